@@ -1,0 +1,1 @@
+"""Board and SoC configs (configs/NAME.toml) and overlay builds."""

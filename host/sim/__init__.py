@@ -1,0 +1,1 @@
+"""Simulation backends: Verilator and Icarus under cocotb, Amaranth simulator."""

@@ -1,0 +1,1 @@
+"""Amaranth generators of the SoC's blocks."""

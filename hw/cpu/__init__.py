@@ -1,0 +1,1 @@
+"""The RV32IM host CPU, one unit per file."""

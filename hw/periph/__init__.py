@@ -1,0 +1,1 @@
+"""Memory-mapped peripherals: timer, console, finisher."""

@@ -1,0 +1,1 @@
+"""Generated Verilog of the default config (hetsoc rtl -o rtl)."""

@@ -1,0 +1,1 @@
+"""RISC-V firmware sources (C runtime, drivers); built by hetsoc.firmware."""
