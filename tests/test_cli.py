@@ -1,0 +1,98 @@
+"""The hetsoc command as a user meets it: help everywhere, one-line errors, exit codes."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hetsoc.cli import _COMMANDS, EXIT_TIMEOUT, EXIT_TRAP, EXIT_USAGE
+from hetsoc.firmware import build_firmware
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def hetsoc(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "hetsoc", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def assert_one_line_error(proc, code, *fragments):
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("hetsoc: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.mark.parametrize("command", [None, *sorted(_COMMANDS)])
+def test_every_subcommand_has_help(command):
+    proc = hetsoc(*([command] if command else []), "--help")
+    assert proc.returncode == 0
+    assert "usage: hetsoc" in proc.stdout
+
+
+def test_doctor_passes_on_this_machine():
+    proc = hetsoc("doctor")
+    assert proc.returncode == 0, proc.stdout
+    assert "all required tools found" in proc.stdout
+    for tool in ("amaranth", "yosys", "verilator", "zig", "unicorn"):
+        assert f"] {tool}" in proc.stdout
+
+
+def test_sim_elf_rejects_a_file_that_is_not_elf(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello")
+    assert_one_line_error(hetsoc("sim-elf", path), EXIT_USAGE, "not an ELF file")
+
+
+def test_sim_elf_rejects_an_elf_for_another_architecture():
+    exe = Path(sys.executable).resolve()
+    assert_one_line_error(hetsoc("sim-elf", exe), EXIT_USAGE, "x86", "RISC-V")
+
+
+def test_sim_elf_rejects_a_missing_file_and_config(tmp_path):
+    assert_one_line_error(hetsoc("sim-elf", tmp_path / "nope.elf"), EXIT_USAGE, "nope.elf")
+    assert_one_line_error(hetsoc("sim-elf", tmp_path / "x.elf", "--config", "nope"),
+                          EXIT_USAGE, "unknown config 'nope'")
+
+
+def test_sim_c_reports_compile_errors_in_one_line(tmp_path):
+    src = tmp_path / "broken.c"
+    src.write_text("int main(void) { return undefined_name; }\n")
+    assert_one_line_error(hetsoc("sim-c", src), EXIT_USAGE, "undefined_name")
+
+
+def _build(tmp_path, name, body):
+    src = tmp_path / f"{name}.c"
+    src.write_text(body)
+    return build_firmware([src], "default", tmp_path / f"{name}.elf")
+
+
+@pytest.mark.parametrize("backend", ["verilator", "amaranth"])
+def test_sim_elf_illegal_instruction_names_pc_and_word(tmp_path, backend):
+    elf = _build(tmp_path, "illegal", "int main(void) {\n"
+                 "  __asm__ volatile(\".word 0xffffffff\");\n  return 0;\n}\n")
+    proc = hetsoc("sim-elf", elf, "--backend", backend, "--max-cycles", 200000)
+    assert_one_line_error(proc, EXIT_TRAP, "illegal instruction at pc=0x8",
+                          "(instruction 0xffffffff)")
+    assert "cycles=" in proc.stdout
+
+
+def test_sim_elf_never_ending_program_hits_max_cycles(tmp_path):
+    elf = _build(tmp_path, "forever", "int main(void) { for (;;) { } }\n")
+    proc = hetsoc("sim-elf", elf, "--max-cycles", 20000)
+    assert_one_line_error(proc, EXIT_TIMEOUT, "did not finish within 20000 cycles")
+
+
+def test_sim_elf_passes_the_exit_code_through(tmp_path):
+    elf = _build(tmp_path, "seven", "int main(void) { return 7; }\n")
+    assert hetsoc("sim-elf", elf).returncode == 7
+
+
+def test_demo_runs_hello():
+    proc = hetsoc("demo")
+    assert proc.returncode == 0, proc.stderr
+    assert "cycles=" in proc.stdout and "instret=" in proc.stdout
