@@ -145,7 +145,7 @@ def test_finisher_exit_register_and_tohost_fail_code():
     for via_tohost in (False, True):
         dut = Finisher()
 
-        async def bench(ctx, via_tohost=via_tohost):
+        async def bench(ctx, via_tohost=via_tohost, dut=dut):
             if via_tohost:
                 ctx.set(dut.tohost_addr, 0x8000_1000)
                 ctx.set(dut.snoop_valid, 1)
