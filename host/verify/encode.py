@@ -15,7 +15,8 @@ __all__ = ["CSR_NUMBERS", "encode", "encode_program", "format_instr"]
 
 CSR_NUMBERS = {"mstatus": 0x300, "misa": 0x301, "mie": 0x304, "mtvec": 0x305,
                "mscratch": 0x340, "mepc": 0x341, "mcause": 0x342, "mtval": 0x343,
-               "mip": 0x344, "mcycle": 0xB00, "minstret": 0xB80, "mvendorid": 0xF11}
+               "mip": 0x344, "mcycle": 0xB00, "minstret": 0xB02, "mcycleh": 0xB80,
+               "minstreth": 0xB82, "mvendorid": 0xF11, "mhartid": 0xF14}
 
 # (opcode, funct3, funct7) per mnemonic, grouped by format.
 _R = {"add": (0x33, 0, 0x00), "sub": (0x33, 0, 0x20), "sll": (0x33, 1, 0x00),

@@ -1,9 +1,9 @@
-"""Reference models: the RV32IM arithmetic in Python, a small ISS, and a unicorn runner.
+"""Reference models: the RV32IM arithmetic in Python and the runners of unicorn and the ISS.
 
 Unicorn (QEMU's RISC-V) is the main reference of the differential test, but a reference has to
 be checked too: :func:`alu` writes the spec's arithmetic out plainly (the M extension's corner
-cases: division by zero, ``INT_MIN / -1``, the signed-unsigned high product), and :class:`Iss`
-executes generated programs with it, so unicorn can be voted against.
+cases: division by zero, ``INT_MIN / -1``, the signed-unsigned high product), and
+:class:`hetsoc.verify.iss.Iss` executes programs with it, so unicorn can be voted against.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .generator import Program
 
-__all__ = ["Image", "Iss", "UnicornError", "alu", "load_image", "run_iss", "run_unicorn"]
+__all__ = ["Image", "UnicornError", "alu", "load_image", "run_iss", "run_unicorn"]
 
 MASK = 0xFFFFFFFF
 
@@ -166,109 +166,14 @@ def run_unicorn(prog, dump: tuple[int, int] | None = None, config=None,
     return regs, bytes(uc.mem_read(*dump)), written[0]
 
 
-class Iss:
-    """A plain RV32IM interpreter for generated (trap-free) programs.
-
-    Parameters
-    ----------
-    image : Image
-        What to load.
-    base, size : int
-        The main memory window; anything outside it is an error, as are traps.
-    """
-
-    def __init__(self, image: Image, base: int, size: int):
-        self.mem = bytearray(size)
-        self.base = base
-        for addr, data in image.segments:
-            self.mem[addr - base:addr - base + len(data)] = data
-        self.pc, self.x, self.mscratch = image.entry, [0] * 32, 0
-        self.tohost, self.instret = image.tohost, 0
-
-    def _load(self, addr: int, n: int, signed: bool) -> int:
-        off = addr - self.base
-        if addr % n or not 0 <= off <= len(self.mem) - n:
-            raise RuntimeError(f"bad load at {addr:#x} (pc {self.pc:#x})")
-        v = int.from_bytes(self.mem[off:off + n], "little", signed=signed)
-        return v & MASK
-
-    def _store(self, addr: int, n: int, v: int):
-        off = addr - self.base
-        if addr % n or not 0 <= off <= len(self.mem) - n:
-            raise RuntimeError(f"bad store at {addr:#x} (pc {self.pc:#x})")
-        self.mem[off:off + n] = (v & ((1 << 8 * n) - 1)).to_bytes(n, "little")
-
-    def run(self, max_instr: int = 2_000_000) -> int:
-        """Execute until the tohost write; return its value."""
-        x = self.x
-        for _ in range(max_instr):
-            pc = self.pc
-            w = self._load(pc, 4, False)
-            opc, rd, f3 = w & 0x7F, w >> 7 & 31, w >> 12 & 7
-            rs1, rs2, f7 = x[w >> 15 & 31], x[w >> 20 & 31], w >> 25
-            imm_i = _s(w) >> 20
-            nxt, val = pc + 4, None
-            if opc == 0x37:
-                val = w & 0xFFFFF000
-            elif opc == 0x17:
-                val = pc + (w & 0xFFFFF000)
-            elif opc == 0x6F:
-                off = (_s(w) >> 11 & ~0xFFFFF | (w & 0xFF000) | (w >> 9 & 0x800)
-                       | (w >> 20 & 0x7FE))
-                val, nxt = pc + 4, pc + off
-            elif opc == 0x67:
-                val, nxt = pc + 4, (rs1 + imm_i) & ~1
-            elif opc == 0x63:
-                off = (_s(w) >> 19 & ~0xFFF | (w << 4 & 0x800) | (w >> 20 & 0x7E0)
-                       | (w >> 7 & 0x1E))
-                take = {0: rs1 == rs2, 1: rs1 != rs2, 4: _s(rs1) < _s(rs2),
-                        5: _s(rs1) >= _s(rs2), 6: rs1 < rs2, 7: rs1 >= rs2}[f3]
-                nxt = pc + off if take else nxt
-            elif opc == 0x03:
-                n, signed = {0: (1, True), 1: (2, True), 2: (4, False), 4: (1, False),
-                             5: (2, False)}[f3]
-                val = self._load((rs1 + imm_i) & MASK, n, signed)
-            elif opc == 0x23:
-                addr = (rs1 + (_s(w) >> 25 << 5 | (w >> 7 & 31))) & MASK
-                self._store(addr, 1 << f3, rs2)
-                if addr == self.tohost:
-                    self.instret += 1
-                    return rs2
-            elif opc == 0x13:
-                name = ["addi", "slli", "slti", "sltiu", "xori", "srli", "ori", "andi"][f3]
-                if f3 == 5 and f7 == 0x20:
-                    name = "srai"
-                val = alu(name, rs1, imm_i)
-            elif opc == 0x33:
-                names = (["mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu"]
-                         if f7 == 1 else
-                         ["add", "sll", "slt", "sltu", "xor", "srl", "or", "and"])
-                name = names[f3]
-                if f7 == 0x20:
-                    name = {"add": "sub", "srl": "sra"}[name]
-                val = alu(name, rs1, rs2)
-            elif opc == 0x0F:
-                pass
-            elif opc == 0x73 and f3 and (w >> 20) == 0x340:
-                src = (w >> 15 & 31) if f3 >= 5 else rs1
-                old = self.mscratch
-                self.mscratch = [None, src, old | src, old & ~src][f3 & 3] & MASK
-                val = old
-            else:
-                raise RuntimeError(f"ISS: unsupported instruction {w:#010x} at {pc:#x}")
-            if val is not None and rd:
-                x[rd] = val & MASK
-            self.pc = nxt & MASK
-            self.instret += 1
-        raise RuntimeError(f"ISS: no tohost write within {max_instr} instructions")
-
-
 def run_iss(prog, dump: tuple[int, int] | None = None, config=None,
             max_instr: int = 2_000_000) -> tuple[list[int], bytes, int]:
     """Like :func:`run_unicorn`, on :class:`Iss`."""
     img = load_image(prog)
     if dump is None:
         dump = prog.layout.dump if isinstance(prog, Program) else (img.tohost, 8)
+    from .iss import Iss
+
     main = _main_memory(config)
     iss = Iss(img, main.base, main.size)
     value = iss.run(max_instr)
