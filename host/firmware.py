@@ -28,6 +28,7 @@ __all__ = [
     "TARGET_FLAGS",
     "FirmwareError",
     "build_asm_test",
+    "build_dir_for",
     "build_firmware",
     "compiler",
     "runtime_sources",

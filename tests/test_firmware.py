@@ -19,7 +19,8 @@ from hetsoc.elf import load_elf
 from hetsoc.firmware import FirmwareError, build_asm_test, build_firmware, sw_path
 from hetsoc.hw.periph.regmap import peripheral
 
-PROGRAMS = [("examples", "hello.c"), ("bench", "dot_int8.c"), ("bench", "crc32.c")]
+PROGRAMS = [("examples", "hello.c"), ("examples", "timer_irq.c"), ("bench", "dot_int8.c"),
+            ("bench", "crc32.c")]
 
 
 @dataclass
