@@ -1,0 +1,354 @@
+"""The RV32IM host core: a five-stage in-order pipeline, wired from the units in this package.
+
+Stages
+    **F** fetch (:mod:`.fetch`) presents the next address every cycle; the word arrives one
+    cycle later into the fetch queue. **D** decodes the queue's head, reads the register file,
+    forwards operands, predicts branches (:mod:`.predictor`). **X** executes (ALU, shifter,
+    multiplier stage 1, divider, CSRs), resolves branches and presents loads and stores to the
+    data bus. **M** receives the data bus response, finishes multiplies, takes traps, retires and
+    writes the register file (the writeback is part of this stage).
+
+Hazards and penalties (single-cycle memories)
+    Full forwarding from X and M into D. A load or multiply followed by a dependent instruction
+    costs one bubble. A branch or jal predicted taken in D costs one bubble, a mispredicted
+    branch or any jalr two (resolved in X). CSR instructions, mret and fence.i wait in X until M
+    is empty (one bubble); fence.i then refetches, so stores before it are visible to the fetch.
+    Every stage stalls correctly when a bus does not accept a request or responds late.
+
+Traps
+    An exception travels with its instruction and is taken in M, where everything older has
+    completed; the younger instructions in D and X are discarded before they have any effect (a
+    store request in X is held back in a cycle where M traps; CSR writes wait for an empty M).
+    Interrupts are sampled when an instruction moves from D to X: it becomes the interrupted
+    instruction (``mepc``) instead of executing.
+"""
+
+from amaranth import Cat, Const, Module, Mux, Signal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from ..bus import BusSignature
+from .alu import Alu
+from .csr import CsrFile
+from .decoder import Decoder
+from .divider import Divider
+from .fetch import FetchUnit
+from .isa import ASel, Cause, Csr, Funct3, ResultSel
+from .layouts import ExecuteLayout, MemoryLayout
+from .lsu import LoadStoreUnit
+from .multiplier import Multiplier
+from .predictor import BranchPredictor
+from .regfile import RegisterFile
+from .shifter import Shifter
+
+__all__ = ["Core"]
+
+
+class Core(wiring.Component):
+    """RV32IM + Zicsr + Zifencei machine-mode core.
+
+    Parameters
+    ----------
+    reset_vector : int
+        Address of the first instruction (4-byte aligned).
+
+    Members
+    -------
+    ibus, dbus : Out(BusSignature())
+        Instruction fetch and data buses.
+    irq_timer, irq_software, irq_external : In(1)
+        Level-sensitive interrupt requests (``mip.MTIP`` / ``MSIP`` / ``MEIP``).
+    trap_valid : Out(1)
+        One-cycle pulse, registered: a trap was taken in the previous cycle.
+    trap_cause, trap_pc, trap_tval, trap_target : Out(32)
+        The ``mcause``, ``mepc`` and ``mtval`` it wrote and the handler address.
+    cycle, instret : Out(64)
+        ``mcycle`` and ``minstret``.
+    """
+
+    def __init__(self, reset_vector: int):
+        if not isinstance(reset_vector, int) or isinstance(reset_vector, bool):
+            raise TypeError(f"Reset vector must be an integer, not {reset_vector!r}")
+        if not 0 <= reset_vector < 1 << 32 or reset_vector % 4:
+            raise ValueError(f"Reset vector must be a 4-byte aligned 32-bit address, "
+                             f"not {reset_vector!r}")
+        self.reset_vector = reset_vector
+        super().__init__({
+            "ibus": Out(BusSignature()),
+            "dbus": Out(BusSignature()),
+            "irq_timer": In(1),
+            "irq_software": In(1),
+            "irq_external": In(1),
+            "trap_valid": Out(1),
+            "trap_cause": Out(32),
+            "trap_pc": Out(32),
+            "trap_tval": Out(32),
+            "trap_target": Out(32),
+            "cycle": Out(64),
+            "instret": Out(64),
+        })
+        #: The register file, exposed so that simulations can inspect registers.
+        self.regfile = RegisterFile()
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.fetch = fetch = FetchUnit(self.reset_vector)
+        m.submodules.decoder = decoder = Decoder()
+        m.submodules.predictor = predictor = BranchPredictor()
+        m.submodules.regfile = rf = self.regfile
+        m.submodules.alu = alu = Alu()
+        m.submodules.shifter = shifter = Shifter()
+        m.submodules.multiplier = mul = Multiplier()
+        m.submodules.divider = div = Divider()
+        m.submodules.lsu = lsu = LoadStoreUnit()
+        m.submodules.csr = csr = CsrFile()
+        dbus = self.dbus
+
+        wiring.connect(m, wiring.flipped(self.ibus), fetch.ibus)
+        m.d.comb += [
+            csr.irq_software.eq(self.irq_software),
+            csr.irq_timer.eq(self.irq_timer),
+            csr.irq_external.eq(self.irq_external),
+            self.cycle.eq(csr.cycle),
+            self.instret.eq(csr.instret),
+        ]
+
+        x = Signal(ExecuteLayout)
+        x_valid = Signal()
+        mm = Signal(MemoryLayout)
+        m_valid = Signal()
+
+        # ---------------------------------------------------------------- M: memory / retire
+        m_wait = Signal()       # waiting for the data bus response
+        m_trap = Signal()
+        m_fault = m_valid & mm.mem & dbus.rsp_valid & dbus.err
+        m_cause = Signal(32)
+        m_tval = Signal(32)
+        m_value = Signal(32)
+        m_ready = Signal()      # m_value is valid this cycle (for forwarding)
+        m_retire = Signal()
+        m.d.comb += [
+            m_wait.eq(m_valid & mm.mem & ~dbus.rsp_valid),
+            m_trap.eq(m_valid & (mm.exc | m_fault)),
+            m_retire.eq(m_valid & ~m_wait & ~m_trap),
+            lsu.m_rdata.eq(dbus.rdata),
+            lsu.m_offset.eq(mm.offset),
+            lsu.m_funct3.eq(mm.funct3),
+            m_value.eq(Mux(mm.load, lsu.m_value, Mux(mm.mul, mul.result, mm.value))),
+            m_ready.eq(~mm.load | dbus.rsp_valid),
+            m_cause.eq(Mux(m_fault, Mux(mm.store, Cause.STORE_FAULT, Cause.LOAD_FAULT),
+                           Cat(mm.cause, Const(0, 27), mm.interrupt))),
+            m_tval.eq(mm.tval),
+            rf.rd_addr.eq(mm.rd),
+            rf.rd_data.eq(m_value),
+            rf.rd_we.eq(m_retire & mm.rd_we),
+            csr.retire.eq(m_retire & ~mm.no_count),
+            csr.trap.eq(m_trap),
+            csr.trap_cause.eq(m_cause),
+            csr.trap_pc.eq(mm.pc),
+            csr.trap_tval.eq(m_tval),
+        ]
+        m.d.sync += [
+            self.trap_valid.eq(m_trap),
+            self.trap_cause.eq(m_cause),
+            self.trap_pc.eq(mm.pc),
+            self.trap_tval.eq(m_tval),
+            self.trap_target.eq(csr.mtvec),
+        ]
+
+        # ---------------------------------------------------------------- X: execute
+        dec = x.dec
+        a = Mux(dec.a_sel == ASel.PC, x.pc, Mux(dec.a_sel == ASel.ZERO, 0, x.rs1))
+        b = Mux(dec.b_imm, dec.imm, x.rs2)
+        m.d.comb += [
+            alu.op.eq(dec.alu_op), alu.a.eq(a), alu.b.eq(b),
+            shifter.value.eq(x.rs1), shifter.amount.eq(b[:5]),
+            shifter.right.eq(dec.shift_right), shifter.arith.eq(dec.shift_arith),
+            mul.a.eq(x.rs1), mul.b.eq(x.rs2), mul.op.eq(dec.funct3[:2]),
+            div.a.eq(x.rs1), div.b.eq(x.rs2), div.op.eq(dec.funct3[:2]),
+            lsu.x_addr.eq(alu.sum), lsu.x_size.eq(dec.funct3[:2]), lsu.x_store_data.eq(x.rs2),
+            csr.addr.eq(dec.imm[:12]), csr.op.eq(dec.funct3[:2]), csr.write.eq(dec.csr_write),
+            csr.wdata.eq(Mux(dec.funct3[2], dec.rs1, x.rs1)),
+        ]
+
+        cond = Signal()
+        with m.Switch(dec.funct3):
+            with m.Case(Funct3.BEQ):
+                m.d.comb += cond.eq(alu.eq)
+            with m.Case(Funct3.BNE):
+                m.d.comb += cond.eq(~alu.eq)
+            with m.Case(Funct3.BLT):
+                m.d.comb += cond.eq(alu.lt)
+            with m.Case(Funct3.BGE):
+                m.d.comb += cond.eq(~alu.lt)
+            with m.Case(Funct3.BLTU):
+                m.d.comb += cond.eq(alu.ltu)
+            with m.Case(Funct3.BGEU):
+                m.d.comb += cond.eq(~alu.ltu)
+        taken = dec.jal | dec.jalr | (dec.branch & cond)
+        target = Mux(dec.jalr, Cat(Const(0, 1), alu.sum[1:]), x.target)
+        pc4 = Signal(32)
+        m.d.comb += pc4.eq(x.pc + 4)
+
+        x_ok = x_valid & ~x.exc
+        target_misaligned = taken & target[1]
+        mem_misaligned = (dec.load | dec.store) & lsu.x_misaligned
+        csr_illegal = dec.csr & csr.illegal
+        x_go = Signal()         # executes (no exception)
+        m.d.comb += x_go.eq(x_ok & ~target_misaligned & ~mem_misaligned & ~csr_illegal)
+        serial = dec.csr | dec.mret | dec.fence_i
+        x_mem = x_go & (dec.load | dec.store)
+
+        m.d.comb += [
+            dbus.req_valid.eq(x_mem & (~m_valid | ~mm.mem | dbus.rsp_valid) & ~m_trap),
+            dbus.addr.eq(alu.sum),
+            dbus.we.eq(dec.store),
+            dbus.wdata.eq(lsu.x_wdata),
+            dbus.wstrb.eq(Mux(dec.store, lsu.x_wstrb, 0)),
+        ]
+        x_ready = Mux(x_mem, dbus.req_ready,
+                      Mux(serial, ~m_valid, Mux(dec.div, div.done, 1)))
+        x_advance = Signal()
+        m.d.comb += x_advance.eq(x_valid & (x_ready | ~x_go) & ~m_wait & ~m_trap)
+        m.d.comb += [
+            div.start.eq(x_go & dec.div),
+            div.clear.eq(x_advance | m_trap),
+            csr.commit.eq(x_go & dec.csr & ~m_valid),
+            csr.mret.eq(x_go & dec.mret & ~m_valid),
+        ]
+
+        x_result = Signal(32)
+        with m.Switch(dec.result):
+            with m.Case(ResultSel.SHIFT):
+                m.d.comb += x_result.eq(shifter.result)
+            with m.Case(ResultSel.LINK):
+                m.d.comb += x_result.eq(pc4)
+            with m.Case(ResultSel.CSR):
+                m.d.comb += x_result.eq(csr.rdata)
+            with m.Case(ResultSel.DIV):
+                m.d.comb += x_result.eq(div.result)
+            with m.Default():
+                m.d.comb += x_result.eq(alu.result)
+        x_result_ready = ~dec.load & ~dec.mul
+
+        # Redirects from X: mispredicted branches, jalr (never predicted), mret, fence.i. They
+        # fire once, as soon as known, even if X then waits for M (the flag remembers it).
+        x_redirected = Signal()
+        x_redirect = Signal()
+        x_target = Signal(32)
+        mispredict = (dec.branch | dec.jal) & (taken != x.predicted)
+        m.d.comb += [
+            x_redirect.eq(x_go & ~x_redirected & ~m_trap
+                          & (mispredict | dec.jalr | ((dec.fence_i | dec.mret) & ~m_valid))),
+            x_target.eq(Mux(dec.mret, csr.mepc, Mux(taken, target, pc4))),
+        ]
+        m.d.sync += x_redirected.eq((x_redirected | x_redirect) & ~x_advance & ~m_trap)
+
+        # X -> M.
+        writes_counter = dec.csr & dec.csr_write & (
+            (dec.imm[:12] == Csr.MINSTRET) | (dec.imm[:12] == Csr.MINSTRETH))
+        new_cause = Mux(csr_illegal, Cause.ILLEGAL, Mux(
+            target_misaligned, Cause.FETCH_MISALIGNED,
+            Mux(dec.store, Cause.STORE_MISALIGNED, Cause.LOAD_MISALIGNED)))
+        with m.If(x_advance):
+            m.d.sync += [
+                m_valid.eq(1),
+                mm.pc.eq(x.pc),
+                mm.rd.eq(dec.rd),
+                mm.rd_we.eq(x_go & dec.rd_we),
+                mm.value.eq(x_result),
+                mm.load.eq(x_go & dec.load),
+                mm.mul.eq(dec.mul),
+                mm.mem.eq(x_mem),
+                mm.store.eq(dec.store),
+                mm.funct3.eq(dec.funct3),
+                mm.offset.eq(alu.sum[:2]),
+                mm.no_count.eq(writes_counter),
+                mm.exc.eq(x_valid & ~x_go),
+                mm.interrupt.eq(x.exc & x.interrupt),
+                mm.cause.eq(Mux(x.exc, x.cause, new_cause)),
+                mm.tval.eq(Mux(x.exc | csr_illegal, x.tval,
+                               Mux(target_misaligned, target, alu.sum))),
+            ]
+        with m.Elif(~m_wait):
+            m.d.sync += m_valid.eq(0)
+
+        # ---------------------------------------------------------------- D: decode
+        head = fetch.head
+        d = decoder.out
+        m.d.comb += [
+            decoder.insn.eq(head.insn),
+            rf.rs1_addr.eq(d.rs1),
+            rf.rs2_addr.eq(d.rs2),
+            predictor.pc.eq(head.pc),
+            predictor.imm.eq(d.imm),
+            predictor.branch.eq(d.branch),
+            predictor.jal.eq(d.jal),
+        ]
+
+        def forward(rs, rf_data):
+            # The youngest producer wins; a result not computed yet (load or multiply in X, a
+            # load whose response has not arrived in M) stalls decode.
+            x_hit = x_valid & dec.rd_we & (dec.rd == rs)
+            m_hit = m_valid & mm.rd_we & (mm.rd == rs)
+            value = Mux(x_hit, x_result, Mux(m_hit, m_value, rf_data))
+            hazard = Mux(x_hit, ~x_result_ready, m_hit & ~m_ready)
+            return value, hazard
+
+        rs1_value, rs1_hazard = forward(d.rs1, rf.rs1_data)
+        rs2_value, rs2_hazard = forward(d.rs2, rf.rs2_data)
+        hazard = (d.rs1_re & rs1_hazard) | (d.rs2_re & rs2_hazard)
+
+        # An interrupt is not taken while X holds an instruction that may change mstatus/mie.
+        irq_take = Signal()
+        m.d.comb += irq_take.eq(csr.irq_pending & ~(x_valid & (dec.csr | dec.mret)))
+
+        d_valid = fetch.head_valid
+        d_advance = Signal()
+        m.d.comb += d_advance.eq(d_valid & (~x_valid | x_advance) & ~hazard
+                                 & ~x_redirect & ~m_trap)
+
+        d_redirected = Signal()
+        d_redirect = Signal()
+        m.d.comb += d_redirect.eq(d_valid & ~head.err & ~d.illegal & predictor.taken
+                                  & ~d_redirected & ~x_redirect & ~m_trap)
+        m.d.sync += d_redirected.eq((d_redirected | d_redirect) & ~d_advance
+                                    & ~x_redirect & ~m_trap)
+
+        d_exc = head.err | d.illegal | d.ecall | d.ebreak | irq_take
+        d_cause = Mux(irq_take, csr.irq_cause[:4],
+                      Mux(head.err, Cause.FETCH_FAULT,
+                          Mux(d.illegal, Cause.ILLEGAL,
+                              Mux(d.ecall, Cause.ECALL_M, Cause.BREAKPOINT))))
+        d_tval = Mux(irq_take | (d.ecall & ~head.err & ~d.illegal), 0,
+                     Mux(d.illegal & ~head.err, head.insn, head.pc))
+
+        with m.If(m_trap):
+            m.d.sync += x_valid.eq(0)
+        with m.Elif(d_advance):
+            m.d.sync += [
+                x_valid.eq(1),
+                x.pc.eq(head.pc),
+                x.dec.eq(d),
+                x.rs1.eq(rs1_value),
+                x.rs2.eq(rs2_value),
+                x.target.eq(predictor.target),
+                x.predicted.eq(d_redirect | d_redirected),
+                x.exc.eq(d_exc),
+                x.interrupt.eq(irq_take),
+                x.cause.eq(d_cause),
+                x.tval.eq(Mux(d_exc, d_tval, head.insn)),
+            ]
+        with m.Elif(x_advance):
+            m.d.sync += x_valid.eq(0)
+
+        # ---------------------------------------------------------------- F: fetch redirects
+        # Oldest first: a trap, then an execute-stage redirect, then a decode prediction.
+        m.d.comb += [
+            fetch.deq.eq(d_advance),
+            fetch.redirect.eq(m_trap | x_redirect | d_redirect),
+            fetch.target.eq(Mux(m_trap, csr.mtvec,
+                                Mux(x_redirect, x_target, predictor.target))),
+            fetch.keep_head.eq(~m_trap & ~x_redirect),
+        ]
+        return m
