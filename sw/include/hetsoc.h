@@ -35,7 +35,7 @@ int vprintf(const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
-/* ---- ending a run (sw/runtime/sys.c) ---- */
+/* ---- ending a run (sw/runtime/trap.c) ---- */
 /* Write code to the finisher's EXIT register (0 = pass); crt0 passes main's return value. */
 __attribute__((noreturn)) void exit(int code);
 /* Write mcause to the finisher's TRAP register: the run ends as a trap. */

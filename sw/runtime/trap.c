@@ -1,5 +1,21 @@
-/* trap.c: the C side of the trap entry in crt0.S. */
+/* trap.c: ending a run through the finisher, and the C side of the trap entry in crt0.S. */
 #include "hetsoc.h"
+
+void exit(int code)
+{
+    HETSOC_REG(FINISHER, EXIT) = (uint32_t)code;
+    /* The simulator stops at the write; on hardware without a host there is nothing to return
+     * to, so park the hart. */
+    for (;;)
+        wait_for_interrupt();
+}
+
+void hetsoc_trap_exit(uint32_t mcause)
+{
+    HETSOC_REG(FINISHER, TRAP) = mcause;
+    for (;;)
+        wait_for_interrupt();
+}
 
 static const char *const exception_names[] = {
     "instruction address misaligned",
