@@ -299,13 +299,18 @@ class Core(wiring.Component):
         rs2_value, rs2_hazard = forward(d.rs2, rf.rs2_data)
         hazard = (d.rs1_re & rs1_hazard) | (d.rs2_re & rs2_hazard)
 
-        # An interrupt is not taken while X holds an instruction that may change mstatus/mie.
-        irq_take = Signal()
-        m.d.comb += irq_take.eq(csr.irq_pending & ~(x_valid & (dec.csr | dec.mret)))
+        # Interrupts are sampled as an instruction enters X. The privileged spec wants them
+        # re-evaluated right after a CSR write that can enable one, so the instruction after a
+        # write to mstatus or mie waits in D until the write has happened (mret redirects, so
+        # its target is sampled with the restored MIE anyway).
+        irq_take = csr.irq_pending
+        csr_addr = dec.imm[:12]
+        irq_sync = x_valid & dec.csr & dec.csr_write & (
+            (csr_addr == Csr.MSTATUS) | (csr_addr == Csr.MIE))
 
         d_valid = fetch.head_valid
         d_advance = Signal()
-        m.d.comb += d_advance.eq(d_valid & (~x_valid | x_advance) & ~hazard
+        m.d.comb += d_advance.eq(d_valid & (~x_valid | x_advance) & ~hazard & ~irq_sync
                                  & ~x_redirect & ~m_trap)
 
         d_redirected = Signal()

@@ -355,3 +355,32 @@ def test_interrupts_gated_by_mie():
     log = _log(r)
     assert [e[0] for e in log] == [0x80000007]
     assert r.reg("a4") == 0x808
+
+
+def test_interrupt_taken_right_after_enabling_csr_write():
+    """The interrupt conditions are re-evaluated immediately after a CSR write that enables a
+    pending interrupt: `csrsi mstatus, MIE; csrci mstatus, MIE` opens a one-instruction window."""
+    body = """
+    li a0, 0x80
+    csrw mie, a0
+    li s10, 2
+    li s5, IRQ
+    sw s10, 0(s5)       # timer line up, masked by mstatus.MIE
+    nop
+    nop
+    csrsi mstatus, 8
+w0: csrci mstatus, 8
+    li s10, 2
+    sw s10, 0(s5)       # again, masked by mie this time
+    csrw mie, zero
+    csrsi mstatus, 8
+    nop
+    nop
+    csrw mie, a0
+w1: csrw mie, zero
+    csrci mstatus, 8
+"""
+    r = run(_program(body), max_cycles=2000)
+    log = _log(r)
+    assert [e[:2] for e in log] == [(0x80000007, r.symbols["w0"]),
+                                    (0x80000007, r.symbols["w1"])]
