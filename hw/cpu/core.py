@@ -10,8 +10,9 @@ Stages
 
 Hazards and penalties (single-cycle memories)
     Full forwarding from X and M into D. A load or multiply followed by a dependent instruction
-    costs one bubble. A branch or jal predicted taken in D costs one bubble, a mispredicted
-    branch or any jalr two (resolved in X). CSR instructions, mret and fence.i wait in X until M
+    costs one bubble. A branch or jal predicted taken costs no bubble when the branch target
+    buffer (:mod:`.btb`) knows it, one otherwise (D redirects fetch); a mispredicted branch or
+    any jalr costs two (resolved in X). CSR instructions, mret and fence.i wait in X until M
     is empty (one bubble); fence.i then refetches, so stores before it are visible to the fetch.
     Every stage stalls correctly when a bus does not accept a request or responds late.
 
@@ -313,10 +314,22 @@ class Core(wiring.Component):
         m.d.comb += d_advance.eq(d_valid & (~x_valid | x_advance) & ~hazard & ~irq_sync
                                  & ~x_redirect & ~m_trap)
 
+        # D's static prediction is the one that counts. Fetch already followed it if the BTB
+        # hit (head.predicted); otherwise D redirects fetch (one bubble) and trains the BTB.
+        # A BTB hit D disagrees with is undone by a redirect to pc + 4.
+        d_taken = d_valid & ~head.err & ~d.illegal & predictor.taken
+        d_pc4 = Signal(32)
+        m.d.comb += d_pc4.eq(head.pc + 4)
         d_redirected = Signal()
         d_redirect = Signal()
-        m.d.comb += d_redirect.eq(d_valid & ~head.err & ~d.illegal & predictor.taken
+        m.d.comb += d_redirect.eq(d_valid & (d_taken != head.predicted)
                                   & ~d_redirected & ~x_redirect & ~m_trap)
+        m.d.comb += [
+            fetch.train.eq(d_redirect),
+            fetch.train_valid.eq(d_taken),
+            fetch.train_pc.eq(head.pc),
+            fetch.train_target.eq(predictor.target),
+        ]
         m.d.sync += d_redirected.eq((d_redirected | d_redirect) & ~d_advance
                                     & ~x_redirect & ~m_trap)
 
@@ -338,7 +351,7 @@ class Core(wiring.Component):
                 x.rs1.eq(rs1_value),
                 x.rs2.eq(rs2_value),
                 x.target.eq(predictor.target),
-                x.predicted.eq(d_redirect | d_redirected),
+                x.predicted.eq(d_taken),
                 x.exc.eq(d_exc),
                 x.interrupt.eq(irq_take),
                 x.cause.eq(d_cause),
@@ -353,7 +366,9 @@ class Core(wiring.Component):
             fetch.deq.eq(d_advance),
             fetch.redirect.eq(m_trap | x_redirect | d_redirect),
             fetch.target.eq(Mux(m_trap, csr.mtvec,
-                                Mux(x_redirect, x_target, predictor.target))),
+                                Mux(x_redirect, x_target,
+                                    Mux(d_taken, predictor.target, d_pc4)))),
+            fetch.flush_btb.eq(x_redirect & dec.fence_i),
             fetch.keep_head.eq(~m_trap & ~x_redirect),
         ]
         return m

@@ -14,6 +14,11 @@ Queue
     to stream without bubbles: the head (being decoded), the word arriving, and one spare for a
     stall. The queue collapses towards the head, so the head is always the same register.
 
+Branch target buffer
+    When the address just requested hits in the :class:`~.btb.BranchTargetBuffer`, the next
+    request goes to the remembered target instead of the next word, and the word is queued with
+    ``predicted`` set. The decode stage trains the buffer and corrects wrong predictions.
+
 Redirects
     ``redirect`` replaces the fetch address with ``target`` in the same cycle (the request
     presented in that cycle already uses it) and discards everything younger: queued words and
@@ -21,11 +26,12 @@ Redirects
     branch that predicted itself taken).
 """
 
-from amaranth import Module, Signal
+from amaranth import Module, Mux, Signal
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from ..bus import BusSignature
+from .btb import BranchTargetBuffer
 
 __all__ = ["FetchEntryLayout", "FetchUnit"]
 
@@ -33,7 +39,8 @@ __all__ = ["FetchEntryLayout", "FetchUnit"]
 FetchEntryLayout = data.StructLayout({
     "pc": 32,
     "insn": 32,
-    "err": 1,      # the fetch got a bus error (instruction access fault)
+    "err": 1,          # the fetch got a bus error (instruction access fault)
+    "predicted": 1,    # the BTB sent the next fetch to a branch target
 })
 
 _DEPTH = 3
@@ -63,6 +70,12 @@ class FetchUnit(wiring.Component):
         ``head`` holds a word.
     deq : In(1)
         The decode stage consumes ``head`` this cycle.
+    train, train_valid : In(1)
+        Write (or with ``train_valid`` low, invalidate) the BTB entry of ``train_pc``.
+    train_pc, train_target : In(32)
+        The branch and its taken target.
+    flush_btb : In(1)
+        Invalidate every BTB entry (fence.i).
     """
 
     ibus: Out(BusSignature())
@@ -72,6 +85,11 @@ class FetchUnit(wiring.Component):
     head: Out(FetchEntryLayout)
     head_valid: Out(1)
     deq: In(1)
+    train: In(1)
+    train_valid: In(1)
+    train_pc: In(32)
+    train_target: In(32)
+    flush_btb: In(1)
 
     def __init__(self, reset_vector: int):
         if not isinstance(reset_vector, int):
@@ -85,6 +103,14 @@ class FetchUnit(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         bus = self.ibus
+        m.submodules.btb = btb = BranchTargetBuffer()
+        m.d.comb += [
+            btb.write.eq(self.train),
+            btb.write_valid.eq(self.train_valid),
+            btb.write_pc.eq(self.train_pc),
+            btb.write_target.eq(self.train_target),
+            btb.flush.eq(self.flush_btb),
+        ]
 
         pc = Signal(32, init=self.reset_vector)   # next address, or the held request's address
         held = Signal()             # a presented request was not accepted yet
@@ -94,6 +120,7 @@ class FetchUnit(wiring.Component):
         inflight = Signal()
         inflight_pc = Signal(32)
         inflight_kill = Signal()
+        inflight_predicted = Signal()
         can_issue = Signal(init=1)  # registered: the queue has room for one more response
 
         entries = [Signal(FetchEntryLayout, name=f"entry{i}") for i in range(_DEPTH)]
@@ -113,9 +140,15 @@ class FetchUnit(wiring.Component):
         with m.If(~held & self.redirect):
             m.d.comb += addr.eq(self.target)
         accepted = bus.req_valid & bus.req_ready
+        # The BTB is looked up with the pc register, not the (redirect-muxed) bus address:
+        # that keeps the lookup off the redirect paths, at the price of no prediction for the
+        # first word fetched after a redirect.
+        m.d.comb += btb.pc.eq(pc)
+        predicted = btb.hit & (held | ~self.redirect)
 
         with m.If(accepted):
-            m.d.sync += [held.eq(0), stale.eq(0), pending.eq(0), pc.eq(addr + 4)]
+            m.d.sync += [held.eq(0), stale.eq(0), pending.eq(0),
+                         pc.eq(Mux(predicted, btb.target, addr + 4))]
             with m.If(held & self.redirect):
                 m.d.sync += pc.eq(self.target)
             with m.Elif(held & pending):
@@ -135,6 +168,7 @@ class FetchUnit(wiring.Component):
             m.d.sync += [
                 inflight_pc.eq(addr),
                 inflight_kill.eq(held & (stale | self.redirect)),
+                inflight_predicted.eq(predicted),
             ]
         with m.Elif(self.redirect):
             m.d.sync += inflight_kill.eq(1)
@@ -155,6 +189,7 @@ class FetchUnit(wiring.Component):
                     entries[i].pc.eq(inflight_pc),
                     entries[i].insn.eq(bus.rdata),
                     entries[i].err.eq(bus.err),
+                    entries[i].predicted.eq(inflight_predicted),
                 ]
             with m.Elif(deq & (i + 1 < _DEPTH)):
                 m.d.sync += entries[i].eq(entries[min(i + 1, _DEPTH - 1)])
