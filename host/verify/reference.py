@@ -180,3 +180,51 @@ def run_iss(prog, dump: tuple[int, int] | None = None, config=None,
     off = dump[0] - main.base
     return list(iss.x), bytes(iss.mem[off:off + dump[1]]), value
 
+
+
+def check_arith(runner=None, config=None) -> list[str]:
+    """Run every ALU and M operation on all pairs of corner operands; compare with :func:`alu`.
+
+    Parameters
+    ----------
+    runner : callable, optional
+        :func:`run_unicorn` (default) or :func:`run_iss`.
+    config : SocConfig, optional
+        Places the program (``default`` config if omitted).
+
+    Returns
+    -------
+    list of str
+        One line per deviation of the runner from the spec, e.g.
+        ``mulhsu(0x80000000, 0xffffffff): got 0x... expected 0x...``; empty if none.
+    """
+    from .generator import Layout, _li
+
+    if config is None:
+        from ..config import load_config
+        config = load_config("default")
+    layout = Layout.from_config(config)
+    ops = ["add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and",
+           "mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu"]
+    corners = [0, 1, 2, MASK, MASK - 1, 0x80000000, 0x7FFFFFFF, 0x80000001, 31, 0x12345678]
+    cases = [(op, a, b) for op in ops for a in corners for b in corners]
+    out = []
+    for first in range(0, len(cases), 1000):  # the data region holds 1024 results
+        chunk = cases[first:first + 1000]
+        instrs = _li(3, layout.region_base)
+        for i, (op, a, b) in enumerate(chunk):
+            # x3 moves on every 256 results to keep the store offsets in range.
+            if i and i % 256 == 0:
+                instrs.append(("addi", 3, 3, 1024))
+            instrs += _li(10, a) + _li(11, b) + [(op, 12, 10, 11), ("sw", 12, 3, 4 * (i % 256))]
+        instrs += _li(5, layout.tohost) + [("addi", 6, 0, 1), ("sw", 6, 5, 0), ("jal", 0, "halt")]
+        prog = Program(0, layout, instrs, {"halt": len(instrs) - 1}, bytes(4 * len(chunk)))
+        if 4 * len(instrs) > layout.max_code:
+            raise ValueError("the arithmetic check does not fit this config")
+        dump = (layout.region_base, 4 * len(chunk))
+        _, mem, _ = (runner or run_unicorn)(prog, dump=dump, config=config)
+        for i, (op, a, b) in enumerate(chunk):
+            got, want = int.from_bytes(mem[4 * i:4 * i + 4], "little"), alu(op, a, b)
+            if got != want:
+                out.append(f"{op}({a:#x}, {b:#x}): got {got:#x} expected {want:#x}")
+    return out
