@@ -217,11 +217,12 @@ class _Run:
 
 def run(source: str | Program, *, max_cycles=20_000, ibus_ready=1.0, dbus_ready=1.0,
         ibus_delay=1, dbus_delay=1, err_ranges=((ERR_BASE, ERR_BASE + 0x1000),), seed=0,
-        irq_delay=1, ibus_err_ranges=None, vcd=None) -> Result:
+        irq_delay=1, ibus_err_ranges=None, vcd=None, must_finish=True) -> Result:
     """Run a program until it stores to ``TOHOST`` (or ``max_cycles``).
 
     ``*_ready`` is the probability that the bus accepts a request in a given cycle; ``*_delay``
-    the maximum response latency in cycles (uniformly random from 1).
+    the maximum response latency in cycles (uniformly random from 1). Unless ``must_finish`` is
+    false, running out of cycles fails the test.
     """
     program = assemble(source) if isinstance(source, str) else source
     core = Core(program.entry)
@@ -269,5 +270,7 @@ def run(source: str | Program, *, max_cycles=20_000, ibus_ready=1.0, dbus_ready=
             sim.run()
     else:
         sim.run()
+    if must_finish and not out["finished"]:
+        raise AssertionError(f"the program did not finish within {max_cycles} cycles")
     return Result(out["finished"], out["cycles"], out["instret"], out["regs"], run_state.ram,
                   out["traps"], program.symbols)

@@ -3,6 +3,15 @@
 import pytest
 from cpu_harness import ERR_BASE, run
 
+STRESS = dict(ibus_ready=0.6, dbus_ready=0.6, ibus_delay=3, dbus_delay=3, seed=7)
+
+
+@pytest.fixture(params=["ideal", "stressed"])
+def bus(request):
+    """Every trap test runs with single-cycle memories and with random backpressure and late
+    responses on both buses: traps must stay precise however the pipeline is stalled."""
+    return {} if request.param == "ideal" else STRESS
+
 # A handler that logs (mcause, mepc, mtval, s2, mstatus) per trap and resumes: after the
 # faulting instruction for exceptions, at `ra` for instruction access faults, at mepc for
 # interrupts (after dropping the line that was taken; s10 mirrors the IRQ device register).
@@ -102,11 +111,11 @@ ILLEGAL_WORDS = [
 ]
 
 
-def test_illegal_instructions():
+def test_illegal_instructions(bus):
     body = "\n".join(f"    addi s2, s2, 1\nill{i}: .word {w:#010x}\n    li a5, 0"
                      for i, w in enumerate(ILLEGAL_WORDS))
     body = "    li a5, 0x55\n    li a0, 0x66\n" + body.replace("    li a5, 0", "    mv a4, a5")
-    r = run(_program(body), max_cycles=20_000)
+    r = run(_program(body), max_cycles=20_000, **bus)
     assert r.finished
     log = _log(r, len(ILLEGAL_WORDS))
     for i, (w, (cause, epc, tval, s2, mstatus)) in enumerate(
@@ -117,7 +126,7 @@ def test_illegal_instructions():
     _check_outputs(r, log)
 
 
-def test_ecall_ebreak_and_legal_system_instructions():
+def test_ecall_ebreak_and_legal_system_instructions(bus):
     body = """
     addi s2, s2, 1
 e0: ecall
@@ -132,7 +141,7 @@ e1: ebreak
     csrw mip, a0            # the pending bits are read-only: ignored
     csrr a1, mcountinhibit
 """
-    r = run(_program(body), max_cycles=2000)
+    r = run(_program(body), max_cycles=2000, **bus)
     log = _log(r, 2)
     assert [e[:4] for e in log] == [(11, r.symbols["e0"], 0, 1),
                                     (3, r.symbols["e1"], r.symbols["e1"], 2)]
@@ -141,7 +150,7 @@ e1: ebreak
     _check_outputs(r, log)
 
 
-def test_misaligned_and_faulting_accesses_are_precise():
+def test_misaligned_and_faulting_accesses_are_precise(bus):
     body = f"""
     la s0, probe
     li a5, 0x1234
@@ -169,7 +178,7 @@ f1: sb a5, 9(s3)
 f2: lb a5, 0(s4)        # unmapped
     lw a6, 0(s0)        # older stores did happen
 """
-    r = run(_program(body, data="probe: .word 0, 0"), max_cycles=3000)
+    r = run(_program(body, data="probe: .word 0, 0"), max_cycles=3000, **bus)
     log = _log(r, 8)
     probe = r.symbols["probe"]
     expect = [(4, "m0", probe + 1), (4, "m1", probe + 2), (4, "m2", probe + 3),
@@ -184,7 +193,7 @@ f2: lb a5, 0(s4)        # unmapped
     _check_outputs(r, log)
 
 
-def test_misaligned_jump_targets():
+def test_misaligned_jump_targets(bus):
     # jal / branch encodings with an offset of 2 cannot be written as labels: use .word.
     body = """
     la a0, 1f
@@ -207,7 +216,7 @@ j5: jalr ra, 0(a0)      # odd target: bit 0 is cleared, fine
     addi s2, s2, 100
 2:  addi s2, s2, 1
 """
-    r = run(_program(body), max_cycles=2000)
+    r = run(_program(body), max_cycles=2000, **bus)
     log = _log(r, 4)
     j = r.symbols
     assert [e[:4] for e in log] == [
@@ -220,7 +229,7 @@ j5: jalr ra, 0(a0)      # odd target: bit 0 is cleared, fine
     _check_outputs(r, log)
 
 
-def test_instruction_access_fault():
+def test_instruction_access_fault(bus):
     body = f"""
     li a0, {ERR_BASE + 0x100:#x}
     addi s2, s2, 1
@@ -230,7 +239,7 @@ def test_instruction_access_fault():
     jalr ra, 8(a0)
     addi s2, s2, 1
 """
-    r = run(_program(body), max_cycles=2000)
+    r = run(_program(body), max_cycles=2000, **bus)
     log = _log(r, 2)
     assert [e[:4] for e in log] == [(1, ERR_BASE + 0x100, ERR_BASE + 0x100, 1),
                                     (1, 0x40000008, 0x40000008, 2)]
@@ -238,7 +247,7 @@ def test_instruction_access_fault():
     _check_outputs(r, log)
 
 
-def test_trapping_instruction_is_not_counted():
+def test_trapping_instruction_is_not_counted(bus):
     src = """
     la t0, handler
     csrw mtvec, t0
@@ -252,11 +261,11 @@ handler:
     csrw mepc, a2
     mret
 """
-    r = run(src, max_cycles=500)
+    r = run(src, max_cycles=500, **bus)
     assert r.reg("a1") == r.reg("a0") + 1
 
 
-def test_mret_and_mstatus():
+def test_mret_and_mstatus(bus):
     body = """
     li a0, 0x80             # MPIE = 1, MIE = 0
     csrw mstatus, a0
@@ -282,7 +291,7 @@ back:
     la t0, handler
     csrw mtvec, t0
 """
-    r = run(_program(body), max_cycles=2000)
+    r = run(_program(body), max_cycles=2000, **bus)
     assert r.reg("s2") == 0
     assert r.reg("a2") == 0x1888 and r.reg("a3") == 0x1880
     log = _log(r, 2)
@@ -318,8 +327,8 @@ IRQ_BODY = """
     (1, [0x80000003]), (2, [0x80000007]), (4, [0x8000000B]),
     (7, [0x8000000B, 0x80000003, 0x80000007]),
 ])
-def test_interrupts_priority(lines, causes):
-    r = run(_program(IRQ_BODY.format(lines=lines)), max_cycles=3000)
+def test_interrupts_priority(lines, causes, bus):
+    r = run(_program(IRQ_BODY.format(lines=lines)), max_cycles=3000, **bus)
     assert r.finished
     assert r.reg("a1") == 0x888
     assert r.reg("a2") == sum(1 << b for b, bit in ((3, 1), (7, 2), (11, 4)) if lines & bit)
@@ -330,7 +339,7 @@ def test_interrupts_priority(lines, causes):
     _check_outputs(r, log)
 
 
-def test_interrupts_gated_by_mie():
+def test_interrupts_gated_by_mie(bus):
     body = """
     li s10, 7
     li s5, IRQ
@@ -351,13 +360,13 @@ def test_interrupts_gated_by_mie():
     sw s10, 0(s5)
     wfi
 """
-    r = run(_program(body), max_cycles=2000)
+    r = run(_program(body), max_cycles=2000, **bus)
     log = _log(r)
     assert [e[0] for e in log] == [0x80000007]
     assert r.reg("a4") == 0x808
 
 
-def test_interrupt_taken_right_after_enabling_csr_write():
+def test_interrupt_taken_right_after_enabling_csr_write(bus):
     """The interrupt conditions are re-evaluated immediately after a CSR write that enables a
     pending interrupt: `csrsi mstatus, MIE; csrci mstatus, MIE` opens a one-instruction window."""
     body = """
@@ -380,7 +389,7 @@ w0: csrci mstatus, 8
 w1: csrw mie, zero
     csrci mstatus, 8
 """
-    r = run(_program(body), max_cycles=2000)
+    r = run(_program(body), max_cycles=2000, **bus)
     log = _log(r)
     assert [e[:2] for e in log] == [(0x80000007, r.symbols["w0"]),
                                     (0x80000007, r.symbols["w1"])]
