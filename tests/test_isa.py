@@ -35,11 +35,10 @@ _FLAGS = {0x000: "wrong value", 0x100: "wrong mcause", 0x200: "wrong mepc",
           0x300: "wrong mtval", 0x400: "unexpected trap", 0x500: "expected trap not taken",
           0x600: "wrong trap count"}
 
-# Failures found and reported, not yet fixed in the RTL: source stem -> diagnosis.
-KNOWN_RTL_BUGS = {
-    "irq_csr_enable": "a pending interrupt enabled by a CSR write (mstatus.MIE, mie.MTIE) is "
-                      "taken one instruction late: the next instruction runs first",
-}
+# Failures found and reported, not yet fixed in the RTL: source stem -> diagnosis (xfail).
+# Fixed so far: irq_csr_enable (an interrupt enabled by a CSR write was taken one instruction
+# late), in the commit "cpu: re-evaluate interrupts right after a CSR write".
+KNOWN_RTL_BUGS: dict[str, str] = {}
 
 needs_harness = pytest.mark.skipif(run_batch is None,
                                    reason="hetsoc.sim has no run_elf/run_batch yet")
