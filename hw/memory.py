@@ -45,7 +45,10 @@ class MainMemory(wiring.Component):
         data_rport = self.storage.read_port()
         data_wport = self.storage.write_port(granularity=8)
         for bus, rport in ((self.fetch, fetch_port), (self.data, data_rport)):
-            m.d.comb += [bus.req_ready.eq(1), rport.addr.eq(bus.addr[2:]), bus.rdata.eq(rport.data)]
+            m.d.comb += [bus.req_ready.eq(1), rport.addr.eq(bus.addr[2:]), bus.rdata.eq(rport.data),
+                         # Read only when asked: rdata matters only with rsp_valid, and an idle
+                         # port then costs nothing in simulation (nor power on an FPGA).
+                         rport.en.eq(bus.req_valid & ~bus.we)]
             m.d.sync += bus.rsp_valid.eq(bus.req_valid)
         # The fetch port is read-only: a store through it is a bus error, never a silent write.
         m.d.sync += self.fetch.err.eq(self.fetch.req_valid & self.fetch.we)
@@ -98,6 +101,7 @@ class BankedSram(wiring.Component):
             hit = (sel == i) if bank_bits else 1
             m.d.comb += [
                 rport.addr.eq(bus.addr[2 + bank_bits:]),
+                rport.en.eq(bus.req_valid & ~bus.we & hit),
                 wport.addr.eq(bus.addr[2 + bank_bits:]),
                 wport.data.eq(bus.wdata),
                 wport.en.eq(bus.wstrb & (bus.req_valid & bus.we & hit).replicate(4)),
