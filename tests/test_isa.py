@@ -132,3 +132,15 @@ def test_isa_tests_catch_a_missing_trap(isa_elfs, monkeypatch):
     monkeypatch.setattr(iss.Iss, "_execute", execute)
     value = run_iss(isa_elfs["trap_ecall"])[2]
     assert value >> 1 & ~0xFF == 0x500
+
+
+@needs_harness
+@pytest.mark.slow
+def test_isa_on_the_pynq_config(tmp_path):
+    """The sources take every address from the config: they pass on another memory map too."""
+    names = [s.stem for s in SOURCES]
+    elfs = [build_isa_test(s, tmp_path / f"{s.stem}.elf", "pynq-z2") for s in SOURCES]
+    results = run_batch([Job(e, MAX_CYCLES) for e in elfs], "pynq-z2", "verilator")
+    failed = {n: describe(r.exit_code) if r.status == "exit" else r.status
+              for n, r in zip(names, results, strict=True) if not r.passed}
+    assert not failed

@@ -242,12 +242,31 @@ class _Gen:
                 ("jalr", rd, base, imm)]
 
     def b_loop(self):
-        top = self.label()
+        """A counted loop; its body may branch forward inside itself (also to the decrement).
+
+        The closing branch varies (bne/blt/bltu on the counter), so predictors see backward
+        branches of several kinds, and taken forward branches and jal inside a hot loop.
+        """
+        top, cont = self.label(), self.label()
+        subs, count, want = [], 0, self.r.randrange(2, 8)
+        while count < want:
+            subs.append(self.r.choice(self.straight)())
+            count += len(subs[-1])
+        names = [self.label() for _ in subs]
         body = []
-        while len(body) < self.r.randrange(2, 8):
-            body += self.r.choice(self.straight)()
+        for i, sub in enumerate(subs):
+            body += [("@", names[i]), *sub]
+            if self.r.random() < 0.3:
+                j = self.r.randrange(i + 1, len(subs) + 1)
+                target = names[j] if j < len(subs) else cont
+                if self.r.random() < 0.7:
+                    body.append((self.r.choice(_BRANCH), self.rs(), self.rs(), target))
+                else:
+                    body.append(("jal", self.rd(), target))
+        close = self.r.choice([("bne", LOOP_REG, 0, top), ("blt", 0, LOOP_REG, top),
+                               ("bltu", 0, LOOP_REG, top)])
         return [("addi", LOOP_REG, 0, self.r.randrange(1, 5)), ("@", top), *body,
-                ("addi", LOOP_REG, LOOP_REG, -1), ("bne", LOOP_REG, 0, top)]
+                ("@", cont), ("addi", LOOP_REG, LOOP_REG, -1), close]
 
     @property
     def straight(self):
