@@ -11,7 +11,7 @@ Stages
 Hazards and penalties (single-cycle memories)
     Full forwarding from X and M into D. A load or multiply followed by a dependent instruction
     costs one bubble. A branch or jal predicted taken costs no bubble when the branch target
-    buffer (:mod:`.btb`) knows it, one otherwise (D redirects fetch); a mispredicted branch or
+    buffer (:mod:`.predictor`) knows it, one otherwise (D redirects fetch); a mispredicted branch or
     any jalr costs two (resolved in X). CSR instructions, mret and fence.i wait in X until M
     is empty (one bubble); fence.i then refetches, so stores before it are visible to the fetch.
     Every stage stalls correctly when a bus does not accept a request or responds late.

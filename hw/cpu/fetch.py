@@ -27,21 +27,15 @@ Redirects
 """
 
 from amaranth import Module, Mux, Signal
-from amaranth.lib import data, wiring
+from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..bus import BusSignature
-from .btb import BranchTargetBuffer
+from .layouts import FetchEntryLayout
+from .predictor import BranchTargetBuffer
 
-__all__ = ["FetchEntryLayout", "FetchUnit"]
+__all__ = ["FetchUnit"]
 
-
-FetchEntryLayout = data.StructLayout({
-    "pc": 32,
-    "insn": 32,
-    "err": 1,          # the fetch got a bus error (instruction access fault)
-    "predicted": 1,    # the BTB sent the next fetch to a branch target
-})
 
 _DEPTH = 3
 

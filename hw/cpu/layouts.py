@@ -1,18 +1,25 @@
 """Payloads of the pipeline registers between the stages of :class:`~hetsoc.hw.cpu.core.Core`.
 
-Fetch -> decode is the fetch queue's :data:`~hetsoc.hw.cpu.fetch.FetchEntryLayout`; these are
-decode -> execute and execute -> memory. An exception travels with its instruction as
-``exc``/``cause``/``tval`` and is taken when the instruction reaches the memory stage, which is
-what makes traps precise: everything older has completed by then, nothing younger has had an
-effect.
+Fetch -> decode is an entry of the fetch queue (whose head is the decode stage's instruction
+register), then decode -> execute and execute -> memory. An exception travels with its
+instruction as ``exc``/``cause``/``tval`` and is taken when the instruction reaches the memory
+stage, which is what makes traps precise: everything older has completed by then, nothing
+younger has had an effect.
 """
 
 from amaranth.lib import data
 
 from .decoder import DecodedLayout
 
-__all__ = ["ExecuteLayout", "MemoryLayout"]
+__all__ = ["ExecuteLayout", "FetchEntryLayout", "MemoryLayout"]
 
+
+FetchEntryLayout = data.StructLayout({
+    "pc": 32,
+    "insn": 32,
+    "err": 1,           # the fetch got a bus error (instruction access fault)
+    "predicted": 1,     # the BTB sent the next fetch to a branch target
+})
 
 ExecuteLayout = data.StructLayout({
     "pc": 32,

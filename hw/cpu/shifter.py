@@ -2,6 +2,11 @@
 
 A left shift is done as a right shift of the bit-reversed operand, so one log-depth mux tree
 serves all three operations (the usual FPGA-friendly trick: fewer LUTs than two shifters).
+
+The arithmetic fill is a 33rd operand bit that a signed shift replicates, so no separate fill
+mask is needed. The whole unit is combinational and sits in the execute stage beside the ALU:
+five 2:1 mux levels between the reversal muxes, about as deep as the ALU's adder, so it does
+not lengthen the execute stage's critical path.
 """
 
 from amaranth import Cat, Module, Mux

@@ -5,11 +5,11 @@ import random
 import pytest
 from amaranth.sim import Simulator
 
-from hetsoc.hw.cpu.btb import BranchTargetBuffer
 from hetsoc.hw.cpu.core import Core
 from hetsoc.hw.cpu.decoder import Decoder
 from hetsoc.hw.cpu.divider import Divider
 from hetsoc.hw.cpu.fetch import FetchUnit
+from hetsoc.hw.cpu.predictor import BranchTargetBuffer
 
 
 def test_constructor_checks():
