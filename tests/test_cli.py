@@ -1,5 +1,6 @@
 """The hetsoc command as a user meets it: help everywhere, one-line errors, exit codes."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,16 @@ def test_demo_runs_hello():
     proc = hetsoc("demo")
     assert proc.returncode == 0, proc.stderr
     assert "cycles=" in proc.stdout and "instret=" in proc.stdout
+
+
+@pytest.mark.parametrize("backend, suffix", [
+    ("amaranth", "vcd"),
+    pytest.param("icarus", "fst", marks=pytest.mark.skipif(
+        not shutil.which("iverilog"), reason="Icarus Verilog not installed")),
+    pytest.param("verilator", "vcd", marks=pytest.mark.slow),  # a second (traced) build
+])
+def test_sim_elf_writes_waves(tmp_path, backend, suffix):
+    elf = _build(tmp_path, "seven", "int main(void) { return 7; }\n")
+    waves = tmp_path / f"run.{suffix}"
+    assert hetsoc("sim-elf", elf, "--backend", backend, "--waves", waves).returncode == 7
+    assert waves.stat().st_size > 1000

@@ -19,7 +19,8 @@ __all__ = ["run_image"]
 _STATUS = {FinishStatus.EXIT: "exit", FinishStatus.TRAP: "trap", FinishStatus.FATAL: "fatal"}
 
 
-def run_image(config: SocConfig, image: ElfImage, max_cycles: int, dump=()) -> SimResult:
+def run_image(config: SocConfig, image: ElfImage, max_cycles: int, dump=(),
+              waves=None) -> SimResult:
     base = config.main_memory.base
     words = to_memory_words(image, base, config.main_memory.size)
     # Trailing zeros are the memory's default: keep elaboration small.
@@ -54,7 +55,11 @@ def run_image(config: SocConfig, image: ElfImage, max_cycles: int, dump=()) -> S
             for a, s in dump]
 
     sim.add_testbench(testbench)
-    sim.run()
+    if waves is not None:
+        with sim.write_vcd(str(waves)):
+            sim.run()
+    else:
+        sim.run()
     return SimResult(out["status"], out["exit_code"], out["cycle"], out["instret"],
                      out["console"], out["trap_cause"], out["trap_pc"], out["trap_tval"],
                      out["dumps"], image)

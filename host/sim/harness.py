@@ -114,7 +114,9 @@ def run_batch(jobs, config="default", backend="verilator", *, waves=None,
     if backend == "amaranth":
         from .amaranth_backend import run_image
 
-        return [run_image(config, image, job.max_cycles, job.dump)
+        if waves is not None and len(jobs) != 1:
+            raise ValueError(f"waves need a single job on the amaranth backend, not {len(jobs)}")
+        return [run_image(config, image, job.max_cycles, job.dump, waves)
                 for image, job in zip(images, jobs, strict=True)]
 
     from .hdl import run_jobs

@@ -151,6 +151,9 @@ def run_jobs(config: SocConfig, simulator: str, jobs_file: Path, *, waves: Path 
 
         runner = Icarus()
     log_file = log_file or jobs_file.with_suffix(".log")
+    plusargs = [f"+jobs={jobs_file}", "+cocotb"]
+    if waves is not None and simulator == "icarus":
+        plusargs.append(f"+dumpfile_path={waves}")  # read by cocotb's Icarus dump module
     env = simulator_env()
     old_env = dict(os.environ)
     os.environ.update(env)
@@ -158,7 +161,7 @@ def run_jobs(config: SocConfig, simulator: str, jobs_file: Path, *, waves: Path 
         runner.test(test_module="hetsoc.sim.cocotb_wait", hdl_toplevel=SIM_TOP,
                     hdl_toplevel_lang="verilog",
                     build_dir=build_dir / "sim", test_dir=jobs_file.parent,
-                    plusargs=[f"+jobs={jobs_file}", "+cocotb"], waves=waves is not None,
+                    plusargs=plusargs, waves=waves is not None,
                     log_file=log_file, extra_env={"COCOTB_LOG_LEVEL": "WARNING"},
                     results_xml=str(jobs_file.with_suffix(".xml")))
     except (SystemExit, subprocess.CalledProcessError) as e:
@@ -166,7 +169,7 @@ def run_jobs(config: SocConfig, simulator: str, jobs_file: Path, *, waves: Path 
     finally:
         os.environ.clear()
         os.environ.update(old_env)
-    if waves is not None:
-        produced = jobs_file.parent / ("dump.vcd" if simulator == "verilator" else "sim_build.fst")
+    if waves is not None and simulator == "verilator":
+        produced = jobs_file.parent / "dump.vcd"  # where cocotb's Verilator main writes it
         if produced.exists():
             shutil.move(produced, waves)
