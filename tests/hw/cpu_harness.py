@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import random
 import struct
 import subprocess
@@ -79,19 +80,23 @@ def assemble(source: str) -> Program:
     text = PRELUDE + source + "\n"
     key = hashlib.sha1(text.encode()).hexdigest()[:16]
     _CACHE.mkdir(exist_ok=True)
-    src = _CACHE / f"{key}.S"
     elf = _CACHE / f"{key}.elf"
-    ld = _CACHE / "link.ld"
     if not elf.exists():
+        # Per-process scratch names: parallel test workers may build the same program at once;
+        # the atomic rename publishes one complete ELF.
+        tag = f"{key}.{os.getpid()}"
+        src, ld, tmp = (_CACHE / f"{tag}.S", _CACHE / f"{tag}.ld", _CACHE / f"{tag}.elf")
         src.write_text(text)
         ld.write_text(_LINKER_SCRIPT)
         cmd = [sys.executable, "-m", "ziglang", "cc", "-target", "riscv32-freestanding-none",
                "-mcpu=generic_rv32+m", "-mno-relax", "-nostdlib", "-Wl,-T," + str(ld),
-               str(src), "-o", str(elf) + ".tmp"]
+               str(src), "-o", str(tmp)]
         done = subprocess.run(cmd, capture_output=True, text=True)
+        src.unlink()
+        ld.unlink()
         if done.returncode:
             raise RuntimeError(f"assembly failed:\n{done.stderr}\n{text}")
-        Path(str(elf) + ".tmp").rename(elf)
+        tmp.replace(elf)
     with open(elf, "rb") as f:
         e = ELFFile(f)
         image = {s["p_paddr"]: s.data() for s in e.iter_segments()
