@@ -124,3 +124,27 @@ def test_differential_verilator():
 def test_differential_amaranth():
     summary = run_differential(range(SEED + 200, SEED + 208), N_INSTR, "amaranth")
     _check(summary, "amaranth")
+
+
+@needs_harness
+def test_differential_detects_a_wrong_result(monkeypatch):
+    """End to end: RTL runs of subtly different programs are reported as mismatches. Seeds
+    alternate between a flipped data byte and the signature slot of x7 receiving x8."""
+    import hetsoc.verify.differential as diff
+
+    real = diff._image
+
+    def mutated(prog):
+        instrs, data = list(prog.instrs), bytearray(prog.data)
+        if prog.seed % 2:
+            data[-1] ^= 0x40
+        else:
+            i = next(i for i, ins in enumerate(instrs) if ins[:3] == ("sw", 7, 3))
+            instrs[i] = ("sw", 8, *instrs[i][2:])
+        return real(type(prog)(prog.seed, prog.layout, instrs, prog.labels, bytes(data)))
+
+    monkeypatch.setattr(diff, "_image", mutated)
+    summary = run_differential(range(SEED, SEED + 4), N_INSTR, "verilator")
+    assert [o.status for o in summary.outcomes] == ["mismatch"] * 4
+    assert any(o.detail.startswith("x7: rtl 0x") for o in summary.outcomes)
+    assert any(o.detail.startswith("mem 0x") for o in summary.outcomes)

@@ -6,6 +6,7 @@ pass, or ``(code << 1) | 1`` to fail, where the code is the case number plus a f
 (``run_batch``), so the simulator starts once.
 """
 
+import re
 import shutil
 from pathlib import Path
 
@@ -101,6 +102,22 @@ def test_isa_on_iss(source, isa_elfs):
     """The tests themselves are right: they pass on the spec-written ISS."""
     value = run_iss(isa_elfs[source.stem])[2]
     assert value == 1, describe(value >> 1)
+
+
+@pytest.mark.parametrize("source", [s for s in SOURCES if s.stem not in ISS_SKIP],
+                         ids=lambda p: p.stem)
+def test_isa_reaches_its_last_case(source, isa_elfs):
+    """No test passes early (a jump to `pass` by mistake): the ISS sees the last case run."""
+    from hetsoc.config import load_config
+    from hetsoc.verify.iss import Iss
+    from hetsoc.verify.reference import load_image
+
+    text = source.read_text()
+    last = max(int(n) for n in re.findall(r"(?:TESTNUM, |TEST_\w+\()(\d+)", text))
+    main = load_config("default").main_memory
+    iss = Iss(load_image(isa_elfs[source.stem]), main.base, main.size)
+    assert iss.run(watch=3) == 1
+    assert iss.watched == last
 
 
 @pytest.mark.parametrize("source", [s for s in SOURCES if s.stem in UNICORN_OK],

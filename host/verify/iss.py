@@ -191,9 +191,16 @@ class Iss:
             x[rd] = val & MASK
         return nxt
 
-    def run(self, max_instr: int = 2_000_000) -> int:
-        """Execute until a word store to ``tohost``; return the value written."""
+    def run(self, max_instr: int = 2_000_000, watch: int | None = None) -> int:
+        """Execute until a word store to ``tohost``; return the value written.
+
+        ``watch`` names a register whose largest value is kept in ``self.watched`` (the ISA
+        tests' case number, to prove that the last case was reached).
+        """
+        self.watched = 0
         for _ in range(max_instr):
+            if watch is not None:
+                self.watched = max(self.watched, self.x[watch])
             pc, ntraps = self.pc, len(self.traps)
             w = self.load(pc, 4) if self.base <= pc < self.base + len(self.mem) - 3 else 0
             is_tohost = (w & 0x707F) == 0x2023 and (

@@ -28,6 +28,7 @@ _start:                                                                       \
 
 /* End of every test: pass/fail exits, the handlers, and the tohost mailbox. */
 #define TEST_END                                                              \
+    .text;                                                                    \
 pass:                                                                         \
     li t1, 1;                                                                 \
     j write_tohost;                                                           \
