@@ -1,0 +1,78 @@
+"""The CIM (compute-in-memory) conv2d of docs/numerics.md: ternary weights, 7-bit inputs,
+row chunks of 1152 and a 6-bit ADC per chunk, then the usual digital requantization."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .ops import windows
+from .requant import INT8_MAX, INT8_MIN, requantize, rshift_rne
+
+__all__ = ["CIM_ROWS", "cim_conv2d_acc", "cim_conv2d", "ternarize"]
+
+CIM_ROWS = 1152          # 128 input channels x 3 x 3
+_IN_MIN, _IN_MAX = -64, 63
+_ADC_MIN, _ADC_MAX = -32, 31
+
+
+def ternarize(w):
+    """TWN ternarisation per output channel: (int8 weights in {-1, 0, 1}, float scales)."""
+    w = np.asarray(w, dtype=np.float64)
+    flat = np.abs(w.reshape(w.shape[0], -1))
+    delta = 0.7 * flat.mean(axis=1, keepdims=True)
+    keep = flat > delta
+    kept = np.where(keep, flat, 0.0).sum(axis=1)
+    count = keep.sum(axis=1)
+    scale = np.where(count > 0, kept / np.maximum(count, 1), 1.0).astype(np.float32)
+    t = (np.sign(w.reshape(w.shape[0], -1)) * keep).astype(np.int8).reshape(w.shape)
+    return t, scale
+
+
+def cim_conv2d_acc(x, w, bias, *, x_zero_point, input_shift, adc_shift, strides=(1, 1),
+                   pads=(0, 0, 0, 0), rows=CIM_ROWS):
+    """Digital accumulators after the ADCs: ``sum over chunks of ADC(sum u * t) + bias'``.
+
+    Parameters
+    ----------
+    x : int8 (N, C, H, W)
+    w : int8 (O, C, kh, kw) with values in {-1, 0, 1}
+    bias : int32 (O,) already in ADC units (``round_rne(bias / 2**(s_in + s_adc))``) or None
+    input_shift : int in 0..2; adc_shift : int in 0..15
+    rows : int, rows per analog evaluation (1152 on DIANA)
+    """
+    x, w = np.asarray(x), np.asarray(w)
+    if x.dtype != np.int8 or w.dtype != np.int8:
+        raise TypeError(f"x and w must be int8, not {x.dtype} and {w.dtype}")
+    if not np.isin(w, (-1, 0, 1)).all():
+        raise ValueError("CIM weights must be ternary (-1, 0, 1)")
+    if input_shift not in (0, 1, 2) or not 0 <= adc_shift <= 15:
+        raise ValueError(f"input_shift must be 0..2 and adc_shift 0..15, "
+                         f"not {(input_shift, adc_shift)!r}")
+    o, c, kh, kw = w.shape
+    if x.ndim != 4 or x.shape[1] != c:
+        raise ValueError(f"x {x.shape} does not match weights {w.shape}")
+    u = np.clip(rshift_rne(x.astype(np.int64) - int(x_zero_point), input_shift), _IN_MIN,
+                _IN_MAX)
+    win = windows(u.astype(np.float64), (kh, kw), strides, pads)     # N, C, OH, OW, kh, kw
+    n, _, oh, ow = win.shape[:4]
+    # Rows in (kh, kw, c_in) order, as laid out in the array.
+    cols = win.transpose(0, 2, 3, 4, 5, 1).reshape(n, oh, ow, kh * kw * c)
+    wrows = w.transpose(0, 2, 3, 1).reshape(o, kh * kw * c).astype(np.float64)
+    acc = np.zeros((n, oh, ow, o), dtype=np.int64)
+    for start in range(0, kh * kw * c, rows):
+        p = (cols[..., start:start + rows] @ wrows[:, start:start + rows].T).astype(np.int64)
+        acc += np.clip(rshift_rne(p, adc_shift), _ADC_MIN, _ADC_MAX)
+    acc = acc.transpose(0, 3, 1, 2)
+    if bias is not None:
+        acc = acc + np.asarray(bias, dtype=np.int64).reshape(1, o, 1, 1)
+    return acc
+
+
+def cim_conv2d(x, w, bias, *, x_zero_point, input_shift, adc_shift, multiplier, shift,
+               y_zero_point, strides=(1, 1), pads=(0, 0, 0, 0), y_min=INT8_MIN,
+               y_max=INT8_MAX, rows=CIM_ROWS):
+    """CIM conv2d: `cim_conv2d_acc` then per-channel requantization with
+    ``m * 2**-n ~= x_scale * 2**s_in * w_scale[c] * 2**s_adc / y_scale``."""
+    acc = cim_conv2d_acc(x, w, bias, x_zero_point=x_zero_point, input_shift=input_shift,
+                         adc_shift=adc_shift, strides=strides, pads=pads, rows=rows)
+    return requantize(acc, multiplier, shift, y_zero_point, y_min, y_max, axis=1)
