@@ -1,0 +1,99 @@
+"""Golden executor vs onnxruntime on the same model: fraction identical, largest difference.
+
+Outputs are compared as the int8 values they encode: a float (dequantized) output of a QDQ
+model is mapped back with its output scale and zero point, which is exact because onnxruntime
+computes it as ``(q - zp) * scale`` in float32. docs/numerics.md explains the differences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import onnx
+
+__all__ = ["CrossCheck", "crosscheck", "ort_run", "random_input"]
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """Result of `crosscheck`: counts over every output element of every input."""
+
+    total: int
+    identical: int
+    max_diff: int
+    histogram: dict   # |difference| -> count
+
+    @property
+    def fraction_identical(self) -> float:
+        return self.identical / self.total if self.total else 1.0
+
+    def line(self) -> str:
+        return (f"{self.identical}/{self.total} identical ({100 * self.fraction_identical:.3f}%),"
+                f" max |diff| {self.max_diff}, histogram {self.histogram}")
+
+
+def ort_run(model: onnx.ModelProto, feeds: dict) -> list[np.ndarray]:
+    """Run a model with onnxruntime's CPU provider and default (full) graph optimizations."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    sess = ort.InferenceSession(model.SerializeToString(), opts,
+                                providers=["CPUExecutionProvider"])
+    return sess.run(None, feeds)
+
+
+def random_input(graph, seed=0, batch=None):
+    """A seeded random input as the graph declares it: float32 in [-1, 1) or int8."""
+    rng = np.random.default_rng(seed)
+    t = graph.tensors[graph.inputs[0]]
+    if t.dtype == "float32":
+        return rng.uniform(-1, 1, t.shape).astype(np.float32)
+    return rng.integers(-128, 128, t.shape, dtype=np.int8)
+
+
+def _as_int(graph, name, y):
+    # The golden graph's float outputs come from a dequantize node: recover its int8 input.
+    t = graph.tensors[name]
+    if t.dtype == "int8":
+        return np.asarray(y).astype(np.int64)
+    producer = graph.producers()[name]
+    q = graph.tensors[producer.inputs[0]].quant
+    return np.rint(np.asarray(y, dtype=np.float64) / np.float64(q.scale)).astype(np.int64) \
+        + q.zp
+
+
+def crosscheck(model: onnx.ModelProto, inputs, graph=None) -> CrossCheck:
+    """Run `model` on each input with the golden executor and with onnxruntime; compare.
+
+    Parameters
+    ----------
+    model : onnx.ModelProto
+        A QDQ or QOperator model.
+    inputs : iterable of numpy.ndarray
+        Inputs as the model declares them (with the batch dimension).
+    graph : hetsoc.ir.Graph, optional
+        The imported model (imported here if not given).
+    """
+    from .golden import run_graph
+    from .onnx_import import import_model
+
+    graph = graph or import_model(model)
+    onnx_in = [i.name for i in model.graph.input
+               if i.name not in {t.name for t in model.graph.initializer}][0]
+    total = identical = max_diff = 0
+    hist: dict[int, int] = {}
+    for x in inputs:
+        gold = run_graph(graph, {graph.inputs[0]: x})
+        ref = ort_run(model, {onnx_in: x})
+        for name, r in zip(graph.outputs, ref, strict=True):
+            a = _as_int(graph, name, gold[name])
+            b = _as_int(graph, name, r)
+            d = np.abs(a - b).reshape(-1)
+            total += d.size
+            identical += int((d == 0).sum())
+            max_diff = max(max_diff, int(d.max(initial=0)))
+            for v, k in zip(*np.unique(d, return_counts=True), strict=True):
+                hist[int(v)] = hist.get(int(v), 0) + int(k)
+    return CrossCheck(total, identical, max_diff, dict(sorted(hist.items())))
