@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .generator import REGION_SIZE, SIG_SIZE, Layout, Program, generate
-from .reference import UnicornError, run_iss, run_unicorn
+from .generator import FAR_SIZE, REGION_SIZE, SIG_SIZE, Layout, Program, generate
+from .reference import RefResult, UnicornError, run_iss, run_unicorn
 
 __all__ = ["Outcome", "Summary", "compare_dumps", "reproducer", "run_differential"]
 
@@ -77,44 +77,53 @@ def reproducer(seed: int, n_instr: int, backend: str, config: str = "default") -
 
 
 def compare_dumps(layout: Layout, rtl: bytes, ref: bytes, limit: int = 8) -> list[str]:
-    """Differences between two dumps of the signature and data region, readably.
+    """Differences between two dumps of ``layout.dumps`` (joined), readably.
 
     Returns
     -------
     list of str
         ``x5: rtl 0x... ref 0x...`` for registers (signature word ``i`` is ``x_i``; word 0 is
-        mscratch), ``mem 0x...: rtl ... ref ...`` for data words; at most ``limit``.
+        mscratch), ``mem 0x...: rtl ... ref ...`` for data words (far areas under their own
+        L2/L1 address); at most ``limit``.
     """
-    out = []
+    names = []
     for off in range(0, REGION_SIZE, 4):
-        a = int.from_bytes(rtl[off:off + 4], "little")
-        b = int.from_bytes(ref[off:off + 4], "little")
-        if a != b:
-            where = (("mscratch" if off == 0 else f"x{off // 4}") if off < SIG_SIZE
+        names.append(("mscratch" if off == 0 else f"x{off // 4}") if off < SIG_SIZE
                      else f"mem {layout.region_base + off:#010x}")
+    for name, area in layout.far:
+        names += [f"{name} {area + off:#010x}" for off in range(0, FAR_SIZE, 4)]
+    out = []
+    for i, where in enumerate(names):
+        a = int.from_bytes(rtl[4 * i:4 * i + 4], "little")
+        b = int.from_bytes(ref[4 * i:4 * i + 4], "little")
+        if a != b:
             out.append(f"{where}: rtl {a:#010x} ref {b:#010x}")
+    if len(rtl) != len(ref):
+        out.append(f"dump sizes differ: rtl {len(rtl)} ref {len(ref)} bytes")
     if len(out) > limit:
         out = out[:limit] + [f"... {len(out) - limit} more"]
     return out
 
 
-def _reference(prog: Program, config, vote: bool) -> tuple[bytes | None, str]:
+def _reference(prog: Program, config, vote: bool):
+    """Unicorn's result of ``prog`` (memory, console), or ``None`` and why not."""
     try:
-        regs, mem, value = run_unicorn(prog, config=config)
+        ref = run_unicorn(prog, config=config)
     except UnicornError as e:
         return None, f"unicorn: {e}"
-    if value != 1:
-        return None, f"unicorn wrote {value} to tohost"
-    # x5 and x6 are reused by the epilogue after the signature is stored.
-    sig = [int.from_bytes(mem[4 * i:4 * i + 4], "little") for i in range(32)]
-    if any(sig[i] != regs[i] for i in range(1, 32) if i not in (5, 6)):
+    if ref.tohost != 1:
+        return None, f"unicorn wrote {ref.tohost} to tohost"
+    # x5-x8 are reused by the epilogue after the signature is stored.
+    sig = [int.from_bytes(ref.memory[4 * i:4 * i + 4], "little") for i in range(32)]
+    if any(sig[i] != ref.regs[i] for i in range(1, 32) if i not in (5, 6, 7, 8)):
         return None, "unicorn's registers differ from its own signature"
     if vote:
-        iss = run_iss(prog, config=config)[1]
-        if iss != mem:
-            diff = compare_dumps(prog.layout, iss, mem)
-            return None, "ISS and unicorn disagree (ISS as rtl): " + "; ".join(diff)
-    return mem, ""
+        iss = run_iss(prog, config=config)
+        if (iss.memory, iss.console) != (ref.memory, ref.console):
+            diff = compare_dumps(prog.layout, iss.memory, ref.memory)
+            return None, "ISS and unicorn disagree (ISS as rtl): " + "; ".join(
+                diff or ["console output"])
+    return ref, ""
 
 
 def _image(prog: Program):
@@ -133,7 +142,7 @@ def _run_chunk(seeds: list[int], n_instr: int, backend: str, soc, vote: bool):
     layout = Layout.from_config(soc)
     progs = [generate(s, n_instr, layout) for s in seeds]
     refs = [_reference(p, soc, vote) for p in progs]
-    jobs = [Job(_image(p), MAX_CYCLES, (layout.dump,)) for p in progs]
+    jobs = [Job(_image(p), MAX_CYCLES, layout.dumps) for p in progs]
     t = time.perf_counter()
     results = run_batch(jobs, soc, backend)
     sim_seconds = time.perf_counter() - t
@@ -147,9 +156,13 @@ def _run_chunk(seeds: list[int], n_instr: int, backend: str, soc, vote: bool):
             o.status = "rtl"
             o.detail = (f"status {r.status} code {r.exit_code} trap cause {r.trap_cause:#x} "
                         f"pc {r.trap_pc:#010x} tval {r.trap_tval:#x}")
-        elif r.dumps[0] != ref:
+        elif b"".join(r.dumps) != ref.memory:
             o.status = "mismatch"
-            o.detail = "; ".join(compare_dumps(layout, r.dumps[0], ref))
+            o.detail = "; ".join(compare_dumps(layout, b"".join(r.dumps), ref.memory))
+        elif r.console.encode("latin-1") != ref.console:
+            o.status = "mismatch"
+            o.detail = (f"console: rtl {r.console.encode('latin-1')[:32]!r} "
+                        f"ref {ref.console[:32]!r}")
         outcomes.append(o)
     return outcomes, sim_seconds
 
@@ -228,9 +241,9 @@ def table(summary: Summary) -> str:
 def rtl_runner(backend: str = "verilator", max_cycles: int = MAX_CYCLES):
     """A runner with the signature of :func:`~hetsoc.verify.reference.run_unicorn` on the RTL.
 
-    The returned callable takes ``(prog, dump=(addr, size), config=None)`` and returns
-    ``(regs, memory, tohost value)``; ``regs`` is empty (the RTL's registers are only seen
-    through what programs store). Used to run directed programs such as
+    The returned callable takes ``(prog, dump=(addr, size), config=None)`` and returns a
+    :class:`~hetsoc.verify.reference.RefResult`; ``regs`` is empty (the RTL's registers are
+    only seen through what programs store). Used to run directed programs such as
     :func:`~hetsoc.verify.reference.check_arith` on a simulator.
     """
     def run(prog: Program, dump=None, config=None):
@@ -238,11 +251,13 @@ def rtl_runner(backend: str = "verilator", max_cycles: int = MAX_CYCLES):
         from ..sim.harness import run_elf
 
         soc = config or load_config("default")
-        r = run_elf(_image(prog), soc, backend, max_cycles=max_cycles,
-                    dump=[dump or prog.layout.dump])
+        ranges = prog.layout.dumps if dump is None else (
+            [dump] if isinstance(dump[0], int) else list(dump))
+        r = run_elf(_image(prog), soc, backend, max_cycles=max_cycles, dump=ranges)
         if r.status != "exit":
             raise RuntimeError(f"{backend}: program ended with status {r.status} (trap cause "
                                f"{r.trap_cause:#x} at {r.trap_pc:#010x})")
-        return [], r.dumps[0], 1 if r.exit_code == 0 else (r.exit_code << 1) | 1
+        value = 1 if r.exit_code == 0 else (r.exit_code << 1) | 1
+        return RefResult([], b"".join(r.dumps), value, r.console.encode("latin-1"))
 
     return run

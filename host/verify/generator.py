@@ -4,7 +4,8 @@ A program is built from *blocks*: short instruction sequences that must run as a
 ``lui``/``addi`` pair, an ``auipc``/``addi``/``jalr`` triple, a bounded loop). Control flow only
 ever moves forward to the start of a later block, except for a loop's own closing branch, whose
 counter register ``x4`` no other instruction writes; so every program ends. Loads and stores
-address a data region through ``x3``, which nothing writes either.
+address a data region through ``x3``, which nothing writes either, and small areas in L2 and
+L1; a few stores print to the console.
 
 Memory map (inside the config's main memory; see :class:`Layout`)::
 
@@ -12,6 +13,7 @@ Memory map (inside the config's main memory; see :class:`Layout`)::
     region_base          signature: word 0 = mscratch, word i = x_i after the body
     region_base + 128    data, random initial contents, all that the body loads and stores
     region_base + 4096   tohost (HTIF), 64-byte aligned
+    region_base + 4160   copies of the far areas (L2, L1) made by the epilogue
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = ["Layout", "Program", "generate", "generate_program"]
 
 REGION_SIZE = 4096
 SIG_SIZE = 128
+FAR_SIZE = 128
 BASE_REG, LOOP_REG = 3, 4
 WRITABLE = [1, 2, *range(5, 32)]
 CORNERS = [0, 1, -1, -(1 << 31), (1 << 31) - 1, 2, -2, -(1 << 31) + 1]
@@ -40,26 +43,46 @@ _CSRS = ["csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi", "csrrci"]
 
 @dataclass(frozen=True)
 class Layout:
-    """Where a generated program lives; derived from a :class:`~hetsoc.config.SocConfig`."""
+    """Where a generated program lives; derived from a :class:`~hetsoc.config.SocConfig`.
+
+    ``far`` lists small areas in other memories (L2, L1) that the body also loads from and
+    stores to; the epilogue copies them to ``copy_base`` in main memory, after ``tohost``, so
+    they can be compared. ``console`` is the console's TX register (0: no console output).
+    """
 
     code_base: int
     region_base: int
     tohost: int
+    far: tuple[tuple[str, int], ...] = ()
+    console: int = 0
 
     @classmethod
     def from_config(cls, config) -> Layout:
+        from ..hw.periph.regmap import CONSOLE
+
         main = config.main_memory
         region = main.base + main.size // 2
-        return cls(config.cpu.reset_vector, region, region + REGION_SIZE)
+        # Off-centre, unaligned to the bank size, so bank selection is exercised.
+        far = tuple((m.name, m.base + m.size // 2 + 0x40) for m in (config.l2, config.l1))
+        tx = config.peripheral_base(CONSOLE.index) + CONSOLE.offset("TX")
+        layout = cls(config.cpu.reset_vector, region, region + REGION_SIZE, far, tx)
+        if not main.contains(layout.copy_base, FAR_SIZE * len(far)):
+            raise ValueError("main memory is too small for the differential layout")
+        return layout
 
     @property
     def max_code(self) -> int:
         return self.region_base - self.code_base
 
     @property
-    def dump(self) -> tuple[int, int]:
-        """The ``(addr, size)`` compared after a run: signature and data."""
-        return (self.region_base, REGION_SIZE)
+    def copy_base(self) -> int:
+        return self.tohost + 64
+
+    @property
+    def dumps(self) -> tuple[tuple[int, int], ...]:
+        """The ``(addr, size)`` ranges compared after a run: signature and data, far copies."""
+        far = ((self.copy_base, FAR_SIZE * len(self.far)),) if self.far else ()
+        return ((self.region_base, REGION_SIZE), *far)
 
 
 @dataclass
@@ -121,8 +144,10 @@ def _li(rd: int, value: int) -> list[tuple]:
 
 
 class _Gen:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, layout: Layout):
         self.r = random.Random(seed)
+        self.far = [a for _, a in layout.far]
+        self.console = layout.console
         self.recent: list[int] = []
         self.nlabel = 0
 
@@ -153,13 +178,20 @@ class _Gen:
     def mem_operand(self, width: int) -> tuple[list[tuple], int, int]:
         """Setup instructions, base register and offset of an aligned access in the data."""
         lo, hi = SIG_SIZE - REGION_SIZE // 2, REGION_SIZE // 2 - width
-        if self.r.random() < 0.6:
+        roll = self.r.random()
+        if roll < 0.5:
             return [], BASE_REG, self.r.randrange(lo, hi + 1) & -width
-        k = self.r.randrange(-256, 257) * 4
         base = self.r.choice(WRITABLE)
-        off = self.r.randrange(max(-2048, lo - k), min(2047, hi - k) + 1) & -width
         self.recent = (self.recent + [base])[-3:]
-        return [("addi", base, BASE_REG, k)], base, off
+        if roll < 0.8 or not self.far:
+            k = self.r.randrange(-256, 257) * 4
+            off = self.r.randrange(max(-2048, lo - k), min(2047, hi - k) + 1) & -width
+            return [("addi", base, BASE_REG, k)], base, off
+        # Another memory (L2 or L1): a different target on the bus, other latencies.
+        area = self.r.choice(self.far)
+        off = self.r.randrange(0, FAR_SIZE - width + 1) & -width
+        shift = self.r.choice([0, 0, 16, -16]) if FAR_SIZE > 16 else 0
+        return _li(base, area + shift), base, off - shift
 
     # Straight-line blocks (also allowed inside loops).
     def b_alu_rr(self):
@@ -216,6 +248,13 @@ class _Gen:
         op = self.r.choice(_CSRS)
         src = self.r.randrange(32) if op.endswith("i") else self.rs()
         return [(op, self.rd(), "mscratch", src)]
+
+    def b_console(self):
+        if not self.console:
+            return [("addi", self.rd(), self.rs(), 1)]
+        base = self.r.choice(WRITABLE)
+        # Word stores only: peripheral registers refuse narrower accesses with a bus error.
+        return _li(base, self.console) + [("sw", self.rs(), base, 0)]
 
     def b_fence(self):
         return [(self.r.choice(["fence", "fence.i"]),)]
@@ -276,8 +315,8 @@ class _Gen:
     def blocks(self, n_instr: int) -> list[list[tuple]]:
         kinds = [(self.b_alu_rr, 14), (self.b_alu_ri, 10), (self.b_shift_imm, 5),
                  (self.b_upper, 3), (self.b_li, 4), (self.b_muldiv, 12), (self.b_load, 10),
-                 (self.b_store, 9), (self.b_csr, 3), (self.b_fence, 1), (self.b_branch, 8),
-                 (self.b_jal, 3), (self.b_jalr, 3), (self.b_loop, 3)]
+                 (self.b_store, 9), (self.b_csr, 3), (self.b_fence, 1), (self.b_console, 1),
+                 (self.b_branch, 8), (self.b_jal, 3), (self.b_jalr, 3), (self.b_loop, 3)]
         funcs, weights = zip(*kinds, strict=True)
         out, count = [], 0
         while count < n_instr:
@@ -289,6 +328,13 @@ class _Gen:
 
 def _prologue(g: _Gen, layout: Layout) -> list[tuple]:
     out = []
+    # Fill the far areas (their memories are not loaded from the ELF) with a pattern that
+    # depends on the seed: x7 <- 5 * x7 + 1 per word.
+    for i, (_, area) in enumerate(layout.far):
+        top = f"fill{i}"
+        out += _li(5, area) + [("addi", 6, 0, FAR_SIZE // 4)] + _li(7, g.value())
+        out += [("@", top), ("sw", 7, 5, 0), ("slli", 8, 7, 2), ("add", 7, 7, 8),
+                ("addi", 7, 7, 1), ("addi", 5, 5, 4), ("addi", 6, 6, -1), ("bne", 6, 0, top)]
     for reg in WRITABLE:
         out += _li(reg, g.value())
     out += _li(BASE_REG, layout.region_base + REGION_SIZE // 2)
@@ -301,6 +347,13 @@ def _epilogue(layout: Layout) -> list[tuple]:
     sig = -REGION_SIZE // 2  # signature offset from x3
     out = [("sw", reg, BASE_REG, sig + 4 * reg) for reg in range(1, 32)]
     out += [("csrrs", 5, "mscratch", 0), ("sw", 5, BASE_REG, sig)]
+    # Copy the far areas into main memory, where the harness can dump them (x5-x8 are saved).
+    out += _li(6, layout.copy_base)
+    for i, (_, area) in enumerate(layout.far):
+        top = f"copy{i}"
+        out += _li(5, area) + [("addi", 7, 0, FAR_SIZE // 4), ("@", top), ("lw", 8, 5, 0),
+                               ("sw", 8, 6, 0), ("addi", 5, 5, 4), ("addi", 6, 6, 4),
+                               ("addi", 7, 7, -1), ("bne", 7, 0, top)]
     out += _li(5, layout.tohost) + [("addi", 6, 0, 1), ("sw", 6, 5, 0), ("@", "halt"),
                                     ("jal", 0, "halt")]
     return out
@@ -321,7 +374,7 @@ def generate(seed: int, n_instr: int = 200, layout: Layout | None = None) -> Pro
     if layout is None:
         from ..config import load_config
         layout = Layout.from_config(load_config("default"))
-    g = _Gen(seed)
+    g = _Gen(seed, layout)
     items = [("@", "_body")] + _prologue(g, layout)
     blocks = g.blocks(n_instr)
     starts = []

@@ -3,8 +3,8 @@
 It is a second reference beside unicorn: it executes the generated programs (so unicorn's
 results can be voted against) and, unlike unicorn, takes traps through ``mtvec`` exactly as
 ``docs/contracts.md`` describes, which lets the ISA tests' trap checks be validated before any
-RTL runs. It knows main memory and the HTIF ``tohost`` word only: every other address faults,
-and there are no interrupts.
+RTL runs. It knows the memories and a console register: every other address faults, and there
+are no interrupts.
 """
 
 from __future__ import annotations
@@ -46,36 +46,53 @@ class Iss:
     image : Image
         What to load, the entry and the ``tohost`` address.
     base, size : int
-        The main memory window; all other addresses raise access faults.
+        The main memory window, the only one instructions come from.
+    extra : list of (base, size)
+        Further data windows (L2, L1), zero-filled.
+    console : int, optional
+        Address whose stores append their low byte to ``self.console``.
+
+    All other addresses raise access faults.
     """
 
-    def __init__(self, image: Image, base: int, size: int):
+    def __init__(self, image: Image, base: int, size: int, extra=(), console: int | None = None):
         self.mem = bytearray(size)
         self.base = base
+        # Data windows (main memory first: the only one instructions are fetched from).
+        self.regions = [(base, self.mem)] + [(b, bytearray(n)) for b, n in extra]
         for addr, data in image.segments:
             self.mem[addr - base:addr - base + len(data)] = data
         self.pc, self.x = image.entry, [0] * 32
         self.csr = dict.fromkeys(_CSRS, 0)
         self.csr.update(misa=_MISA, mstatus=0x1800)
         self.tohost, self.instret, self.traps = image.tohost, 0, []
+        self.console_addr, self.console = console, bytearray()
 
-    def _addr(self, addr: int, n: int, fault: int) -> int:
-        off = addr - self.base
-        if not 0 <= off <= len(self.mem) - n:
-            raise IssTrap(fault, addr)
-        return off
+    def _find(self, addr: int, n: int, fault: int) -> tuple[bytearray, int]:
+        for base, buf in self.regions:
+            if base <= addr and addr + n <= base + len(buf):
+                return buf, addr - base
+        raise IssTrap(fault, addr)
+
+    def read(self, addr: int, n: int) -> bytes:
+        """Bytes ``[addr, addr + n)`` of one data window (no side effects, no alignment)."""
+        buf, off = self._find(addr, n, 5)
+        return bytes(buf[off:off + n])
 
     def load(self, addr: int, n: int, signed: bool = False) -> int:
         if addr % n:
             raise IssTrap(4, addr)
-        off = self._addr(addr, n, 5)
-        return int.from_bytes(self.mem[off:off + n], "little", signed=signed) & MASK
+        buf, off = self._find(addr, n, 5)
+        return int.from_bytes(buf[off:off + n], "little", signed=signed) & MASK
 
     def store(self, addr: int, n: int, value: int):
         if addr % n:
             raise IssTrap(6, addr)
-        off = self._addr(addr, n, 7)
-        self.mem[off:off + n] = (value & ((1 << 8 * n) - 1)).to_bytes(n, "little")
+        if addr == self.console_addr:
+            self.console.append(value & 0xFF)
+            return
+        buf, off = self._find(addr, n, 7)
+        buf[off:off + n] = (value & ((1 << 8 * n) - 1)).to_bytes(n, "little")
 
     def _csr_read(self, num: int, w: int) -> int:
         if num in _CSR_ADDR:
@@ -112,9 +129,9 @@ class Iss:
         try:
             if pc % 4:
                 raise IssTrap(0, pc)
-            w = self.load(pc, 4) if self.base <= pc < self.base + len(self.mem) else None
-            if w is None:
+            if not self.base <= pc <= self.base + len(self.mem) - 4:
                 raise IssTrap(1, pc)
+            w = self.load(pc, 4)
             self.pc = self._execute(pc, w) & MASK
         except IssTrap as t:
             self.traps.append((t.cause, pc, t.tval))

@@ -11,10 +11,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .generator import Program
 
-__all__ = ["Image", "UnicornError", "alu", "load_image", "run_iss", "run_unicorn"]
+__all__ = ["Image", "RefResult", "UnicornError", "alu", "check_arith", "console_tx", "data_windows",
+           "load_image", "run_iss", "run_unicorn"]
 
 MASK = 0xFFFFFFFF
 
@@ -104,54 +106,75 @@ class UnicornError(RuntimeError):
     """Unicorn stopped somewhere other than at the tohost write."""
 
 
-def _main_memory(config):
+class RefResult(NamedTuple):
+    """A reference run: registers at the tohost write, the dumped memory (ranges joined), the
+    value written to tohost, and the bytes written to the console."""
+
+    regs: list[int]
+    memory: bytes
+    tohost: int
+    console: bytes = b""
+
+
+def _config(config):
     if config is None:
         from ..config import load_config
-        config = load_config("default")
-    return config.main_memory
+        return load_config("default")
+    return config
 
 
-def run_unicorn(prog, dump: tuple[int, int] | None = None, config=None,
-                max_instr: int = 2_000_000) -> tuple[list[int], bytes, int]:
+def _ranges(prog, img: Image, dump) -> list[tuple[int, int]]:
+    if dump is None:
+        return list(prog.layout.dumps) if isinstance(prog, Program) else [(img.tohost, 8)]
+    return [dump] if isinstance(dump[0], int) else list(dump)
+
+
+def data_windows(config) -> list[tuple[int, int]]:
+    """Memories a program may load and store: main memory, L2 and L1, as ``(base, size)``."""
+    return [(m.base, m.size) for m in (config.main_memory, config.l2, config.l1)]
+
+
+def console_tx(config) -> int:
+    from ..hw.periph.regmap import CONSOLE
+
+    return config.peripheral_base(CONSOLE.index) + CONSOLE.offset("TX")
+
+
+def run_unicorn(prog, dump=None, config=None, max_instr: int = 2_000_000) -> RefResult:
     """Run a program on unicorn until it writes ``tohost``.
 
     Parameters
     ----------
     prog : Program, bytes or path
         A generated program or an ELF with a ``tohost`` symbol.
-    dump : (addr, size), optional
-        Memory to return; defaults to the generated program's signature and data region.
+    dump : (addr, size) or list of them, optional
+        Memory to return (joined); defaults to the generated program's ``layout.dumps``.
     config : SocConfig, optional
-        Sizes the main memory (``default`` config if omitted).
+        Places main memory, L2, L1 and the console (``default`` config if omitted).
     max_instr : int
         Instruction budget; running out raises :class:`UnicornError`.
-
-    Returns
-    -------
-    regs : list of int
-        x0..x31 at the tohost write.
-    memory : bytes
-        The ``dump`` region.
-    tohost : int
-        The value written to tohost.
     """
     from unicorn import UC_ARCH_RISCV, UC_HOOK_MEM_WRITE, UC_MODE_RISCV32, Uc, UcError
     from unicorn import riscv_const as rc
 
     img = load_image(prog)
-    if dump is None:
-        dump = prog.layout.dump if isinstance(prog, Program) else (img.tohost, 8)
-    main = _main_memory(config)
+    ranges = _ranges(prog, img, dump)
+    config = _config(config)
     uc = Uc(UC_ARCH_RISCV, UC_MODE_RISCV32)
-    uc.mem_map(main.base, main.size)
+    for base, size in data_windows(config):
+        uc.mem_map(base, size)
+    tx = console_tx(config)
+    uc.mem_map(tx & ~0xFFF, 0x1000)
     for addr, data in img.segments:
         uc.mem_write(addr, data)
-    written = []
+    written, console = [], bytearray()
 
     def on_write(uc, access, addr, size, value, user):
         if img.tohost <= addr < img.tohost + 4:
             written.append(value & MASK)
             uc.emu_stop()
+        elif addr == tx:
+            console.append(value & 0xFF)
 
     uc.hook_add(UC_HOOK_MEM_WRITE, on_write)
     try:
@@ -163,23 +186,22 @@ def run_unicorn(prog, dump: tuple[int, int] | None = None, config=None,
         pc = uc.reg_read(rc.UC_RISCV_REG_PC)
         raise UnicornError(f"no tohost write within {max_instr} instructions (pc {pc:#010x})")
     regs = [0] + [uc.reg_read(rc.UC_RISCV_REG_X1 + i) for i in range(31)]
-    return regs, bytes(uc.mem_read(*dump)), written[0]
+    memory = b"".join(bytes(uc.mem_read(a, n)) for a, n in ranges)
+    return RefResult(regs, memory, written[0], bytes(console))
 
 
-def run_iss(prog, dump: tuple[int, int] | None = None, config=None,
-            max_instr: int = 2_000_000) -> tuple[list[int], bytes, int]:
-    """Like :func:`run_unicorn`, on :class:`Iss`."""
-    img = load_image(prog)
-    if dump is None:
-        dump = prog.layout.dump if isinstance(prog, Program) else (img.tohost, 8)
+def run_iss(prog, dump=None, config=None, max_instr: int = 2_000_000) -> RefResult:
+    """Like :func:`run_unicorn`, on :class:`hetsoc.verify.iss.Iss`."""
     from .iss import Iss
 
-    main = _main_memory(config)
-    iss = Iss(img, main.base, main.size)
+    img = load_image(prog)
+    ranges = _ranges(prog, img, dump)
+    config = _config(config)
+    iss = Iss(img, config.main_memory.base, config.main_memory.size,
+              extra=data_windows(config)[1:], console=console_tx(config))
     value = iss.run(max_instr)
-    off = dump[0] - main.base
-    return list(iss.x), bytes(iss.mem[off:off + dump[1]]), value
-
+    memory = b"".join(iss.read(a, n) for a, n in ranges)
+    return RefResult(list(iss.x), memory, value, bytes(iss.console))
 
 
 def check_arith(runner=None, config=None) -> list[str]:
@@ -200,9 +222,7 @@ def check_arith(runner=None, config=None) -> list[str]:
     """
     from .generator import Layout, _li
 
-    if config is None:
-        from ..config import load_config
-        config = load_config("default")
+    config = _config(config)
     layout = Layout.from_config(config)
     ops = ["add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and",
            "mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu"]
@@ -222,7 +242,7 @@ def check_arith(runner=None, config=None) -> list[str]:
         if 4 * len(instrs) > layout.max_code:
             raise ValueError("the arithmetic check does not fit this config")
         dump = (layout.region_base, 4 * len(chunk))
-        _, mem, _ = (runner or run_unicorn)(prog, dump=dump, config=config)
+        mem = (runner or run_unicorn)(prog, dump=dump, config=config)[1]
         for i, (op, a, b) in enumerate(chunk):
             got, want = int.from_bytes(mem[4 * i:4 * i + 4], "little"), alu(op, a, b)
             if got != want:
