@@ -6,6 +6,7 @@ a one-line reproducer command.
 
 import os
 import re
+import shutil
 from collections import Counter
 
 import pytest
@@ -160,3 +161,11 @@ def test_differential_detects_a_wrong_result(monkeypatch):
     assert [o.status for o in summary.outcomes] == ["mismatch"] * 4
     assert any(o.detail.startswith("x7: rtl 0x") for o in summary.outcomes)
     assert any(o.detail.startswith("mem 0x") for o in summary.outcomes)
+
+
+@needs_harness
+@pytest.mark.icarus
+@pytest.mark.skipif(shutil.which("iverilog") is None, reason="Icarus Verilog is not on PATH")
+def test_differential_icarus():
+    summary = run_differential(range(SEED + 300, SEED + 308), N_INSTR, "icarus")
+    _check(summary, "icarus")
