@@ -65,6 +65,35 @@ def _parser() -> argparse.ArgumentParser:
                    help="optimisation level (default: 2)")
     _add_sim_options(p)
 
+    p = sub.add_parser("inspect", help="show a model's layers, shapes, MACs, parameters",
+                       description="Import an ONNX model (or zoo model) and print one line per "
+                                   "layer: output shape, MACs, parameters, quantization.")
+    p.add_argument("model", help="zoo model name or .onnx path")
+    p.add_argument("--calibration", metavar="X.npy",
+                   help="calibration inputs (B, ...) float32, to quantize a float model")
+
+    p = sub.add_parser("run", help="run a model on one input with the golden executor",
+                       description="Run a model with the integer-exact golden executor. The "
+                                   "input is what the model declares (float32 for a QDQ model, "
+                                   "int8 for an integer model); without --input a seeded "
+                                   "random one is used.")
+    p.add_argument("model", help="zoo model name or .onnx path")
+    p.add_argument("--backend", default="golden", choices=("golden",),
+                   help="executor (default: golden)")
+    p.add_argument("--input", metavar="X.npy", help="the input tensor")
+    p.add_argument("--output", metavar="Y.npy", help="write the output tensor here")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random input (default: 0)")
+    p.add_argument("--calibration", metavar="X.npy",
+                   help="calibration inputs (B, ...) float32, to quantize a float model")
+
+    p = sub.add_parser("zoo", help="list or export the model zoo",
+                       description="The MLPerf Tiny networks and the trained digits model.")
+    zsub = p.add_subparsers(dest="zoo_command", metavar="ACTION", required=True)
+    zsub.add_parser("list", help="list the zoo models")
+    z = zsub.add_parser("export", help="write a zoo model as ONNX")
+    z.add_argument("name", help="zoo model name")
+    z.add_argument("-o", "--output", metavar="FILE.onnx", help="default: NAME.onnx")
+
     p = sub.add_parser("demo", help="build and run the hello-world firmware on the SoC",
                        description="The first thing to run on a fresh install.")
     _add_sim_options(p)
@@ -170,9 +199,92 @@ def _cmd_demo(args) -> int:
     return _cmd_sim_c(args)
 
 
+def _load_npy(path, what):
+    import numpy as np
+
+    if not Path(path).is_file():
+        raise UsageError(f"{what} file {path!r} does not exist")
+    try:
+        return np.load(path, allow_pickle=False)
+    except Exception as e:  # numpy raises ValueError, OSError, EOFError... for a bad file
+        raise UsageError(f"{what} file {path!r} is not a .npy array ({type(e).__name__})") \
+            from None
+
+
+def _import(args):
+    from .onnx_import import import_model, load_onnx
+
+    calib = _load_npy(args.calibration, "calibration") if args.calibration else None
+    name = args.model
+    if Path(name).suffix == ".onnx" or Path(name).exists() or "/" in name:
+        model = load_onnx(name)
+        label = model.graph.name or Path(name).stem
+    else:
+        try:
+            from . import zoo
+        except ImportError:
+            raise UsageError(f"model file {name!r} does not exist") from None
+        if name not in zoo.names():
+            raise UsageError(f"{name!r} is neither a zoo model ({', '.join(zoo.names())}) "
+                             f"nor an existing .onnx file")
+        model, label = zoo.load(name), name
+    return model, import_model(model, calibration=calib, name=label)
+
+
+def _cmd_inspect(args) -> int:
+    from .ir import layer_table
+
+    _, graph = _import(args)
+    print(layer_table(graph))
+    return 0
+
+
+def _cmd_run(args) -> int:
+    import numpy as np
+
+    from .crosscheck import random_input
+    from .golden import run_graph
+
+    _, graph = _import(args)
+    inp = graph.tensors[graph.inputs[0]]
+    if args.input:
+        x = _load_npy(args.input, "input")
+        if x.dtype != np.dtype(inp.dtype):
+            raise UsageError(f"input must be {inp.dtype} (as the model declares), not {x.dtype}")
+        if x.shape != inp.shape:
+            raise UsageError(f"input must have shape {list(inp.shape)}, not {list(x.shape)}")
+    else:
+        x = random_input(graph, args.seed)
+    out_name = graph.outputs[0]
+    y = run_graph(graph, {inp.name: x})[out_name]
+    flat = y.reshape(-1)
+    shown = ", ".join(f"{v:.4g}" if y.dtype.kind == "f" else str(v) for v in flat[:16])
+    more = ", ..." if flat.size > 16 else ""
+    print(f"output {out_name} {y.dtype}{list(y.shape)}: [{shown}{more}]")
+    if flat.size > 1:
+        print(f"argmax {int(np.argmax(flat))}")
+    if args.output:
+        np.save(args.output, y)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _cmd_zoo(args) -> int:
+    from . import zoo
+
+    if args.zoo_command == "list":
+        for name in zoo.names():
+            print(name)
+        return 0
+    path = zoo.export(args.name, args.output or f"{args.name}.onnx")
+    print(f"wrote {path}")
+    return 0
+
+
 _COMMANDS = {
     "doctor": _cmd_doctor, "config": _cmd_config, "rtl": _cmd_rtl, "sim-elf": _cmd_sim_elf,
-    "sim-c": _cmd_sim_c, "demo": _cmd_demo,
+    "sim-c": _cmd_sim_c, "demo": _cmd_demo, "inspect": _cmd_inspect, "run": _cmd_run,
+    "zoo": _cmd_zoo,
 }
 
 
@@ -180,12 +292,15 @@ def main(argv=None) -> int:
     from .config import ConfigError
     from .elf import ElfError
     from .firmware import FirmwareError
+    from .ir import IRError
+    from .onnx_import import ModelError
     from .sim.hdl import SimulatorError
 
     args = _parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
-    except (UsageError, ConfigError, ElfError, FirmwareError, SimulatorError, ValueError) as e:
+    except (UsageError, ConfigError, ElfError, FirmwareError, SimulatorError, ModelError, IRError,
+            ValueError) as e:
         message = str(e).splitlines()[0] if str(e) else type(e).__name__
         print(f"hetsoc: error: {message}", file=sys.stderr)
         return EXIT_USAGE

@@ -104,17 +104,17 @@ class Converter:
             self.fail(f"input {ir_name!r} quantization ({quant.describe()}) disagrees with "
                       f"its producer's ({t.quant.describe()})")
 
-    def node_obj(self, op, inputs, outputs, attrs=None):
-        name = self.node.name or f"{op}_{len(self.graph.nodes)}"
+    def node_obj(self, op, inputs, outputs, attrs=None, name=None):
+        name = name or self.node.name or f"{op}_{len(self.graph.nodes)}"
         names = {n.name for n in self.graph.nodes}
         while name in names:
             name += "_"
         return Node(name, op, inputs, outputs, attrs or {})
 
-    def emit(self, op, inputs, out_base, out_quant, attrs):
+    def emit(self, op, inputs, out_base, out_quant, attrs, name=None):
         shapes = [self.graph.tensors[i].shape for i in inputs]
         try:
-            node = self.node_obj(op, inputs, (), attrs)
+            node = self.node_obj(op, inputs, (), attrs, name)
             shape = infer_shape(node, shapes)
             out = self.new_int(out_base, shape, out_quant)
             node.outputs = (out,)
@@ -256,4 +256,5 @@ class Converter:
             attrs.update(y_min=lo, y_max=hi)
         elif (lo, hi) != (-128, 127):
             self.fail(f"ReLU/Clip after {pending.onnx_op} cannot be fused")
-        return self.emit(pending.op, list(pending.inputs), out_name, quant, attrs)
+        return self.emit(pending.op, list(pending.inputs), out_name, quant, attrs,
+                         name=pending.node or None)
