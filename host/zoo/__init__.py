@@ -5,7 +5,8 @@ bytes every time), ``export(name, path)`` writes it, ``describe(name)`` summaris
 ``report(name)`` gives the per-layer calibration figures.
 
 The four MLPerf Tiny networks (and their ``-mixed`` variants with ternary CIM layers) have
-seeded synthetic weights and are built, calibrated and quantized on first use (seconds), then
+seeded synthetic weights and power-of-two quantization scales (``quantize.py`` says why), and
+are built, calibrated and quantized on first use (about a second each), then
 cached under ``$HETSOC_CACHE/zoo`` (default ``~/.cache/hetsoc/zoo``), keyed by a digest of
 the zoo's source and the versions of numpy, onnx and onnxruntime. ``digits`` is a small
 network trained on scikit-learn's digits (``train_digits.py``); its ONNX file is committed.
@@ -102,7 +103,8 @@ def build(name: str) -> onnx.ModelProto:
     calib = net.inputs(CALIB_SEED, CALIB_SIZE)
     b = NetBuilder(name, net.input_shape, calib, WEIGHT_SEED, ternary=mixed)
     fmodel = b.finish(net.build(b))
-    model = quantize_qdq(fmodel, calib, [layer for layer in b.layers if layer.ternary])
+    model = quantize_qdq(fmodel, calib, [layer for layer in b.layers if layer.ternary],
+                         pow2=True)
     model.graph.name = name
     model.doc_string = f"hetsoc zoo {name}: {net.task}; seeded synthetic weights, QDQ int8" \
         + (", ternary CIM layers (mixed)" if mixed else "")

@@ -90,6 +90,23 @@ def ternarize(w: np.ndarray) -> np.ndarray:
     return (alpha * t).reshape(w.shape).astype(np.float32)
 
 
+def pow2_gain(w: np.ndarray, ternary: bool) -> np.ndarray:
+    """Per-output-channel factor, within [2^-0.5, 2^0.5], making the weight scale a power of 2.
+
+    The int8 weight scale of a channel is ``max|w| / 127`` (the ternary scale is ``max|w|``).
+    With power-of-two weight and activation scales every requantization multiplier is a power
+    of two, exact both in float32 (onnxruntime) and as ``m * 2^-n`` (``docs/numerics.md``), so
+    the two never round differently; these deep random networks amplify any single 1-LSB
+    difference into many (measured: one differing element in MobileNet's 8th layer became a
+    third of the elements, up to 7 LSB apart, nine layers later), which would hide every other
+    discrepancy in a cross-check.
+    """
+    top = np.abs(w.reshape(w.shape[0], -1)).max(axis=1).astype(np.float64)
+    scale = top if ternary else top / 127.0
+    scale = np.where(scale > 0, scale, 1.0)
+    return 2.0 ** np.round(np.log2(scale)) / scale
+
+
 class NetBuilder:
     """Float ONNX network under construction, with a calibration batch to normalise layers.
 
@@ -156,19 +173,21 @@ class NetBuilder:
         return model
 
     def _normalise(self, node_out: str, wname: str, bname: str, channel_axis: int,
-                   target_std: float, shift: bool):
+                   target_std: float, shift: bool, ternary: bool = False):
         # Fold batch statistics (and a random beta) into the weights: y' = (y - mean)/std*t + b.
         y = self.evaluate(node_out)
         axes = tuple(i for i in range(y.ndim) if i != channel_axis)
         mean, std = y.mean(axis=axes), y.std(axis=axes) + 1e-6
         w, b = self.inits[wname], self.inits[bname]
-        scale = (target_std / std).astype(np.float32)
-        if w.ndim == 4:
-            w = w * scale[:, None, None, None]
-        else:  # Gemm with transB=1: weights are (out, in)
-            w = w * scale[:, None]
-        beta = self.rng.normal(0.0, BETA_STD, size=b.shape) if shift else 0.0
-        self.inits[wname] = w.astype(np.float32)
+        scale = target_std / std.astype(np.float64)
+        shape = (-1, *[1] * (w.ndim - 1))
+        # Then a per-channel gain in [2^-0.5, 2^0.5] (a BN gamma) that makes the channel's int8
+        # weight scale (max|w| / 127, or the ternary alpha) a power of two: see pow2_gain.
+        # All in float64 so the largest weight lands exactly on 127 * 2^k in float32.
+        gain = pow2_gain(w.astype(np.float64) * scale.reshape(shape), ternary=ternary)
+        scale = scale * gain
+        beta = self.rng.normal(0.0, BETA_STD, size=b.shape) * gain if shift else 0.0
+        self.inits[wname] = (w.astype(np.float64) * scale.reshape(shape)).astype(np.float32)
         self.inits[bname] = ((b - mean) * scale + beta).astype(np.float32)
 
     # -- layers ---------------------------------------------------------------------------
@@ -199,7 +218,7 @@ class NetBuilder:
             "Conv", [x, wname, bname], [out], name=name, kernel_shape=[kh, kw],
             strides=[stride, stride], pads=pads, group=groups, dilations=[1, 1]))
         self.shapes[out] = (cout, -(-h // stride), -(-w // stride))
-        self._normalise(out, wname, bname, 1, 1.0, shift=relu)
+        self._normalise(out, wname, bname, 1, 1.0, shift=relu, ternary=ternary)
         kind = "depthwise" if depthwise else "conv"
         self.layers.append(Layer(name, kind, wname, ternary))
         return self.relu(out) if relu else out

@@ -173,3 +173,38 @@ def test_every_layer_uses_the_int8_range(name):
         assert s.std >= 3.0, where
     convs = [s for s in stats if s.op in ("Conv", "Gemm", "Add")]
     assert np.mean([s.std for s in convs]) >= 15.0, name
+
+
+def _is_pow2(a):
+    a = np.asarray(a, dtype=np.float64)
+    return bool(np.all(a > 0) and np.all(np.log2(a) == np.round(np.log2(a))))
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "digits"])
+def test_synthetic_models_have_power_of_two_scales(name):
+    # Every requantization multiplier is then a power of two: exact in float32 and as m * 2^-n.
+    m = zoo.load(name)
+    inits = _inits(m)
+    for node in m.graph.node:
+        if node.op_type in ("QuantizeLinear", "DequantizeLinear"):
+            scale = inits[node.input[1]]
+            if inits.get(node.input[0], np.zeros(0)).dtype == np.int32:
+                continue  # bias scale: a product of two powers of two, checked by its inputs
+            assert _is_pow2(scale), (node.name, scale)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "digits"])
+def test_onnxruntime_fused_integer_kernels_match_its_float_path(name):
+    # onnxruntime runs QDQ groups as integer kernels (QLinearConv, QGemm, ...) when optimizing
+    # and as float ops between Q/DQ when not; with power-of-two scales no rounding can differ,
+    # so the two must agree bit for bit (they do not on models with general scales).
+    m = zoo.load(name)
+    outs = {}
+    for level in ("ORT_DISABLE_ALL", "ORT_ENABLE_ALL"):
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = getattr(ort.GraphOptimizationLevel, level)
+        sess = ort.InferenceSession(m.SerializeToString(), opts,
+                                    providers=["CPUExecutionProvider"])
+        outs[level] = [sess.run(None, {"input": x[None]})[0] for x in zoo.report_inputs(name)]
+    for a, b in zip(outs["ORT_DISABLE_ALL"], outs["ORT_ENABLE_ALL"], strict=True):
+        np.testing.assert_array_equal(a, b)
