@@ -181,7 +181,13 @@ def _dense(c, node, trans_b, bias_name):
 
 def _add(c, node):
     node_attrs(c, node, {})
-    ins = [c.int_tensor(n) for n in node.input]
+    ins = []
+    for n in node.input:
+        v = c.value(n)
+        if isinstance(v, QConst) and v.data.dtype == np.int8 and not v.quant.per_channel:
+            ins.append(c.new_const(n, v.data, v.quant, "ANY"))   # a constant operand
+        else:
+            ins.append(c.int_tensor(n))
     _set(c, node, Pending(node.name, "add", ins, onnx_op=node.op_type))
 
 
@@ -369,7 +375,15 @@ def _qgemm(c, node):
 
 def _qlinear_add(c, node):
     node_attrs(c, node, {})
-    _qlinear(c, node, "add", [_qin(c, node, 0), _qin(c, node, 3)], 6, {})
+    ins = []
+    for i in (0, 3):
+        v = c.value(node.input[i])
+        if isinstance(v, Const) and v.data.dtype == np.int8:      # a constant operand
+            q = c.quant_of(node.input[i + 1], _in(node, i + 2), "input")
+            ins.append(c.new_const(node.input[i], v.data, q, "ANY"))
+        else:
+            ins.append(_qin(c, node, i))
+    _qlinear(c, node, "add", ins, 6, {})
 
 
 def _qlinear_pool(c, node):
