@@ -86,6 +86,21 @@ def quantize_input_first(qmodel: onnx.ModelProto):
         g.node.insert(index + offset, node)
 
 
+def softmax_scale_1_256(qmodel: onnx.ModelProto):
+    """Give the softmax output scale 1/256, zero point -128 (in place).
+
+    That is TFLite's int8 softmax convention; onnxruntime's quantizer picks 1/255, for which
+    its fused QLinearSoftmax (it multiplies by floor(1 / y_scale) = 254) disagrees with the
+    QDQ graph's own definition. Nothing follows the softmax, so no other tensor changes.
+    """
+    inits = {i.name: i for i in qmodel.graph.initializer}
+    (q,) = [n for n in qmodel.graph.node
+            if n.op_type == "QuantizeLinear" and n.input[0].startswith("probabilities")]
+    inits[q.input[1]].CopyFrom(numpy_helper.from_array(np.array(2.0 ** -8, np.float32),
+                                                       q.input[1]))
+    inits[q.input[2]].CopyFrom(numpy_helper.from_array(np.array(-128, np.int8), q.input[2]))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train, quantize, write the model and print its accuracies."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -98,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     calib = x_tr[rng.choice(len(x_tr), CALIB_SIZE, replace=False)]
     qmodel = quantize_qdq(fmodel, calib)
     quantize_input_first(qmodel)
+    softmax_scale_1_256(qmodel)
     onnx.checker.check_model(qmodel, full_check=True)
     qmodel.graph.name = "digits"
     qmodel.doc_string = ("hetsoc zoo digits: MLP 64-64-32-10 trained on scikit-learn digits "

@@ -42,3 +42,26 @@ def test_training_script_reproduces_the_committed_model(tmp_path):
     out = tmp_path / "digits.onnx"
     assert train_digits.main(["-o", str(out)]) == 0
     assert out.read_bytes() == (zoo.HERE / "digits.onnx").read_bytes()
+
+
+def _golden_predict():
+    from hetsoc.golden import run_graph
+    from hetsoc.onnx_import import import_model
+
+    graph = import_model(zoo.load("digits"))
+    (out,) = graph.outputs
+    return lambda x: run_graph(graph, {graph.inputs[0]: x})[out]
+
+
+def test_int8_accuracy_golden():
+    # The figure the README quotes: the golden executor on the 450 held-out images.
+    _, _, x_te, y_te = digits_split()
+    acc = accuracy(_golden_predict(), x_te, y_te)
+    assert acc >= FLOOR, acc
+
+
+def test_golden_and_onnxruntime_predict_the_same_classes():
+    _, _, x_te, _ = digits_split()
+    gold, ref = _golden_predict(), onnxruntime_predict(zoo.load("digits"))
+    for x in x_te[:100]:
+        np.testing.assert_array_equal(gold(x[None]), ref(x[None]))
