@@ -1,6 +1,6 @@
 """hetsoc.zoo API: names, errors, determinism, cache, export, describe."""
 
-import os
+from pathlib import Path
 
 import onnx
 import pytest
@@ -53,9 +53,7 @@ def test_cache_dir_follows_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("HETSOC_CACHE", str(tmp_path))
     assert zoo.cache_dir() == tmp_path / "zoo"
     monkeypatch.delenv("HETSOC_CACHE")
-    assert zoo.cache_dir() == os.path.join(os.path.expanduser("~"), ".cache", "hetsoc", "zoo") \
-        or str(zoo.cache_dir()) == os.path.join(os.path.expanduser("~"), ".cache", "hetsoc",
-                                                "zoo")
+    assert zoo.cache_dir() == Path.home() / ".cache" / "hetsoc" / "zoo"
 
 
 def test_export_writes_the_loaded_bytes(tmp_path):
