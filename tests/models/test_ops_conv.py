@@ -24,7 +24,8 @@ def _draw_conv(data, depthwise):
         attrs["pads"] = [k[0] // 2, k[1] // 2, k[0] // 2, k[1] // 2]
     elif pad == "asym":
         attrs["pads"] = [0, 0, k[0] - 1, k[1] - 1]          # TF 'same' with stride 2: bottom/right
-    elif pad == "SAME_UPPER":
+    elif pad == "SAME_UPPER" and min(k) >= stride:
+        # onnxruntime fails on a negative SAME pad (kernel below stride); ONNX clamps it at 0.
         attrs["auto_pad"] = "SAME_UPPER"
     xq, yq = draw_quant(data), draw_quant(data, 0.01, 0.5)
     weights = rng.integers(-127, 128, (o, 1 if depthwise else c, *k)).astype(np.int8)
