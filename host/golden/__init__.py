@@ -10,7 +10,6 @@ from .lower import integer_params
 from .ops import (
     add,
     avgpool,
-    avgpool_multipliers,
     concat,
     conv2d,
     conv2d_acc,
@@ -39,7 +38,7 @@ from .requant import (
 
 __all__ = [
     "CIM_ROWS", "INT8_MAX", "INT8_MIN", "add", "add_multipliers", "avgpool",
-    "avgpool_multipliers", "cim_conv2d", "cim_conv2d_acc", "clip", "concat", "conv2d",
+    "cim_conv2d", "cim_conv2d_acc", "clip", "concat", "conv2d",
     "conv2d_acc", "dense", "dense_acc", "dequantize_linear", "div_rne", "global_avgpool",
     "integer_params", "maxpool", "quantize_linear", "quantize_multiplier", "requantize",
     "rescale", "round_rne", "rshift_rne", "run_graph", "softmax", "softmax_table", "ternarize",

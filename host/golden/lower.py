@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import IRError
-from .ops import avgpool_multipliers, softmax_table
+from .ops import softmax_table
 from .requant import add_multipliers, quantize_multiplier
 
 __all__ = ["integer_params"]
@@ -58,15 +58,13 @@ def integer_params(graph, node):
                 "y_min": a["y_min"], "y_max": a["y_max"]}
     if op == "avgpool":
         xq = ins[0].quant
-        kh, kw = a["kernel"]
-        m, n = avgpool_multipliers(np.float64(xq.scale) / np.float64(yq.scale), kh * kw)
-        return {"x_zero_point": xq.zp, "kernel": tuple(a["kernel"]), "multipliers": m,
-                "shifts": n, "y_zero_point": yq.zp, "strides": tuple(a["strides"]),
+        m, n = _ratio(node, np.float64(xq.scale) / np.float64(yq.scale))
+        return {"x_zero_point": xq.zp, "kernel": tuple(a["kernel"]), "multiplier": int(m),
+                "shift": int(n), "y_zero_point": yq.zp, "strides": tuple(a["strides"]),
                 "pads": tuple(a["pads"]), "count_include_pad": bool(a["count_include_pad"])}
     if op == "global_avgpool":
         xq = ins[0].quant
-        count = ins[0].shape[2] * ins[0].shape[3]
-        m, n = _ratio(node, np.float64(xq.scale) / (np.float64(yq.scale) * count))
+        m, n = _ratio(node, np.float64(xq.scale) / np.float64(yq.scale))
         return {"x_zero_point": xq.zp, "multiplier": int(m), "shift": int(n),
                 "y_zero_point": yq.zp}
     if op == "concat":

@@ -17,7 +17,6 @@ from .requant import (
     INT8_MAX,
     INT8_MIN,
     div_rne,
-    quantize_multiplier,
     requantize,
     rescale,
     round_rne,
@@ -26,7 +25,7 @@ from .requant import (
 
 __all__ = [
     "conv2d_acc", "conv2d", "dense_acc", "dense", "add", "maxpool", "avgpool",
-    "avgpool_multipliers", "global_avgpool", "concat", "softmax_table", "softmax", "windows",
+    "global_avgpool", "concat", "softmax_table", "softmax", "windows",
 ]
 
 
@@ -147,22 +146,13 @@ def maxpool(x, *, kernel, strides=(1, 1), pads=(0, 0, 0, 0), dilations=(1, 1)):
     return win.max(axis=(4, 5)).astype(np.int8)
 
 
-def avgpool_multipliers(ratio, max_count):
-    """Per-count multipliers for average pooling: ``m[k] * 2**-n[k] ~= ratio / k``.
-
-    Index 0 is unused (set to 1 / shift 1 so the tables stay valid integers).
-    """
-    counts = np.arange(1, int(max_count) + 1, dtype=np.float64)
-    m, n = quantize_multiplier(float(ratio) / counts)
-    return np.concatenate([[1 << 30], m]), np.concatenate([[1], n])
-
-
-def avgpool(x, *, x_zero_point, kernel, multipliers, shifts, y_zero_point, strides=(1, 1),
+def avgpool(x, *, x_zero_point, kernel, multiplier, shift, y_zero_point, strides=(1, 1),
             pads=(0, 0, 0, 0), count_include_pad=False):
-    """Average pool: window sum of ``x - x_zp``, requantized by count (see numerics.md).
+    """Average pool: ``div_rne(sum(x - x_zp) * m, count * 2**n) + y_zp``.
 
-    `multipliers` / `shifts` are indexed by the number of taps averaged
-    (`avgpool_multipliers(x_scale / y_scale, kh * kw)`).
+    `m * 2**-n ~= x_scale / y_scale` (`quantize_multiplier`; exact for power-of-two ratios).
+    The division by the tap count is exact integer division, so an exact tie (e.g. a sum
+    of 60 over 120 taps) stays a tie and rounds to even (docs/numerics.md).
     """
     x = _int8(x, "x")
     kh, kw = _pair(kernel, "kernel")
@@ -173,16 +163,24 @@ def avgpool(x, *, x_zero_point, kernel, multipliers, shifts, y_zero_point, strid
     else:
         ones = np.ones((1, 1) + x.shape[2:], dtype=np.float64)
         count = windows(ones, kernel, strides, pads).sum(axis=(4, 5))[0, 0].astype(np.int64)
-    m = np.asarray(multipliers, dtype=np.int64)[count]
-    n = np.asarray(shifts, dtype=np.int64)[count]
-    return requantize(acc, m, n, y_zero_point)
+    return _average(acc, count, multiplier, shift, y_zero_point)
+
+
+def _average(acc, count, multiplier, shift, y_zero_point):
+    den = count << int(shift)
+    if int(np.abs(acc).max(initial=0)).bit_length() + 31 > 62 \
+            or int(den.max(initial=1)).bit_length() + 8 > 62:
+        raise ValueError("average pool overflows int64")
+    y = div_rne(acc * int(multiplier), den) + int(y_zero_point)
+    return np.clip(y, INT8_MIN, INT8_MAX).astype(np.int8)
 
 
 def global_avgpool(x, *, x_zero_point, multiplier, shift, y_zero_point):
-    """Global average pool (N, C, H, W) -> (N, C, 1, 1); m, n ~= x_scale / (y_scale * H * W)."""
+    """Global average pool (N, C, H, W) -> (N, C, 1, 1), rounded as `avgpool`."""
     x = _int8(x, "x")
     acc = (x.astype(np.int64) - int(x_zero_point)).sum(axis=(2, 3), keepdims=True)
-    return requantize(acc, multiplier, shift, y_zero_point)
+    count = np.int64(x.shape[2] * x.shape[3])
+    return _average(acc, count, multiplier, shift, y_zero_point)
 
 
 def concat(xs, *, axis, x_zero_points, multipliers, shifts, y_zero_point):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from qdq_builders import single_op
 
 from hetsoc.crosscheck import ort_run
-from hetsoc.golden import run_graph
+from hetsoc.golden import avgpool, run_graph
 from hetsoc.onnx_import import import_model
 
 
@@ -29,8 +29,8 @@ def _real_average(q, attrs, out_shape):
 
 
 def assert_avgpool_within_rounding(model, x, xq, yq, attrs):
-    """Differences only at exact ties: onnxruntime's QLinearAveragePool rounds
-    ``avg + y_zp`` to even, ONNX (and we) round ``avg`` to even, then add ``y_zp``."""
+    """Differences only at exact ties of the average: onnxruntime's QLinearAveragePool breaks
+    them in float32 with a precomputed scale, not always to even (docs/numerics.md)."""
     graph = import_model(model)
     q = run_graph(graph, x, keep=True)[graph.nodes[0].outputs[0]].astype(np.float64) - xq[1]
     gold = np.rint(run_graph(graph, x)[graph.outputs[0]] / np.float32(yq[0])) + yq[1]
@@ -98,3 +98,19 @@ def test_average_of_four_equal_scales_ties_round_to_even():
     y = np.rint(run_graph(graph, x)[graph.outputs[0]] / np.float32(0.1))
     # (0 + 1 + 0 + 1) / 4 = 0.5 -> 0; (1 + 1 + 1 + 2) / 4 = 1.25 -> 1
     assert y.reshape(-1).tolist() == [0.0, 1.0]
+
+
+def test_exact_ties_of_a_sum_over_120_taps_round_to_even():
+    # DS-CNN's 25x5 input pooled by (24, 5): 120 taps. 1/120 has no exact fixed-point form,
+    # so the division by the count is an integer division: 60/120 = 0.5 -> 0, 180/120 = 1.5
+    # -> 2, -60/120 -> 0; the output zero point is added after rounding, as in ONNX.
+    x = np.zeros((1, 3, 24, 5), np.int8)
+    x[0, 0].flat[:60] = 1
+    x[0, 1].flat[:90] = 2
+    x[0, 2].flat[:60] = -1
+    y = avgpool(x, x_zero_point=0, kernel=(24, 5), multiplier=1 << 30, shift=30,
+                y_zero_point=0)
+    assert y.reshape(-1).tolist() == [0, 2, 0]
+    y = avgpool(x, x_zero_point=0, kernel=(24, 5), multiplier=1 << 30, shift=30,
+                y_zero_point=1)
+    assert y.reshape(-1).tolist() == [1, 3, 1]
