@@ -20,22 +20,6 @@ from hetsoc.onnx_import import import_model
 NAMES = zoo.names()
 PUBLISHED_MACS = {"ds-cnn": 2.66e6, "mobilenet-v1-0.25": 7.49e6, "resnet-8": 12.5e6,
                   "autoencoder": 0.26e6}
-# DS-CNN's average pool takes 24x5 = 120 taps: sum/120 is often an exact tie (k + 0.5).
-# onnxruntime computes sum/120 correctly rounded and rounds ties to even, as docs/numerics.md
-# specifies; the golden avgpool multiplies by m * 2^-n ~= 1/120 (inexact), lands just below
-# the tie and rounds down (measured: 5 of 1,024 pooled values, all exact ties, e.g. sum 1860
-# -> 15.5: golden 15, onnxruntime 16). The dense layer after it spreads each into several
-# logits. Fix belongs in hetsoc.golden (exact division by the count); strict, so the marker
-# must go when it is fixed.
-AVGPOOL_TIES = pytest.mark.xfail(strict=True, reason="golden avgpool rounds exact ties of "
-                                 "sum/120 by its inexact multiplier, not to even")
-
-
-def _params(names):
-    return [pytest.param(n, marks=AVGPOOL_TIES) if n.startswith("ds-cnn") else n
-            for n in names]
-
-
 def _inputs(name, n):
     return [x[None] for x in zoo.report_inputs(name)[:n]]
 
@@ -55,14 +39,14 @@ def _ort_intermediates(model, x):
     return dict(zip(names, out, strict=True))
 
 
-@pytest.mark.parametrize("name", _params(NAMES))
+@pytest.mark.parametrize("name", NAMES)
 def test_golden_matches_onnxruntime_outputs(name):
     result = crosscheck(zoo.load(name), _inputs(name, 4), fused_softmax=True)
     assert result.fraction_identical >= 0.99, result.line()
     assert result.max_diff <= 1, result.line()
 
 
-@pytest.mark.parametrize("name", _params(NAMES))
+@pytest.mark.parametrize("name", NAMES)
 def test_golden_matches_onnxruntime_in_every_layer(name):
     model = zoo.load(name)
     graph = import_model(model)
@@ -81,7 +65,7 @@ def test_golden_matches_onnxruntime_in_every_layer(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", _params(NAMES))
+@pytest.mark.parametrize("name", NAMES)
 def test_golden_matches_onnxruntime_outputs_many_inputs(name):
     result = crosscheck(zoo.load(name), _inputs(name, 16), fused_softmax=True)
     assert result.fraction_identical >= 0.99, result.line()
