@@ -1,0 +1,403 @@
+"""The NPU core: descriptor check, row fetcher, MAC sequencer, drain and residual add.
+
+Dataflow (docs/npu.md): output-stationary, OX x K unrolled as on DIANA's digital core. A tile is
+``rows`` output channels x ``cols`` output pixels of one output row; for each input channel
+``c`` and kernel row ``ky`` the *fetcher* reads the input row segment the tile needs (at most
+``NW`` port words) into one of two line buffers, and the *sequencer* spends ``kw`` cycles on it,
+one kernel column per cycle, broadcasting a weight word (``rows`` int8 from the weight memory)
+along the rows and the line buffer's bytes ``x[ix0 + j*stride + kx]`` down the columns. The two
+line buffers let the next row load while the current one is used, so a 3x3 layer keeps the
+array busy as long as a row needs at most three port cycles. When a tile's last tap is in, the
+accumulators move to a shadow bank and the *drain* requantizes one channel (``cols`` values) per
+step and writes it back while the next tile computes.
+"""
+
+from __future__ import annotations
+
+from amaranth import Const, Module, Mux, Signal, signed
+from amaranth.lib import data, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from .array import PeArray
+from .check import check_descriptor
+from .descriptor import DESCRIPTOR, MAX_KERNEL, Op
+from .eltwise import AddLanes
+from .port import NpuL1Signature
+from .requant import Requant
+
+__all__ = ["NpuCore", "PARAM_WORDS"]
+
+#: Weight-memory words of per-channel parameters at the start of every block of ``rows``
+#: output channels: 4 words of int32 biases, 4 of multipliers, 1 of shifts (one byte each).
+PARAM_WORDS = 9
+
+
+def _log2(v, name):
+    if not isinstance(v, int) or v < 1 or v & (v - 1):
+        raise ValueError(f"{name} must be a power of two, not {v!r}")
+    return v.bit_length() - 1
+
+
+class NpuCore(wiring.Component):
+    """The NPU without its register page.
+
+    Parameters
+    ----------
+    rows, cols : int
+        PE array shape, powers of two (output channels x output pixels per cycle).
+    l1_size : int
+        L1 bytes (power of two); descriptor addresses are offsets into it.
+    weight_memory : int
+        Weight memory bytes (power of two).
+
+    Members
+    -------
+    l1 : Out(NpuL1Signature(log2(l1_size), 2 * cols))
+    desc : In(DESCRIPTOR)
+        Sampled when ``start`` is high and the core is idle.
+    start : In(1)
+    busy, done, error : Out(1)
+        ``done`` and ``error`` stay high until the next start.
+    err_code : Out(4)
+        `NpuError` of a rejected descriptor.
+    busy_cycles, stall_cycles, macs : Out(32)
+        Cycles from start to done, cycles waiting on L1 (a request not accepted or a response
+        not yet back), and multiply-accumulates of the layer (padding taps included).
+    wmem_we, wmem_addr, wmem_data : In
+        Weight memory write port (one ``rows``-byte word per cycle).
+    """
+
+    def __init__(self, rows: int = 16, cols: int = 16, *, l1_size: int = 1 << 18,
+                 weight_memory: int = 1 << 16):
+        self.log_r = _log2(rows, "rows")
+        self.log_nc = _log2(cols, "cols")
+        self.log_l1 = _log2(l1_size, "l1_size")
+        _log2(weight_memory, "weight_memory")
+        self.rows, self.cols, self.l1_size = rows, cols, l1_size
+        self.port_bytes = max(4, 2 * cols)
+        self.log_pb = _log2(self.port_bytes, "port width")
+        self.weight_words = weight_memory // rows
+        span = (cols - 1) * 2 + MAX_KERNEL
+        self.line_words = -(-(self.port_bytes - 1 + span) // self.port_bytes)
+        self.wmem = Memory(shape=8 * rows, depth=self.weight_words, init=[])
+        super().__init__({
+            "l1": Out(NpuL1Signature(self.log_l1, self.port_bytes)),
+            "desc": In(DESCRIPTOR), "start": In(1),
+            "busy": Out(1), "done": Out(1), "error": Out(1), "err_code": Out(4),
+            "busy_cycles": Out(32), "stall_cycles": Out(32), "macs": Out(32),
+            "wmem_we": In(1), "wmem_addr": In(range(self.weight_words)),
+            "wmem_data": In(8 * rows),
+        })
+
+    def elaborate(self, platform):  # noqa: C901 - one sequencer, read top to bottom
+        m = Module()
+        R, NC, PB, NW = self.rows, self.cols, self.port_bytes, self.line_words
+        log_r, log_nc, log_pb = self.log_r, self.log_nc, self.log_pb
+        l1 = self.l1
+
+        m.submodules.wmem = self.wmem
+        wp = self.wmem.write_port()
+        rp = self.wmem.read_port()
+        m.d.comb += [wp.en.eq(self.wmem_we), wp.addr.eq(self.wmem_addr),
+                     wp.data.eq(self.wmem_data)]
+        m.submodules.array = array = PeArray(R, NC)
+        m.submodules.requant = rq = Requant(NC)
+        m.submodules.adder = adder = AddLanes(PB)
+
+        d = Signal(DESCRIPTOR)
+        code = check_descriptor(m, d, l1_size=self.l1_size, weight_words=self.weight_words,
+                                rows=R, port_bytes=PB)
+        s, kh, kw = d.stride, d.kh, d.kw
+        dw = d.op == Op.DEPTHWISE
+        nkb = (d.out_k + R - 1) >> log_r
+        noxb = (d.out_w + NC - 1) >> log_nc
+
+        # ---- the L1 port: one outstanding request, next one in the response's cycle
+        outst = Signal()
+        outst_read = Signal()
+        held = Signal()
+        held_w = Signal()
+        can_issue = ~outst | l1.rsp_valid
+        src = {name: Signal(len(getattr(l1, name)), name=f"src_{name}")
+               for name in ("addr", "wdata", "wstrb")}
+        fetch_req = Signal()
+        drain_req = Signal()
+        add_req = Signal()
+        add_we = Signal()
+        own_w = Signal()
+        m.d.comb += own_w.eq(Mux(held, held_w, drain_req | add_we))
+        m.d.comb += [l1.req_valid.eq(can_issue & Mux(own_w, drain_req | add_req,
+                                                     fetch_req | add_req)),
+                     l1.we.eq(own_w),
+                     l1.addr.eq(src["addr"]), l1.wdata.eq(src["wdata"]),
+                     l1.wstrb.eq(src["wstrb"])]
+        accepted = l1.req_valid & l1.req_ready
+        m.d.sync += [held.eq(l1.req_valid & ~l1.req_ready), held_w.eq(own_w)]
+        with m.If(accepted):
+            m.d.sync += [outst.eq(1), outst_read.eq(~own_w)]
+        with m.Elif(l1.rsp_valid):
+            m.d.sync += outst.eq(0)
+        read_rsp = l1.rsp_valid & outst & outst_read
+
+        # ---- control
+        running = Signal()
+        adding = Signal()
+        checking = Signal()
+        m.d.comb += self.busy.eq(running | adding | checking)
+        with m.If(self.busy):
+            m.d.sync += self.busy_cycles.eq(self.busy_cycles + 1)
+            with m.If((l1.req_valid & ~l1.req_ready) | (outst & ~l1.rsp_valid)):
+                m.d.sync += self.stall_cycles.eq(self.stall_cycles + 1)
+        run_init = Signal()
+        with m.If(self.start & ~self.busy):
+            m.d.sync += [d.eq(self.desc), checking.eq(1), self.done.eq(0), self.error.eq(0),
+                         self.err_code.eq(0), self.busy_cycles.eq(0), self.stall_cycles.eq(0),
+                         self.macs.eq(0)]
+        with m.If(checking):
+            m.d.sync += checking.eq(0)
+            with m.If(code != 0):
+                m.d.sync += [self.error.eq(1), self.err_code.eq(code)]
+            with m.Elif(d.op == Op.ADD):
+                m.d.sync += adding.eq(1)
+            with m.Else():
+                m.d.sync += running.eq(1)
+                m.d.comb += run_init.eq(1)
+
+        # ---- fetcher: one input row segment per (block, oy, ox block, c, ky)
+        fkb, foy, foxb, fci, fky = (Signal(12, name=n) for n in
+                                    ("fkb", "foy", "foxb", "fci", "fky"))
+        fw = Signal()            # line buffer being filled
+        fword = Signal(range(NW + 1))
+        fdone = Signal()
+        full = Signal(2)
+        bufs = [Signal(8 * PB * NW, name=f"line{i}") for i in range(2)]
+        deltas = [Signal(signed(log_pb + 6), name=f"delta{i}") for i in range(2)]
+        rd_slot = Signal()
+        rd_idx = Signal(range(NW + 1))
+        rd_last = Signal()
+
+        def block_channels(kb):
+            left = d.out_k - (kb << log_r)
+            return Mux(dw, Mux(left > R, R, left), d.in_c)
+
+        f_cnt = block_channels(fkb)
+        f_c = Mux(dw, (fkb << log_r) + fci, fci)
+        f_iy = Signal(signed(16))
+        f_ix0 = Signal(signed(18))
+        f_ixe = Signal(signed(18))
+        m.d.comb += [f_iy.eq(foy * s + fky - d.pad_t),
+                     f_ix0.eq(((foxb << log_nc) * s) - d.pad_l),
+                     f_ixe.eq(f_ix0 + (NC - 1) * s + kw - 1)]
+        f_ixa = Mux(f_ix0 < 0, 0, f_ix0)
+        f_ixb = Mux(f_ixe > d.in_w - 1, d.in_w - 1, f_ixe)
+        f_row = Signal(signed(48))
+        m.d.comb += f_row.eq(d.in_base + f_c * d.in_cs + f_iy * d.in_rs)
+        f_valid = (f_iy >= 0) & (f_iy < d.in_h) & (f_ixa <= f_ixb)
+        f_wlo = Signal(signed(48))
+        f_whi = Signal(signed(48))
+        m.d.comb += [f_wlo.eq((f_row + f_ixa) >> log_pb), f_whi.eq((f_row + f_ixb) >> log_pb)]
+        f_addr = Signal(signed(48))
+        m.d.comb += f_addr.eq((f_wlo + fword) << log_pb)
+        f_advance = Signal()
+        with m.If(running & ~fdone & ~full.bit_select(fw, 1)):
+            with m.If(~f_valid):
+                m.d.sync += full.bit_select(fw, 1).eq(1)   # all padding: nothing to read
+                m.d.comb += f_advance.eq(1)
+            with m.Else():
+                m.d.comb += fetch_req.eq(1)
+        with m.If(fetch_req & ~own_w):
+            m.d.comb += src["addr"].eq(f_addr)
+        with m.If(accepted & ~own_w & ~adding):
+            last_word = (f_wlo + fword) == f_whi
+            m.d.sync += [rd_slot.eq(fw), rd_idx.eq(fword), rd_last.eq(last_word)]
+            with m.If(fword == 0):
+                for i in range(2):
+                    with m.If(fw == i):
+                        m.d.sync += deltas[i].eq(f_row + f_ix0 - (f_wlo << log_pb))
+            with m.If(last_word):
+                m.d.sync += fword.eq(0)
+                m.d.comb += f_advance.eq(1)
+            with m.Else():
+                m.d.sync += fword.eq(fword + 1)
+        with m.If(read_rsp & ~adding):
+            for i in range(2):
+                with m.If(rd_slot == i):
+                    m.d.sync += bufs[i].word_select(rd_idx, 8 * PB).eq(l1.rdata)
+            with m.If(rd_last):
+                m.d.sync += full.bit_select(rd_slot, 1).eq(1)
+        with m.If(f_advance):
+            m.d.sync += fw.eq(~fw)
+            self._advance(m, [(fky, kh), (fci, f_cnt), (foxb, noxb), (foy, d.out_h),
+                              (fkb, nkb)], fdone)
+        with m.If(run_init):
+            m.d.sync += [fkb.eq(0), foy.eq(0), foxb.eq(0), fci.eq(0), fky.eq(0), fdone.eq(0),
+                         fw.eq(0), fword.eq(0), full.eq(0)]
+
+        # ---- sequencer: params of a block, then one MAC step per (c, ky, kx) of each tile
+        ckb, coy, coxb, cci, cky, ckx = (Signal(12, name=n) for n in
+                                         ("ckb", "coy", "coxb", "cci", "cky", "ckx"))
+        cr = Signal()
+        wblk = Signal(16)
+        wptr = Signal(16)
+        c_params = Signal()
+        c_mac = Signal()
+        pcount = Signal(range(PARAM_WORDS + 2))
+        pbuf = Signal(8 * R * PARAM_WORDS)
+        bias = pbuf[:32 * R]
+        mult = pbuf[32 * R:64 * R]
+        shifts = pbuf[64 * R:72 * R]
+        c_cnt = block_channels(ckb)
+        b_valid, b_first, b_last, c_last = Signal(), Signal(), Signal(), Signal()
+        b_x = Signal(data.ArrayLayout(signed(9), NC))
+        tile = data.StructLayout({"oy": 12, "ox0": 16, "k0": 16, "nr": log_r + 1,
+                                  "nc": log_nc + 1, "inc": log_r + log_nc + 2})
+        b_tile, c_tile = Signal(tile), Signal(tile)
+        drain_idle = Signal()
+
+        with m.If(run_init):
+            m.d.sync += [ckb.eq(0), coy.eq(0), coxb.eq(0), cci.eq(0), cky.eq(0), ckx.eq(0),
+                         cr.eq(0), wblk.eq(d.w_base), c_params.eq(1), pcount.eq(0)]
+        # per-channel parameters: PARAM_WORDS reads, each word lands a cycle later
+        with m.If(c_params):
+            m.d.comb += [rp.addr.eq(wblk + pcount), rp.en.eq(1)]
+            m.d.sync += pcount.eq(pcount + 1)
+            with m.If(pcount != 0):
+                m.d.sync += pbuf.word_select((pcount - 1)[:4], 8 * R).eq(rp.data)
+            with m.If(pcount == PARAM_WORDS):
+                m.d.sync += [c_params.eq(0), c_mac.eq(1), wptr.eq(wblk + PARAM_WORDS)]
+
+        is_last = (ckx == kw - 1) & (cky == kh - 1) & (cci == c_cnt - 1)
+        fire = c_mac & full.bit_select(cr, 1) & (~is_last | (drain_idle & ~b_last & ~c_last))
+        c_iy = Signal(signed(16))
+        c_ix0 = Signal(signed(18))
+        m.d.comb += [c_iy.eq(coy * s + cky - d.pad_t),
+                     c_ix0.eq(((coxb << log_nc) * s) - d.pad_l)]
+        row_ok = (c_iy >= 0) & (c_iy < d.in_h)
+        buf = Mux(cr, bufs[1], bufs[0])
+        delta = Mux(cr, deltas[1], deltas[0])
+        x_now = Signal(data.ArrayLayout(signed(9), NC))
+        for j in range(NC):
+            ix = c_ix0 + j * s + ckx
+            idx = Signal(range(NW * PB), name=f"idx{j}")
+            m.d.comb += idx.eq(delta + j * s + ckx)
+            byte = buf.bit_select(idx * 8, 8).as_signed()
+            ok = row_ok & (ix >= 0) & (ix < d.in_w)
+            m.d.comb += x_now[j].eq(Mux(ok, byte - d.x_zp, 0))   # padding is a real zero
+        left_k = d.out_k - (ckb << log_r)
+        left_x = d.out_w - (coxb << log_nc)
+        nr = Mux(left_k > R, R, left_k)
+        ncol = Mux(left_x > NC, NC, left_x)
+        m.d.sync += [b_valid.eq(fire), b_last.eq(fire & is_last), c_last.eq(b_last)]
+        with m.If(fire):
+            m.d.comb += [rp.addr.eq(wptr), rp.en.eq(1)]
+            m.d.sync += [b_first.eq((ckx == 0) & (cky == 0) & (cci == 0)), b_x.eq(x_now),
+                         b_tile.oy.eq(coy), b_tile.ox0.eq(coxb << log_nc),
+                         b_tile.k0.eq(ckb << log_r), b_tile.nr.eq(nr), b_tile.nc.eq(ncol),
+                         b_tile.inc.eq(Mux(dw, ncol, nr * ncol)), wptr.eq(wptr + 1)]
+            with m.If(ckx == kw - 1):
+                m.d.sync += [full.bit_select(cr, 1).eq(0), cr.eq(~cr)]   # row used up
+            with m.If(is_last):
+                m.d.sync += wptr.eq(wblk + PARAM_WORDS)
+                with m.If(coxb + 1 == noxb):
+                    with m.If(coy + 1 == d.out_h):
+                        m.d.sync += [c_mac.eq(0), wblk.eq(wblk + PARAM_WORDS + c_cnt * kh * kw)]
+                        with m.If(ckb + 1 != nkb):
+                            m.d.sync += [c_params.eq(1), pcount.eq(0)]
+            self._advance(m, [(ckx, kw), (cky, kh), (cci, c_cnt), (coxb, noxb), (coy, d.out_h),
+                              (ckb, nkb)], None)
+        m.d.comb += [array.en.eq(b_valid), array.first.eq(b_first), array.x.eq(b_x),
+                     array.w.eq(rp.data), array.bias.eq(bias)]
+        with m.If(b_valid):
+            m.d.sync += [self.macs.eq(self.macs + b_tile.inc), c_tile.eq(b_tile)]
+
+        # ---- drain: shadow accumulators -> requant one channel per step -> 1 or 2 writes
+        shadow = Signal(data.ArrayLayout(data.ArrayLayout(signed(32), NC), R))
+        d_tile = Signal(tile)
+        d_mult = Signal(32 * R)
+        d_shift = Signal(8 * R)
+        dk = Signal(log_r + 1)
+        d_req, d_w0, d_w1 = Signal(), Signal(), Signal()
+        w_data = Signal(16 * PB)
+        w_strb = Signal(2 * PB)
+        w_addr = Signal(self.log_l1 + 2)
+        m.d.comb += drain_idle.eq(~(d_req | d_w0 | d_w1))
+        with m.If(c_last):
+            m.d.sync += [shadow.eq(array.acc), d_tile.eq(c_tile), d_mult.eq(mult),
+                         d_shift.eq(shifts), dk.eq(0), d_req.eq(1)]
+        m.d.comb += [rq.acc.eq(shadow[dk]), rq.mult.eq(d_mult.word_select(dk, 32)),
+                     rq.shift.eq(d_shift.word_select(dk, 8)), rq.zp.eq(d.y_zp),
+                     rq.y_min.eq(d.y_min), rq.y_max.eq(d.y_max)]
+        o = Signal(48)
+        m.d.comb += o.eq(d.out_base + (d_tile.k0 + dk) * d.out_cs + d_tile.oy * d.out_rs
+                         + d_tile.ox0)
+        off = o[:log_pb]
+        with m.If(d_req):
+            m.d.sync += [w_data.eq(rq.y.as_value() << (off * 8)),
+                         w_strb.eq(((Const(1, 2 * PB + 1) << d_tile.nc) - 1) << off),
+                         w_addr.eq(o >> log_pb), d_req.eq(0), d_w0.eq(1)]
+        lo_strb, hi_strb = w_strb[:PB], w_strb[PB:]
+        m.d.comb += drain_req.eq((d_w0 & (lo_strb != 0)) | (d_w1 & (hi_strb != 0)))
+        with m.If(own_w & ~adding):
+            m.d.comb += [src["addr"].eq(Mux(d_w0, w_addr, w_addr + 1) << log_pb),
+                         src["wdata"].eq(Mux(d_w0, w_data[:8 * PB], w_data[8 * PB:])),
+                         src["wstrb"].eq(Mux(d_w0, lo_strb, hi_strb))]
+        with m.If(d_w0 & ((lo_strb == 0) | (accepted & own_w))):
+            m.d.sync += [d_w0.eq(0), d_w1.eq(1)]
+        with m.If(d_w1 & ((hi_strb == 0) | (accepted & own_w))):
+            m.d.sync += d_w1.eq(0)
+            with m.If(dk + 1 < d_tile.nr):
+                m.d.sync += [dk.eq(dk + 1), d_req.eq(1)]
+
+        with m.If(running & fdone & ~c_mac & ~c_params & ~b_valid & ~b_last & ~c_last
+                  & drain_idle & ~outst & ~run_init):
+            m.d.sync += [running.eq(0), self.done.eq(1)]
+
+        self._add(m, d, adder, adding, add_req, add_we, src, accepted, l1)
+        return m
+
+    @staticmethod
+    def _advance(m, loops, done):
+        """Step nested counters, innermost first: ``loops`` is [(counter, trip count)]."""
+        def step(i):
+            ctr, trip = loops[i]
+            with m.If(ctr + 1 < trip):
+                m.d.sync += ctr.eq(ctr + 1)
+            with m.Else():
+                m.d.sync += ctr.eq(0)
+                if i + 1 < len(loops):
+                    step(i + 1)
+                elif done is not None:
+                    m.d.sync += done.eq(1)
+        step(0)
+
+    def _add(self, m, d, adder, adding, add_req, add_we, src, accepted, l1):
+        """Residual add: per port word, read a, read b, write y (one request at a time)."""
+        PB = self.port_bytes
+        pos = Signal(24)
+        a_word, b_word = Signal(8 * PB), Signal(8 * PB)
+        phase = Signal(2)      # 0 read a, 1 read b, 2 write y
+        waiting = Signal()
+        m.d.comb += [adder.a.eq(a_word), adder.b.eq(b_word), adder.a_zp.eq(d.x_zp),
+                     adder.b_zp.eq(d.b_zp), adder.y_zp.eq(d.y_zp), adder.y_min.eq(d.y_min),
+                     adder.y_max.eq(d.y_max), adder.a_mult.eq(d.a_mult),
+                     adder.b_mult.eq(d.b_mult), adder.shift.eq(d.add_shift)]
+        left = d.length - pos
+        strb = Mux(left >= PB, (1 << PB) - 1, (Const(1, PB + 1) << left[:self.log_pb]) - 1)
+        with m.If(adding & ~waiting):
+            m.d.comb += [add_req.eq(1), add_we.eq(phase == 2)]
+            m.d.comb += [src["addr"].eq(Mux(phase == 0, d.in_base,
+                                            Mux(phase == 1, d.b_base, d.out_base)) + pos),
+                         src["wdata"].eq(adder.y.as_value()), src["wstrb"].eq(strb)]
+            with m.If(accepted):
+                m.d.sync += waiting.eq(1)
+        with m.If(adding & waiting & l1.rsp_valid):
+            m.d.sync += [waiting.eq(0), phase.eq(Mux(phase == 2, 0, phase + 1))]
+            with m.If(phase == 0):
+                m.d.sync += a_word.eq(l1.rdata)
+            with m.If(phase == 1):
+                m.d.sync += b_word.eq(l1.rdata)
+            with m.If(phase == 2):
+                m.d.sync += pos.eq(pos + PB)
+                with m.If(left <= PB):
+                    m.d.sync += [adding.eq(0), self.done.eq(1), pos.eq(0)]
