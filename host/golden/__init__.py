@@ -4,7 +4,7 @@ Hardware tests and the compiler call these functions with plain numpy arrays and
 integer quantization parameters (`integer_params` derives them from an IR node).
 """
 
-from .cim import CIM_ROWS, cim_conv2d, cim_conv2d_acc, ternarize
+from .cim import CIM_ROWS, cim_conv2d, cim_conv2d_acc, cim_dense, cim_dense_acc, ternarize
 from .executor import run_graph
 from .lower import integer_params
 from .ops import (
@@ -38,7 +38,7 @@ from .requant import (
 
 __all__ = [
     "CIM_ROWS", "INT8_MAX", "INT8_MIN", "add", "add_multipliers", "avgpool",
-    "cim_conv2d", "cim_conv2d_acc", "clip", "concat", "conv2d",
+    "cim_conv2d", "cim_conv2d_acc", "cim_dense", "cim_dense_acc", "clip", "concat", "conv2d",
     "conv2d_acc", "dense", "dense_acc", "dequantize_linear", "div_rne", "global_avgpool",
     "integer_params", "maxpool", "quantize_linear", "quantize_multiplier", "requantize",
     "rescale", "round_rne", "rshift_rne", "run_graph", "softmax", "softmax_table", "ternarize",
