@@ -142,9 +142,40 @@ class CimBench:
         sim.run()
         return results
 
+    def run_descriptor(self, fields, beats=(), l1=b""):
+        """Offer raw programming beats ``(row, group, data)``, load ``l1`` at address 0, run one
+        descriptor; returns ``(error, L1 contents after the run, counters)``."""
+        sim = Simulator(self.top)
+        sim.add_clock(1e-8)
+        dut, mem = self.cim, self.top.l1
+        out = {}
+
+        async def tb(ctx):
+            image = bytes(l1).ljust(self.l1_bytes, b"\0")
+            for w in range(len(l1) // 8 + 1):
+                ctx.set(mem.data[w], int.from_bytes(image[8 * w:8 * w + 8], "little"))
+            await self._beats(ctx, beats)
+            ctx.set(dut.desc.as_value(), encode_descriptor(**fields))
+            ctx.set(dut.start, 1)
+            await ctx.tick()
+            ctx.set(dut.start, 0)
+            await ctx.tick().until(dut.done)
+            out["error"] = ctx.get(dut.error)
+            out["l1"] = b"".join(ctx.get(mem.data[w]).to_bytes(8, "little")
+                                 for w in range(self.l1_bytes // 8))
+            out["counters"] = (ctx.get(dut.busy_cycles), ctx.get(dut.mvms),
+                               ctx.get(dut.prog_cycles))
+
+        sim.add_testbench(tb)
+        sim.run()
+        return out["error"], out["l1"], out["counters"]
+
     async def _program(self, ctx, t):
+        await self._beats(ctx, weight_beats(t, self.cp))
+
+    async def _beats(self, ctx, beats):
         prog = self.cim.prog
-        for row, group, data in weight_beats(t, self.cp):
+        for row, group, data in beats:
             ctx.set(prog.valid, 1)
             ctx.set(prog.row, row)
             ctx.set(prog.group, group)

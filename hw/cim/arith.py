@@ -1,11 +1,11 @@
 """Combinational integer pieces of the CIM datapath, each the exact counterpart of a golden
 function (``hetsoc.golden.requant.rshift_rne``, ``hetsoc.golden.cim_noise``)."""
 
-from amaranth import Const, Mux, Value, signed
+from amaranth import Cat, Const, Mux, Value, signed
 
-__all__ = ["clamp", "lfsr_leap", "rshift_rne"]
+__all__ = ["adc_code", "clamp", "lfsr_leap", "noise_sample", "rshift_rne"]
 
-from hetsoc.golden.cim_noise import LFSR_MASK
+from hetsoc.golden.cim_noise import ADC_MAX, ADC_MIN, LFSR_MASK, NOISE_FRAC
 
 
 def rshift_rne(v, n, n_bits: int):
@@ -52,5 +52,18 @@ def lfsr_leap(state):
         for t in taps[1:]:
             bit = bit ^ t
         bits.append(bit)
-    from amaranth import Cat
     return Cat(*bits)
+
+
+def noise_sample(state):
+    """The noise sample of an LFSR state: its four bytes summed, minus 510 (signed 12 bits)."""
+    state = Value.cast(state)
+    return (state[0:8] + state[8:16] + state[16:24] + state[24:32] - 510).as_signed()
+
+
+def adc_code(p, z, scale, adc_shift, offset):
+    """The ADC code of column sum ``p`` with noise sample ``z`` (``cim_noise.adc_convert``):
+    ``clamp(rshift_rne(p * 2**16 + z * scale * 2**adc_shift, adc_shift + 16) + offset,
+    -32, 31)``."""
+    v = (Value.cast(p) << NOISE_FRAC) + ((z * scale) << adc_shift)
+    return clamp(rshift_rne(v, adc_shift + NOISE_FRAC, 5) + offset, ADC_MIN, ADC_MAX)

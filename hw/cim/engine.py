@@ -11,9 +11,11 @@ from amaranth import Cat, Const, Module, Mux, Signal, signed
 from amaranth.lib import memory, wiring
 from amaranth.lib.wiring import In, Out
 
-from .arith import clamp, lfsr_leap, rshift_rne
+from .arith import clamp, rshift_rne
 from .descriptor import DESCRIPTOR, CimError
 from .ports import L1PortSignature, ProgSignature
+from .post import PostProc
+from .tile import TileMac
 
 __all__ = ["Cim"]
 
@@ -164,26 +166,16 @@ class Cim(wiring.Component):
 
         # ---- MVM stage 2: one tile of ternary MACs, an adder tree per column ----------------
         m.d.comb += [w_rd.addr.eq(Cat(cg[:cg_bits], rg)), in_rd.addr.eq(rg)]
-        sums = []
-        for col in range(cp):
-            terms = []
-            for row in range(rp):
-                cell = w_rd.data[2 * (row * cp + col):2 * (row * cp + col) + 2]
-                x = in_rd.data[7 * row:7 * row + 7].as_signed()
-                live = (Cat(Const(row, rp_bits or 1)[:rp_bits], mvm_rg) < d.rows) if rp_bits \
-                    else (mvm_rg < d.rows)
-                terms.append(Mux(live & (cell == 0b01), x, 0)
-                             - Mux(live & (cell == 0b11), x, 0))
-            while len(terms) > 1:
-                terms = [terms[t] + terms[t + 1] if t + 1 < len(terms) else terms[t]
-                         for t in range(0, len(terms), 2)]
-            s = Signal(signed(psum_width), name=f"tile{col}")
-            m.d.comb += s.eq(terms[0])
-            sums.append(s)
-        acc_next = [Signal(signed(psum_width), name=f"acc_next{col}") for col in range(cp)]
+        m.submodules.tile = tile = TileMac(rp, cp, psum_width)
+        row0 = Signal(32)
+        m.d.comb += [tile.cells.eq(w_rd.data), tile.inputs.eq(in_rd.data),
+                     row0.eq(mvm_rg << rp_bits),
+                     tile.live.eq(Cat(*(row0 + row < d.rows for row in range(rp))))]
         accs = [Signal(signed(psum_width), name=f"acc{col}") for col in range(cp)]
+        acc_next = [Signal(signed(psum_width), name=f"acc_next{col}") for col in range(cp)]
         for col in range(cp):
-            m.d.comb += acc_next[col].eq(Mux(mvm_first, 0, accs[col]) + sums[col])
+            s = tile.sums[col * psum_width:(col + 1) * psum_width].as_signed()
+            m.d.comb += acc_next[col].eq(Mux(mvm_first, 0, accs[col]) + s)
         with m.If(mvm_valid):
             m.d.sync += [accs[col].eq(acc_next[col]) for col in range(cp)]
         m.d.comb += [ps_wr.addr.eq(mvm_cg), ps_wr.data.eq(Cat(*acc_next)),
@@ -194,22 +186,16 @@ class Cim(wiring.Component):
         m.d.comb += [ps_rd.addr.eq(k[cp_bits:]), pbm_rd.addr.eq(k), psh_rd.addr.eq(k)]
         p_col = ps_rd.data.word_select(k[:cp_bits] if cp_bits else Const(0, 1),
                                        psum_width).as_signed()
-        lfsr_next = lfsr_leap(lfsr)
-        z = Signal(signed(12))
-        m.d.comb += z.eq(lfsr_next[0:8] + lfsr_next[8:16] + lfsr_next[16:24] + lfsr_next[24:32]
-                         - 510)
-        v = Signal(signed(psum_width + 16 + 30))
-        m.d.comb += v.eq((p_col << 16) + ((z * d.noise_scale) << d.adc_shift))
-        code = Signal(signed(7))
-        m.d.comb += code.eq(clamp(rshift_rne(v, d.adc_shift + 16, 5) + d.adc_offset, -32, 31))
-        acc_in_val = Mux(pend == _P_ACC, rword, acc_in_reg).as_signed()
-        total = Signal(signed(34))
-        m.d.comb += total.eq(code + pbm_rd.data[:32].as_signed()
-                             + Mux(d.acc_in, acc_in_val, 0))
-        y = Signal(signed(8))
-        m.d.comb += y.eq(clamp(rshift_rne(total * pbm_rd.data[32:].as_signed(), psh_rd.data, 6)
-                               + d.y_zp, -128, 127))
-        y_out = Mux(y < d.y_min, d.y_min, Mux(y > d.y_max, d.y_max, y))
+        m.submodules.post = post = PostProc(psum_width)
+        m.d.comb += [
+            post.p.eq(p_col), post.lfsr.eq(lfsr), post.noise_scale.eq(d.noise_scale),
+            post.adc_shift.eq(d.adc_shift), post.adc_offset.eq(d.adc_offset),
+            post.bias.eq(pbm_rd.data[:32]), post.multiplier.eq(pbm_rd.data[32:]),
+            post.shift.eq(psh_rd.data), post.acc_in.eq(d.acc_in),
+            post.partial.eq(Mux(pend == _P_ACC, rword, acc_in_reg)), post.y_zp.eq(d.y_zp),
+            post.y_min.eq(d.y_min), post.y_max.eq(d.y_max),
+        ]
+        lfsr_next, total, y_out = post.lfsr_next, post.total, post.y
 
         # ---- im2col address of the current gather row -----------------------------------
         yy, xx = Signal(signed(18)), Signal(signed(18))
