@@ -152,7 +152,7 @@ class CimBench:
 
         async def tb(ctx):
             image = bytes(l1).ljust(self.l1_bytes, b"\0")
-            for w in range(len(l1) // 8 + 1):
+            for w in range(-(-len(l1) // 8)):
                 ctx.set(mem.data[w], int.from_bytes(image[8 * w:8 * w + 8], "little"))
             await self._beats(ctx, beats)
             ctx.set(dut.desc.as_value(), encode_descriptor(**fields))
