@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 from .config import MemoryRegion, SocConfig
-from .hw.periph.regmap import PERIPHERALS
+from .hw.dma.descriptor import DESCRIPTOR_WORDS
+from .hw.dma.status import DmaStatus
+from .hw.periph.regmap import DMA_CH_STRIDE, PERIPHERALS
 
 __all__ = [
     "DEFAULT_STACK_SIZE",
@@ -86,7 +88,7 @@ def generate_header(config: SocConfig) -> str:
         "",
         "/* Memory regions */",
     ]
-    for region in config.memories:
+    for region in (*config.memories, config.l3):
         out.append(_define(_macro(region.name, "BASE"), region.base))
         out.append(_define(_macro(region.name, "SIZE"), region.size))
         out.append(_define(_macro(region.name, "END"), region.end))
@@ -111,6 +113,15 @@ def generate_header(config: SocConfig) -> str:
             out.append(_define(_macro(periph.name, reg.name), reg.offset,
                                f"{reg.access}: {reg.doc}", kind="offset"))
     out += [
+        "",
+        "",
+        "/* DMA: channel c's registers at HETSOC_DMA_BASE + c * HETSOC_DMA_CH_STRIDE + CH_* */",
+        _define("HETSOC_DMA_CH_STRIDE", DMA_CH_STRIDE, kind="offset"),
+        _define("HETSOC_DMA_CHANNEL_COUNT", config.dma.channels, kind="count"),
+        _define("HETSOC_DMA_QUEUE_DEPTH", config.dma.queue_depth, kind="count"),
+        _define("HETSOC_DMA_DESC_WORDS", DESCRIPTOR_WORDS, kind="count"),
+        *(_define(_macro("DMA_STATUS", s.name), s.value, "completion status", kind="count")
+          for s in DmaStatus),
         "",
         "#ifndef __ASSEMBLER__",
         "#include <stdint.h>",
@@ -224,9 +235,10 @@ SECTIONS
 def address_map(config: SocConfig) -> list[tuple[str, int, int]]:
     """The SoC's address map as ``(name, base, size)`` rows, sorted by base address.
 
-    Memories come from the config, peripherals from the register tables (one page each).
+    Memories come from the config (L3 included: the DMA's, not the core's), peripherals from
+    the register tables (one page each).
     """
-    rows = [(region.name, region.base, region.size) for region in config.memories]
+    rows = [(region.name, region.base, region.size) for region in (*config.memories, config.l3)]
     rows += [(p.name, config.peripheral_base(p.index), config.peripherals.page)
              for p in PERIPHERALS]
     return sorted(rows, key=lambda row: row[1])

@@ -82,6 +82,15 @@ class CimConfig:
 
 
 @dataclass(frozen=True)
+class DmaConfig:
+    """The DMA engine: ``channels`` independent channels, each a queue of ``queue_depth``
+    descriptors."""
+
+    channels: int
+    queue_depth: int
+
+
+@dataclass(frozen=True)
 class FpgaConfig:
     part: str
     bram36: int
@@ -100,6 +109,11 @@ class SocConfig:
         The config's name (its file stem for named configs).
     main_memory, l2, l1 : MemoryRegion
         Host memory (instructions and data), the banked L2 and the accelerators' banked L1.
+    l3 : MemoryRegion
+        The external memory window (DDR on a board) the DMA reaches over its AXI4 master;
+        not on the host core's bus.
+    dma : DmaConfig
+        Channels and queue depth of the DMA.
     peripherals : PeripheralConfig
         Base address of the peripheral pages; page ``i`` holds peripheral ``i`` (see
         :mod:`hetsoc.hw.periph.regmap`).
@@ -115,6 +129,8 @@ class SocConfig:
     peripherals: PeripheralConfig
     npu: NpuConfig
     cim: CimConfig
+    l3: MemoryRegion
+    dma: DmaConfig
     fpga: FpgaConfig | None = None
 
     @property
@@ -124,9 +140,20 @@ class SocConfig:
     def peripheral_base(self, index: int) -> int:
         return self.peripherals.base + index * self.peripherals.page
 
+    @property
+    def dma_memories(self) -> tuple[MemoryRegion, ...]:
+        """What a DMA descriptor may read and write: L1, L2 and L3."""
+        return (self.l1, self.l2, self.l3)
+
     def validate(self):
-        for region in self.memories:
+        for region in (*self.memories, self.l3):
             region._check(region.name)
+        if self.l3.banks != 1:
+            raise ConfigError(f"l3.banks must be 1 (one AXI port), not {self.l3.banks!r}")
+        for field, value, top in (("dma.channels", self.dma.channels, 4),
+                                  ("dma.queue_depth", self.dma.queue_depth, 16)):
+            if not isinstance(value, int) or not 1 <= value <= top:
+                raise ConfigError(f"{field} must be an integer in [1, {top}], not {value!r}")
         if self.cpu.reset_vector % 4:
             raise ConfigError(f"cpu.reset_vector must be 4-byte aligned, "
                               f"not {self.cpu.reset_vector:#x}")
@@ -141,7 +168,7 @@ class SocConfig:
         from .hw.periph.regmap import PERIPHERALS  # late: the register maps live with the gateware
 
         periph = MemoryRegion("peripherals", p.base, max(1024, p.page * len(PERIPHERALS)))
-        regions = [*self.memories, periph]
+        regions = [*self.memories, self.l3, periph]
         for i, a in enumerate(regions):
             for b in regions[i + 1:]:
                 if a.base < b.end and b.base < a.end:
@@ -161,9 +188,9 @@ class SocConfig:
 
 _SECTIONS = {
     "cpu": CpuConfig, "peripherals": PeripheralConfig, "npu": NpuConfig, "cim": CimConfig,
-    "fpga": FpgaConfig,
+    "fpga": FpgaConfig, "dma": DmaConfig,
 }
-_MEMORIES = ("main_memory", "l2", "l1")
+_MEMORIES = ("main_memory", "l2", "l1", "l3")
 
 
 def _build(cls, section: str, raw, source: str):
@@ -218,7 +245,7 @@ def load_config(name_or_path: str | Path = "default") -> SocConfig:
     if unknown:
         raise ConfigError(f"{source}: unknown key {unknown[0]!r} "
                           f"(known: {', '.join(sorted(known))})")
-    for key in ("name", "cpu", "peripherals", "npu", "cim", *_MEMORIES):
+    for key in ("name", "cpu", "peripherals", "npu", "cim", "dma", *_MEMORIES):
         if key not in raw:
             raise ConfigError(f"{source}: missing [{key}]" if key != "name"
                               else f"{source}: missing key 'name'")

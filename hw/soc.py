@@ -5,20 +5,26 @@ Address map (every base and size from the config)::
     main_memory   instructions + data of the host (reset vector inside)
     l2            banked L2 scratchpad
     l1            banked L1 scratchpad shared by the accelerators
-    peripherals   one page each: timer, console, finisher (hw/periph/regmap.py)
+    peripherals   one page each: timer, console, finisher, dma (hw/periph/regmap.py)
 
 Anything else is unmapped: an access gets a bus error, which the core reports as an access
-fault. The DMA, NPU and CIM join as further targets (their register pages) and initiators.
+fault. L3 is not on the core's bus: only the DMA reaches it, through the ``m_axi`` port (DDR on
+a board, a memory model in simulation). The NPU and CIM join as further targets and initiators.
 """
 
 from amaranth import Module
+from amaranth.hdl import ResetInserter
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..config import SocConfig
+from .arbiter import BusArbiter
+from .axi.signature import Axi4Signature
+from .bus import BusSignature
 from .cpu.core import Core
 from .interconnect import Decoder
-from .memory import BankedSram, MainMemory
+from .memory import MainMemory
+from .memsys import MemorySystem
 from .periph.console import Console
 from .periph.finisher import Finisher, FinishStatus
 from .periph.regmap import PERIPHERALS
@@ -33,7 +39,10 @@ class Soc(wiring.Component):
     Ports: ``tohost_addr`` (HTIF snoop address, 0 = off); ``console_valid``/``console_data``
     (each byte the program prints); ``status``, ``exit_code`` and the latched trap
     (``trap_cause``, ``trap_pc``, ``trap_tval``) from the finisher; the core's ``cycle`` and
-    ``instret`` counters.
+    ``instret`` counters; ``m_axi``, the DMA's AXI4 master onto L3 (Verilog ports
+    ``m_axi__araddr`` ...). The DMA's interrupt is the core's external interrupt. ``host`` is
+    a second initiator on the data bus (a board host's window; it gets the bus in cycles the
+    core leaves it idle) and ``cpu_hold`` keeps the core in reset (tie both to 0 otherwise).
 
     Parameters
     ----------
@@ -49,12 +58,15 @@ class Soc(wiring.Component):
         self.config = config
         # Built here, not in elaborate(), so simulators can reach its storage.
         self.main_memory = MainMemory(config.main_memory.size, main_memory_init)
+        self.memsys = MemorySystem(config)
         super().__init__({
             "tohost_addr": In(32),
             "console_valid": Out(1), "console_data": Out(8),
             "status": Out(FinishStatus), "exit_code": Out(32),
             "trap_cause": Out(32), "trap_pc": Out(32), "trap_tval": Out(32),
             "cycle": Out(64), "instret": Out(64),
+            "m_axi": Out(Axi4Signature(32, 64)),
+            "host": In(BusSignature()), "cpu_hold": In(1),
         })
 
     def data_windows(self):
@@ -66,10 +78,10 @@ class Soc(wiring.Component):
     def elaborate(self, platform):
         c = self.config
         m = Module()
-        m.submodules.cpu = cpu = Core(c.cpu.reset_vector)
+        cpu = Core(c.cpu.reset_vector)
+        m.submodules.cpu = ResetInserter({"sync": self.cpu_hold})(cpu)
         m.submodules.main_memory = main = self.main_memory
-        m.submodules.l2 = l2 = BankedSram(c.l2.size, c.l2.banks)
-        m.submodules.l1 = l1 = BankedSram(c.l1.size, c.l1.banks)
+        m.submodules.memsys = memsys = self.memsys
         m.submodules.timer = timer = Timer()
         m.submodules.console = console = Console()
         m.submodules.finisher = finisher = Finisher()
@@ -81,10 +93,15 @@ class Soc(wiring.Component):
         wiring.connect(m, idec.main_memory, main.fetch)
 
         m.submodules.dbus_decoder = ddec = Decoder(self.data_windows())
-        wiring.connect(m, cpu.dbus, ddec.bus)
+        m.submodules.dbus_arbiter = arb = BusArbiter()
+        wiring.connect(m, cpu.dbus, arb.first)
+        wiring.connect(m, wiring.flipped(self.host), arb.second)
+        wiring.connect(m, arb.bus, ddec.bus)
         wiring.connect(m, ddec.main_memory, main.data)
-        wiring.connect(m, ddec.l2, l2.bus)
-        wiring.connect(m, ddec.l1, l1.bus)
+        wiring.connect(m, ddec.l2, memsys.cpu_l2)
+        wiring.connect(m, ddec.l1, memsys.cpu_l1)
+        wiring.connect(m, ddec.dma, memsys.dma_bus)
+        wiring.connect(m, memsys.m_axi, wiring.flipped(self.m_axi))
         wiring.connect(m, ddec.timer, timer.bus)
         wiring.connect(m, ddec.console, console.bus)
         wiring.connect(m, ddec.finisher, finisher.bus)
@@ -92,7 +109,7 @@ class Soc(wiring.Component):
         m.d.comb += [
             cpu.irq_timer.eq(timer.irq),
             cpu.irq_software.eq(0),
-            cpu.irq_external.eq(0),
+            cpu.irq_external.eq(memsys.irq),
             finisher.trap_valid.eq(cpu.trap_valid),
             finisher.trap_cause.eq(cpu.trap_cause),
             finisher.trap_pc.eq(cpu.trap_pc),

@@ -42,7 +42,7 @@ def _expected(config) -> dict[str, int | str]:
         "HETSOC_NPU_ROWS": config.npu.rows,
         "HETSOC_CIM_COLS": config.cim.cols,
     }
-    for region in config.memories:
+    for region in (*config.memories, config.l3):
         key = f"HETSOC_{region.name.upper()}"
         want |= {f"{key}_BASE": region.base, f"{key}_SIZE": region.size,
                  f"{key}_END": region.end, f"{key}_BANKS": region.banks}
@@ -125,7 +125,8 @@ def test_address_map(name):
     config = load_config(name)
     rows = address_map(config)
     names = [r[0] for r in rows]
-    assert set(names) == {m.name for m in config.memories} | {p.name for p in PERIPHERALS}
+    assert set(names) == ({m.name for m in (*config.memories, config.l3)}
+                          | {p.name for p in PERIPHERALS})
     assert [r[1] for r in rows] == sorted(r[1] for r in rows)
     for (_, base, size), (_, nxt, _) in zip(rows, rows[1:], strict=False):
         assert base + size <= nxt

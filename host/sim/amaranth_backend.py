@@ -6,10 +6,13 @@ bytes and on the end of the run. Used for unit tests and as a third opinion on t
 
 from __future__ import annotations
 
+from amaranth import Module
+from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
 from ..config import SocConfig
 from ..elf import ElfImage, to_memory_words
+from ..hw.axi.ram import AxiRam
 from ..hw.periph.finisher import FinishStatus
 from ..hw.soc import Soc
 from .harness import SimResult
@@ -17,6 +20,18 @@ from .harness import SimResult
 __all__ = ["run_image"]
 
 _STATUS = {FinishStatus.EXIT: "exit", FinishStatus.TRAP: "trap", FinishStatus.FATAL: "fatal"}
+# The Python simulator keeps every memory word as a Python object: model only the first 1 MiB
+# of L3 (addresses wrap), which is plenty for programs this simulator is fast enough to run.
+_L3_MODEL_BYTES = 1 << 20
+
+
+def with_l3(soc: Soc):
+    """``soc`` with an AXI RAM on its L3 port, as one design for the simulator."""
+    m = Module()
+    m.submodules.soc = soc
+    m.submodules.l3 = l3 = AxiRam(min(soc.config.l3.size, _L3_MODEL_BYTES))
+    wiring.connect(m, soc.m_axi, l3.axi)
+    return m
 
 
 def run_image(config: SocConfig, image: ElfImage, max_cycles: int, dump=(),
@@ -26,7 +41,7 @@ def run_image(config: SocConfig, image: ElfImage, max_cycles: int, dump=(),
     # Trailing zeros are the memory's default: keep elaboration small.
     last = max((i for i, w in enumerate(words) if w), default=-1)
     soc = Soc(config, main_memory_init=words[:last + 1])
-    sim = Simulator(soc)
+    sim = Simulator(with_l3(soc))
     sim.add_clock(1e-6)
     out = {}
 

@@ -61,11 +61,16 @@ def _sim_top_source() -> Path:
     return Path(str(resources.files("hetsoc.sim") / "sim_top.v"))
 
 
+def _l3_model_source() -> Path:
+    return Path(str(resources.files("hetsoc.sim") / "axi_ram.v"))
+
+
 def _build_key(config: SocConfig, simulator: str, waves: bool) -> str:
     h = hashlib.sha256()
     h.update(hw_source_digest().encode())
     h.update(repr(config).encode())
     h.update(_sim_top_source().read_bytes())
+    h.update(_l3_model_source().read_bytes())
     h.update(Path(__file__).read_bytes())
     h.update(f"{simulator} waves={waves}".encode())
     return h.hexdigest()[:12]
@@ -106,7 +111,7 @@ def build(config: SocConfig, simulator: str, *, waves: bool = False) -> Path:
             shutil.rmtree(build_dir)
         build_dir.mkdir(parents=True)
         soc_v = write_rtl(config, build_dir / "rtl")
-        sources = [str(soc_v), str(_sim_top_source())]
+        sources = [str(soc_v), str(_l3_model_source()), str(_sim_top_source())]
         env = simulator_env()
         old_env = dict(os.environ)
         os.environ.update(env)  # cocotb's runner looks simulators up on os.environ's PATH

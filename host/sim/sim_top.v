@@ -2,6 +2,7 @@
 //
 // Everything per cycle happens here, in the simulator: the clock, program loading ($readmemh
 // into the main memory by backdoor), console capture, the cycle limit and the end-of-run report.
+// The DMA's AXI4 master goes to an L3 model (axi_ram.v, array l3.mem, kept across jobs).
 // The Python side (cocotb, or nothing) only waits for `done`, so it never runs per cycle.
 //
 // One run executes a list of jobs (+jobs=FILE), one per line:
@@ -27,13 +28,42 @@ module hetsoc_sim_top (
     wire [31:0] exit_code, trap_cause, trap_pc, trap_tval;
     wire [63:0] cycle, instret;
 
+    // The DMA's AXI4 master and the L3 model behind it.
+    wire [31:0] araddr, awaddr;
+    wire [7:0]  arlen, awlen, wstrb;
+    wire [63:0] rdata, wdata;
+    wire        arvalid, arready, rlast, rvalid, rready, awvalid, awready;
+    wire        wlast, wvalid, wready, bvalid, bready;
+
     hetsoc_soc soc (
         .clk(clk), .rst(rst),
         .tohost_addr(tohost_addr),
         .console_valid(console_valid), .console_data(console_data),
         .status(status), .exit_code(exit_code),
         .trap_cause(trap_cause), .trap_pc(trap_pc), .trap_tval(trap_tval),
-        .cycle(cycle), .instret(instret)
+        .cycle(cycle), .instret(instret),
+        .m_axi__araddr(araddr), .m_axi__arlen(arlen), .m_axi__arvalid(arvalid),
+        .m_axi__arready(arready), .m_axi__arid(), .m_axi__arsize(), .m_axi__arburst(),
+        .m_axi__rdata(rdata), .m_axi__rlast(rlast), .m_axi__rvalid(rvalid),
+        .m_axi__rready(rready), .m_axi__rid(1'b0), .m_axi__rresp(2'b00),
+        .m_axi__awaddr(awaddr), .m_axi__awlen(awlen), .m_axi__awvalid(awvalid),
+        .m_axi__awready(awready), .m_axi__awid(), .m_axi__awsize(), .m_axi__awburst(),
+        .m_axi__wdata(wdata), .m_axi__wstrb(wstrb), .m_axi__wlast(wlast),
+        .m_axi__wvalid(wvalid), .m_axi__wready(wready),
+        .m_axi__bvalid(bvalid), .m_axi__bready(bready), .m_axi__bid(1'b0),
+        .m_axi__bresp(2'b00),
+        .host__req_valid(1'b0), .host__addr(32'd0), .host__we(1'b0), .host__wdata(32'd0),
+        .host__wstrb(4'd0), .host__req_ready(), .host__rsp_valid(), .host__rdata(),
+        .host__err(), .cpu_hold(1'b0)
+    );
+
+    hetsoc_axi_ram l3 (
+        .clk(clk), .rst(rst),
+        .araddr(araddr), .arlen(arlen), .arvalid(arvalid), .arready(arready),
+        .rdata(rdata), .rlast(rlast), .rvalid(rvalid), .rready(rready),
+        .awaddr(awaddr), .awlen(awlen), .awvalid(awvalid), .awready(awready),
+        .wdata(wdata), .wstrb(wstrb), .wlast(wlast), .wvalid(wvalid), .wready(wready),
+        .bvalid(bvalid), .bready(bready)
     );
 
     reg [8*1024-1:0] jobs_path, image, console_path, result_path, dump_path;

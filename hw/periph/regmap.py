@@ -1,4 +1,4 @@
-"""Register maps of the memory-mapped peripherals.
+"""Register maps of the memory-mapped peripherals (and the DMA's register page).
 
 The gateware decodes these offsets and :mod:`hetsoc.cheader` turns the same tables into the
 firmware's C header, so an offset is written once, here. Peripheral ``i`` occupies page ``i`` of
@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PERIPHERALS", "Peripheral", "Register", "peripheral"]
+__all__ = [
+    "DMA", "DMA_CHANNEL_REGISTERS", "DMA_CH_STRIDE", "PERIPHERALS", "Peripheral", "Register",
+    "dma_page", "peripheral",
+]
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,48 @@ FINISHER = Peripheral("finisher", 2, (
                                 "the SoC reports the cause, pc and tval it latched"),
 ), "test finisher: ends a simulation with an exit code or a trap report")
 
-PERIPHERALS: tuple[Peripheral, ...] = (TIMER, CONSOLE, FINISHER)
+#: Offset between the register blocks of consecutive DMA channels.
+DMA_CH_STRIDE = 0x100
+#: Registers of DMA channel 0; channel ``c`` has them at ``+ c * DMA_CH_STRIDE``.
+DMA_CHANNEL_REGISTERS = (
+    *(Register(f"CH_DESC{k}", 4 * k, "rw", f"descriptor staging word {k}") for k in range(8)),
+    Register("CH_PUSH", 0x20, "rw", "write: queue the staged descriptor (ignored when the queue "
+                                    "is full); read: free queue slots"),
+    Register("CH_STATUS", 0x24, "r", "bit 0 busy; bits 8-15 queued descriptors; bits 16-23 "
+                                     "completions waiting in CH_CPL"),
+    Register("CH_CPL", 0x28, "rw", "read: oldest completion, bit 31 valid, bits 16-19 status "
+                                   "(DmaStatus), bits 0-15 tag; write: drop it"),
+    Register("CH_IRQ", 0x2C, "rw", "pending events, bit 0 done, bit 1 error; write 1s to clear"),
+    Register("CH_IRQ_EN", 0x30, "rw", "events that raise the external interrupt"),
+    Register("CH_RWIN_BASE", 0x34, "rw", "read window, first byte (reset 0)"),
+    Register("CH_RWIN_END", 0x38, "rw", "read window, one past the last byte (reset 0: empty)"),
+    Register("CH_WWIN_BASE", 0x3C, "rw", "write window, first byte (reset 0)"),
+    Register("CH_WWIN_END", 0x40, "rw", "write window, one past the last byte (reset 0: empty)"),
+    Register("CH_BYTES", 0x44, "r", "bytes written since the last clear"),
+    Register("CH_BUSY_CYCLES", 0x48, "r", "cycles spent checking or moving a descriptor"),
+    Register("CH_STALL_CYCLES", 0x4C, "r", "cycles moving with no beat written"),
+    Register("CH_CLEAR", 0x50, "w", "write: zero the three counters"),
+)
+
+DMA = Peripheral("dma", 3, (
+    *DMA_CHANNEL_REGISTERS,
+    Register("CHANNELS", 0x800, "r", "number of channels"),
+    Register("L1_CONFLICTS", 0x804, "r", "cycles an L1 port waited for a bank taken by another"),
+    Register("L2_CONFLICTS", 0x808, "r", "cycles an L2 port waited for a bank taken by another"),
+), "DMA engine: per-channel descriptor queues, windows, completions, counters "
+   "(channel c at + c * HETSOC_DMA_CH_STRIDE)")
+
+PERIPHERALS: tuple[Peripheral, ...] = (TIMER, CONSOLE, FINISHER, DMA)
+
+
+def dma_page(channels: int) -> Peripheral:
+    """The DMA's register page with every channel's block spelt out (``CH1_DESC0`` ...)."""
+    if not isinstance(channels, int) or not 1 <= channels <= 4:
+        raise ValueError(f"Channel count must be an integer in [1, 4], not {channels!r}")
+    regs = [Register(f"CH{c}{r.name[2:]}", r.offset + c * DMA_CH_STRIDE, r.access, r.doc)
+            for c in range(channels) for r in DMA_CHANNEL_REGISTERS]
+    regs += [r for r in DMA.registers if not r.name.startswith("CH_")]
+    return Peripheral("dma", DMA.index, tuple(regs), DMA.doc)
 
 
 def peripheral(name: str) -> Peripheral:

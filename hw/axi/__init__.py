@@ -1,0 +1,1 @@
+"""AXI4 and AXI4-Lite: signatures, the DMA's master, the host's slave, a RAM model."""

@@ -1,0 +1,132 @@
+"""The DMA engine: its register page, the channels and the arbiters in front of each memory."""
+
+from amaranth import Cat, Signal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from ...config import SocConfig
+from ..periph.base import RegisterPage
+from ..periph.regmap import dma_page
+from .arbiter import BurstArbiter
+from .channel import DmaChannel
+from .descriptor import DESCRIPTOR_WORDS
+from .ports import BurstReadSignature, BurstWriteSignature
+
+__all__ = ["TARGETS", "Dma"]
+
+#: Memories behind the engine, in the order of a channel's ``rd_sel`` / ``wr_sel``.
+TARGETS = ("l1", "l2", "l3")
+
+
+class Dma(RegisterPage):
+    """``config.dma.channels`` channels behind one register page (``hw/periph/regmap.py``).
+
+    Each memory has one burst read and one burst write port (``l1_rd``, ``l1_wr``, ...), shared
+    by the channels chunk by chunk (:class:`~.arbiter.BurstArbiter`), so two channels moving
+    between different memories run at full speed side by side. ``irq`` is high while any
+    channel has an event pending that its ``CH_IRQ_EN`` enables. ``l1_conflicts`` and
+    ``l2_conflicts`` are the memories' bank-conflict counters, shown in the page.
+
+    Parameters
+    ----------
+    config : SocConfig
+    """
+
+    def __init__(self, config: SocConfig):
+        if not isinstance(config, SocConfig):
+            raise TypeError(f"Config must be a SocConfig, not {config!r}")
+        self.config = config
+        members = {"irq": Out(1), "l1_conflicts": In(32), "l2_conflicts": In(32)}
+        for t in TARGETS:
+            members[f"{t}_rd"] = Out(BurstReadSignature())
+            members[f"{t}_wr"] = Out(BurstWriteSignature())
+        super().__init__(dma_page(config.dma.channels), extra_members=members)
+
+    def elaborate(self, platform):
+        m = self.elaborate_page()
+        n = self.config.dma.channels
+        w, r = self.write, self.read
+        irqs = []
+        chans = []
+        for c in range(n):
+            m.submodules[f"ch{c}"] = ch = DmaChannel(self.config)
+            chans.append(ch)
+            p = f"CH{c}_"
+            staged = [Signal(32, name=f"ch{c}_desc{k}") for k in range(DESCRIPTOR_WORDS)]
+            for k, word in enumerate(staged):
+                with m.If(w[f"{p}DESC{k}"]):
+                    m.d.sync += word.eq(self.wdata)
+                m.d.comb += r[f"{p}DESC{k}"].eq(word)
+            windows = {}
+            for name in ("RWIN_BASE", "RWIN_END", "WWIN_BASE", "WWIN_END"):
+                windows[name] = reg = Signal(32, name=f"ch{c}_{name.lower()}")
+                with m.If(w[p + name]):
+                    m.d.sync += reg.eq(self.wdata)
+                m.d.comb += r[p + name].eq(reg)
+            pending = Signal(2, name=f"ch{c}_irq")
+            enable = Signal(2, name=f"ch{c}_irq_en")
+            with m.If(w[p + "IRQ_EN"]):
+                m.d.sync += enable.eq(self.wdata[:2])
+            # New events win over a clear in the same cycle: an event is never lost.
+            cleared = Signal(2)
+            m.d.comb += cleared.eq(Cat(w[p + "IRQ"] & self.wdata[0], w[p + "IRQ"] & self.wdata[1]))
+            m.d.sync += pending.eq((pending & ~cleared) | Cat(ch.done, ch.error))
+            irqs.append((pending & enable).any())
+            m.d.comb += [
+                ch.push_valid.eq(w[p + "PUSH"]),
+                ch.push_desc.eq(Cat(*staged)),
+                ch.rwin_base.eq(windows["RWIN_BASE"]), ch.rwin_end.eq(windows["RWIN_END"]),
+                ch.wwin_base.eq(windows["WWIN_BASE"]), ch.wwin_end.eq(windows["WWIN_END"]),
+                ch.cpl_pop.eq(w[p + "CPL"] & ch.cpl_valid),
+                ch.clear.eq(w[p + "CLEAR"]),
+                r[p + "PUSH"].eq(self.config.dma.queue_depth - ch.queued),
+                r[p + "STATUS"].eq(Cat(ch.busy, Signal(7), ch.queued.as_unsigned()[:8],
+                                       ch.cpl_count.as_unsigned()[:8])),
+                r[p + "CPL"].eq(Cat(ch.cpl_tag, ch.cpl_status, Signal(11), ch.cpl_valid)),
+                r[p + "IRQ"].eq(pending),
+                r[p + "IRQ_EN"].eq(enable),
+                r[p + "BYTES"].eq(ch.bytes),
+                r[p + "BUSY_CYCLES"].eq(ch.busy_cycles),
+                r[p + "STALL_CYCLES"].eq(ch.stall_cycles),
+            ]
+        m.d.comb += [
+            self.irq.eq(Cat(*irqs).any()),
+            r["CHANNELS"].eq(n),
+            r["L1_CONFLICTS"].eq(self.l1_conflicts),
+            r["L2_CONFLICTS"].eq(self.l2_conflicts),
+        ]
+
+        # One arbiter per memory and direction; a channel's command goes to the one its
+        # descriptor selected, and its data and completions come back from there.
+        for t_index, t in enumerate(TARGETS):
+            for kind, sel_name in (("rd", "rd_sel"), ("wr", "wr_sel")):
+                arb = BurstArbiter(n, "read" if kind == "rd" else "write")
+                m.submodules[f"{t}_{kind}_arb"] = arb
+                wiring.connect(m, arb.down, wiring.flipped(getattr(self, f"{t}_{kind}")))
+                for c, ch in enumerate(chans):
+                    up = getattr(arb, f"up{c}")
+                    src = getattr(ch, kind)
+                    mine = getattr(ch, sel_name) == t_index
+                    m.d.comb += [up.cmd_valid.eq(src.cmd_valid & mine),
+                                 up.cmd_addr.eq(src.cmd_addr), up.cmd_len.eq(src.cmd_len)]
+                    if kind == "wr":
+                        m.d.comb += [up.data_valid.eq(src.data_valid & mine),
+                                     up.data.eq(src.data)]
+        # Back to the channels: the selected memory's handshakes (a channel's data and
+        # completions only ever come from the memory it has commands outstanding at).
+        for c, ch in enumerate(chans):
+            for kind, sel_name in (("rd", "rd_sel"), ("wr", "wr_sel")):
+                dst = getattr(ch, kind)
+                for t_index, t in enumerate(TARGETS):
+                    up = getattr(m.submodules[f"{t}_{kind}_arb"], f"up{c}")
+                    with m.If(getattr(ch, sel_name) == t_index):
+                        m.d.comb += dst.cmd_ready.eq(up.cmd_ready)
+                        if kind == "wr":
+                            m.d.comb += dst.data_ready.eq(up.data_ready)
+                    if kind == "rd":
+                        with m.If(up.data_valid):
+                            m.d.comb += [dst.data_valid.eq(1), dst.data.eq(up.data)]
+                    else:
+                        with m.If(up.done):
+                            m.d.comb += dst.done.eq(1)
+        return m

@@ -1,0 +1,61 @@
+"""Burst ports between the DMA channels and the memories (L1, L2 and the L3 AXI master).
+
+A channel moves data in *chunks*: up to :data:`MAX_BURST` beats of 8 bytes that never cross a
+256-byte boundary (so an AXI burst never crosses a 4 KiB page). A chunk is one command; its beats
+follow on a data stream. Commands may be pipelined: a target accepts the next command before
+the previous chunk's data has finished, and serves chunks in order.
+
+Read port (initiator's view)
+    ``cmd_valid``/``cmd_ready`` with ``cmd_addr`` and ``cmd_len`` (beats, 1..32); then
+    ``cmd_len`` pulses of ``data_valid`` with ``data``. There is no back-pressure on read data:
+    a channel only asks for a chunk when it has room for all of it.
+
+Write port (initiator's view)
+    ``cmd_valid``/``cmd_ready`` with ``cmd_addr``/``cmd_len``; beats on ``data_valid``/
+    ``data_ready``/``data`` in command order; one ``done`` pulse per chunk once it is written.
+"""
+
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+__all__ = ["LEN_WIDTH", "MAX_BURST", "BurstReadSignature", "BurstWriteSignature"]
+
+#: Beats per chunk at most (256 bytes).
+MAX_BURST = 32
+#: Width of ``cmd_len`` (holds 1..MAX_BURST).
+LEN_WIDTH = 6
+
+
+class BurstReadSignature(wiring.Signature):
+    """Initiator side of a burst read port (see the module docstring)."""
+
+    def __init__(self):
+        super().__init__({
+            "cmd_valid": Out(1), "cmd_ready": In(1),
+            "cmd_addr": Out(32), "cmd_len": Out(LEN_WIDTH),
+            "data_valid": In(1), "data": In(64),
+        })
+
+    def __eq__(self, other):
+        return isinstance(other, BurstReadSignature)
+
+    def __repr__(self):
+        return "BurstReadSignature()"
+
+
+class BurstWriteSignature(wiring.Signature):
+    """Initiator side of a burst write port (see the module docstring)."""
+
+    def __init__(self):
+        super().__init__({
+            "cmd_valid": Out(1), "cmd_ready": In(1),
+            "cmd_addr": Out(32), "cmd_len": Out(LEN_WIDTH),
+            "data_valid": Out(1), "data_ready": In(1), "data": Out(64),
+            "done": In(1),
+        })
+
+    def __eq__(self, other):
+        return isinstance(other, BurstWriteSignature)
+
+    def __repr__(self):
+        return "BurstWriteSignature()"

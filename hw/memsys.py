@@ -1,0 +1,74 @@
+"""The memory hierarchy: L1 and L2 scratchpads, the DMA between them and L3 (over AXI4)."""
+
+from amaranth import Module
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from ..config import SocConfig
+from .axi.master import AxiBurstMaster
+from .axi.signature import Axi4Signature
+from .bus import BusSignature
+from .dma.engine import Dma
+from .dma.sram_port import SramBurstPort
+from .memory import BankedSram
+
+__all__ = ["MemorySystem"]
+
+
+def _width(size):
+    return (size - 1).bit_length()
+
+
+class MemorySystem(wiring.Component):
+    """L1, L2 and the DMA as one block, so tests can drive it without a core.
+
+    Ports: ``cpu_l2`` and ``cpu_l1`` (the core's 32-bit windows onto the scratchpads, first in
+    each bank's arbitration), ``dma_bus`` (the DMA's register page), ``m_axi`` (the DMA's AXI4
+    master onto L3) and ``irq`` (the DMA's interrupt). Inside, each scratchpad has a 64-bit
+    DMA write port and read port after the core's (L1 keeps room for the accelerators' ports).
+
+    Parameters
+    ----------
+    config : SocConfig
+    """
+
+    def __init__(self, config: SocConfig):
+        if not isinstance(config, SocConfig):
+            raise TypeError(f"Config must be a SocConfig, not {config!r}")
+        self.config = config
+        self.l1 = BankedSram(config.l1.size, config.l1.banks, ("dma_wr", "dma_rd"))
+        self.l2 = BankedSram(config.l2.size, config.l2.banks, ("dma_wr", "dma_rd"))
+        super().__init__({
+            "cpu_l2": In(BusSignature(_width(config.l2.size))),
+            "cpu_l1": In(BusSignature(_width(config.l1.size))),
+            "dma_bus": In(BusSignature(_width(config.peripherals.page))),
+            "m_axi": Out(Axi4Signature(32, 64)),
+            "irq": Out(1),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.l1 = l1 = self.l1
+        m.submodules.l2 = l2 = self.l2
+        m.submodules.dma = dma = Dma(self.config)
+        m.submodules.l1_port = l1_port = SramBurstPort(_width(self.config.l1.size))
+        m.submodules.l2_port = l2_port = SramBurstPort(_width(self.config.l2.size))
+        m.submodules.l3_port = l3_port = AxiBurstMaster()
+
+        wiring.connect(m, wiring.flipped(self.cpu_l1), l1.bus)
+        wiring.connect(m, wiring.flipped(self.cpu_l2), l2.bus)
+        wiring.connect(m, wiring.flipped(self.dma_bus), dma.bus)
+        for mem, port, name in ((l1, l1_port, "l1"), (l2, l2_port, "l2")):
+            wiring.connect(m, getattr(dma, f"{name}_rd"), port.rd)
+            wiring.connect(m, getattr(dma, f"{name}_wr"), port.wr)
+            wiring.connect(m, port.mem_rd, mem.dma_rd)
+            wiring.connect(m, port.mem_wr, mem.dma_wr)
+        wiring.connect(m, dma.l3_rd, l3_port.rd)
+        wiring.connect(m, dma.l3_wr, l3_port.wr)
+        wiring.connect(m, l3_port.axi, wiring.flipped(self.m_axi))
+        m.d.comb += [
+            self.irq.eq(dma.irq),
+            dma.l1_conflicts.eq(l1.conflicts),
+            dma.l2_conflicts.eq(l2.conflicts),
+        ]
+        return m
