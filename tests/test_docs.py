@@ -17,5 +17,6 @@ def test_architecture_doc_has_the_current_address_map():
 def test_readme_commands_are_the_ci_commands():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    test_command = next(line for line in ci.splitlines() if "pytest" in line).strip()
-    assert test_command in readme
+    ci_line = next(line for line in ci.splitlines() if "pytest -n" in line)
+    readme_line = next(line for line in readme.splitlines() if "pytest -n" in line)
+    assert readme_line.strip() in ci_line
