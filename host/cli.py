@@ -94,6 +94,20 @@ def _parser() -> argparse.ArgumentParser:
     z.add_argument("name", help="zoo model name")
     z.add_argument("-o", "--output", metavar="FILE.onnx", help="default: NAME.onnx")
 
+    p = sub.add_parser("cim-sweep", help="CIM layers at several noise levels vs the ideal CIM",
+                       description="Run the golden executor with the model's CIM layers on the "
+                                   "CIM model at each noise sigma (ADC LSBs); print agreement "
+                                   "with the ideal CIM and accuracy (labelled inputs) as a "
+                                   "table and a JSON line, and write a PNG plot.")
+    p.add_argument("model", help="zoo model name")
+    p.add_argument("--sigma", default="0,0.5,1,2", help="noise levels (default: 0,0.5,1,2)")
+    p.add_argument("--seeds", type=int, default=3, help="noise seeds per sigma (default: 3)")
+    p.add_argument("--images", type=int, default=None, help="use the first N inputs")
+    p.add_argument("--ternarize", action="store_true",
+                   help="ternarize the hidden conv2d/dense layers first (HTVM's mixed)")
+    p.add_argument("--config", default="default", help="config giving the macro size")
+    p.add_argument("--plot", metavar="FILE.png", help="default: cim-sweep-MODEL.png")
+
     p = sub.add_parser("demo", help="build and run the hello-world firmware on the SoC",
                        description="The first thing to run on a fresh install.")
     _add_sim_options(p)
@@ -281,10 +295,33 @@ def _cmd_zoo(args) -> int:
     return 0
 
 
+def _cmd_cim_sweep(args) -> int:
+    from . import zoo
+    from .cim_sweep import parse_sigmas, plot_sweep, sweep, sweep_table
+    from .config import load_config
+    from .onnx_import import import_model
+
+    sigmas = parse_sigmas(args.sigma)
+    if args.seeds < 1 or (args.images is not None and args.images < 1):
+        raise UsageError(f"--seeds and --images must be >= 1, not {args.seeds}, {args.images}")
+    if args.model not in zoo.names():
+        raise UsageError(f"model must be a zoo model ({', '.join(zoo.names())}), "
+                         f"not {args.model!r}")
+    cim = load_config(args.config).cim
+    graph = import_model(zoo.load(args.model), name=args.model)
+    result = sweep(args.model, graph, sigmas, seeds=args.seeds, images=args.images,
+                   rows=cim.rows, cols=cim.cols, ternarize=args.ternarize)
+    path = args.plot or f"cim-sweep-{args.model}.png"
+    plot_sweep(result, path)
+    print(sweep_table(result))
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
 _COMMANDS = {
     "doctor": _cmd_doctor, "config": _cmd_config, "rtl": _cmd_rtl, "sim-elf": _cmd_sim_elf,
     "sim-c": _cmd_sim_c, "demo": _cmd_demo, "inspect": _cmd_inspect, "run": _cmd_run,
-    "zoo": _cmd_zoo,
+    "zoo": _cmd_zoo, "cim-sweep": _cmd_cim_sweep,
 }
 
 

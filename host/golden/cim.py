@@ -14,7 +14,8 @@ from .cim_noise import ADC_MAX, ADC_MIN, adc_convert, descriptor_seed, noise_sam
 from .ops import windows
 from .requant import INT8_MAX, INT8_MIN, requantize, rshift_rne
 
-__all__ = ["CIM_ROWS", "cim_conv2d_acc", "cim_conv2d", "cim_dense", "cim_dense_acc", "ternarize"]
+__all__ = ["CIM_ROWS", "cim_column_sums", "cim_conv2d", "cim_conv2d_acc", "cim_dense",
+           "cim_dense_acc", "ternarize"]
 
 CIM_ROWS = 1152          # 128 input channels x 3 x 3
 _IN_MIN, _IN_MAX = -64, 63
@@ -59,20 +60,13 @@ def cim_conv2d_acc(x, w, bias, *, x_zero_point, input_shift, adc_shift, strides=
     if input_shift not in (0, 1, 2) or not 0 <= adc_shift <= 15:
         raise ValueError(f"input_shift must be 0..2 and adc_shift 0..15, "
                          f"not {(input_shift, adc_shift)!r}")
-    o, c, kh, kw = w.shape
-    if x.ndim != 4 or x.shape[1] != c:
-        raise ValueError(f"x {x.shape} does not match weights {w.shape}")
-    u = np.clip(rshift_rne(x.astype(np.int64) - int(x_zero_point), input_shift), _IN_MIN,
-                _IN_MAX)
-    win = windows(u.astype(np.float64), (kh, kw), strides, pads)     # N, C, OH, OW, kh, kw
-    n, _, oh, ow = win.shape[:4]
-    # Rows in (kh, kw, c_in) order, as laid out in the array.
-    win_rows = win.transpose(0, 2, 3, 4, 5, 1).reshape(n, oh, ow, kh * kw * c)
-    wrows = w.transpose(0, 2, 3, 1).reshape(o, kh * kw * c).astype(np.float64)
+    o = w.shape[0]
+    sums = cim_column_sums(x, w, x_zero_point=x_zero_point, input_shift=input_shift,
+                           strides=strides, pads=pads, rows=rows)
+    n, oh, ow = sums[0].shape[:3]
     acc = np.zeros((n, oh, ow, o), dtype=np.int64)
     kcols = o if cols is None else cols
-    for chunk, start in enumerate(range(0, kh * kw * c, rows)):
-        p = (win_rows[..., start:start + rows] @ wrows[:, start:start + rows].T).astype(np.int64)
+    for chunk, p in enumerate(sums):
         if not noise_scale:
             acc += adc_convert(p, adc_shift=adc_shift, offset=adc_offset)
             continue
@@ -87,6 +81,24 @@ def cim_conv2d_acc(x, w, bias, *, x_zero_point, input_shift, adc_shift, strides=
     if bias is not None:
         acc = acc + np.asarray(bias, dtype=np.int64).reshape(1, o, 1, 1)
     return acc
+
+
+def cim_column_sums(x, w, *, x_zero_point, input_shift, strides=(1, 1), pads=(0, 0, 0, 0),
+                    rows=CIM_ROWS):
+    """The analog column sums ``p = sum u * t`` of each row chunk: a list (one per chunk of
+    ``rows`` rows in (kh, kw, c_in) order) of int64 arrays (N, OH, OW, O)."""
+    o, c, kh, kw = w.shape
+    if x.ndim != 4 or x.shape[1] != c:
+        raise ValueError(f"x {x.shape} does not match weights {w.shape}")
+    u = np.clip(rshift_rne(x.astype(np.int64) - int(x_zero_point), input_shift), _IN_MIN,
+                _IN_MAX)
+    win = windows(u.astype(np.float64), (kh, kw), strides, pads)     # N, C, OH, OW, kh, kw
+    n, _, oh, ow = win.shape[:4]
+    # Rows in (kh, kw, c_in) order, as laid out in the array.
+    win_rows = win.transpose(0, 2, 3, 4, 5, 1).reshape(n, oh, ow, kh * kw * c)
+    wrows = w.transpose(0, 2, 3, 1).reshape(o, kh * kw * c).astype(np.float64)
+    return [(win_rows[..., r:r + rows] @ wrows[:, r:r + rows].T).astype(np.int64)
+            for r in range(0, kh * kw * c, rows)]
 
 
 def cim_conv2d(x, w, bias, *, x_zero_point, input_shift, adc_shift, multiplier, shift,

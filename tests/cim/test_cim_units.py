@@ -9,7 +9,8 @@ from amaranth.sim import Simulator
 from hetsoc.golden.cim_noise import adc_convert, lfsr_leap, noise_samples
 from hetsoc.golden.requant import rshift_rne as golden_rshift
 from hetsoc.hw.cim import Cim
-from hetsoc.hw.cim.arith import adc_code, lfsr_leap as hw_leap, noise_sample, rshift_rne
+from hetsoc.hw.cim.arith import adc_code, noise_sample, rshift_rne
+from hetsoc.hw.cim.arith import lfsr_leap as hw_leap
 
 
 def _comb(signals, exprs, cases):
