@@ -1,0 +1,28 @@
+"""The shared descriptor layout: word-aligned fields, and the host encoder packing exactly what
+the gateware's ``data.StructLayout`` reads."""
+
+import numpy as np
+from amaranth import Shape
+
+from hetsoc.cim import encode_descriptor
+from hetsoc.hw.cim import DESCRIPTOR, DESCRIPTOR_WORDS
+
+
+def test_fields_stay_inside_32_bit_words():
+    assert DESCRIPTOR_WORDS == 13
+    for name, field in DESCRIPTOR:
+        width = Shape.cast(field.shape).width
+        assert field.offset // 32 == (field.offset + width - 1) // 32, name
+
+
+def test_encoder_matches_the_layout():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        fields = {}
+        for name, field in DESCRIPTOR:
+            shape = Shape.cast(field.shape)
+            lo, hi = ((-(1 << shape.width - 1), (1 << shape.width - 1) - 1) if shape.signed
+                      else (0, (1 << shape.width) - 1))
+            fields[name] = int(rng.integers(lo, hi, endpoint=True))
+        want = DESCRIPTOR.const(fields).as_value().value
+        assert encode_descriptor(**fields) == want
