@@ -16,6 +16,7 @@ import numpy as np
 
 from .golden import integer_params, run_graph, ternarize
 from .golden.cim import cim_column_sums, cim_conv2d, cim_dense
+from .golden.cim_noise import apply_faults
 from .golden.executor import _run_node
 from .golden.requant import quantize_multiplier, round_rne, rshift_rne
 from .ir import QuantParams
@@ -99,9 +100,11 @@ def plan_cim(graph, calibration, *, rows: int) -> dict[str, CimPlan]:
 
 
 def run_graph_cim(graph, feeds, plans, *, rows: int, cols: int, noise_scale: int = 0,
-                  seed: int = 0, adc_offset: int = 0):
+                  seed: int = 0, adc_offset: int = 0, faults=None):
     """`hetsoc.golden.run_graph` with the planned layers on the CIM golden model; layer ``i``
-    (in node order) is seeded with ``seed * 1000003 + i`` (mod 2**32)."""
+    (in node order) is seeded with ``seed * 1000003 + i`` (mod 2**32). ``faults``: the
+    ``(stuck, value)`` of `golden.cim_noise.fault_map(rows, cols, ...)`, one array for all
+    layers."""
     if not isinstance(feeds, dict):
         feeds = {graph.inputs[0]: feeds}
     values = dict(feeds)
@@ -120,10 +123,14 @@ def run_graph_cim(graph, feeds, plans, *, rows: int, cols: int, noise_scale: int
                   y_zero_point=p["y_zero_point"], y_min=p["y_min"], y_max=p["y_max"],
                   rows=rows, cols=cols, noise_scale=noise_scale,
                   seed=(seed * 1000003 + index) & 0xFFFFFFFF, adc_offset=adc_offset)
+        w = args[1]
+        if faults is not None:
+            w4 = apply_faults(w[:, :, None, None] if node.op == "dense" else w, *faults)
+            w = w4[:, :, 0, 0] if node.op == "dense" else w4
         if node.op == "dense":
-            y = cim_dense(args[0], args[1], plan.bias, **kw)
+            y = cim_dense(args[0], w, plan.bias, **kw)
         else:
-            y = cim_conv2d(args[0], args[1], plan.bias, strides=p["strides"], pads=p["pads"],
+            y = cim_conv2d(args[0], w, plan.bias, strides=p["strides"], pads=p["pads"],
                            **kw)
         values[node.outputs[0]] = y
     return {name: values[name] for name in graph.outputs}

@@ -62,8 +62,9 @@ class CimBench:
     (int8 (C, H, W)); returns one `LayerRun` per layer, all in one simulation.
     """
 
-    def __init__(self, rows, cols, rp, cp, l1_bytes=1 << 16, stall_mask=0):
+    def __init__(self, rows, cols, rp, cp, l1_bytes=1 << 16, stall_mask=0, faults=None):
         self.rows, self.cols, self.rp, self.cp = rows, cols, rp, cp
+        self.faults = faults        # (stuck, value) of golden.cim_noise.fault_map, or None
         self.l1_bytes = l1_bytes
         self.cim = Cim(rows, cols, rp, cp, l1_addr_width=(l1_bytes - 1).bit_length())
         self.top = _Top(self.cim, l1_bytes // 8, stall_mask)
@@ -171,6 +172,10 @@ class CimBench:
         return out["error"], out["l1"], out["counters"]
 
     async def _program(self, ctx, t):
+        if self.faults is not None:
+            # The array overrides what is programmed into its stuck cells.
+            stuck, value = (f[:t.shape[0], :t.shape[1]] for f in self.faults)
+            t = np.where(stuck, value, t)
         await self._beats(ctx, weight_beats(t, self.cp))
 
     async def _beats(self, ctx, beats):

@@ -17,8 +17,8 @@ import numpy as np
 
 from .requant import rshift_rne
 
-__all__ = ["ADC_MAX", "ADC_MIN", "LFSR_MASK", "NOISE_FRAC", "Z_STD", "adc_convert",
-           "descriptor_seed", "lfsr_leap", "noise_samples", "noise_scale"]
+__all__ = ["ADC_MAX", "ADC_MIN", "LFSR_MASK", "NOISE_FRAC", "Z_STD", "adc_convert", "apply_faults",
+           "descriptor_seed", "fault_map", "lfsr_leap", "noise_samples", "noise_scale"]
 
 LFSR_MASK = 0x80200003   # Galois form of x^32 + x^22 + x^2 + x + 1 (maximal length)
 NOISE_FRAC = 16          # fraction bits of the noise scale and of the pre-ADC value
@@ -115,3 +115,29 @@ def descriptor_seed(seed: int, image: int, row_chunk: int, col_chunk: int) -> in
         h = (h * mult) & 0xFFFFFFFF
     h ^= h >> 16
     return h or 1
+
+
+def fault_map(rows: int, cols: int, rate: float, seed: int):
+    """Stuck-at cells of a ``rows x cols`` macro: ``(stuck, value)``, a bool array marking each
+    cell stuck with probability ``rate`` and the int8 value in {-1, 0, +1} it is stuck at
+    (numpy's PCG64 seeded with ``seed``: a property of one array, not of the noise LFSR)."""
+    if not 0 <= rate <= 1:
+        raise ValueError(f"rate must be in [0, 1], not {rate!r}")
+    rng = np.random.default_rng(seed)
+    stuck = rng.random((rows, cols)) < rate
+    value = rng.integers(-1, 2, (rows, cols)).astype(np.int8)
+    return stuck, value
+
+
+def apply_faults(w, stuck, value):
+    """The weights a macro with stuck cells ``(stuck, value)`` holds for conv weights
+    ``w`` (O, C, kh, kw): layer row ``r`` (in (kh, kw, c) order) and column ``k`` sit in
+    macro cell ``(r % rows, k % cols)``, whatever the row and column chunk."""
+    w = np.asarray(w)
+    o, c, kh, kw = w.shape
+    rows, cols = stuck.shape
+    t = w.transpose(2, 3, 1, 0).reshape(kh * kw * c, o)
+    r = np.arange(t.shape[0])[:, None] % rows
+    k = np.arange(o)[None, :] % cols
+    t = np.where(stuck[r, k], value[r, k], t).astype(np.int8)
+    return t.reshape(kh, kw, c, o).transpose(3, 2, 0, 1)

@@ -65,3 +65,21 @@ def test_l1_stalls_change_timing_only(mask):
     run, = bench.run([layer])
     np.testing.assert_array_equal(run.y, golden(layer, 16, 8))
     assert run.busy_cycles > sum(cycles(j.fields, 4, 4) for j in run.jobs)
+
+
+def test_stuck_cells_bit_exact():
+    """Stuck cells overlaid on each programmed chunk (the array) == golden on
+    ``apply_faults`` of the layer's weights (cell (r % rows, k % cols))."""
+    from hetsoc.golden.cim_noise import apply_faults, fault_map
+
+    rng = np.random.default_rng(9)
+    stuck, value = fault_map(16, 8, 0.2, seed=3)
+    layer = dict(x=rng.integers(-128, 128, (3, 5, 5)).astype(np.int8),
+                 w=rng.integers(-1, 2, (11, 3, 3, 3)).astype(np.int8), bias=None,
+                 multiplier=2 ** 30, shift=8, x_zero_point=0, y_zero_point=0, input_shift=1,
+                 adc_shift=1, pads=(1, 1, 1, 1), noise_scale=300, seed=2)
+    run, = CimBench(16, 8, 4, 4, faults=(stuck, value)).run([layer])
+    assert len(run.jobs) == 4
+    faulty = dict(layer, w=apply_faults(layer["w"], stuck, value))
+    assert (faulty["w"] != layer["w"]).any()
+    np.testing.assert_array_equal(run.y, golden(faulty, 16, 8))

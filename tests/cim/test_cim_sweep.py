@@ -64,3 +64,18 @@ def test_cli_cim_sweep_errors(argv, message, capsys):
     assert main(["cim-sweep", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_stuck_cells_change_the_cim_output(resnet):
+    from hetsoc.golden.cim_noise import fault_map
+
+    x = zoo.report_inputs("resnet-8-mixed")[:1]
+    plans = plan_cim(resnet, x, rows=288)
+    out = resnet.outputs[0]
+    a = run_graph_cim(resnet, x, plans, rows=288, cols=64)[out]
+    none = run_graph_cim(resnet, x, plans, rows=288, cols=64,
+                         faults=fault_map(288, 64, 0.0, seed=1))[out]
+    bad = run_graph_cim(resnet, x, plans, rows=288, cols=64,
+                        faults=fault_map(288, 64, 0.3, seed=1))[out]
+    np.testing.assert_array_equal(a, none)
+    assert (a != bad).any()
