@@ -200,7 +200,10 @@ class NpuCore(wiring.Component):
         f_addr = Signal(signed(48))
         m.d.comb += f_addr.eq((f_wlo + fword) << log_pb)
         f_advance = Signal()
-        with m.If(running & ~fdone & ~full.bit_select(fw, 1)):
+        # a slot is free when it is not full and no read into it is still in flight (a row of
+        # padding completes at once and must not overtake the previous row's last word)
+        filling = outst & outst_read & (rd_slot == fw)
+        with m.If(running & ~fdone & ~full.bit_select(fw, 1) & ~filling):
             with m.If(~f_valid):
                 m.d.sync += full.bit_select(fw, 1).eq(1)   # all padding: nothing to read
                 m.d.comb += f_advance.eq(1)
@@ -353,6 +356,10 @@ class NpuCore(wiring.Component):
                   & drain_idle & ~outst & ~run_init):
             m.d.sync += [running.eq(0), self.done.eq(1)]
 
+        self._dbg = dict(fkb=fkb, foy=foy, fci=fci, fky=fky, fdone=fdone, full=full, fw=fw,
+                         cr=cr, c_mac=c_mac, c_params=c_params, outst=outst, held=held,
+                         d_req=d_req, d_w0=d_w0, d_w1=d_w1, coy=coy, cci=cci, cky=cky,
+                         fword=fword, running=running)
         self._add(m, d, adder, adding, add_req, add_we, src, accepted, l1)
         return m
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 
+from amaranth import signed
 from amaranth.lib import data
 
 __all__ = ["DESCRIPTOR", "DESC_WORDS", "Op", "NpuError", "pack_descriptor", "MAX_KERNEL"]
@@ -52,12 +53,12 @@ DESCRIPTOR = data.StructLayout({
     "kh": 3, "kw": 3,
     "stride": 2,
     "pad_t": 3, "pad_l": 3, "pad_b": 3, "pad_r": 3,
-    "x_zp": 8, "y_zp": 8, "y_min": 8, "y_max": 8,       # two's complement int8
+    "x_zp": signed(8), "y_zp": signed(8), "y_min": signed(8), "y_max": signed(8),
     "in_base": 24, "in_c": 12, "in_h": 10, "in_w": 10, "in_cs": 24, "in_rs": 16,
     "out_base": 24, "out_k": 12, "out_h": 10, "out_w": 10, "out_cs": 24, "out_rs": 16,
     "w_base": 16,
     # add only: a = in_base, y = out_base, zero points x_zp (a) and b_zp
-    "b_base": 24, "b_zp": 8, "a_mult": 32, "b_mult": 32, "add_shift": 6, "length": 24,
+    "b_base": 24, "b_zp": signed(8), "a_mult": 32, "b_mult": 32, "add_shift": 6, "length": 24,
 })
 
 #: 32-bit registers holding the descriptor.

@@ -52,7 +52,7 @@ class L1Model(Elaboratable):
         return m
 
 
-class Testbed(Elaboratable):
+class NpuBed(Elaboratable):
     def __init__(self, rows, cols, l1_size=4096, weight_memory=2048, stall=True, seed=0xACE1):
         self.core = NpuCore(rows, cols, l1_size=l1_size, weight_memory=weight_memory)
         self.l1 = L1Model(self.core.l1, l1_size, stall, seed)
@@ -66,7 +66,7 @@ class Testbed(Elaboratable):
         return m
 
 
-def run_jobs(bed: Testbed, jobs, *, fill_seed=1, max_cycles=2_000_000):
+def run_jobs(bed: NpuBed, jobs, *, fill_seed=1, max_cycles=2_000_000):
     """Run NpuJobs one after another in one simulation.
 
     Returns a list of dicts: ``l1_before``, ``l1_after`` (bytes), ``done``, ``error``,
@@ -96,7 +96,9 @@ def run_jobs(bed: Testbed, jobs, *, fill_seed=1, max_cycles=2_000_000):
             while not (ctx.get(core.done) or ctx.get(core.error)):
                 await ctx.tick()
                 cycles += 1
-                assert cycles < max_cycles, "NPU did not finish"
+                if cycles >= max_cycles:
+                    state = {k: ctx.get(v) for k, v in getattr(core, "_dbg", {}).items()}
+                    raise AssertionError(f"NPU did not finish: {state}")
             after = bytearray()
             for i in range(bed.l1_size // pb):
                 after += ctx.get(bed.l1.mem.data[i]).to_bytes(pb, "little")
