@@ -2,8 +2,8 @@
 
 Each strategy draws a whole layer (shapes, strides, paddings, zero points, per-channel
 multipliers and shifts, clamp bounds, data) and returns ``(job, expected, macs)``: the encoded
-job, `hetsoc.golden`'s output for the same arrays and the layer's MAC count from its shapes. Sizes are bounded by ``limits`` so a layer
-fits the testbed's L1 and weight memory.
+job, `hetsoc.golden`'s output for the same arrays and the layer's MAC count from its shapes.
+Sizes are bounded by ``limits`` so a layer fits the testbed's L1 and weight memory.
 """
 
 from __future__ import annotations

@@ -7,11 +7,10 @@ written) and the MAC counter equals the layer's MAC count.
 """
 
 import pytest
+from harness import NpuBed, run_jobs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from layers import Limits, add_layers, conv_layers, dense_layers, expected_l1
-
-from harness import NpuBed, run_jobs
 
 BATCH = 12
 CI = settings(max_examples=3, deadline=None, derandomize=True,
@@ -20,7 +19,7 @@ CI = settings(max_examples=3, deadline=None, derandomize=True,
 
 def _check(bed, layers, seed):
     results = run_jobs(bed, [job for job, _, _ in layers], fill_seed=seed)
-    for (job, want, macs), res in zip(layers, results):
+    for (job, want, macs), res in zip(layers, results, strict=True):
         assert res["done"] == 1 and res["error"] == 0, res["code"]
         assert res["l1_after"] == expected_l1(job, want, res["l1_before"]), \
             (job.output(res["l1_after"]), want)

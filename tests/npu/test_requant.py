@@ -54,7 +54,7 @@ def test_requant_matches_golden():
     sim.add_testbench(bench)
     sim.run()
     ties = 0
-    for (acc, m, n, zp, lo, hi), y in zip(cases, got):
+    for (acc, m, n, zp, lo, hi), y in zip(cases, got, strict=True):
         want = golden.requantize(acc, m, n, zp, lo, hi)
         assert y == want.tolist(), (acc, m, n, zp, lo, hi)
         p = acc * m if n < 40 else None
@@ -104,7 +104,7 @@ def test_add_lanes_match_golden_add():
     sim = Simulator(dut)
     sim.add_testbench(bench)
     sim.run()
-    for (a, b, ma, mb, n, (za, zb, zy), lo, hi), y in zip(cases, got):
+    for (a, b, ma, mb, n, (za, zb, zy), lo, hi), y in zip(cases, got, strict=True):
         want = golden.add(a, b, a_zero_point=za, b_zero_point=zb, a_multiplier=ma,
                           b_multiplier=mb, shift=n, y_zero_point=zy, y_min=lo, y_max=hi)
         assert y == want.tolist()
