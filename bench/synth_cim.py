@@ -39,16 +39,16 @@ def _yosys():
 def synth(cim: Cim) -> dict:
     """Cell counts of the flattened xc7 netlist: lut, lutram, ff, bram36 (RAMB18 = 1/2), dsp."""
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "cim.il"
-        src.write_text(rtlil.convert(cim, name="hetsoc_cim"))
-        script = (f"read_rtlil {src}; synth_xilinx -family xc7 -flatten -noiopad "
-                  f"-top hetsoc_cim; stat")
-        out = subprocess.run([_yosys(), "-q", "-p", script + " -width", "-l",
-                              str(Path(tmp) / "log")], capture_output=True, text=True)
-        log = (Path(tmp) / "log").read_text() if (Path(tmp) / "log").exists() else ""
-        if out.returncode:
-            raise SystemExit(f"yosys failed: {(out.stderr or log)[-2000:]}")
-    stat = log[log.rfind("Number of cells"):]
+        # yowasp's WebAssembly sandbox sees the working directory: use relative paths.
+        Path(tmp, "cim.il").write_text(rtlil.convert(cim, name="hetsoc_cim"))
+        script = ("read_rtlil cim.il; synth_xilinx -family xc7 -flatten -noiopad "
+                  "-top hetsoc_cim; tee -o stat.txt stat")
+        out = subprocess.run([_yosys(), "-q", "-p", script], capture_output=True, text=True,
+                             cwd=tmp)
+        log = Path(tmp, "stat.txt").read_text() if Path(tmp, "stat.txt").exists() else ""
+        if out.returncode or not log:
+            raise SystemExit(f"yosys failed: {(out.stderr + out.stdout)[-2000:]}")
+    stat = log
     cells = {m.group(2): int(m.group(1)) if m.group(1).isdigit() else int(m.group(3))
              for m in re.finditer(r"^\s+(\d+)?\s*(\w+)\s*(\d+)?\s*$", stat, re.M)
              if m.group(1) or m.group(3)}
@@ -58,6 +58,8 @@ def synth(cim: Cim) -> dict:
     ff = sum(v for k, v in cells.items() if re.fullmatch(r"FD[A-Z]*", k))
     bram = cells.get("RAMB36E1", 0) + cells.get("RAMB18E1", 0) / 2
     dsp = cells.get("DSP48E1", 0)
+    if not lut:
+        raise SystemExit(f"no LUTs in yosys' statistics:\n{log[-3000:]}")
     return {"lut": lut + lutram, "lutram": lutram, "ff": ff, "bram36": bram, "dsp": dsp,
             "cells": cells}
 
@@ -83,6 +85,7 @@ def main():
                        ("dsp", fpga.dsp)):
         print(f"{key:<10} {used[key]:>8} {avail:>10} {100 * used[key] / avail:>6.1f}%")
     print(f"(of the LUTs, {used['lutram']} are distributed RAM)")
+    print("cells: " + ", ".join(f"{k} {v}" for k, v in sorted(used["cells"].items())))
     print(json.dumps({"config": args.config, "part": fpga.part, "rows": config.cim.rows,
                       "cols": config.cim.cols, "rp": args.rp, "cp": args.cp,
                       **{k: used[k] for k in ("lut", "lutram", "ff", "bram36", "dsp")},
