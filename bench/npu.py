@@ -1,0 +1,153 @@
+"""NPU benchmark: utilization per layer from the hardware's own counters, and a bit-exactness
+campaign over hypothesis-generated layers.
+
+Utilization = MACs / (PEs x busy cycles), with MACs and busy cycles read from the NPU's counters
+after each layer (Amaranth simulation of the NPU core with a one-cycle L1 model); every layer's
+output is also checked against `hetsoc.golden`. Then ``--layers`` random layers (conv2d,
+depthwise, dense, add; strides, paddings, zero points, multipliers, shifts, clamps) run on a
+4x4 array with random L1 stalls and on an 8x8 array, and must match golden exactly with nothing
+else in L1 written. Prints a table, then one JSON line.
+
+    python bench/npu.py [--config default] [--layers 2000] [--skip-util]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "npu"))
+from harness import NpuBed, run_jobs  # noqa: E402
+from layers import Limits, add_layers, conv_layers, dense_layers, expected_l1  # noqa: E402
+
+from hetsoc import golden  # noqa: E402
+from hetsoc.config import load_config  # noqa: E402
+from hetsoc.npu import conv_job, dense_job  # noqa: E402
+
+BATCH = 20
+
+
+def _layers(rows):
+    """The five reference layers: (name, job, golden output, MACs from the shapes)."""
+    rng = np.random.default_rng(2024)
+
+    def q(k, taps):
+        m = rng.integers(1 << 30, 1 << 31, k)
+        return m, np.full(k, 30 + 10 + int(np.log2(taps)) // 2)
+
+    out = []
+    for name, c, k, hw, ks, dw in (("conv3x3 16->16 @32x32", 16, 16, 32, 3, False),
+                                   ("conv3x3 64->64 @8x8", 64, 64, 8, 3, False),
+                                   ("conv1x1 64->64 @16x16", 64, 64, 16, 1, False),
+                                   ("depthwise3x3 64 @16x16", 64, 64, 16, 3, True)):
+        x = rng.integers(-128, 128, (1, c, hw, hw)).astype(np.int8)
+        w = rng.integers(-127, 128, (k, 1 if dw else c, ks, ks)).astype(np.int8)
+        b = rng.integers(-5000, 5000, k)
+        m, n = q(k, (1 if dw else c) * ks * ks)
+        p = ks // 2
+        kw = dict(x_zero_point=-3, multiplier=m, shift=n, y_zero_point=5, pads=(p, p, p, p),
+                  groups=c if dw else 1)
+        want = golden.conv2d(x, w, b, **kw)
+        out.append((name, conv_job(x, w, b, rows=rows, **kw), want, want.size * w[0].size))
+    x = rng.integers(-128, 128, (1, 256)).astype(np.int8)
+    w = rng.integers(-127, 128, (64, 256)).astype(np.int8)
+    b = rng.integers(-5000, 5000, 64)
+    m, n = q(64, 256)
+    kw = dict(x_zero_point=-3, multiplier=m, shift=n, y_zero_point=5)
+    want = golden.dense(x, w, b, **kw)
+    out.append(("dense 256->64", dense_job(x, w, b, rows=rows, **kw), want, 64 * 256))
+    return out
+
+
+def utilization(config):
+    npu = config.npu
+    pes = npu.rows * npu.cols
+    bed = NpuBed(npu.rows, npu.cols, l1_size=config.l1.size, weight_memory=npu.weight_memory,
+                 stall=False)
+    layers = _layers(npu.rows)
+    res = run_jobs(bed, [job for _, job, _, _ in layers])
+    rows = []
+    for (name, job, want, macs), r in zip(layers, res, strict=True):
+        exact = r["done"] == 1 and r["l1_after"] == expected_l1(job, want, r["l1_before"])
+        rows.append({"layer": name, "macs": macs, "macs_counted": r["macs"],
+                     "cycles": r["busy"], "stall_cycles": r["stall"],
+                     "utilization": round(r["macs"] / (pes * r["busy"]), 4), "exact": exact})
+    return rows
+
+
+def campaign(count):
+    """Run ``count`` random layers in batches of BATCH per simulation: 4/5 of the batches on a
+    4x4 array with random L1 stalls, 1/5 on an 8x8 array; returns a Counter of (op, ok)."""
+    stats = Counter()
+
+    def op_of(job):
+        return ("conv", "depthwise", "dense", "add")[job.desc[0] & 3]
+
+    def campaign_on(limits, batches, make_bed):
+        mixed = st.one_of(conv_layers(limits), conv_layers(limits, depthwise=True),
+                          dense_layers(limits), add_layers(limits))
+
+        @settings(max_examples=batches, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(st.lists(mixed, min_size=BATCH, max_size=BATCH), st.integers(1, 2**16 - 1))
+        def run(layers, s):
+            res = run_jobs(make_bed(s), [lay[0] for lay in layers], fill_seed=s)
+            for (job, want, macs), r in zip(layers, res, strict=True):
+                ok = (r["done"] == 1 and r["macs"] == macs
+                      and r["l1_after"] == expected_l1(job, want, r["l1_before"]))
+                stats[(op_of(job), ok)] += 1
+
+        run()
+
+    batches = -(-count // BATCH)
+    wide = batches // 5
+    campaign_on(Limits(), batches - wide, lambda s: NpuBed(4, 4, seed=s))
+    if wide:
+        campaign_on(Limits(rows=8, max_c=3, max_k=10, max_hw=12, port_bytes=16), wide,
+                    lambda s: NpuBed(8, 8, l1_size=8192, weight_memory=8192, stall=False))
+    return stats
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--config", default="default")
+    ap.add_argument("--layers", type=int, default=2000)
+    ap.add_argument("--skip-util", action="store_true")
+    args = ap.parse_args()
+    config = load_config(args.config)
+    t = time.time()
+    report = {"config": args.config, "rows": config.npu.rows, "cols": config.npu.cols}
+    if not args.skip_util:
+        rows = utilization(config)
+        print(f"NPU {config.npu.rows}x{config.npu.cols} ({args.config}), one-cycle L1, "
+              f"counters of the hardware")
+        print(f"{'layer':<26} {'MACs':>9} {'cycles':>8} {'stalls':>7} {'util':>7} exact")
+        for r in rows:
+            print(f"{r['layer']:<26} {r['macs']:>9} {r['cycles']:>8} {r['stall_cycles']:>7} "
+                  f"{100 * r['utilization']:>6.1f}% {r['exact']}")
+        report["layers"] = rows
+    if args.layers:
+        stats = campaign(args.layers)
+        total = sum(stats.values())
+        bad = sum(v for (op, ok), v in stats.items() if not ok)
+        print(f"random layers: {total} run, {bad} mismatches; per op: "
+              + ", ".join(f"{op} {stats[(op, True)] + stats[(op, False)]}"
+                          for op in ("conv", "depthwise", "dense", "add")))
+        report["random_layers"] = total
+        report["mismatches"] = bad
+        report["per_op"] = {op: stats[(op, True)] + stats[(op, False)]
+                            for op in ("conv", "depthwise", "dense", "add")}
+    report["seconds"] = round(time.time() - t, 1)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
