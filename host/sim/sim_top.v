@@ -20,8 +20,15 @@ module hetsoc_sim_top (
     reg clk = 1'b0;
     reg rst = 1'b1;
     always #5 clk = ~clk;
+    // The SoC sees reset through a flop: Amaranth's next-state logic reads rst, and a signal the
+    // timed code below writes directly would make Verilator evaluate all of that logic a second
+    // time on every clock edge (in its "active" region as well as after the flops update).
+    reg soc_rst = 1'b1;
+    always @(posedge clk) soc_rst <= rst;
 
     reg  [31:0] tohost_addr = 32'd0;
+    reg  [31:0] soc_tohost = 32'd0;  // through a flop too, for the same reason
+    always @(posedge clk) soc_tohost <= tohost_addr;
     wire        console_valid;
     wire [7:0]  console_data;
     wire [1:0]  status;
@@ -36,8 +43,8 @@ module hetsoc_sim_top (
     wire        wlast, wvalid, wready, bvalid, bready;
 
     hetsoc_soc soc (
-        .clk(clk), .rst(rst),
-        .tohost_addr(tohost_addr),
+        .clk(clk), .rst(soc_rst),
+        .tohost_addr(soc_tohost),
         .console_valid(console_valid), .console_data(console_data),
         .status(status), .exit_code(exit_code),
         .trap_cause(trap_cause), .trap_pc(trap_pc), .trap_tval(trap_tval),
@@ -58,7 +65,7 @@ module hetsoc_sim_top (
     );
 
     hetsoc_axi_ram l3 (
-        .clk(clk), .rst(rst),
+        .clk(clk), .rst(soc_rst),
         .araddr(araddr), .arlen(arlen), .arvalid(arvalid), .arready(arready),
         .rdata(rdata), .rlast(rlast), .rvalid(rvalid), .rready(rready),
         .awaddr(awaddr), .awlen(awlen), .awvalid(awvalid), .awready(awready),

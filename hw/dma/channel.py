@@ -13,9 +13,9 @@ from .walker import Walker
 
 __all__ = ["FIFO_BEATS", "DmaChannel"]
 
-#: Beats of data buffered between the read and the write side: two full chunks, so one chunk
-#: can be read while the previous one is written.
-FIFO_BEATS = 64
+#: Beats of data buffered between the read and the write side: four full chunks, so the read
+#: side runs a chunk ahead of the write side, which waits for a whole chunk before it starts.
+FIFO_BEATS = 128
 _WIDE = 52  # extents are computed without overflow: 32 + 16 + 32 bits of products, summed
 
 
@@ -26,7 +26,7 @@ class DmaChannel(wiring.Component):
     the channel's read and write windows; see :class:`~.status.DmaStatus`). A failing one moves
     nothing. A passing one is walked on both sides at once: the read side asks for a chunk
     whenever the FIFO has room for all of it, the write side sends a chunk whenever the FIFO
-    holds all of its data, so at most two chunks' worth is in flight per direction. Each
+    holds all of its data, so at most FIFO_BEATS beats are buffered per channel. Each
     descriptor ends with an entry ``(tag, status)`` in the completion queue and a pulse on
     ``done`` or ``error``.
 

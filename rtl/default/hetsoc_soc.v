@@ -9730,7 +9730,7 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
 , \port$4331$0 , \port$4333$0 , \port$4335$0 , \port$4337$0 , \port$4339$0 , \port$4341$0 , \port$4343$0 , \port$4345$0 , rwin_base, rwin_end, wwin_base, wwin_end, done, error, rd_sel, wr_sel, bytes, busy_cycles, stall_cycles, queued, cpl_count
 , clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$17  = 0;
-  wire [7:0] \$1 ;
+  wire [8:0] \$1 ;
   wire \$10 ;
   wire \$100 ;
   wire \$101 ;
@@ -9740,8 +9740,8 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire \$105 ;
   wire \$106 ;
   wire [32:0] \$107 ;
-  reg [6:0] \$108 ;
-  reg [6:0] \$109 ;
+  reg [7:0] \$108 ;
+  reg [7:0] \$109 ;
   wire \$11 ;
   reg [7:0] \$110 ;
   reg [255:0] \$111 ;
@@ -9762,7 +9762,7 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire \$17 ;
   wire \$18 ;
   wire \$19 ;
-  wire [8:0] \$2 ;
+  wire [9:0] \$2 ;
   wire \$20 ;
   wire \$21 ;
   wire \$22 ;
@@ -9784,7 +9784,7 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire \$37 ;
   wire \$38 ;
   wire \$39 ;
-  wire [7:0] \$4 ;
+  wire [8:0] \$4 ;
   wire \$40 ;
   wire \$41 ;
   wire \$42 ;
@@ -9799,11 +9799,11 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire \$50 ;
   wire \$51 ;
   wire [5:0] \$52 ;
-  wire [7:0] \$53 ;
-  wire [8:0] \$54 ;
+  wire [8:0] \$53 ;
+  wire [9:0] \$54 ;
   wire [5:0] \$55 ;
-  wire [7:0] \$56 ;
-  wire [8:0] \$57 ;
+  wire [8:0] \$56 ;
+  wire [9:0] \$57 ;
   wire [8:0] \$58 ;
   wire [9:0] \$59 ;
   wire \$6 ;
@@ -9865,7 +9865,7 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire clear;
   input clk;
   wire clk;
-  reg [6:0] committed = 7'h00;
+  reg [7:0] committed = 8'h00;
   output [2:0] cpl_count;
   wire [2:0] cpl_count;
   wire cpl_pop;
@@ -9899,14 +9899,14 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   output error;
   reg error;
   reg [2:0] fsm_state = 3'h0;
-  reg [6:0] inflight = 7'h00;
+  reg [7:0] inflight = 8'h00;
   output [5:0] len;
   wire [5:0] len;
   output [5:0] \len$34 ;
   wire [5:0] \len$34 ;
   wire [2:0] level;
   wire [2:0] \level$16 ;
-  wire [6:0] \level$19 ;
+  wire [7:0] \level$19 ;
   reg moving;
   wire next;
   wire \next$38 ;
@@ -10029,7 +10029,7 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire [31:0] wwin_base;
   input [31:0] wwin_end;
   wire [31:0] wwin_end;
-  assign \$1  = 7'h40 - \level$19 ;
+  assign \$1  = 8'h80 - \level$19 ;
   assign \$2  = $signed(\$1 ) - $signed({ 1'h0, inflight });
   assign \$3  = $signed(\$2 ) >= $signed({ 1'h0, len });
   assign rd__cmd_valid = valid & \$3 ;
@@ -10419,16 +10419,16 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$108  = \$54 [6:0];
+    \$108  = \$54 [7:0];
     if (rst) begin
-      \$108  = 7'h00;
+      \$108  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$17 ) begin end
-    \$109  = \$57 [6:0];
+    \$109  = \$57 [7:0];
     if (rst) begin
-      \$109  = 7'h00;
+      \$109  = 8'h00;
     end
   end
   always @* begin
@@ -10821,33 +10821,33 @@ module \hetsoc_soc.memsys.dma.ch0.data (rst, r_en, r_rdy, r_data, w_en, w_port__
   wire \$11 ;
   wire \$12 ;
   wire \$13 ;
-  wire [7:0] \$14 ;
-  reg [5:0] \$15 ;
-  reg [5:0] \$16 ;
-  reg [6:0] \$17 ;
-  wire [6:0] \$2 ;
+  wire [8:0] \$14 ;
+  reg [6:0] \$15 ;
+  reg [6:0] \$16 ;
+  reg [7:0] \$17 ;
+  wire [7:0] \$2 ;
   wire \$3 ;
-  wire [6:0] \$4 ;
+  wire [7:0] \$4 ;
   wire \$5 ;
   wire \$6 ;
   wire \$7 ;
   wire \$8 ;
-  wire [7:0] \$9 ;
+  wire [8:0] \$9 ;
   input clk;
   wire clk;
-  (* init = 6'h00 *)
-  wire [5:0] consume;
-  output [6:0] level;
-  reg [6:0] level = 7'h00;
-  (* init = 6'h00 *)
-  wire [5:0] produce;
+  (* init = 7'h00 *)
+  wire [6:0] consume;
+  output [7:0] level;
+  reg [7:0] level = 8'h00;
+  (* init = 7'h00 *)
+  wire [6:0] produce;
   output [63:0] r_data;
   wire [63:0] r_data;
   input r_en;
   wire r_en;
-  (* init = 7'h00 *)
-  wire [6:0] r_level;
-  reg [5:0] r_port__addr = 6'h00;
+  (* init = 8'h00 *)
+  wire [7:0] r_level;
+  reg [6:0] r_port__addr = 7'h00;
   wire [63:0] r_port__data;
   output r_rdy;
   wire r_rdy;
@@ -10856,14 +10856,14 @@ module \hetsoc_soc.memsys.dma.ch0.data (rst, r_en, r_rdy, r_data, w_en, w_port__
   wire [63:0] w_data;
   input w_en;
   wire w_en;
-  (* init = 7'h00 *)
-  wire [6:0] w_level;
-  reg [5:0] w_port__addr = 6'h00;
+  (* init = 8'h00 *)
+  wire [7:0] w_level;
+  reg [6:0] w_port__addr = 7'h00;
   input [63:0] w_port__data;
   wire [63:0] w_port__data;
   wire w_port__en;
   wire w_rdy;
-  reg [63:0] storage [63:0];
+  reg [63:0] storage [127:0];
   initial begin
     storage[0] = 64'h0000000000000000;
     storage[1] = 64'h0000000000000000;
@@ -10929,13 +10929,77 @@ module \hetsoc_soc.memsys.dma.ch0.data (rst, r_en, r_rdy, r_data, w_en, w_port__
     storage[61] = 64'h0000000000000000;
     storage[62] = 64'h0000000000000000;
     storage[63] = 64'h0000000000000000;
+    storage[64] = 64'h0000000000000000;
+    storage[65] = 64'h0000000000000000;
+    storage[66] = 64'h0000000000000000;
+    storage[67] = 64'h0000000000000000;
+    storage[68] = 64'h0000000000000000;
+    storage[69] = 64'h0000000000000000;
+    storage[70] = 64'h0000000000000000;
+    storage[71] = 64'h0000000000000000;
+    storage[72] = 64'h0000000000000000;
+    storage[73] = 64'h0000000000000000;
+    storage[74] = 64'h0000000000000000;
+    storage[75] = 64'h0000000000000000;
+    storage[76] = 64'h0000000000000000;
+    storage[77] = 64'h0000000000000000;
+    storage[78] = 64'h0000000000000000;
+    storage[79] = 64'h0000000000000000;
+    storage[80] = 64'h0000000000000000;
+    storage[81] = 64'h0000000000000000;
+    storage[82] = 64'h0000000000000000;
+    storage[83] = 64'h0000000000000000;
+    storage[84] = 64'h0000000000000000;
+    storage[85] = 64'h0000000000000000;
+    storage[86] = 64'h0000000000000000;
+    storage[87] = 64'h0000000000000000;
+    storage[88] = 64'h0000000000000000;
+    storage[89] = 64'h0000000000000000;
+    storage[90] = 64'h0000000000000000;
+    storage[91] = 64'h0000000000000000;
+    storage[92] = 64'h0000000000000000;
+    storage[93] = 64'h0000000000000000;
+    storage[94] = 64'h0000000000000000;
+    storage[95] = 64'h0000000000000000;
+    storage[96] = 64'h0000000000000000;
+    storage[97] = 64'h0000000000000000;
+    storage[98] = 64'h0000000000000000;
+    storage[99] = 64'h0000000000000000;
+    storage[100] = 64'h0000000000000000;
+    storage[101] = 64'h0000000000000000;
+    storage[102] = 64'h0000000000000000;
+    storage[103] = 64'h0000000000000000;
+    storage[104] = 64'h0000000000000000;
+    storage[105] = 64'h0000000000000000;
+    storage[106] = 64'h0000000000000000;
+    storage[107] = 64'h0000000000000000;
+    storage[108] = 64'h0000000000000000;
+    storage[109] = 64'h0000000000000000;
+    storage[110] = 64'h0000000000000000;
+    storage[111] = 64'h0000000000000000;
+    storage[112] = 64'h0000000000000000;
+    storage[113] = 64'h0000000000000000;
+    storage[114] = 64'h0000000000000000;
+    storage[115] = 64'h0000000000000000;
+    storage[116] = 64'h0000000000000000;
+    storage[117] = 64'h0000000000000000;
+    storage[118] = 64'h0000000000000000;
+    storage[119] = 64'h0000000000000000;
+    storage[120] = 64'h0000000000000000;
+    storage[121] = 64'h0000000000000000;
+    storage[122] = 64'h0000000000000000;
+    storage[123] = 64'h0000000000000000;
+    storage[124] = 64'h0000000000000000;
+    storage[125] = 64'h0000000000000000;
+    storage[126] = 64'h0000000000000000;
+    storage[127] = 64'h0000000000000000;
   end
   always @(posedge clk) begin
     if (w_port__en)
       storage[w_port__addr] <= w_port__data;
   end
   assign r_data = storage[r_port__addr];
-  assign w_rdy = level != 7'h40;
+  assign w_rdy = level != 8'h80;
   assign r_rdy = | level;
   assign w_port__en = w_en & w_rdy;
   assign \$1  = w_rdy & w_en;
@@ -10962,33 +11026,33 @@ module \hetsoc_soc.memsys.dma.ch0.data (rst, r_en, r_rdy, r_data, w_en, w_port__
     if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
     \$15  = w_port__addr;
     if (\$1 ) begin
-      \$15  = \$2 [5:0];
+      \$15  = \$2 [6:0];
     end
     if (rst) begin
-      \$15  = 6'h00;
+      \$15  = 7'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
     \$16  = r_port__addr;
     if (\$3 ) begin
-      \$16  = \$4 [5:0];
+      \$16  = \$4 [6:0];
     end
     if (rst) begin
-      \$16  = 6'h00;
+      \$16  = 7'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$19 ) begin end
     \$17  = level;
     if (\$8 ) begin
-      \$17  = \$9 [6:0];
+      \$17  = \$9 [7:0];
     end
     if (\$13 ) begin
-      \$17  = \$14 [6:0];
+      \$17  = \$14 [7:0];
     end
     if (rst) begin
-      \$17  = 7'h00;
+      \$17  = 8'h00;
     end
   end
   assign w_level = level;
@@ -11737,7 +11801,7 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
 , \port$4359$0 , \port$4361$0 , \port$4363$0 , \port$4365$0 , \port$4367$0 , \port$4369$0 , \port$4371$0 , \port$4373$0 , rwin_base, rwin_end, wwin_base, wwin_end, done, error, rd_sel, wr_sel, bytes, busy_cycles, stall_cycles, queued, cpl_count
 , clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$23  = 0;
-  wire [7:0] \$1 ;
+  wire [8:0] \$1 ;
   wire \$10 ;
   wire \$100 ;
   wire \$101 ;
@@ -11747,8 +11811,8 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire \$105 ;
   wire \$106 ;
   wire [32:0] \$107 ;
-  reg [6:0] \$108 ;
-  reg [6:0] \$109 ;
+  reg [7:0] \$108 ;
+  reg [7:0] \$109 ;
   wire \$11 ;
   reg [7:0] \$110 ;
   reg [255:0] \$111 ;
@@ -11769,7 +11833,7 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire \$17 ;
   wire \$18 ;
   wire \$19 ;
-  wire [8:0] \$2 ;
+  wire [9:0] \$2 ;
   wire \$20 ;
   wire \$21 ;
   wire \$22 ;
@@ -11791,7 +11855,7 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire \$37 ;
   wire \$38 ;
   wire \$39 ;
-  wire [7:0] \$4 ;
+  wire [8:0] \$4 ;
   wire \$40 ;
   wire \$41 ;
   wire \$42 ;
@@ -11806,11 +11870,11 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire \$50 ;
   wire \$51 ;
   wire [5:0] \$52 ;
-  wire [7:0] \$53 ;
-  wire [8:0] \$54 ;
+  wire [8:0] \$53 ;
+  wire [9:0] \$54 ;
   wire [5:0] \$55 ;
-  wire [7:0] \$56 ;
-  wire [8:0] \$57 ;
+  wire [8:0] \$56 ;
+  wire [9:0] \$57 ;
   wire [8:0] \$58 ;
   wire [9:0] \$59 ;
   wire \$6 ;
@@ -11872,7 +11936,7 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire clear;
   input clk;
   wire clk;
-  reg [6:0] committed = 7'h00;
+  reg [7:0] committed = 8'h00;
   output [2:0] cpl_count;
   wire [2:0] cpl_count;
   wire cpl_pop;
@@ -11906,14 +11970,14 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   output error;
   reg error;
   reg [2:0] fsm_state = 3'h0;
-  reg [6:0] inflight = 7'h00;
+  reg [7:0] inflight = 8'h00;
   output [5:0] len;
   wire [5:0] len;
   output [5:0] \len$34 ;
   wire [5:0] \len$34 ;
   wire [2:0] level;
   wire [2:0] \level$16 ;
-  wire [6:0] \level$19 ;
+  wire [7:0] \level$19 ;
   reg moving;
   wire next;
   wire \next$38 ;
@@ -12036,7 +12100,7 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire [31:0] wwin_base;
   input [31:0] wwin_end;
   wire [31:0] wwin_end;
-  assign \$1  = 7'h40 - \level$19 ;
+  assign \$1  = 8'h80 - \level$19 ;
   assign \$2  = $signed(\$1 ) - $signed({ 1'h0, inflight });
   assign \$3  = $signed(\$2 ) >= $signed({ 1'h0, len });
   assign rd__cmd_valid = valid & \$3 ;
@@ -12426,16 +12490,16 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$108  = \$54 [6:0];
+    \$108  = \$54 [7:0];
     if (rst) begin
-      \$108  = 7'h00;
+      \$108  = 8'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
-    \$109  = \$57 [6:0];
+    \$109  = \$57 [7:0];
     if (rst) begin
-      \$109  = 7'h00;
+      \$109  = 8'h00;
     end
   end
   always @* begin
@@ -12828,33 +12892,33 @@ module \hetsoc_soc.memsys.dma.ch1.data (rst, r_en, r_rdy, r_data, w_en, w_port__
   wire \$11 ;
   wire \$12 ;
   wire \$13 ;
-  wire [7:0] \$14 ;
-  reg [5:0] \$15 ;
-  reg [5:0] \$16 ;
-  reg [6:0] \$17 ;
-  wire [6:0] \$2 ;
+  wire [8:0] \$14 ;
+  reg [6:0] \$15 ;
+  reg [6:0] \$16 ;
+  reg [7:0] \$17 ;
+  wire [7:0] \$2 ;
   wire \$3 ;
-  wire [6:0] \$4 ;
+  wire [7:0] \$4 ;
   wire \$5 ;
   wire \$6 ;
   wire \$7 ;
   wire \$8 ;
-  wire [7:0] \$9 ;
+  wire [8:0] \$9 ;
   input clk;
   wire clk;
-  (* init = 6'h00 *)
-  wire [5:0] consume;
-  output [6:0] level;
-  reg [6:0] level = 7'h00;
-  (* init = 6'h00 *)
-  wire [5:0] produce;
+  (* init = 7'h00 *)
+  wire [6:0] consume;
+  output [7:0] level;
+  reg [7:0] level = 8'h00;
+  (* init = 7'h00 *)
+  wire [6:0] produce;
   output [63:0] r_data;
   wire [63:0] r_data;
   input r_en;
   wire r_en;
-  (* init = 7'h00 *)
-  wire [6:0] r_level;
-  reg [5:0] r_port__addr = 6'h00;
+  (* init = 8'h00 *)
+  wire [7:0] r_level;
+  reg [6:0] r_port__addr = 7'h00;
   wire [63:0] r_port__data;
   output r_rdy;
   wire r_rdy;
@@ -12863,14 +12927,14 @@ module \hetsoc_soc.memsys.dma.ch1.data (rst, r_en, r_rdy, r_data, w_en, w_port__
   wire [63:0] w_data;
   input w_en;
   wire w_en;
-  (* init = 7'h00 *)
-  wire [6:0] w_level;
-  reg [5:0] w_port__addr = 6'h00;
+  (* init = 8'h00 *)
+  wire [7:0] w_level;
+  reg [6:0] w_port__addr = 7'h00;
   input [63:0] w_port__data;
   wire [63:0] w_port__data;
   wire w_port__en;
   wire w_rdy;
-  reg [63:0] storage [63:0];
+  reg [63:0] storage [127:0];
   initial begin
     storage[0] = 64'h0000000000000000;
     storage[1] = 64'h0000000000000000;
@@ -12936,13 +13000,77 @@ module \hetsoc_soc.memsys.dma.ch1.data (rst, r_en, r_rdy, r_data, w_en, w_port__
     storage[61] = 64'h0000000000000000;
     storage[62] = 64'h0000000000000000;
     storage[63] = 64'h0000000000000000;
+    storage[64] = 64'h0000000000000000;
+    storage[65] = 64'h0000000000000000;
+    storage[66] = 64'h0000000000000000;
+    storage[67] = 64'h0000000000000000;
+    storage[68] = 64'h0000000000000000;
+    storage[69] = 64'h0000000000000000;
+    storage[70] = 64'h0000000000000000;
+    storage[71] = 64'h0000000000000000;
+    storage[72] = 64'h0000000000000000;
+    storage[73] = 64'h0000000000000000;
+    storage[74] = 64'h0000000000000000;
+    storage[75] = 64'h0000000000000000;
+    storage[76] = 64'h0000000000000000;
+    storage[77] = 64'h0000000000000000;
+    storage[78] = 64'h0000000000000000;
+    storage[79] = 64'h0000000000000000;
+    storage[80] = 64'h0000000000000000;
+    storage[81] = 64'h0000000000000000;
+    storage[82] = 64'h0000000000000000;
+    storage[83] = 64'h0000000000000000;
+    storage[84] = 64'h0000000000000000;
+    storage[85] = 64'h0000000000000000;
+    storage[86] = 64'h0000000000000000;
+    storage[87] = 64'h0000000000000000;
+    storage[88] = 64'h0000000000000000;
+    storage[89] = 64'h0000000000000000;
+    storage[90] = 64'h0000000000000000;
+    storage[91] = 64'h0000000000000000;
+    storage[92] = 64'h0000000000000000;
+    storage[93] = 64'h0000000000000000;
+    storage[94] = 64'h0000000000000000;
+    storage[95] = 64'h0000000000000000;
+    storage[96] = 64'h0000000000000000;
+    storage[97] = 64'h0000000000000000;
+    storage[98] = 64'h0000000000000000;
+    storage[99] = 64'h0000000000000000;
+    storage[100] = 64'h0000000000000000;
+    storage[101] = 64'h0000000000000000;
+    storage[102] = 64'h0000000000000000;
+    storage[103] = 64'h0000000000000000;
+    storage[104] = 64'h0000000000000000;
+    storage[105] = 64'h0000000000000000;
+    storage[106] = 64'h0000000000000000;
+    storage[107] = 64'h0000000000000000;
+    storage[108] = 64'h0000000000000000;
+    storage[109] = 64'h0000000000000000;
+    storage[110] = 64'h0000000000000000;
+    storage[111] = 64'h0000000000000000;
+    storage[112] = 64'h0000000000000000;
+    storage[113] = 64'h0000000000000000;
+    storage[114] = 64'h0000000000000000;
+    storage[115] = 64'h0000000000000000;
+    storage[116] = 64'h0000000000000000;
+    storage[117] = 64'h0000000000000000;
+    storage[118] = 64'h0000000000000000;
+    storage[119] = 64'h0000000000000000;
+    storage[120] = 64'h0000000000000000;
+    storage[121] = 64'h0000000000000000;
+    storage[122] = 64'h0000000000000000;
+    storage[123] = 64'h0000000000000000;
+    storage[124] = 64'h0000000000000000;
+    storage[125] = 64'h0000000000000000;
+    storage[126] = 64'h0000000000000000;
+    storage[127] = 64'h0000000000000000;
   end
   always @(posedge clk) begin
     if (w_port__en)
       storage[w_port__addr] <= w_port__data;
   end
   assign r_data = storage[r_port__addr];
-  assign w_rdy = level != 7'h40;
+  assign w_rdy = level != 8'h80;
   assign r_rdy = | level;
   assign w_port__en = w_en & w_rdy;
   assign \$1  = w_rdy & w_en;
@@ -12969,33 +13097,33 @@ module \hetsoc_soc.memsys.dma.ch1.data (rst, r_en, r_rdy, r_data, w_en, w_port__
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
     \$15  = w_port__addr;
     if (\$1 ) begin
-      \$15  = \$2 [5:0];
+      \$15  = \$2 [6:0];
     end
     if (rst) begin
-      \$15  = 6'h00;
+      \$15  = 7'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
     \$16  = r_port__addr;
     if (\$3 ) begin
-      \$16  = \$4 [5:0];
+      \$16  = \$4 [6:0];
     end
     if (rst) begin
-      \$16  = 6'h00;
+      \$16  = 7'h00;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$25 ) begin end
     \$17  = level;
     if (\$8 ) begin
-      \$17  = \$9 [6:0];
+      \$17  = \$9 [7:0];
     end
     if (\$13 ) begin
-      \$17  = \$14 [6:0];
+      \$17  = \$14 [7:0];
     end
     if (rst) begin
-      \$17  = 7'h00;
+      \$17  = 8'h00;
     end
   end
   assign w_level = level;
