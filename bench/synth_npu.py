@@ -1,7 +1,8 @@
 """Yosys estimate of the NPU in a config (default pynq-z2: 8x8 PEs) against the FPGA's capacity
-(``SocConfig.fpga``): ``synth_xilinx -family xc7 -flatten -noiopad`` on the NPU core alone (PE
-array, sequencer, line buffers, drain, requant and add lanes, weight memory; no timing). Needs
-the ``synth`` extra (``pip install 'hetsoc[synth]'``). Prints a table, then one JSON line.
+(``SocConfig.fpga``): ``synth_xilinx -family xc7 -flatten -noiopad`` (LUTs mapped by `abc`) on
+the NPU core alone (PE array, sequencer, line buffers, drain, requant and add lanes, weight
+memory; no timing). Needs the ``synth`` extra (``pip install 'hetsoc[synth]'``). Prints a
+table, then one JSON line.
 
     python bench/synth_npu.py [--config pynq-z2]
 """
@@ -41,14 +42,20 @@ def synth(core: NpuCore) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         # yowasp runs in a WebAssembly sandbox that sees the working directory only
         Path(tmp, "npu.il").write_text(rtlil.convert(core, name="hetsoc_npu"))
-        script = ("read_rtlil npu.il; synth_xilinx -family xc7 -flatten -noiopad "
-                  "-top hetsoc_npu; tee -o stat.txt stat -width")
+        # synth_xilinx up to its LUT mapping, then the classic `abc` instead of `abc9` (this
+        # yowasp build's abc9 exits with status 1 and no message), then the rest of map_luts
+        script = ("read_rtlil npu.il; synth_xilinx -family xc7 -flatten -noiopad -top hetsoc_npu "
+                  "-run :map_luts; opt_expr -mux_undef -noclkinv; abc -luts 2:2,3,6:5,10,20; "
+                  "clean; xilinx_srl -fixed -minlen 3; techmap -map +/xilinx/lut_map.v "
+                  "-map +/xilinx/cells_map.v -D LUT_WIDTH=6; xilinx_dffopt; "
+                  "opt_lut_ins -tech xilinx; synth_xilinx -family xc7 -noiopad -top hetsoc_npu "
+                  "-run finalize:; tee -o stat.txt stat -width")
         out = subprocess.run([_yosys(), "-q", "-p", script], capture_output=True, text=True,
                              cwd=tmp)
         log = Path(tmp, "stat.txt").read_text() if Path(tmp, "stat.txt").exists() else ""
         if out.returncode or not log:
             raise SystemExit(f"yosys failed: {(out.stderr + out.stdout)[-2000:]}")
-    stat = log[log.rfind("Number of cells"):]
+    stat = log
     cells = {m.group(2): int(m.group(1)) if m.group(1).isdigit() else int(m.group(3))
              for m in re.finditer(r"^\s+(\d+)?\s*(\w+)\s*(\d+)?\s*$", stat, re.M)
              if m.group(1) or m.group(3)}
@@ -57,6 +64,8 @@ def synth(core: NpuCore) -> dict:
     lutram = sum(v * _LUT_RAM[k] for k, v in cells.items() if k in _LUT_RAM)
     ff = sum(v for k, v in cells.items() if re.fullmatch(r"FD[A-Z]*", k))
     bram = cells.get("RAMB36E1", 0) + cells.get("RAMB18E1", 0) / 2
+    if not lut:
+        raise SystemExit(f"no LUTs in yosys' statistics:\n{log[-3000:]}")
     return {"lut": lut + lutram, "lutram": lutram, "ff": ff, "bram36": bram,
             "dsp": cells.get("DSP48E1", 0), "cells": cells}
 
