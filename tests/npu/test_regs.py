@@ -1,0 +1,99 @@
+"""The NPU behind its register page: a layer driven only through bus writes and reads."""
+
+import numpy as np
+from amaranth import Elaboratable, Module
+from amaranth.sim import Simulator
+from harness import L1Model
+
+from hetsoc import golden
+from hetsoc.hw.npu.descriptor import NpuError
+from hetsoc.hw.npu.npu import Npu
+from hetsoc.hw.npu.regs import NPU_REGS, STATUS_DONE, STATUS_ERROR
+from hetsoc.npu import conv_job
+
+R = NPU_REGS.offset
+L1 = 4096
+
+
+class _Bed(Elaboratable):
+    def __init__(self):
+        self.npu = Npu(4, 4, l1_size=L1, weight_memory=1024)
+        self.l1 = L1Model(self.npu.l1, L1, stall=True)
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.npu, m.submodules.l1 = self.npu, self.l1
+        return m
+
+
+async def _access(ctx, bus, addr, data=None):
+    ctx.set(bus.addr, addr)
+    ctx.set(bus.we, data is not None)
+    ctx.set(bus.wdata, data or 0)
+    ctx.set(bus.wstrb, 0xF)
+    ctx.set(bus.req_valid, 1)
+    await ctx.tick()
+    ctx.set(bus.req_valid, 0)
+    while not ctx.get(bus.rsp_valid):
+        await ctx.tick()
+    assert not ctx.get(bus.err), hex(addr)
+    return ctx.get(bus.rdata)
+
+
+def test_layer_through_registers():
+    rng = np.random.default_rng(3)
+    x = rng.integers(-128, 128, (1, 3, 6, 6)).astype(np.int8)
+    w = rng.integers(-127, 128, (5, 3, 3, 3)).astype(np.int8)
+    b = rng.integers(-3000, 3000, 5)
+    kw = dict(x_zero_point=-7, multiplier=rng.integers(1 << 30, 1 << 31, 5), shift=[40] * 5,
+              y_zero_point=3, strides=(2, 2), pads=(1, 1, 0, 0), y_min=0, y_max=127)
+    job = conv_job(x, w, b, rows=4, w_base=3, **kw)
+    want = golden.conv2d(x, w, b, **kw)
+    bed = _Bed()
+    npu, bus = bed.npu, bed.npu.bus
+    seen = {}
+
+    async def bench(ctx):
+        l1 = bytearray(L1)
+        for base, data in job.inputs:
+            l1[base:base + len(data)] = data
+        for i in range(L1 // 8):
+            ctx.set(bed.l1.mem.data[i], int.from_bytes(l1[8 * i:8 * i + 8], "little"))
+        await _access(ctx, bus, R("WMEM_ADDR"), job.w_base)
+        for i in range(0, len(job.weights), 4):
+            await _access(ctx, bus, R("WMEM_DATA"), int.from_bytes(job.weights[i:i + 4], "little"))
+        for k, word in enumerate(job.desc):
+            await _access(ctx, bus, R(f"DESC{k}"), word)
+        seen["desc1"] = await _access(ctx, bus, R("DESC1"))
+        await _access(ctx, bus, R("IRQ_EN"), 3)
+        await _access(ctx, bus, R("CTRL"), 1)
+        while not (await _access(ctx, bus, R("STATUS"))) & (STATUS_DONE | STATUS_ERROR):
+            pass
+        seen["status"] = await _access(ctx, bus, R("STATUS"))
+        seen["irq"] = ctx.get(npu.irq)
+        seen["macs"] = await _access(ctx, bus, R("MACS"))
+        seen["busy"] = await _access(ctx, bus, R("BUSY_CYCLES"))
+        await _access(ctx, bus, R("IRQ"), 1)
+        seen["irq_after"] = ctx.get(npu.irq)
+        out = bytearray()
+        for i in range(L1 // 8):
+            out += ctx.get(bed.l1.mem.data[i]).to_bytes(8, "little")
+        seen["out"] = job.output(out)
+        # a rejected descriptor: error status, error interrupt
+        await _access(ctx, bus, R("DESC0"), job.desc[0] & ~(0x7 << 2))   # kh = 0
+        await _access(ctx, bus, R("CTRL"), 1)
+        await ctx.tick().repeat(3)
+        seen["bad"] = await _access(ctx, bus, R("STATUS"))
+        seen["bad_irq"] = await _access(ctx, bus, R("IRQ"))
+
+    sim = Simulator(bed)
+    sim.add_clock(1e-8)
+    sim.add_testbench(bench)
+    sim.run()
+    assert seen["desc1"] == job.desc[1]
+    assert seen["status"] == STATUS_DONE
+    assert seen["irq"] == 1 and seen["irq_after"] == 0
+    assert seen["macs"] == want.size * w[0].size and seen["busy"] > 0
+    np.testing.assert_array_equal(seen["out"], want)
+    assert seen["bad"] == STATUS_ERROR | (NpuError.KERNEL << 8)
+    assert seen["bad_irq"] == 2
