@@ -3,6 +3,8 @@ L3; random DMA transfers on both channels checked against the numpy model."""
 
 from pathlib import Path
 
+import pytest
+
 from hetsoc.sim.board import run_board
 
 from .amaranth_tb import SMALL
@@ -19,3 +21,10 @@ def test_random_transfers_with_axi_backpressure():
                         transfers=120, pause=0.3)
     assert figures["transfers"] >= 100
     assert figures["mismatches"] == 0
+
+
+@pytest.mark.slow
+def test_many_random_transfers_with_heavy_backpressure():
+    figures = run_board(SMALL, SMALL_PATH, testcase="random_dma_transfers", seed=23,
+                        transfers=2000, pause=0.5)
+    assert (figures["transfers"], figures["mismatches"]) == (2000, 0)
