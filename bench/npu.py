@@ -35,7 +35,7 @@ from hetsoc.npu import conv_job, dense_job  # noqa: E402
 BATCH = 20
 
 
-def _layers(rows):
+def _layers(rows, cols):
     """The five reference layers: (name, job, golden output, MACs from the shapes)."""
     rng = np.random.default_rng(2024)
 
@@ -56,7 +56,8 @@ def _layers(rows):
         kw = dict(x_zero_point=-3, multiplier=m, shift=n, y_zero_point=5, pads=(p, p, p, p),
                   groups=c if dw else 1)
         want = golden.conv2d(x, w, b, **kw)
-        out.append((name, conv_job(x, w, b, rows=rows, **kw), want, want.size * w[0].size))
+        job = conv_job(x, w, b, rows=rows, cols=cols, **kw)
+        out.append((name, job, want, want.size * w[0].size))
     x = rng.integers(-128, 128, (1, 256)).astype(np.int8)
     w = rng.integers(-127, 128, (64, 256)).astype(np.int8)
     b = rng.integers(-5000, 5000, 64)
@@ -72,7 +73,7 @@ def utilization(config):
     pes = npu.rows * npu.cols
     bed = NpuBed(npu.rows, npu.cols, l1_size=config.l1.size, weight_memory=npu.weight_memory,
                  stall=False)
-    layers = _layers(npu.rows)
+    layers = _layers(npu.rows, npu.cols)
     res = run_jobs(bed, [job for _, job, _, _ in layers])
     rows = []
     for (name, job, want, macs), r in zip(layers, res, strict=True):
@@ -111,7 +112,7 @@ def campaign(count):
     wide = batches // 5
     campaign_on(Limits(), batches - wide, lambda s: NpuBed(4, 4, seed=s))
     if wide:
-        campaign_on(Limits(rows=8, max_c=3, max_k=10, max_hw=12, port_bytes=16), wide,
+        campaign_on(Limits(rows=8, cols=8, max_c=3, max_k=10, max_hw=12, port_bytes=16), wide,
                     lambda s: NpuBed(8, 8, l1_size=8192, weight_memory=8192, stall=False))
     return stats
 

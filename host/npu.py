@@ -79,12 +79,13 @@ def weight_image(w, bias, multiplier, shift, *, rows: int, depthwise: bool = Fal
 
 
 def conv_job(x, w, bias, *, x_zero_point, multiplier, shift, y_zero_point, strides=(1, 1),
-             pads=(0, 0, 0, 0), groups=1, y_min=-128, y_max=127, rows=16, in_base=0,
+             pads=(0, 0, 0, 0), groups=1, y_min=-128, y_max=127, rows=16, cols=16, in_base=0,
              out_base=None, w_base=0) -> NpuJob:
     """A conv2d (groups 1) or depthwise (groups = channels) layer with golden's arguments.
 
     ``x`` is one image (1, C, H, W); it is placed at ``in_base`` and the output right after it
-    unless ``out_base`` is given.
+    unless ``out_base`` is given. Outputs at most ``cols / 2`` wide are folded (two output rows
+    per tile), which keeps the array's columns busy on narrow images.
     """
     x, w = _int8(x, "x"), _int8(w, "w")
     _, c, h, wd = x.shape
@@ -106,7 +107,7 @@ def conv_job(x, w, bias, *, x_zero_point, multiplier, shift, y_zero_point, strid
         y_zp=int(y_zero_point), y_min=int(y_min), y_max=int(y_max),
         in_base=in_base, in_c=c, in_h=h, in_w=wd, in_cs=h * wd, in_rs=wd,
         out_base=out_base, out_k=o, out_h=oh, out_w=ow, out_cs=oh * ow, out_rs=ow,
-        w_base=w_base)
+        w_base=w_base, fold=int(cols >= 2 and 2 * ow <= cols and oh > 1))
     macs = o * oh * ow * kh * kw * (1 if depthwise else c)
     return NpuJob(desc, weight_image(w, bias, multiplier, shift, rows=rows,
                                      depthwise=depthwise), w_base,

@@ -16,7 +16,7 @@ __all__ = ["check_descriptor"]
 
 
 def check_descriptor(m: Module, d, *, l1_size: int, weight_words: int, rows: int,
-                     port_bytes: int):
+                     cols: int, port_bytes: int):
     """Return a Signal(4) with the first failing check's `NpuError` code (combinational).
 
     Parameters
@@ -28,8 +28,8 @@ def check_descriptor(m: Module, d, *, l1_size: int, weight_words: int, rows: int
         L1 bytes; every tensor byte must be below it.
     weight_words : int
         Weight memory size in ``rows``-byte words.
-    rows : int
-        PE rows (output channels per block).
+    rows, cols : int
+        PE array shape; a folded layer needs ``out_w <= cols / 2``.
     port_bytes : int
         L1 port width; add operands must be aligned to it.
     """
@@ -73,7 +73,8 @@ def check_descriptor(m: Module, d, *, l1_size: int, weight_words: int, rows: int
         m.d.comb += code.eq(NpuError.KERNEL)
     with m.Elif((s == 0) | (s > 2)):
         m.d.comb += code.eq(NpuError.STRIDE)
-    with m.Elif(empty | ~pads_ok | ~oh_fits | ~ow_fits | dense_bad):
+    fold_bad = d.fold & (d.out_w > cols // 2)
+    with m.Elif(empty | ~pads_ok | ~oh_fits | ~ow_fits | dense_bad | fold_bad):
         m.d.comb += code.eq(NpuError.SHAPE)
     with m.Elif((d.op == Op.DEPTHWISE) & (d.in_c != d.out_k)):
         m.d.comb += code.eq(NpuError.CHANNELS)

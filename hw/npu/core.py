@@ -107,10 +107,12 @@ class NpuCore(wiring.Component):
 
         d = Signal(DESCRIPTOR)
         code = check_descriptor(m, d, l1_size=self.l1_size, weight_words=self.weight_words,
-                                rows=R, port_bytes=PB)
+                                rows=R, cols=NC, port_bytes=PB)
         s, kh, kw = d.stride, d.kh, d.kw
         dw = d.op == Op.DEPTHWISE
         nkb = (d.out_k + R - 1) >> log_r
+        fold = d.fold
+        nty = (d.out_h + fold) >> fold      # tile rows: one or two output rows each
         noxb = (d.out_w + NC - 1) >> log_nc
 
         # ---- the L1 port: one outstanding request, next one in the response's cycle
@@ -168,13 +170,15 @@ class NpuCore(wiring.Component):
         fkb, foy, foxb, fci, fky = (Signal(12, name=n) for n in
                                     ("fkb", "foy", "foxb", "fci", "fky"))
         fw = Signal()            # line buffer being filled
+        fr = Signal()            # segment (output row of a folded tile) being filled
         fword = Signal(range(NW + 1))
         fdone = Signal()
         full = Signal(2)
-        bufs = [Signal(8 * PB * NW, name=f"line{i}") for i in range(2)]
-        deltas = [Signal(signed(log_pb + 6), name=f"delta{i}") for i in range(2)]
+        bufs = [Signal(16 * PB * NW, name=f"line{i}") for i in range(2)]   # two segments
+        deltas = [[Signal(signed(log_pb + 6), name=f"delta{i}_{r}") for r in range(2)]
+                  for i in range(2)]
         rd_slot = Signal()
-        rd_idx = Signal(range(NW + 1))
+        rd_idx = Signal(range(2 * NW + 1))
         rd_last = Signal()
 
         def block_channels(kb):
@@ -186,41 +190,52 @@ class NpuCore(wiring.Component):
         f_iy = Signal(signed(16))
         f_ix0 = Signal(signed(18))
         f_ixe = Signal(signed(18))
-        m.d.comb += [f_iy.eq(foy * s + fky - d.pad_t),
+        f_oy = (foy << fold) + fr
+        m.d.comb += [f_iy.eq(f_oy * s + fky - d.pad_t),
                      f_ix0.eq(((foxb << log_nc) * s) - d.pad_l),
                      f_ixe.eq(f_ix0 + (NC - 1) * s + kw - 1)]
         f_ixa = Mux(f_ix0 < 0, 0, f_ix0)
         f_ixb = Mux(f_ixe > d.in_w - 1, d.in_w - 1, f_ixe)
         f_row = Signal(signed(48))
         m.d.comb += f_row.eq(d.in_base + f_c * d.in_cs + f_iy * d.in_rs)
-        f_valid = (f_iy >= 0) & (f_iy < d.in_h) & (f_ixa <= f_ixb)
+        f_valid = (f_iy >= 0) & (f_iy < d.in_h) & (f_ixa <= f_ixb) & (f_oy < d.out_h)
+        f_seg_last = fr == fold
         f_wlo = Signal(signed(48))
         f_whi = Signal(signed(48))
         m.d.comb += [f_wlo.eq((f_row + f_ixa) >> log_pb), f_whi.eq((f_row + f_ixb) >> log_pb)]
         f_addr = Signal(signed(48))
         m.d.comb += f_addr.eq((f_wlo + fword) << log_pb)
         f_advance = Signal()
-        # a slot is free when it is not full and no read into it is still in flight (a row of
-        # padding completes at once and must not overtake the previous row's last word)
+        f_next_seg = Signal()
+        # no read into this slot may still be in flight when a slot is started, or completed by
+        # a segment of padding (which completes at once and must not overtake the last word)
         filling = outst & outst_read & (rd_slot == fw)
-        with m.If(running & ~fdone & ~full.bit_select(fw, 1) & ~filling):
+        with m.If(running & ~fdone & ~full.bit_select(fw, 1)):
             with m.If(~f_valid):
-                m.d.sync += full.bit_select(fw, 1).eq(1)   # all padding: nothing to read
-                m.d.comb += f_advance.eq(1)
-            with m.Else():
+                with m.If(~f_seg_last):
+                    m.d.comb += f_next_seg.eq(1)
+                with m.Elif(~filling):
+                    m.d.sync += full.bit_select(fw, 1).eq(1)   # all padding: nothing to read
+                    m.d.comb += f_advance.eq(1)
+            with m.Elif(~filling | (fr != 0) | (fword != 0)):
                 m.d.comb += fetch_req.eq(1)
         with m.If(fetch_req & ~own_w):
             m.d.comb += src["addr"].eq(f_addr)
         with m.If(accepted & ~own_w & ~adding):
             last_word = (f_wlo + fword) == f_whi
-            m.d.sync += [rd_slot.eq(fw), rd_idx.eq(fword), rd_last.eq(last_word)]
+            m.d.sync += [rd_slot.eq(fw), rd_idx.eq(Mux(fr, NW, 0) + fword),
+                         rd_last.eq(last_word & f_seg_last)]
             with m.If(fword == 0):
                 for i in range(2):
-                    with m.If(fw == i):
-                        m.d.sync += deltas[i].eq(f_row + f_ix0 - (f_wlo << log_pb))
+                    for r in range(2):
+                        with m.If((fw == i) & (fr == r)):
+                            m.d.sync += deltas[i][r].eq(f_row + f_ix0 - (f_wlo << log_pb))
             with m.If(last_word):
                 m.d.sync += fword.eq(0)
-                m.d.comb += f_advance.eq(1)
+                with m.If(f_seg_last):
+                    m.d.comb += f_advance.eq(1)
+                with m.Else():
+                    m.d.comb += f_next_seg.eq(1)
             with m.Else():
                 m.d.sync += fword.eq(fword + 1)
         with m.If(read_rsp & ~adding):
@@ -229,13 +244,15 @@ class NpuCore(wiring.Component):
                     m.d.sync += bufs[i].word_select(rd_idx, 8 * PB).eq(l1.rdata)
             with m.If(rd_last):
                 m.d.sync += full.bit_select(rd_slot, 1).eq(1)
+        with m.If(f_next_seg):
+            m.d.sync += fr.eq(1)
         with m.If(f_advance):
-            m.d.sync += fw.eq(~fw)
-            self._advance(m, [(fky, kh), (fci, f_cnt), (foxb, noxb), (foy, d.out_h),
+            m.d.sync += [fw.eq(~fw), fr.eq(0)]
+            self._advance(m, [(fky, kh), (fci, f_cnt), (foxb, noxb), (foy, nty),
                               (fkb, nkb)], fdone)
         with m.If(run_init):
             m.d.sync += [fkb.eq(0), foy.eq(0), foxb.eq(0), fci.eq(0), fky.eq(0), fdone.eq(0),
-                         fw.eq(0), fword.eq(0), full.eq(0)]
+                         fw.eq(0), fr.eq(0), fword.eq(0), full.eq(0)]
 
         # ---- sequencer: params of a block, then one MAC step per (c, ky, kx) of each tile
         ckb, coy, coxb, cci, cky, ckx = (Signal(12, name=n) for n in
@@ -254,7 +271,7 @@ class NpuCore(wiring.Component):
         b_valid, b_first, b_last, c_last = Signal(), Signal(), Signal(), Signal()
         b_x = Signal(data.ArrayLayout(signed(9), NC))
         tile = data.StructLayout({"oy": 12, "ox0": 16, "k0": 16, "nr": log_r + 1,
-                                  "nc": log_nc + 1, "inc": log_r + log_nc + 2})
+                                  "nc": log_nc + 1, "two": 1, "inc": log_r + log_nc + 2})
         b_tile, c_tile = Signal(tile), Signal(tile)
         drain_idle = Signal()
 
@@ -272,42 +289,53 @@ class NpuCore(wiring.Component):
 
         is_last = (ckx == kw - 1) & (cky == kh - 1) & (cci == c_cnt - 1)
         fire = c_mac & full.bit_select(cr, 1) & (~is_last | (drain_idle & ~b_last & ~c_last))
-        c_iy = Signal(signed(16))
         c_ix0 = Signal(signed(18))
-        m.d.comb += [c_iy.eq(coy * s + cky - d.pad_t),
-                     c_ix0.eq(((coxb << log_nc) * s) - d.pad_l)]
-        row_ok = (c_iy >= 0) & (c_iy < d.in_h)
+        m.d.comb += c_ix0.eq(((coxb << log_nc) * s) - d.pad_l)
+        # a folded tile (out_w <= cols/2) puts output row oy0 + 1 in the upper half columns
+        c_oy0 = coy << fold
+        row_ok = []
+        for r in range(2):
+            c_iy = Signal(signed(16), name=f"c_iy{r}")
+            m.d.comb += c_iy.eq((c_oy0 + r) * s + cky - d.pad_t)
+            row_ok.append((c_iy >= 0) & (c_iy < d.in_h) & (c_oy0 + r < d.out_h))
         buf = Mux(cr, bufs[1], bufs[0])
-        delta = Mux(cr, deltas[1], deltas[0])
         x_now = Signal(data.ArrayLayout(signed(9), NC))
         for j in range(NC):
-            ix = c_ix0 + j * s + ckx
+            upper = j >= NC // 2 and NC > 1
+            seg = fold if upper else Const(0, 1)
+            xj = Mux(fold, j - NC // 2, j) if upper else j
+            ix = c_ix0 + xj * s + ckx
+            delta = Mux(cr, Mux(seg, deltas[1][1], deltas[1][0]),
+                        Mux(seg, deltas[0][1], deltas[0][0]))
             idx = Signal(range(NW * PB), name=f"idx{j}")
-            m.d.comb += idx.eq(delta + j * s + ckx)
-            byte = buf.bit_select(idx * 8, 8).as_signed()
-            ok = row_ok & (ix >= 0) & (ix < d.in_w)
+            m.d.comb += idx.eq(delta + xj * s + ckx)
+            byte = buf.bit_select((Mux(seg, NW * PB, 0) + idx) * 8, 8).as_signed()
+            ok = Mux(seg, row_ok[1], row_ok[0]) & (ix >= 0) & (ix < d.in_w)
             m.d.comb += x_now[j].eq(Mux(ok, byte - d.x_zp, 0))   # padding is a real zero
         left_k = d.out_k - (ckb << log_r)
         left_x = d.out_w - (coxb << log_nc)
         nr = Mux(left_k > R, R, left_k)
         ncol = Mux(left_x > NC, NC, left_x)
+        two = fold & (c_oy0 + 1 < d.out_h)
+        nact = Mux(two, ncol << 1, ncol)
         m.d.sync += [b_valid.eq(fire), b_last.eq(fire & is_last), c_last.eq(b_last)]
         with m.If(fire):
             m.d.comb += [rp.addr.eq(wptr), rp.en.eq(1)]
             m.d.sync += [b_first.eq((ckx == 0) & (cky == 0) & (cci == 0)), b_x.eq(x_now),
-                         b_tile.oy.eq(coy), b_tile.ox0.eq(coxb << log_nc),
+                         b_tile.oy.eq(c_oy0), b_tile.ox0.eq(coxb << log_nc),
                          b_tile.k0.eq(ckb << log_r), b_tile.nr.eq(nr), b_tile.nc.eq(ncol),
-                         b_tile.inc.eq(Mux(dw, ncol, nr * ncol)), wptr.eq(wptr + 1)]
+                         b_tile.two.eq(two), b_tile.inc.eq(Mux(dw, nact, nr * nact)),
+                         wptr.eq(wptr + 1)]
             with m.If(ckx == kw - 1):
                 m.d.sync += [full.bit_select(cr, 1).eq(0), cr.eq(~cr)]   # row used up
             with m.If(is_last):
                 m.d.sync += wptr.eq(wblk + PARAM_WORDS)
                 with m.If(coxb + 1 == noxb):
-                    with m.If(coy + 1 == d.out_h):
+                    with m.If(coy + 1 == nty):
                         m.d.sync += [c_mac.eq(0), wblk.eq(wblk + PARAM_WORDS + c_cnt * kh * kw)]
                         with m.If(ckb + 1 != nkb):
                             m.d.sync += [c_params.eq(1), pcount.eq(0)]
-            self._advance(m, [(ckx, kw), (cky, kh), (cci, c_cnt), (coxb, noxb), (coy, d.out_h),
+            self._advance(m, [(ckx, kw), (cky, kh), (cci, c_cnt), (coxb, noxb), (coy, nty),
                               (ckb, nkb)], None)
         m.d.comb += [array.en.eq(b_valid), array.first.eq(b_first), array.x.eq(b_x),
                      array.w.eq(rp.data), array.bias.eq(bias)]
@@ -320,6 +348,7 @@ class NpuCore(wiring.Component):
         d_mult = Signal(32 * R)
         d_shift = Signal(8 * R)
         dk = Signal(log_r + 1)
+        dr = Signal()            # second output row of a folded tile
         d_req, d_w0, d_w1 = Signal(), Signal(), Signal()
         w_data = Signal(16 * PB)
         w_strb = Signal(2 * PB)
@@ -327,16 +356,17 @@ class NpuCore(wiring.Component):
         m.d.comb += drain_idle.eq(~(d_req | d_w0 | d_w1))
         with m.If(c_last):
             m.d.sync += [shadow.eq(array.acc), d_tile.eq(c_tile), d_mult.eq(mult),
-                         d_shift.eq(shifts), dk.eq(0), d_req.eq(1)]
+                         d_shift.eq(shifts), dk.eq(0), dr.eq(0), d_req.eq(1)]
         m.d.comb += [rq.acc.eq(shadow[dk]), rq.mult.eq(d_mult.word_select(dk, 32)),
                      rq.shift.eq(d_shift.word_select(dk, 8)), rq.zp.eq(d.y_zp),
                      rq.y_min.eq(d.y_min), rq.y_max.eq(d.y_max)]
         o = Signal(48)
-        m.d.comb += o.eq(d.out_base + (d_tile.k0 + dk) * d.out_cs + d_tile.oy * d.out_rs
+        m.d.comb += o.eq(d.out_base + (d_tile.k0 + dk) * d.out_cs + (d_tile.oy + dr) * d.out_rs
                          + d_tile.ox0)
         off = o[:log_pb]
         with m.If(d_req):
-            m.d.sync += [w_data.eq(rq.y.as_value() << (off * 8)),
+            y_seg = Mux(dr, rq.y.as_value() >> (4 * NC), rq.y.as_value())
+            m.d.sync += [w_data.eq(y_seg << (off * 8)),
                          w_strb.eq(((Const(1, 2 * PB + 1) << d_tile.nc) - 1) << off),
                          w_addr.eq(o >> log_pb), d_req.eq(0), d_w0.eq(1)]
         lo_strb, hi_strb = w_strb[:PB], w_strb[PB:]
@@ -349,8 +379,10 @@ class NpuCore(wiring.Component):
             m.d.sync += [d_w0.eq(0), d_w1.eq(1)]
         with m.If(d_w1 & ((hi_strb == 0) | (accepted & own_w))):
             m.d.sync += d_w1.eq(0)
-            with m.If(dk + 1 < d_tile.nr):
-                m.d.sync += [dk.eq(dk + 1), d_req.eq(1)]
+            with m.If(d_tile.two & ~dr):
+                m.d.sync += [dr.eq(1), d_req.eq(1)]
+            with m.Elif(dk + 1 < d_tile.nr):
+                m.d.sync += [dk.eq(dk + 1), dr.eq(0), d_req.eq(1)]
 
         with m.If(running & fdone & ~c_mac & ~c_params & ~b_valid & ~b_last & ~c_last
                   & drain_idle & ~outst & ~run_init):

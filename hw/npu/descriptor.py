@@ -59,6 +59,8 @@ DESCRIPTOR = data.StructLayout({
     "w_base": 16,
     # add only: a = in_base, y = out_base, zero points x_zp (a) and b_zp
     "b_base": 24, "b_zp": signed(8), "a_mult": 32, "b_mult": 32, "add_shift": 6, "length": 24,
+    # conv/depthwise/dense with out_w <= cols / 2: two output rows per tile (upper half columns)
+    "fold": 1,
 })
 
 #: 32-bit registers holding the descriptor.

@@ -20,6 +20,7 @@ from hetsoc.npu import add_job, conv_job, dense_job
 @dataclass(frozen=True)
 class Limits:
     rows: int = 4
+    cols: int = 4
     max_c: int = 4
     max_k: int = 6
     max_hw: int = 9
@@ -70,7 +71,7 @@ def conv_layers(draw, limits=Limits(), depthwise=False):
                   pads=(pads[0], pads[1], pads[2], pads[3]), y_min=lo, y_max=hi,
                   groups=c if depthwise else 1)
     in_base = draw(st.integers(0, 40))
-    job = conv_job(x, wt, bias, rows=limits.rows, in_base=in_base,
+    job = conv_job(x, wt, bias, rows=limits.rows, cols=limits.cols, in_base=in_base,
                    out_base=in_base + x.nbytes + draw(st.integers(0, 40)),
                    w_base=draw(st.integers(0, 20)), **kwargs)
     want = golden.conv2d(x, wt, bias, **kwargs)

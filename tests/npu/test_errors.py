@@ -35,6 +35,7 @@ BAD = [
     ("pad equal to kernel", _conv(pad_t=3), NpuError.SHAPE),
     ("output too tall", _conv(out_h=9), NpuError.SHAPE),
     ("no channels", _conv(in_c=0), NpuError.SHAPE),
+    ("fold with out_w > cols / 2", _conv(fold=1), NpuError.SHAPE),
     ("dense on a wide image", _conv(op=int(Op.DENSE), kh=1, kw=1, pad_t=0, pad_l=0,
                                     pad_b=0, pad_r=0), NpuError.SHAPE),
     ("depthwise 2 -> 4", _conv(op=int(Op.DEPTHWISE)), NpuError.CHANNELS),
@@ -56,7 +57,7 @@ def test_invalid_descriptors_write_nothing():
     x = rng.integers(-128, 128, (1, 2, 5, 5)).astype(np.int8)
     w = rng.integers(-127, 128, (3, 2, 3, 3)).astype(np.int8)
     good = conv_job(x, w, None, x_zero_point=1, multiplier=1 << 30, shift=40, y_zero_point=0,
-                    pads=(1, 1, 1, 1), rows=ROWS)
+                    pads=(1, 1, 1, 1), rows=ROWS, cols=4)
     jobs = [job for _, job, _ in BAD] + [good]
     res = run_jobs(NpuBed(ROWS, 4, l1_size=L1, weight_memory=WMEM), jobs)
     for (name, _, code), r in zip(BAD, res, strict=False):

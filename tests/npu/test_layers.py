@@ -55,7 +55,7 @@ def test_add(layers, seed):
     _check(NpuBed(4, 4, seed=seed), layers, seed)
 
 
-WIDE = Limits(rows=8, max_c=3, max_k=10, max_hw=12, port_bytes=16)
+WIDE = Limits(rows=8, cols=8, max_c=3, max_k=10, max_hw=12, port_bytes=16)
 
 
 @settings(max_examples=1, deadline=None, derandomize=True,

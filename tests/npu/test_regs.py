@@ -47,7 +47,7 @@ def test_layer_through_registers():
     b = rng.integers(-3000, 3000, 5)
     kw = dict(x_zero_point=-7, multiplier=rng.integers(1 << 30, 1 << 31, 5), shift=[40] * 5,
               y_zero_point=3, strides=(2, 2), pads=(1, 1, 0, 0), y_min=0, y_max=127)
-    job = conv_job(x, w, b, rows=4, w_base=3, **kw)
+    job = conv_job(x, w, b, rows=4, cols=4, w_base=3, **kw)
     want = golden.conv2d(x, w, b, **kw)
     bed = _Bed()
     npu, bus = bed.npu, bed.npu.bus
