@@ -26,3 +26,19 @@ def test_encoder_matches_the_layout():
             fields[name] = int(rng.integers(lo, hi, endpoint=True))
         want = DESCRIPTOR.const(fields).as_value().value
         assert encode_descriptor(**fields) == want
+
+
+def test_l1_port_connects_to_a_banked_sram_wide_port():
+    """The CIM's L1 port attaches to the memory hierarchy's 64-bit wide port as is."""
+    from amaranth import Module
+    from amaranth.back import rtlil
+    from amaranth.lib import wiring
+
+    from hetsoc.hw.cim import Cim
+    from hetsoc.hw.memory import BankedSram
+
+    m = Module()
+    m.submodules.cim = cim = Cim(16, 8, 4, 4, l1_addr_width=12)
+    m.submodules.l1 = l1 = BankedSram(4096, 4, ("cim",))
+    wiring.connect(m, cim.l1, l1.cim)
+    assert "module" in rtlil.convert(m, ports=[])     # and the whole elaborates
