@@ -142,6 +142,7 @@ def main():
         print(f"random layers: {total} run, {bad} mismatches; per op: "
               + ", ".join(f"{op} {stats[(op, True)] + stats[(op, False)]}"
                           for op in ("conv", "depthwise", "dense", "add")))
+        report["campaign_arrays"] = ["4x4 with random L1 stalls", "8x8"]
         report["random_layers"] = total
         report["mismatches"] = bad
         report["per_op"] = {op: stats[(op, True)] + stats[(op, False)]
