@@ -68,11 +68,11 @@ def _layers(rows, cols):
     return out
 
 
-def utilization(config):
+def utilization(config, stall=False):
     npu = config.npu
     pes = npu.rows * npu.cols
     bed = NpuBed(npu.rows, npu.cols, l1_size=config.l1.size, weight_memory=npu.weight_memory,
-                 stall=False)
+                 stall=stall)
     layers = _layers(npu.rows, npu.cols)
     res = run_jobs(bed, [job for _, job, _, _ in layers])
     rows = []
@@ -122,13 +122,18 @@ def main():
     ap.add_argument("--config", default="default")
     ap.add_argument("--layers", type=int, default=2000)
     ap.add_argument("--skip-util", action="store_true")
+    ap.add_argument("--stall", action="store_true",
+                    help="L1 withholds ready on about 1/4 of cycles and holds each response "
+                         "back on about 1/4 of cycles (an LFSR)")
     args = ap.parse_args()
     config = load_config(args.config)
     t = time.time()
-    report = {"config": args.config, "rows": config.npu.rows, "cols": config.npu.cols}
+    report = {"config": args.config, "rows": config.npu.rows, "cols": config.npu.cols,
+              "l1_stalls": args.stall}
     if not args.skip_util:
-        rows = utilization(config)
-        print(f"NPU {config.npu.rows}x{config.npu.cols} ({args.config}), one-cycle L1, "
+        rows = utilization(config, args.stall)
+        l1_kind = "random L1 stalls" if args.stall else "one-cycle L1"
+        print(f"NPU {config.npu.rows}x{config.npu.cols} ({args.config}), {l1_kind}, "
               f"counters of the hardware")
         print(f"{'layer':<26} {'MACs':>9} {'cycles':>8} {'stalls':>7} {'util':>7} exact")
         for r in rows:

@@ -388,6 +388,7 @@ class NpuCore(wiring.Component):
                   & drain_idle & ~outst & ~run_init):
             m.d.sync += [running.eq(0), self.done.eq(1)]
 
+        # internal state the testbench prints when a layer does not finish
         self._dbg = dict(fkb=fkb, foy=foy, fci=fci, fky=fky, fdone=fdone, full=full, fw=fw,
                          cr=cr, c_mac=c_mac, c_params=c_params, outst=outst, held=held,
                          d_req=d_req, d_w0=d_w0, d_w1=d_w1, coy=coy, cci=cci, cky=cky,
