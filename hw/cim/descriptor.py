@@ -12,6 +12,8 @@ import enum
 from amaranth import signed
 from amaranth.lib import data
 
+from ..periph.regmap import CIM_DESC_WORDS
+
 __all__ = ["CELL_MINUS", "CELL_PLUS", "CELL_ZERO", "DESCRIPTOR", "DESCRIPTOR_WORDS", "CimError",
            "PARAM_BYTES"]
 
@@ -45,6 +47,7 @@ DESCRIPTOR = data.StructLayout({
 #: 32-bit words per descriptor.
 DESCRIPTOR_WORDS = DESCRIPTOR.size // 32
 assert DESCRIPTOR.size == 32 * DESCRIPTOR_WORDS
+assert DESCRIPTOR_WORDS == CIM_DESC_WORDS, "the CIM's register page (regmap.CIM) must hold it"
 
 #: Bytes per column parameter entry: int32 bias (ADC units), int32 multiplier, uint32 shift
 #: (1..62), one reserved word.

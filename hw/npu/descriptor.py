@@ -18,6 +18,8 @@ import enum
 from amaranth import signed
 from amaranth.lib import data
 
+from ..periph.regmap import NPU_DESC_WORDS
+
 __all__ = ["DESCRIPTOR", "DESC_WORDS", "Op", "NpuError", "pack_descriptor", "MAX_KERNEL"]
 
 #: Largest kernel side the sequencer accepts.
@@ -65,6 +67,7 @@ DESCRIPTOR = data.StructLayout({
 
 #: 32-bit registers holding the descriptor.
 DESC_WORDS = (DESCRIPTOR.size + 31) // 32
+assert DESC_WORDS == NPU_DESC_WORDS, "the NPU's register page (regmap.NPU) must hold the descriptor"
 
 _SIGNED8 = ("x_zp", "y_zp", "y_min", "y_max", "b_zp")
 
