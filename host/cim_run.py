@@ -14,10 +14,9 @@ import dataclasses
 
 import numpy as np
 
-from .golden import integer_params, run_graph, ternarize
+from .golden import integer_params, run_graph, run_node, ternarize
 from .golden.cim import cim_column_sums, cim_conv2d, cim_dense
 from .golden.cim_noise import apply_faults
-from .golden.executor import _run_node
 from .golden.requant import quantize_multiplier, round_rne, rshift_rne
 from .ir import QuantParams
 
@@ -115,7 +114,7 @@ def run_graph_cim(graph, feeds, plans, *, rows: int, cols: int, noise_scale: int
         args = [values[n] for n in node.inputs]
         plan = plans.get(node.name)
         if plan is None:
-            values[node.outputs[0]] = _run_node(graph, node, args)
+            values[node.outputs[0]] = run_node(graph, node, args)
             continue
         p = integer_params(graph, node)
         kw = dict(x_zero_point=p["x_zero_point"], input_shift=plan.input_shift,

@@ -5,7 +5,7 @@ integer quantization parameters (`integer_params` derives them from an IR node).
 """
 
 from .cim import CIM_ROWS, cim_conv2d, cim_conv2d_acc, cim_dense, cim_dense_acc, ternarize
-from .executor import run_graph
+from .executor import run_graph, run_node
 from .lower import integer_params
 from .ops import (
     add,
@@ -41,6 +41,6 @@ __all__ = [
     "cim_conv2d", "cim_conv2d_acc", "cim_dense", "cim_dense_acc", "clip", "concat", "conv2d",
     "conv2d_acc", "dense", "dense_acc", "dequantize_linear", "div_rne", "global_avgpool",
     "integer_params", "maxpool", "quantize_linear", "quantize_multiplier", "requantize",
-    "rescale", "round_rne", "rshift_rne", "run_graph", "softmax", "softmax_table", "ternarize",
-    "windows",
+    "rescale", "round_rne", "rshift_rne", "run_graph", "run_node", "softmax", "softmax_table",
+    "ternarize", "windows",
 ]

@@ -9,14 +9,29 @@ from . import ops
 from .lower import integer_params
 from .requant import clip, dequantize_linear, quantize_linear, rescale
 
-__all__ = ["run_graph"]
+__all__ = ["run_graph", "run_node"]
 
 
 def _maybe_rescale(x, p):
     return rescale(x, **p) if p else x
 
 
-def _run_node(graph, node, args):
+def run_node(graph, node, args):
+    """Run one node of ``graph`` on the golden functions.
+
+    Parameters
+    ----------
+    graph : hetsoc.ir.Graph
+        The graph holding ``node`` (its tensors give the quantization parameters).
+    node : hetsoc.ir.Node
+    args : list of numpy.ndarray
+        The values of ``node.inputs``, in order.
+
+    Returns
+    -------
+    numpy.ndarray
+        The value of the node's output.
+    """
     p = integer_params(graph, node)
     op, a = node.op, node.attrs
     if op == "quantize":
@@ -87,7 +102,7 @@ def run_graph(graph, feeds, *, keep=False):
             values[name] = t.data
     for node in graph.nodes:
         args = [values[n] for n in node.inputs]
-        values[node.outputs[0]] = _run_node(graph, node, args)
+        values[node.outputs[0]] = run_node(graph, node, args)
     if keep:
         return values
     return {name: values[name] for name in graph.outputs}
