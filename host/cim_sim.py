@@ -15,12 +15,14 @@ from amaranth.sim import Simulator
 from .cim import encode_descriptor, plan_conv2d, weight_beats
 from .hw.cim import Cim
 
-__all__ = ["CimBench", "LayerRun"]
+__all__ = ["CimBench", "L1Top", "LayerRun"]
 
 
-class _Top(Elaboratable):
-    """The CIM with an L1 model that accepts a request when ``stall`` lets it and answers one
-    cycle later, as the banked L1 does."""
+class L1Top(Elaboratable):
+    """``cim`` (anything with the CIM's ``l1`` port: `Cim`, `CimPeripheral`) with an L1 model
+    of ``l1_words`` 64-bit words (``self.l1``, loaded and read by backdoor) that accepts a
+    request when the pseudo-random pattern masked by ``stall_mask`` is 0 (always if the mask is
+    0) and answers one cycle later, as the banked L1 does."""
 
     def __init__(self, cim, l1_words, stall_mask):
         self.cim = cim
@@ -67,7 +69,7 @@ class CimBench:
         self.faults = faults        # (stuck, value) of golden.cim_noise.fault_map, or None
         self.l1_bytes = l1_bytes
         self.cim = Cim(rows, cols, rp, cp, l1_addr_width=(l1_bytes - 1).bit_length())
-        self.top = _Top(self.cim, l1_bytes // 8, stall_mask)
+        self.top = L1Top(self.cim, l1_bytes // 8, stall_mask)
 
     def _layout(self, x, k, oh, ow, n_params):
         # L1: input, output, parameters, partial sums; each 8-byte aligned.

@@ -3,5 +3,6 @@ noise model and digital post-processing, emulated digitally (``docs/cim.md``).""
 
 from .descriptor import DESCRIPTOR, DESCRIPTOR_WORDS, CimError
 from .engine import Cim
+from .peripheral import CimPeripheral
 
-__all__ = ["DESCRIPTOR", "DESCRIPTOR_WORDS", "Cim", "CimError"]
+__all__ = ["DESCRIPTOR", "DESCRIPTOR_WORDS", "Cim", "CimError", "CimPeripheral"]

@@ -49,6 +49,9 @@ class Cim(wiring.Component):
         ``done`` pulses for one cycle when a descriptor ends (also when refused).
     error : Out(3)
         ``CimError`` of the last descriptor; when not 0, nothing was read or written.
+    weight_error : Out(1)
+        A programming beat was refused since the last ``prog.clear_error``: the next
+        descriptor will end with ``CimError.WEIGHTS``.
     l1 : Out(L1PortSignature), prog : In(ProgSignature)
     busy_cycles, mvms, prog_cycles : Out(32)
         Counters: cycles busy, matrix-vector products done, programming beats accepted.
@@ -66,7 +69,7 @@ class Cim(wiring.Component):
         self.row_groups, self.col_groups = rows // rows_per_cycle, cols // cols_per_cycle
         super().__init__({
             "desc": In(DESCRIPTOR), "start": In(1),
-            "busy": Out(1), "done": Out(1), "error": Out(3),
+            "busy": Out(1), "done": Out(1), "error": Out(3), "weight_error": Out(1),
             "l1": Out(L1PortSignature(l1_addr_width)),
             "prog": In(ProgSignature(rows, self.col_groups, cols_per_cycle)),
             "busy_cycles": Out(32), "mvms": Out(32), "prog_cycles": Out(32),
@@ -101,7 +104,7 @@ class Cim(wiring.Component):
 
         # ---- weight programming -------------------------------------------------------
         prog = self.prog
-        weight_error = Signal()
+        weight_error = self.weight_error
         bad_cell = Cat(*(prog.data[2 * i + 1] & ~prog.data[2 * i] for i in range(cp))).any()
         m.d.comb += prog.ready.eq(~self.busy)
         beat = prog.valid & prog.ready

@@ -60,13 +60,16 @@ DMA_CH_STRIDE = 0x100
 #: Registers of DMA channel 0; channel ``c`` has them at ``+ c * DMA_CH_STRIDE``.
 DMA_CHANNEL_REGISTERS = (
     *(Register(f"CH_DESC{k}", 4 * k, "rw", f"descriptor staging word {k}") for k in range(8)),
-    Register("CH_PUSH", 0x20, "rw", "write: queue the staged descriptor (ignored when the queue "
-                                    "is full); read: free queue slots"),
-    Register("CH_STATUS", 0x24, "r", "bit 0 busy; bits 8-15 queued descriptors; bits 16-23 "
+    Register("CH_PUSH", 0x20, "rw", "write: queue the staged descriptor (dropped when the queue "
+                                    "is full, raising the overflow event); read: free queue "
+                                    "slots"),
+    Register("CH_STATUS", 0x24, "r", "bit 0 busy; bit 1 overflow (CH_IRQ bit 2: a push was "
+                                     "dropped); bits 8-15 queued descriptors; bits 16-23 "
                                      "completions waiting in CH_CPL"),
     Register("CH_CPL", 0x28, "rw", "read: oldest completion, bit 31 valid, bits 16-19 status "
                                    "(DmaStatus), bits 0-15 tag; write: drop it"),
-    Register("CH_IRQ", 0x2C, "rw", "pending events, bit 0 done, bit 1 error; write 1s to clear"),
+    Register("CH_IRQ", 0x2C, "rw", "pending events, bit 0 done, bit 1 error, bit 2 overflow "
+                                   "(sticky); write 1s to clear"),
     Register("CH_IRQ_EN", 0x30, "rw", "events that raise the external interrupt"),
     Register("CH_RWIN_BASE", 0x34, "rw", "read window, first byte (reset 0)"),
     Register("CH_RWIN_END", 0x38, "rw", "read window, one past the last byte (reset 0: empty)"),
@@ -111,18 +114,27 @@ CIM = Peripheral("cim", 5, (
       for k in range(CIM_DESC_WORDS)),
     Register("CTRL", 0x40, "w", "write bit 0 = 1: start the descriptor in DESC* (ignored while "
                                 "busy)"),
-    Register("STATUS", 0x44, "r", "bit 0 busy, bit 1 done, bit 2 error; bits 8-10 error code "
-                                  "(CimError) of a refused descriptor"),
-    Register("IRQ", 0x48, "rw", "pending events, bit 0 done, bit 1 error; write 1s to clear"),
+    Register("STATUS", 0x44, "r", "bit 0 busy, bit 1 done (the last descriptor ended; cleared "
+                                  "by a start), bit 2 error (it was refused), bit 3 a refused "
+                                  "weight beat is pending (PROG_CTRL clears it); bits 8-10 "
+                                  "error code (CimError) of a refused descriptor"),
+    Register("IRQ", 0x48, "rw", "pending events, bit 0 done (a descriptor ended), bit 1 error "
+                                "(it was refused); write 1s to clear"),
     Register("IRQ_EN", 0x4C, "rw", "events that raise the CIM interrupt"),
     Register("BUSY_CYCLES", 0x50, "r", "cycles busy, counted since reset"),
     Register("MVMS", 0x54, "r", "matrix-vector products done, counted since reset"),
     Register("PROG_CYCLES", 0x58, "r", "weight-programming beats accepted, counted since reset"),
     Register("PROG_ADDR", 0x5C, "rw", "next programming beat: bits 0-15 macro row, bits 16-23 "
-                                      "column group; advances group first, then row"),
-    Register("PROG_DATA", 0x60, "w", "next 32 bits of the beat at PROG_ADDR (2-bit cells); the "
-                                     "beat is issued after 2*cols_per_cycle/32 writes"),
+                                      "column group, bits 24-31 groups per row (0: up to the "
+                                      "macro's last); advances group first, then row (back to "
+                                      "the group written); a write restarts the beat"),
+    Register("PROG_DATA", 0x60, "w", "next 32 bits of the beat at PROG_ADDR (2-bit cells, cell i "
+                                     "in bits 2i+1..2i); the beat is issued after "
+                                     "max(1, 2*cols_per_cycle/32) writes; refused with a bus "
+                                     "error, changing nothing, while busy"),
     Register("PROG_CTRL", 0x64, "w", "write bit 0 = 1: clear a refused-weight error"),
+    Register("TILE", 0x68, "r", "bits 0-15 rows_per_cycle, bits 16-31 cols_per_cycle (cells "
+                                "per beat)"),
 ), "CIM accelerator: descriptor, start/status, interrupt, counters, weight programming")
 
 PERIPHERALS: tuple[Peripheral, ...] = (TIMER, CONSOLE, FINISHER, DMA, NPU, CIM)
