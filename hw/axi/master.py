@@ -14,11 +14,22 @@ __all__ = ["AxiBurstMaster"]
 _W_DEPTH = 4
 
 
+def _is_error(resp):
+    """SLVERR (0b10) or DECERR (0b11). EXOKAY (0b01) only answers exclusive accesses, which this
+    master never makes; a subordinate that sends it anyway did the access, so it counts as OKAY."""
+    return resp[1]
+
+
 class AxiBurstMaster(wiring.Component):
     """A chunk is one burst: AR/AW carry it, R beats return with no back-pressure (the
     channel reserved room), W beats follow AW order with WLAST on the chunk's last beat, and
     each B response is the chunk's ``done``. Bursts are pipelined: several may be outstanding,
-    in order (a single ID). Responses other than OKAY are not reported (see docs/dma.md).
+    in order (a single ID).
+
+    An R beat with RRESP SLVERR or DECERR comes up as a beat with ``rd.data_err``; a B response
+    with BRESP SLVERR or DECERR as ``done`` with ``wr.done_err``. The master itself goes on as
+    AXI requires (it takes every R beat of an accepted burst and sends every W beat of an
+    accepted AW); stopping the transfer is the channel's business.
     """
 
     def __init__(self):
@@ -36,6 +47,7 @@ class AxiBurstMaster(wiring.Component):
             rd.cmd_ready.eq(axi.arready),
             axi.rready.eq(1),
             rd.data_valid.eq(axi.rvalid), rd.data.eq(axi.rdata),
+            rd.data_err.eq(_is_error(axi.rresp)),
         ]
         # Lengths of the bursts whose W beats are still to go, for WLAST.
         m.submodules.wlens = wlens = SyncFIFO(width=LEN_WIDTH, depth=_W_DEPTH)
@@ -48,7 +60,7 @@ class AxiBurstMaster(wiring.Component):
             axi.wvalid.eq(wr.data_valid & wlens.r_rdy), axi.wdata.eq(wr.data),
             axi.wstrb.eq(0xFF), axi.wlast.eq(beats + 1 == wlens.r_data),
             wr.data_ready.eq(axi.wready & wlens.r_rdy),
-            axi.bready.eq(1), wr.done.eq(axi.bvalid),
+            axi.bready.eq(1), wr.done.eq(axi.bvalid), wr.done_err.eq(_is_error(axi.bresp)),
         ]
         with m.If(axi.wvalid & axi.wready):
             with m.If(axi.wlast):

@@ -7,11 +7,11 @@ from amaranth.lib.wiring import In, Out
 
 from .ports import LEN_WIDTH, BurstReadSignature, BurstWriteSignature
 
-__all__ = ["BurstArbiter"]
+__all__ = ["ORDER_DEPTH", "BurstArbiter"]
 
-# Chunks a target may owe at once; more only adds area (the memories answer in a cycle, AXI
-# within a few).
-_ORDER_DEPTH = 4
+#: Chunks a target may owe at once: more only adds area (the memories answer in a cycle, AXI
+#: within a few). It also bounds how far a channel's writes can run ahead of a write error.
+ORDER_DEPTH = 4
 
 
 class BurstArbiter(wiring.Component):
@@ -19,7 +19,8 @@ class BurstArbiter(wiring.Component):
 
     Commands from different initiators interleave chunk by chunk; the order in which they were
     granted is kept in a small queue, so read beats go back (and write beats are taken from, and
-    ``done`` pulses go back) to the initiator that owns the chunk in progress.
+    ``done`` pulses go back) to the initiator that owns the chunk in progress. Error flags
+    (``data_err``, ``done_err``) travel with the beat or ``done`` they qualify.
 
     Parameters
     ----------
@@ -58,10 +59,10 @@ class BurstArbiter(wiring.Component):
                 with m.If((last == (cand - 1 - offset) % n) & valid[cand]):
                     m.d.comb += pick.eq(cand)
 
-        m.submodules.order = order = SyncFIFO(width=idx_bits + LEN_WIDTH, depth=_ORDER_DEPTH)
+        m.submodules.order = order = SyncFIFO(width=idx_bits + LEN_WIDTH, depth=ORDER_DEPTH)
         room = order.w_rdy
         if self.kind == "write":
-            m.submodules.bq = bq = SyncFIFO(width=idx_bits, depth=_ORDER_DEPTH)
+            m.submodules.bq = bq = SyncFIFO(width=idx_bits, depth=ORDER_DEPTH)
             room = room & bq.w_rdy
         ua = Array(ups)
         m.d.comb += [
@@ -82,7 +83,8 @@ class BurstArbiter(wiring.Component):
         if self.kind == "read":
             beat = down.data_valid
             for i, u in enumerate(ups):
-                m.d.comb += [u.data.eq(down.data), u.data_valid.eq(beat & (owner == i))]
+                m.d.comb += [u.data.eq(down.data), u.data_err.eq(down.data_err),
+                             u.data_valid.eq(beat & (owner == i))]
         else:
             beat = down.data_valid & down.data_ready
             m.d.comb += [
@@ -96,6 +98,7 @@ class BurstArbiter(wiring.Component):
                 m.d.comb += [
                     u.data_ready.eq(order.r_rdy & down.data_ready & (owner == i)),
                     u.done.eq(down.done & (bq.r_data == i)),
+                    u.done_err.eq(down.done_err),
                 ]
         with m.If(beat):
             with m.If(beats + 1 == length):

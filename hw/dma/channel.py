@@ -30,6 +30,14 @@ class DmaChannel(wiring.Component):
     descriptor ends with an entry ``(tag, status)`` in the completion queue and a pulse on
     ``done`` or ``error``.
 
+    A read beat flagged ``data_err`` or a write ``done`` flagged ``done_err`` (an AXI SLVERR or
+    DECERR from L3) ends the descriptor with ``BUS_ERROR``: both walkers stop, so no new chunk
+    is asked for or sent; the failing beat and every read beat after it are dropped, never
+    written; write chunks already sent still get their data (a target must have every beat of
+    a command it accepted) and their ``done``; then the beats left in the FIFO are thrown away.
+    Only when nothing is outstanding does the completion go out, so the next descriptor starts
+    from a clean channel.
+
     Ports ``rd`` / ``wr`` carry chunks to the memory selected by ``rd_sel`` / ``wr_sel``
     (0: L1, 1: L2, 2: L3). Counters: ``bytes`` written, ``busy_cycles`` (a descriptor is being
     checked or moved), ``stall_cycles`` (moving, but no beat written this cycle); ``clear``
@@ -93,19 +101,32 @@ class DmaChannel(wiring.Component):
         committed = Signal(range(FIFO_BEATS + 1))  # FIFO beats promised to issued write chunks
         pending = Signal(8)                        # write chunks issued, not yet done
 
-        # Read side: ask for a chunk only when the FIFO has room for all of it.
+        # A bus error (now) ends the descriptor; ``failed`` (from the next cycle on) keeps the
+        # channel draining what is outstanding until the completion goes out.
         rd, wr = self.rd, self.wr
+        bus_error = Signal()
+        failed = Signal()
+        m.d.comb += [
+            bus_error.eq((rd.data_valid & rd.data_err) | (wr.done & wr.done_err)),
+            failed.eq(status == DmaStatus.BUS_ERROR),
+            rwalk.stop.eq(bus_error), wwalk.stop.eq(bus_error),
+        ]
+
+        # Read side: ask for a chunk only when the FIFO has room for all of it. Beats of an
+        # erroneous chunk still arrive (and count against ``inflight``) but stay out of the
+        # FIFO from the failing one on, so none of them can reach the destination.
         credits = FIFO_BEATS - fifo.level - inflight
         m.d.comb += [
             rd.cmd_valid.eq(rwalk.valid & (credits >= rwalk.len)),
             rd.cmd_addr.eq(rwalk.addr), rd.cmd_len.eq(rwalk.len),
             rwalk.next.eq(rd.cmd_valid & rd.cmd_ready),
-            fifo.w_en.eq(rd.data_valid), fifo.w_data.eq(rd.data),
+            fifo.w_en.eq(rd.data_valid & ~rd.data_err & ~failed), fifo.w_data.eq(rd.data),
         ]
         asked = Mux(rwalk.next, rwalk.len, 0)
         m.d.sync += inflight.eq(inflight + asked - rd.data_valid)
 
-        # Write side: send a chunk only when the FIFO already holds all of its data.
+        # Write side: send a chunk only when the FIFO already holds all of its data. After a bus
+        # error, once the chunks already sent have taken their beats, drop the rest.
         beat = Signal()
         m.d.comb += [
             wr.cmd_valid.eq(wwalk.valid & (fifo.level - committed >= wwalk.len)),
@@ -114,7 +135,7 @@ class DmaChannel(wiring.Component):
             wr.data_valid.eq(fifo.r_rdy & (committed != 0)),
             wr.data.eq(fifo.r_data),
             beat.eq(wr.data_valid & wr.data_ready),
-            fifo.r_en.eq(beat),
+            fifo.r_en.eq(beat | (failed & (committed == 0))),
         ]
         promised = Mux(wwalk.next, wwalk.len, 0)
         m.d.sync += [committed.eq(committed + promised - beat),
@@ -175,8 +196,12 @@ class DmaChannel(wiring.Component):
                     m.next = "MOVE"
             with m.State("MOVE"):
                 m.d.comb += moving.eq(1)
+                with m.If(bus_error):
+                    m.d.sync += status.eq(DmaStatus.BUS_ERROR)
+                # Normally the FIFO is empty once every chunk is written; after a bus error it is
+                # empty once the leftover beats are dropped.
                 with m.If(~rwalk.valid & ~wwalk.valid & (committed == 0) & (pending == 0)
-                          & (inflight == 0)):
+                          & (inflight == 0) & ~fifo.r_rdy):
                     m.next = "FINISH"
             with m.State("FINISH"):
                 with m.If(cpl.w_rdy):

@@ -16,6 +16,8 @@ __all__ = ["TARGETS", "Dma"]
 
 #: Memories behind the engine, in the order of a channel's ``rd_sel`` / ``wr_sel``.
 TARGETS = ("l1", "l2", "l3")
+# Interrupt events per channel (CH_IRQ, CH_IRQ_EN): bit 0 done, bit 1 error, bit 2 overflow.
+_EVENTS = 3
 
 
 class Dma(RegisterPage):
@@ -24,7 +26,9 @@ class Dma(RegisterPage):
     Each memory has one burst read and one burst write port (``l1_rd``, ``l1_wr``, ...), shared
     by the channels chunk by chunk (:class:`~.arbiter.BurstArbiter`), so two channels moving
     between different memories run at full speed side by side. ``irq`` is high while any
-    channel has an event pending that its ``CH_IRQ_EN`` enables. ``l1_conflicts`` and
+    channel has an event pending that its ``CH_IRQ_EN`` enables: done, error (a descriptor
+    ended with a status other than OK) or overflow (a ``CH_PUSH`` found the queue full and was
+    dropped). ``l1_conflicts`` and
     ``l2_conflicts`` are the memories' bank-conflict counters, shown in the page.
 
     Parameters
@@ -63,14 +67,18 @@ class Dma(RegisterPage):
                 with m.If(w[p + name]):
                     m.d.sync += reg.eq(self.wdata)
                 m.d.comb += r[p + name].eq(reg)
-            pending = Signal(2, name=f"ch{c}_irq")
-            enable = Signal(2, name=f"ch{c}_irq_en")
+            pending = Signal(_EVENTS, name=f"ch{c}_irq")
+            enable = Signal(_EVENTS, name=f"ch{c}_irq_en")
             with m.If(w[p + "IRQ_EN"]):
-                m.d.sync += enable.eq(self.wdata[:2])
+                m.d.sync += enable.eq(self.wdata[:_EVENTS])
+            # A push onto a full queue is dropped by the queue; say so, since the descriptor
+            # will never complete and software waiting for it would wait forever.
+            overflow = Signal(name=f"ch{c}_overflow")
+            m.d.comb += overflow.eq(w[p + "PUSH"] & ~ch.push_ready)
             # New events win over a clear in the same cycle: an event is never lost.
-            cleared = Signal(2)
-            m.d.comb += cleared.eq(Cat(w[p + "IRQ"] & self.wdata[0], w[p + "IRQ"] & self.wdata[1]))
-            m.d.sync += pending.eq((pending & ~cleared) | Cat(ch.done, ch.error))
+            cleared = Signal(_EVENTS)
+            m.d.comb += cleared.eq(self.wdata[:_EVENTS] & w[p + "IRQ"].replicate(_EVENTS))
+            m.d.sync += pending.eq((pending & ~cleared) | Cat(ch.done, ch.error, overflow))
             irqs.append((pending & enable).any())
             m.d.comb += [
                 ch.push_valid.eq(w[p + "PUSH"]),
@@ -80,7 +88,8 @@ class Dma(RegisterPage):
                 ch.cpl_pop.eq(w[p + "CPL"] & ch.cpl_valid),
                 ch.clear.eq(w[p + "CLEAR"]),
                 r[p + "PUSH"].eq(self.config.dma.queue_depth - ch.queued),
-                r[p + "STATUS"].eq(Cat(ch.busy, Signal(7), ch.queued.as_unsigned()[:8],
+                r[p + "STATUS"].eq(Cat(ch.busy, pending[2], Signal(6),
+                                       ch.queued.as_unsigned()[:8],
                                        ch.cpl_count.as_unsigned()[:8])),
                 r[p + "CPL"].eq(Cat(ch.cpl_tag, ch.cpl_status, Signal(11), ch.cpl_valid)),
                 r[p + "IRQ"].eq(pending),
@@ -125,8 +134,9 @@ class Dma(RegisterPage):
                             m.d.comb += dst.data_ready.eq(up.data_ready)
                     if kind == "rd":
                         with m.If(up.data_valid):
-                            m.d.comb += [dst.data_valid.eq(1), dst.data.eq(up.data)]
+                            m.d.comb += [dst.data_valid.eq(1), dst.data.eq(up.data),
+                                         dst.data_err.eq(up.data_err)]
                     else:
                         with m.If(up.done):
-                            m.d.comb += dst.done.eq(1)
+                            m.d.comb += [dst.done.eq(1), dst.done_err.eq(up.done_err)]
         return m

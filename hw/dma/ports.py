@@ -7,12 +7,16 @@ the previous chunk's data has finished, and serves chunks in order.
 
 Read port (initiator's view)
     ``cmd_valid``/``cmd_ready`` with ``cmd_addr`` and ``cmd_len`` (beats, 1..32); then
-    ``cmd_len`` pulses of ``data_valid`` with ``data``. There is no back-pressure on read data:
-    a channel only asks for a chunk when it has room for all of it.
+    ``cmd_len`` pulses of ``data_valid`` with ``data`` and ``data_err``. There is no
+    back-pressure on read data: a channel only asks for a chunk when it has room for all of it.
+    ``data_err`` marks a beat the target could not read (an AXI SLVERR or DECERR; the SRAMs
+    never raise it); every beat of a chunk still arrives, erroneous or not.
 
 Write port (initiator's view)
     ``cmd_valid``/``cmd_ready`` with ``cmd_addr``/``cmd_len``; beats on ``data_valid``/
-    ``data_ready``/``data`` in command order; one ``done`` pulse per chunk once it is written.
+    ``data_ready``/``data`` in command order; one ``done`` pulse per chunk once it is written,
+    with ``done_err`` if the target refused the chunk (an AXI write response SLVERR or DECERR).
+    Every beat of a command must be sent, even after an error.
 """
 
 from amaranth.lib import wiring
@@ -33,7 +37,7 @@ class BurstReadSignature(wiring.Signature):
         super().__init__({
             "cmd_valid": Out(1), "cmd_ready": In(1),
             "cmd_addr": Out(32), "cmd_len": Out(LEN_WIDTH),
-            "data_valid": In(1), "data": In(64),
+            "data_valid": In(1), "data": In(64), "data_err": In(1),
         })
 
     def __eq__(self, other):
@@ -51,7 +55,7 @@ class BurstWriteSignature(wiring.Signature):
             "cmd_valid": Out(1), "cmd_ready": In(1),
             "cmd_addr": Out(32), "cmd_len": Out(LEN_WIDTH),
             "data_valid": Out(1), "data_ready": In(1), "data": Out(64),
-            "done": In(1),
+            "done": In(1), "done_err": In(1),
         })
 
     def __eq__(self, other):

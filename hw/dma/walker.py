@@ -13,17 +13,18 @@ class Walker(wiring.Component):
     """Produce the chunks of ``planes`` x ``rows`` rows of ``row_bytes`` bytes.
 
     ``start`` (one cycle) loads the geometry; then ``valid`` holds with the current chunk's
-    ``addr`` and ``len`` (beats) until ``next`` moves on. A chunk ends at the end of its row or
-    at a 256-byte boundary, whichever is first, so it never exceeds :data:`~.ports.MAX_BURST`
-    beats and never crosses a 4 KiB page (an AXI rule). Geometry is assumed checked (nonzero,
-    multiples of 8).
+    ``addr`` and ``len`` (beats) until ``next`` moves on. ``stop`` (one cycle) abandons the
+    walk: ``valid`` falls, even if ``next`` takes a chunk in the same cycle. A chunk ends at the
+    end of its row or at a 256-byte boundary, whichever is first, so it never exceeds
+    :data:`~.ports.MAX_BURST` beats and never crosses a 4 KiB page (an AXI rule). Geometry is
+    assumed checked (nonzero, multiples of 8).
     """
 
     def __init__(self):
         super().__init__({
             "start": In(1), "base": In(32), "row_bytes": In(16), "rows": In(16),
             "planes": In(16), "row_stride": In(32), "plane_stride": In(32),
-            "next": In(1),
+            "next": In(1), "stop": In(1),
             "valid": Out(1), "addr": Out(32), "len": Out(LEN_WIDTH),
         })
 
@@ -57,6 +58,8 @@ class Walker(wiring.Component):
                     m.d.sync += [row.eq(row + 1), row_addr.eq(row_addr + row_stride)]
             with m.Else():
                 m.d.sync += off.eq(new_off)
+        with m.If(self.stop):
+            m.d.sync += self.valid.eq(0)
         with m.If(self.start):
             m.d.sync += [
                 plane_addr.eq(self.base), row_addr.eq(self.base), off.eq(0), row.eq(0),

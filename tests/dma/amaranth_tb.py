@@ -24,9 +24,13 @@ def reg(name: str, channel: int = 0) -> int:
 
 
 class Top(wiring.Component):
-    def __init__(self, config):
+    """The memory system and an AxiRam as L3; ``faults`` are AxiRam fault windows as bus
+    addresses ``(lo, hi, resp)``."""
+
+    def __init__(self, config, faults=()):
         self.mem = MemorySystem(config)
-        self.l3 = AxiRam(config.l3.size)
+        self.l3 = AxiRam(config.l3.size, faults=[(lo - config.l3.base, hi - config.l3.base, resp)
+                                                 for lo, hi, resp in faults])
         super().__init__({"bus": wiring.In(self.mem.dma_bus.signature.flip()),
                           "irq": wiring.Out(1)})
 
@@ -41,15 +45,19 @@ class Top(wiring.Component):
 
 
 class Bench:
-    """Load memories from a :class:`DmaModel`, run a testbench coroutine, read memories back."""
+    """Load memories from a :class:`DmaModel`, run a testbench coroutine, read memories back.
 
-    def __init__(self, config=SMALL, seed=0):
+    ``faults``: L3 windows ``(lo, hi, resp)`` (bus addresses, resp SLVERR or DECERR) where the
+    AXI RAM answers errors; the model knows them too.
+    """
+
+    def __init__(self, config=SMALL, seed=0, faults=()):
         self.config = config
-        self.model = DmaModel(config)
+        self.model = DmaModel(config, bus_errors=[(lo, hi) for lo, hi, _ in faults])
         rng = np.random.default_rng(seed)
         for mem in self.model.memories.values():
             mem[:] = rng.integers(0, 256, mem.size, dtype=np.uint8)
-        self.top = Top(config)
+        self.top = Top(config, faults)
         for name, sram in (("l1", self.top.mem.l1), ("l2", self.top.mem.l2)):
             words = self.model.memories[name].view("<u4")
             for b, bank in enumerate(sram.bank_memories):
@@ -84,11 +92,16 @@ class Bench:
                                (*rwin, *wwin), strict=True):
             await self.write(ctx, reg(name, channel), value)
 
-    async def push(self, ctx, channel, transfer: Transfer):
-        while await self.read(ctx, reg("CH_PUSH", channel)) == 0:
-            pass
+    async def stage(self, ctx, channel, transfer: Transfer):
+        """Write the descriptor into the staging registers (no push)."""
         for k, word in enumerate(encode(transfer)):
             await self.write(ctx, reg(f"CH_DESC{k}", channel), word)
+
+    async def push(self, ctx, channel, transfer: Transfer):
+        """Wait for a free queue slot, then stage and push ``transfer``."""
+        while await self.read(ctx, reg("CH_PUSH", channel)) == 0:
+            pass
+        await self.stage(ctx, channel, transfer)
         await self.write(ctx, reg("CH_PUSH", channel), 1)
 
     async def completion(self, ctx, channel):

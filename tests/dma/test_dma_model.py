@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 
 from hetsoc.config import load_config
-from hetsoc.dma import DmaModel, Transfer, check, decode, encode, extent, random_batch
+from hetsoc.dma import (
+    DmaModel,
+    Transfer,
+    check,
+    chunks,
+    decode,
+    encode,
+    extent,
+    random_batch,
+)
 from hetsoc.hw.dma.descriptor import DESCRIPTOR_WORDS, Descriptor
 from hetsoc.hw.dma.status import DmaStatus
 
@@ -80,3 +89,42 @@ def test_random_batch_is_valid_and_order_free():
                         t.dst_plane_stride) for t in batch)
     assert all(a[1] <= b[0] for a, b in zip(dst, dst[1:], strict=False))
     assert all(check(CONFIG, t, OPEN, OPEN) == DmaStatus.OK for t in batch)
+
+
+def test_chunks_follow_the_walker():
+    # A chunk ends at a row end or a 256-byte boundary.
+    assert chunks(L3 + 0xF8, 24, 2, 1, 512, 0) == [(L3 + 0xF8, 8), (L3 + 0x100, 16),
+                                                  (L3 + 0x2F8, 8), (L3 + 0x300, 16)]
+    assert chunks(L2, 600, 1, 2, 0, 1024) == [(L2, 256), (L2 + 256, 256), (L2 + 512, 88),
+                                              (L2 + 1024, 256), (L2 + 1280, 256),
+                                              (L2 + 1536, 88)]
+
+
+def test_model_bus_errors_status_and_unsettled_bytes():
+    with pytest.raises(ValueError, match=r"^bus error range must be \(lo, hi\) inside L3 "):
+        DmaModel(CONFIG, bus_errors=[(L2, L2 + 8)])
+    model = DmaModel(CONFIG, bus_errors=[(L3 + 0x1010, L3 + 0x1018)])
+    model.view(L3, 0x2000)[:] = np.arange(0x2000) % 251
+    before = {k: v.copy() for k, v in model.memories.items()}
+    # Read fault at byte 0x10 of the transfer: at most 16 bytes may have been written.
+    assert model.run(Transfer(L3 + 0x1000, L2, 64)) == DmaStatus.BUS_ERROR
+    addresses, values = model.unsettled[-1]
+    np.testing.assert_array_equal(addresses, L2 + np.arange(16))
+    np.testing.assert_array_equal(values, before["l3"][0x1000:0x1010])
+    # Write fault in the third of 8 one-row chunks: it and 3 more may have been written.
+    assert model.run(Transfer(L3, L3 + 0x1000, 8, 8, 1, 8, 0, 8, 0)) == DmaStatus.BUS_ERROR
+    addresses, values = model.unsettled[-1]
+    np.testing.assert_array_equal(addresses, L3 + 0x1000 + np.arange(6 * 8))
+    # A fault on the first beat leaves nothing unsettled; transfers clear of it copy as usual.
+    assert model.run(Transfer(L3 + 0x1010, L2 + 0x100, 8)) == DmaStatus.BUS_ERROR
+    assert len(model.unsettled) == 2
+    assert model.run(Transfer(L3 + 0x1018, L2 + 0x200, 8)) == DmaStatus.OK
+    for k in ("l1", "l3"):
+        np.testing.assert_array_equal(model.memories[k], before[k])
+    # mismatches(): unsettled bytes may hold either value, all others must match.
+    actual = {k: v.copy() for k, v in model.memories.items()}
+    actual["l2"][:16] = before["l3"][0x1000:0x1010]
+    assert model.mismatches(actual) == {"l1": 0, "l2": 0, "l3": 0}
+    actual["l2"][16] ^= 1
+    actual["l3"][0x1000 + 40] ^= 1
+    assert model.mismatches(actual) == {"l1": 0, "l2": 1, "l3": 1}
