@@ -8,12 +8,14 @@ constants carry their ``u`` suffix only outside ``__ASSEMBLER__``.
 
 from __future__ import annotations
 
+import enum
 import re
 
 from .config import MemoryRegion, SocConfig
 from .hw.dma.descriptor import DESCRIPTOR_WORDS
 from .hw.dma.status import DmaStatus
-from .hw.periph.regmap import DMA_CH_STRIDE, PERIPHERALS
+from .hw.npu.descriptor import NpuError
+from .hw.periph.regmap import DMA_CH_STRIDE, NPU_DESC_WORDS, PERIPHERALS
 
 __all__ = [
     "DEFAULT_STACK_SIZE",
@@ -44,6 +46,11 @@ def _define(name: str, value: int, comment: str = "", *, kind: str = "addr") -> 
     text = f"HETSOC_U({text})"
     line = f"#define {name:<36} {text}"
     return f"{line}  /* {comment} */" if comment else line
+
+
+def _enum_defines(prefix: str, codes: type[enum.IntEnum], comment: str) -> list[str]:
+    """``#define HETSOC_<PREFIX>_<MEMBER> value`` for every member of an IntEnum."""
+    return [_define(_macro(prefix, c.name), c.value, comment, kind="count") for c in codes]
 
 
 def _clock_hz(config: SocConfig) -> int:
@@ -122,6 +129,10 @@ def generate_header(config: SocConfig) -> str:
         _define("HETSOC_DMA_DESC_WORDS", DESCRIPTOR_WORDS, kind="count"),
         *(_define(_macro("DMA_STATUS", s.name), s.value, "completion status", kind="count")
           for s in DmaStatus),
+        "",
+        "/* NPU: descriptor words DESC0.. and the codes in STATUS bits 8-11 (NpuError) */",
+        _define("HETSOC_NPU_DESC_WORDS", NPU_DESC_WORDS, kind="count"),
+        *_enum_defines("NPU_ERROR", NpuError, "NpuError"),
         "",
         "#ifndef __ASSEMBLER__",
         "#include <stdint.h>",
