@@ -126,13 +126,11 @@ def add_layer(rng: np.random.Generator, name: str, *, length: int, a_base: int,
 
 
 def default_layers(config: SocConfig, seed: int = 1) -> list[FirmwareLayer]:
-    """The layers of ``npu_layer.c``: each in its own 16 KiB slice of L1, bases unaligned where
-    the op allows it, ``w_base`` not always 0."""
+    """The layers of ``npu_layer.c``: each in its own slice of L1 (16 KiB, or an eighth of a
+    smaller L1), bases unaligned where the op allows it, ``w_base`` not always 0."""
     rows, cols = config.npu.rows, config.npu.cols
     rng = np.random.default_rng(seed)
-    slot = 0x4000
-    if 5 * slot > config.l1.size:
-        raise ValueError(f"L1 of config {config.name!r} is too small for the layer set")
+    slot = min(0x4000, config.l1.size // 8)
     arr = dict(rows=rows, cols=cols)
     return [
         conv_layer(rng, "conv3x3_s2", c=8, k=rows + 4, h=19, w=23, kernel=(3, 3), stride=2,
@@ -285,10 +283,13 @@ def _preamble(name: str, config: SocConfig, what: str) -> list[str]:
 
 
 def _check_geometry(config: SocConfig, layers: list[FirmwareLayer]):
+    spans = sorted(layer.extent for layer in layers)
     for layer in layers:
-        lo, hi = layer.extent
-        if hi > config.l1.size:
+        if layer.extent[1] > config.l1.size:
             raise ValueError(f"layer {layer.name} does not fit L1 of config {config.name!r}")
+    for (_, hi), (lo, _) in zip(spans, spans[1:], strict=False):
+        if lo < hi:
+            raise ValueError(f"layers overlap in L1 of config {config.name!r}")
 
 
 def layers_header(config: SocConfig, layers: list[FirmwareLayer], seed: int) -> str:
