@@ -64,4 +64,4 @@ class CimError(enum.IntEnum):
     SHAPE = 1          # rows or out_c beyond the macro, zero sizes, bad kernel or stride
     INPUT_SHIFT = 2    # in_shift > 2: the inputs would not fit the 7-bit DAC
     WEIGHTS = 3        # a weight outside {-1, 0, +1} was offered since the last clear
-    ALIGN = 4          # param_addr or psum_addr not 8-byte aligned
+    ALIGN = 4          # param_addr not 8-byte aligned or psum_addr not 4-byte aligned

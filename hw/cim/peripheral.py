@@ -88,10 +88,10 @@ class CimPeripheral(RegisterPage):
         start = self.write["CTRL"] & self.wdata[0] & ~core.busy
         m.d.comb += [core.desc.as_value().eq(Cat(*desc)), core.start.eq(start)]
         done = Signal()
-        with m.If(core.done):
-            m.d.sync += done.eq(1)
-        with m.Elif(start):
+        with m.If(start):               # first: a start in the cycle the last one ends is new
             m.d.sync += done.eq(0)
+        with m.Elif(core.done):
+            m.d.sync += done.eq(1)
         refused = done & (core.error != 0)
         m.d.comb += self.read["STATUS"].eq(Cat(core.busy, done, refused, core.weight_error,
                                                0, 0, 0, 0, core.error))

@@ -257,6 +257,36 @@ def test_prog_data_refused_while_busy_and_outside_the_macro():
     assert seen["prog"] == 19
 
 
+def test_start_in_the_cycle_the_last_descriptor_ends():
+    """STATUS.done belongs to the descriptor started last, even when the start is accepted in
+    the very cycle the previous one ends."""
+    bench = _Bench(32, 16, 8, 8)
+    seen = []
+
+    async def body(ctx, b):
+        await b.program(ctx, weight_beats(np.ones((18, 4), dtype=np.int8), 8))
+        await b.descriptor(ctx, _OK)
+        await b.write(ctx, "CTRL", 1)
+        core, bus = b.periph.core, b.periph.bus
+        while not ctx.get(core.done):
+            await ctx.tick()
+        ctx.set(bus.addr, R("CTRL"))
+        ctx.set(bus.we, 1)
+        ctx.set(bus.wdata, 1)
+        ctx.set(bus.wstrb, 0xF)
+        ctx.set(bus.req_valid, 1)
+        await ctx.tick()
+        ctx.set(bus.req_valid, 0)
+        await ctx.tick()
+        seen.append(await b.read(ctx, "STATUS"))
+        while not (await b.read(ctx, "STATUS")) & DONE:
+            pass
+        seen.append(await b.read(ctx, "MVMS"))
+
+    bench.run(body)
+    assert seen == [BUSY, 8]
+
+
 def test_prog_addr_advance_and_tile():
     bench = _Bench(64, 64, 16, 32)
     seen = []
