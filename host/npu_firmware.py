@@ -293,11 +293,18 @@ def _check_geometry(config: SocConfig, layers: list[FirmwareLayer]):
 
 
 def layers_header(config: SocConfig, layers: list[FirmwareLayer], seed: int) -> str:
-    """``npu_layers.h``: ``npu_layers[]`` (``NPU_LAYER_COUNT`` entries)."""
+    """``npu_layers.h``: ``npu_layers[]`` (``NPU_LAYER_COUNT`` entries) and a free L1 area
+    ``NPU_SCRATCH_LO``..``NPU_SCRATCH_HI`` (1 KiB after the layers) for the CPU's own traffic."""
     _check_geometry(config, layers)
+    scratch = (max(layer.extent[1] for layer in layers) + 0xFF) & ~0xFF
+    if scratch + 0x400 > config.l1.size:
+        raise ValueError(f"no room for the scratch area in L1 of config {config.name!r}")
     out = _preamble(LAYERS_HEADER, config, f"NPU layers with golden outputs (seed {seed})")
     out += _layer_arrays(layers, "npu_layers")
-    out += [f"#define NPU_LAYER_COUNT {len(layers)}", "", "#endif", ""]
+    out += [f"#define NPU_LAYER_COUNT {len(layers)}",
+            f"#define NPU_SCRATCH_LO 0x{scratch:x}u",
+            f"#define NPU_SCRATCH_HI 0x{scratch + 0x400:x}u",
+            "", "#endif", ""]
     return "\n".join(out)
 
 

@@ -5,8 +5,10 @@
  * image, run (polling STATUS), then check that the output equals golden's bytes and that
  * nothing else in the area changed, that MACS is the layer's MAC count computed on the host and
  * the counters are consistent (stalls <= busy cycles, MACs <= rows * cols * busy cycles). The
- * first layer runs again waiting on the interrupt (npu_wait_irq). Prints one line per run and
- * "npu_layer: ok"; returns 0 on success.
+ * first layer runs again waiting on the interrupt (npu_wait_irq), and once more while the CPU
+ * reads and writes L1 (a scratch area on every bank) as fast as it can, which the NPU's port
+ * has to wait for: still golden's output, and its stall counter sees the contention. Prints one
+ * line per run and "npu_layer: ok"; returns 0 on success.
  */
 #include "hetsoc.h"
 #include "npu.h"
@@ -37,7 +39,24 @@ static uint8_t want_byte(const npu_test_layer_t *L, uint32_t offset)
     return pattern(offset);
 }
 
-static int run_layer(const npu_test_layer_t *L, int use_irq)
+enum wait_mode { POLL, IRQ, CONTEND };
+static const char *const mode_names[] = {"", " (irq)", " (L1 contended)"};
+
+/* Poll STATUS while incrementing every word of the scratch area in L1, one pass per poll.
+ * Returns the passes made; the area then holds its start value + passes in every word. */
+static uint32_t wait_contending(npu_error_t *err)
+{
+    uint32_t passes = 0;
+    while (!(npu_status() & (NPU_STATUS_DONE | NPU_STATUS_ERROR))) {
+        for (uint32_t p = NPU_SCRATCH_LO; p < NPU_SCRATCH_HI; p += 4)
+            *(volatile uint32_t *)(uintptr_t)(HETSOC_L1_BASE + p) += 1;
+        passes++;
+    }
+    *err = npu_wait();
+    return passes;
+}
+
+static int run_layer(const npu_test_layer_t *L, enum wait_mode mode)
 {
     for (uint32_t p = L->check_lo; p < L->check_hi; p++)
         *l1_byte(p) = pattern(p);
@@ -51,7 +70,15 @@ static int run_layer(const npu_test_layer_t *L, int use_irq)
     uint64_t t0 = read_mcycle64();
     npu_set_descriptor(L->desc);
     npu_start();
-    npu_error_t err = use_irq ? npu_wait_irq() : npu_wait();
+    npu_error_t err;
+    uint32_t passes = 0;
+    if (mode == CONTEND) {
+        for (uint32_t p = NPU_SCRATCH_LO; p < NPU_SCRATCH_HI; p += 4)
+            *(volatile uint32_t *)(uintptr_t)(HETSOC_L1_BASE + p) = p;
+        passes = wait_contending(&err);
+    } else {
+        err = mode == IRQ ? npu_wait_irq() : npu_wait();
+    }
     uint32_t cpu_cycles = (uint32_t)(read_mcycle64() - t0);
     uint32_t busy = npu_busy_cycles(), stall = npu_stall_cycles(), macs = npu_macs();
     int bad = 0;
@@ -72,6 +99,21 @@ static int run_layer(const npu_test_layer_t *L, int use_irq)
                inside(&L->expected, first) ? "output" : "outside the output");
         bad = 1;
     }
+    if (mode == CONTEND) {
+        for (uint32_t p = NPU_SCRATCH_LO; p < NPU_SCRATCH_HI; p += 4) {
+            uint32_t got = *(volatile uint32_t *)(uintptr_t)(HETSOC_L1_BASE + p);
+            if (got != p + passes) {
+                printf("npu_layer: scratch L1+0x%x is %08x, expected %08x\n", p, got, p + passes);
+                bad = 1;
+                break;
+            }
+        }
+        if (passes == 0 || stall == 0) {
+            printf("npu_layer: %s: %u CPU passes over L1, %u NPU stall cycles: no contention\n",
+                   L->name, passes, stall);
+            bad = 1;
+        }
+    }
     if (macs != L->macs) {
         printf("npu_layer: %s: MACS %u, the layer has %u\n", L->name, macs, L->macs);
         bad = 1;
@@ -85,7 +127,7 @@ static int run_layer(const npu_test_layer_t *L, int use_irq)
     uint32_t permille = (uint32_t)((uint64_t)macs * 1000u / ((uint64_t)PE_COUNT * busy));
     printf("npu_layer: %s%s: %u MACs, %u busy cycles, %u stall cycles, utilization %u.%u%%, "
            "%u CPU cycles start to return\n",
-           L->name, use_irq ? " (irq)" : "", macs, busy, stall, permille / 10, permille % 10,
+           L->name, mode_names[mode], macs, busy, stall, permille / 10, permille % 10,
            cpu_cycles);
     return bad;
 }
@@ -98,12 +140,13 @@ int main(void)
         bad = 1;
     }
     for (int i = 0; i < NPU_LAYER_COUNT; i++)
-        bad |= run_layer(&npu_layers[i], 0);
-    bad |= run_layer(&npu_layers[0], 1);
+        bad |= run_layer(&npu_layers[i], POLL);
+    bad |= run_layer(&npu_layers[0], IRQ);
     if (npu_irq_pending() != 0 || (csr_read(mip) & MIP_MEIP)) {
         printf("npu_layer: interrupt still pending after npu_wait_irq\n");
         bad = 1;
     }
+    bad |= run_layer(&npu_layers[0], CONTEND);
     printf("npu_layer: %s, %d layers\n", bad ? "FAIL" : "ok", NPU_LAYER_COUNT);
     return bad;
 }
