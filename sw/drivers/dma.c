@@ -69,6 +69,6 @@ uint32_t dma_l2_conflicts(void) { return HETSOC_REG(DMA, L2_CONFLICTS); }
 const char *dma_status_name(uint32_t status)
 {
     static const char *const names[] = {"ok", "zero size", "misaligned", "unmapped",
-                                        "source window", "destination window"};
+                                        "source window", "destination window", "bus error"};
     return status < sizeof(names) / sizeof(names[0]) ? names[status] : "unknown";
 }

@@ -4,6 +4,14 @@
  * write windows (reset: empty, so every descriptor fails until it does), submits descriptors,
  * and collects one completion (tag, status) per descriptor, by polling or after the external
  * interrupt. Addresses, row sizes and strides are multiples of 8 bytes.
+ *
+ * Errors: a descriptor that fails a check moves nothing; one that meets an AXI error on L3
+ * ends with HETSOC_DMA_STATUS_BUS_ERROR and may have written part of its destination, never
+ * from the failing read beat on (docs/dma.md). A push onto a full queue is dropped by the
+ * hardware and raises the overflow event (DMA_IRQ_OVERFLOW, also CH_STATUS bit 1) until
+ * cleared with dma_irq_clear(); dma_try_submit() checks for a free slot first, so it only
+ * meets this if an interrupt handler pushes onto the same channel between its check and its
+ * push.
  */
 #ifndef HETSOC_DMA_H
 #define HETSOC_DMA_H
@@ -36,6 +44,7 @@ _Static_assert(sizeof(dma_desc_t) == 4 * HETSOC_DMA_DESC_WORDS, "descriptor is 8
 
 #define DMA_IRQ_DONE 1u  /* CH_IRQ / CH_IRQ_EN bits */
 #define DMA_IRQ_ERROR 2u
+#define DMA_IRQ_OVERFLOW 4u
 #define DMA_NO_COMPLETION 0xFFFFFFFFu
 
 /* A contiguous copy of n bytes. */
@@ -47,7 +56,7 @@ static inline dma_desc_t dma_desc_1d(uint32_t src, uint32_t dst, uint32_t n, uin
 
 /* Open channel ch's windows: reads in [rbase, rend), writes in [wbase, wend). */
 void dma_set_windows(unsigned ch, uint32_t rbase, uint32_t rend, uint32_t wbase, uint32_t wend);
-/* Queue a descriptor; returns 0, or -1 if the channel's queue is full. */
+/* Queue a descriptor; returns 0, or -1 if the channel's queue is full (nothing pushed). */
 int dma_try_submit(unsigned ch, const dma_desc_t *d);
 /* Queue a descriptor, waiting for a free slot. */
 void dma_submit(unsigned ch, const dma_desc_t *d);
@@ -70,7 +79,8 @@ void dma_clear_counters(unsigned ch);
 /* Cycles an L1 / L2 port waited for a bank another port held (since reset). */
 uint32_t dma_l1_conflicts(void);
 uint32_t dma_l2_conflicts(void);
-/* "ok", "zero size", "misaligned", "unmapped", "source window", "destination window". */
+/* "ok", "zero size", "misaligned", "unmapped", "source window", "destination window",
+ * "bus error". */
 const char *dma_status_name(uint32_t status);
 
 #ifdef __cplusplus
