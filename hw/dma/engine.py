@@ -28,8 +28,8 @@ class Dma(RegisterPage):
     between different memories run at full speed side by side. ``irq`` is high while any
     channel has an event pending that its ``CH_IRQ_EN`` enables: done, error (a descriptor
     ended with a status other than OK) or overflow (a ``CH_PUSH`` found the queue full and was
-    dropped). ``l1_conflicts`` and
-    ``l2_conflicts`` are the memories' bank-conflict counters, shown in the page.
+    dropped). ``l1_conflicts`` and ``l2_conflicts`` are the memories' bank-conflict counters,
+    shown in the page.
 
     Parameters
     ----------
