@@ -1,0 +1,68 @@
+"""CIM firmware on the Verilator SoC: the driver programs weights (host-made beats and int8
+weights packed in C), runs seeded random layers from L1 against the golden model with the
+counters checked against the host's timing model, and the refused cases end with the right
+CimError, an error interrupt and nothing written (headers from `hetsoc.cim_firmware`)."""
+
+import re
+
+import pytest
+
+from hetsoc.cim_firmware import write_headers
+from hetsoc.config import load_config
+from hetsoc.firmware import build_firmware, sw_path
+from hetsoc.hw.cim import DESCRIPTOR_WORDS, CimError
+from hetsoc.hw.soc import Soc
+from hetsoc.sim.harness import Job, run_batch
+
+PROGRAMS = ("cim_layer", "cim_errors")
+_WIRED = "cim" in {name for name, _, _ in Soc(load_config("default")).data_windows()}
+needs_soc = pytest.mark.skipif(not _WIRED, reason="the CIM's page is not decoded by Soc yet "
+                                                   "(hw/soc.py wiring pending)")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cim_fw")
+    layers = write_headers(tmp, "default", seed=1)
+    elfs = [build_firmware([sw_path("tests", f"{name}.c"), sw_path("drivers", "cim.c")],
+                           "default", tmp / f"{name}.elf",
+                           extra_cflags=[f"-I{sw_path('drivers')}", f"-I{tmp}"])
+            for name in PROGRAMS]
+    runs = run_batch([Job(elf, max_cycles=3_000_000) for elf in elfs], "default", "verilator")
+    return layers, dict(zip(PROGRAMS, runs, strict=True))
+
+
+@needs_soc
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_cim_program_passes(built, name):
+    result = built[1][name]
+    assert result.passed, f"{result.status} {result.exit_code}: {result.console}"
+    assert f"{name}: ok" in result.console
+
+
+@needs_soc
+def test_cim_layer_counters_are_the_timing_model(built):
+    layers, runs = built
+    console = runs["cim_layer"].console
+    for layer in layers:
+        line = re.search(rf"cim_layer: {layer.name}: (\d+) descriptors, busy (\d+) \(model "
+                         rf"\d+\), mvms (\d+) .* programming beats (\d+) .* (\d+) mismatches",
+                         console)
+        assert line, console
+        jobs, busy, mvms, beats, mismatches = map(int, line.groups())
+        assert (jobs, busy, mvms, beats, mismatches) == (
+            len(layer.jobs), layer.busy_cycles, layer.mvms, layer.prog_beats, 0)
+    assert {len(layer.jobs) for layer in layers} == {1, 2}    # row and column splits ran
+
+
+@needs_soc
+def test_cim_errors_counts(built):
+    console = built[1]["cim_errors"].console
+    assert "cim_errors: ok, 6 refused descriptors, 6 error interrupts" in console
+
+
+def test_driver_constants_match_the_gateware():
+    text = sw_path("drivers", "cim.h").read_text()
+    codes = {m[1]: int(m[2]) for m in re.finditer(r"#define CIM_ERR_(\w+) (\d+)u", text)}
+    assert codes == {e.name: e.value for e in CimError}
+    assert re.search(r"#define CIM_DESC_WORDS (\d+)u", text)[1] == str(DESCRIPTOR_WORDS)
