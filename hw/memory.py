@@ -66,15 +66,16 @@ class BankedSram(wiring.Component):
     """A scratchpad of ``banks`` word-interleaved single-port banks shared by several ports.
 
     Word ``w`` lives in bank ``w % banks``, so consecutive words (a DMA burst, a PE row) spread
-    over all banks. Port ``bus`` is the host core's (32-bit); ``wide_ports`` adds 64-bit ports
-    (:class:`~hetsoc.hw.widebus.WideBusSignature`) for the DMA and the accelerators; a 64-bit
-    access uses the two banks of an aligned word pair. Every accepted access is answered exactly
-    one cycle later.
+    over all banks. Port ``bus`` is the host core's (32-bit); ``wide_ports`` adds wider ports
+    (:class:`~hetsoc.hw.widebus.WideBusSignature`) for the DMA and the accelerators. An access
+    of ``n`` 32-bit words (``n`` = port width / 32, a power of two) uses the ``n`` banks of an
+    aligned group of ``n`` words, so it never meets itself in a bank. Every accepted access is
+    answered exactly one cycle later.
 
     Arbitration is per bank and per cycle, by fixed priority: the core first (so its timing never
-    depends on DMA traffic), then the wide ports in the order given. A port whose banks are taken
-    waits (``req_ready`` low); ``conflicts`` counts the cycles in which at least one port
-    waited that way.
+    depends on DMA or accelerator traffic), then the wide ports in the order given. A port whose
+    banks are taken waits (``req_ready`` low); ``conflicts`` counts the cycles in which at least
+    one port waited that way.
 
     Parameters
     ----------
@@ -82,8 +83,9 @@ class BankedSram(wiring.Component):
         Total size in bytes.
     banks : int
         Number of banks, a power of two (at least 2 with wide ports).
-    wide_ports : tuple of str
-        Names of the 64-bit ports, highest priority first.
+    wide_ports : sequence of str or (str, int)
+        The wide ports, highest priority first: a name (a 64-bit port) or a (name, data width
+        in bits) pair; widths are powers of two from 64 to ``32 * banks``.
     """
 
     def __init__(self, size: int, banks: int, wide_ports=()):
@@ -93,13 +95,22 @@ class BankedSram(wiring.Component):
         wide_ports = tuple(wide_ports)
         if wide_ports and banks < 2:
             raise ValueError(f"Banks must be at least 2 with wide ports, not {banks!r}")
+        ports = {}
+        for port in wide_ports:
+            name, width = (port, 64) if isinstance(port, str) else port
+            if (not isinstance(width, int) or width < 64 or width & (width - 1)
+                    or width > 32 * banks):
+                raise ValueError(f"Width of port {name!r} must be a power of two from 64 to "
+                                 f"{32 * banks} bits, not {width!r}")
+            ports[name] = width
         self.size = size
         self.banks = banks
-        self.wide_ports = wide_ports
+        self.wide_ports = tuple(ports)
+        self.port_widths = ports
         aw = (size - 1).bit_length()
         members = {"bus": In(BusSignature(aw)), "conflicts": Out(32)}
-        for name in wide_ports:
-            members[name] = In(WideBusSignature(aw, 64))
+        for name, width in ports.items():
+            members[name] = In(WideBusSignature(aw, width))
         super().__init__(members)
         self.bank_memories = [memory.Memory(shape=32, depth=size // 4 // banks, init=[])
                               for _ in range(banks)]
@@ -109,15 +120,15 @@ class BankedSram(wiring.Component):
         nb = self.banks
         bank_bits = (nb - 1).bit_length()
         ports = [self.bus, *(getattr(self, name) for name in self.wide_ports)]
-        # Per port: the banks it needs this cycle (one-hot or an aligned pair), and for each
-        # bank which 32-bit lane of the port's data it carries.
+        words = [1, *(self.port_widths[name] // 32 for name in self.wide_ports)]
+        # Per port: the banks it needs this cycle (an aligned group of `words[i]` banks).
         need = []
         for i, p in enumerate(ports):
             mask = Signal(nb, name=f"need{i}")
-            if i == 0:
-                m.d.comb += mask.eq(1 << p.addr[2:2 + bank_bits] if bank_bits else 1)
-            else:
-                m.d.comb += mask.eq(0b11 << (p.addr[3:2 + bank_bits] << 1))
+            group_bits = (words[i] - 1).bit_length()
+            group = p.addr[2 + group_bits:2 + bank_bits]
+            ones = (1 << words[i]) - 1
+            m.d.comb += mask.eq(ones << (group * words[i]) if len(group) else ones)
             need.append(mask)
         taken = Const(0, nb)
         grant = []
@@ -149,7 +160,7 @@ class BankedSram(wiring.Component):
             with m.If(Cat(*(g & n[b] for g, n in zip(grant, need, strict=True))).any()):
                 for i in reversed(range(len(ports))):
                     p = ports[i]
-                    lane = 0 if i == 0 else b % 2
+                    lane = b % words[i]
                     with m.If(grant[i] & need[i][b]):
                         m.d.comb += [
                             rport.addr.eq(row[i]),
@@ -158,13 +169,15 @@ class BankedSram(wiring.Component):
                             wport.data.eq(p.wdata.word_select(lane, 32)),
                             wport.en.eq(p.wstrb.word_select(lane, 4) & p.we.replicate(4)),
                         ]
-        # Read data: the banks a port was granted, one cycle later.
-        cpu_sel = Signal(max(1, bank_bits))
-        m.d.sync += cpu_sel.eq(self.bus.addr[2:2 + bank_bits] if bank_bits else 0)
-        m.d.comb += self.bus.rdata.eq(Array(bank_rdata)[cpu_sel])
-        pairs = [Cat(bank_rdata[2 * k], bank_rdata[2 * k + 1]) for k in range(nb // 2)]
-        for i, p in enumerate(ports[1:], start=1):
-            pair = Signal(max(1, bank_bits - 1), name=f"pair{i}")
-            m.d.sync += pair.eq(p.addr[3:2 + bank_bits])
-            m.d.comb += p.rdata.eq(Array(pairs)[pair])
+        # Read data: the group of banks a port was granted, one cycle later.
+        for i, p in enumerate(ports):
+            n = words[i]
+            groups = [Cat(*bank_rdata[k * n:(k + 1) * n]) for k in range(nb // n)]
+            if len(groups) == 1:
+                m.d.comb += p.rdata.eq(groups[0])
+                continue
+            group_bits = (n - 1).bit_length()
+            sel = Signal(bank_bits - group_bits, name=f"group{i}")
+            m.d.sync += sel.eq(p.addr[2 + group_bits:2 + bank_bits])
+            m.d.comb += p.rdata.eq(Array(groups)[sel])
         return m

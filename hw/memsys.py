@@ -11,6 +11,7 @@ from .bus import BusSignature
 from .dma.engine import Dma
 from .dma.sram_port import SramBurstPort
 from .memory import BankedSram
+from .widebus import WideBusSignature
 
 __all__ = ["MemorySystem"]
 
@@ -24,8 +25,10 @@ class MemorySystem(wiring.Component):
 
     Ports: ``cpu_l2`` and ``cpu_l1`` (the core's 32-bit windows onto the scratchpads, first in
     each bank's arbitration), ``dma_bus`` (the DMA's register page), ``m_axi`` (the DMA's AXI4
-    master onto L3) and ``irq`` (the DMA's interrupt). Inside, each scratchpad has a 64-bit
-    DMA write port and read port after the core's (L1 keeps room for the accelerators' ports).
+    master onto L3), ``irq`` (the DMA's interrupt), and the accelerators' L1 ports: ``npu_l1``
+    (``2 * npu.cols`` bytes wide, the NPU's one-row-segment-per-cycle path) and ``cim_l1``
+    (64-bit). Inside, each scratchpad has a 64-bit DMA write port and read port after the
+    core's; on L1 the NPU's port and then the CIM's come after the DMA's.
 
     Parameters
     ----------
@@ -36,7 +39,9 @@ class MemorySystem(wiring.Component):
         if not isinstance(config, SocConfig):
             raise TypeError(f"Config must be a SocConfig, not {config!r}")
         self.config = config
-        self.l1 = BankedSram(config.l1.size, config.l1.banks, ("dma_wr", "dma_rd"))
+        npu_bits = 16 * config.npu.cols
+        self.l1 = BankedSram(config.l1.size, config.l1.banks,
+                             ("dma_wr", "dma_rd", ("npu", npu_bits), "cim"))
         self.l2 = BankedSram(config.l2.size, config.l2.banks, ("dma_wr", "dma_rd"))
         super().__init__({
             "cpu_l2": In(BusSignature(_width(config.l2.size))),
@@ -44,6 +49,8 @@ class MemorySystem(wiring.Component):
             "dma_bus": In(BusSignature(_width(config.peripherals.page))),
             "m_axi": Out(Axi4Signature(32, 64)),
             "irq": Out(1),
+            "npu_l1": In(WideBusSignature(_width(config.l1.size), npu_bits)),
+            "cim_l1": In(WideBusSignature(_width(config.l1.size), 64)),
         })
 
     def elaborate(self, platform):
@@ -57,6 +64,8 @@ class MemorySystem(wiring.Component):
 
         wiring.connect(m, wiring.flipped(self.cpu_l1), l1.bus)
         wiring.connect(m, wiring.flipped(self.cpu_l2), l2.bus)
+        wiring.connect(m, wiring.flipped(self.npu_l1), l1.npu)
+        wiring.connect(m, wiring.flipped(self.cim_l1), l1.cim)
         wiring.connect(m, wiring.flipped(self.dma_bus), dma.bus)
         for mem, port, name in ((l1, l1_port, "l1"), (l2, l2_port, "l2")):
             wiring.connect(m, getattr(dma, f"{name}_rd"), port.rd)

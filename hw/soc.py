@@ -5,11 +5,12 @@ Address map (every base and size from the config)::
     main_memory   instructions + data of the host (reset vector inside)
     l2            banked L2 scratchpad
     l1            banked L1 scratchpad shared by the accelerators
-    peripherals   one page each: timer, console, finisher, dma (hw/periph/regmap.py)
+    peripherals   one page each: timer, console, finisher, dma, npu, cim (hw/periph/regmap.py)
 
 Anything else is unmapped: an access gets a bus error, which the core reports as an access
 fault. L3 is not on the core's bus: only the DMA reaches it, through the ``m_axi`` port (DDR on
-a board, a memory model in simulation). The NPU and CIM join as further targets and initiators.
+a board, a memory model in simulation). The accelerators are register pages on the data bus and
+initiators on L1; their interrupts and the DMA's are ORed into the core's external interrupt.
 """
 
 from amaranth import Module
@@ -21,10 +22,12 @@ from ..config import SocConfig
 from .arbiter import BusArbiter
 from .axi.signature import Axi4Signature
 from .bus import BusSignature
+from .cim.peripheral import CimPeripheral
 from .cpu.core import Core
 from .interconnect import Decoder
 from .memory import MainMemory
 from .memsys import MemorySystem
+from .npu.npu import Npu
 from .periph.console import Console
 from .periph.finisher import Finisher, FinishStatus
 from .periph.regmap import PERIPHERALS
@@ -40,7 +43,8 @@ class Soc(wiring.Component):
     (each byte the program prints); ``status``, ``exit_code`` and the latched trap
     (``trap_cause``, ``trap_pc``, ``trap_tval``) from the finisher; the core's ``cycle`` and
     ``instret`` counters; ``m_axi``, the DMA's AXI4 master onto L3 (Verilog ports
-    ``m_axi__araddr`` ...). The DMA's interrupt is the core's external interrupt. ``host`` is
+    ``m_axi__araddr`` ...). The DMA's, NPU's and CIM's interrupts, ORed, are the core's external
+    interrupt (firmware finds the source in each unit's ``IRQ`` register). ``host`` is
     a second initiator on the data bus (a board host's window; it gets the bus in cycles the
     core leaves it idle) and ``cpu_hold`` keeps the core in reset (tie both to 0 otherwise).
 
@@ -59,6 +63,9 @@ class Soc(wiring.Component):
         # Built here, not in elaborate(), so simulators can reach its storage.
         self.main_memory = MainMemory(config.main_memory.size, main_memory_init)
         self.memsys = MemorySystem(config)
+        self.npu = Npu(config.npu.rows, config.npu.cols, l1_size=config.l1.size,
+                       weight_memory=config.npu.weight_memory)
+        self.cim = CimPeripheral(config)
         super().__init__({
             "tohost_addr": In(32),
             "console_valid": Out(1), "console_data": Out(8),
@@ -85,6 +92,8 @@ class Soc(wiring.Component):
         m.submodules.timer = timer = Timer()
         m.submodules.console = console = Console()
         m.submodules.finisher = finisher = Finisher()
+        m.submodules.npu = npu = self.npu
+        m.submodules.cim = cim = self.cim
 
         # Instructions come from main memory only; fetching elsewhere is an access fault.
         m.submodules.ibus_decoder = idec = Decoder(
@@ -101,6 +110,10 @@ class Soc(wiring.Component):
         wiring.connect(m, ddec.l2, memsys.cpu_l2)
         wiring.connect(m, ddec.l1, memsys.cpu_l1)
         wiring.connect(m, ddec.dma, memsys.dma_bus)
+        wiring.connect(m, ddec.npu, npu.bus)
+        wiring.connect(m, npu.l1, memsys.npu_l1)
+        wiring.connect(m, ddec.cim, cim.bus)
+        wiring.connect(m, cim.l1, memsys.cim_l1)
         wiring.connect(m, memsys.m_axi, wiring.flipped(self.m_axi))
         wiring.connect(m, ddec.timer, timer.bus)
         wiring.connect(m, ddec.console, console.bus)
@@ -109,7 +122,7 @@ class Soc(wiring.Component):
         m.d.comb += [
             cpu.irq_timer.eq(timer.irq),
             cpu.irq_software.eq(0),
-            cpu.irq_external.eq(memsys.irq),
+            cpu.irq_external.eq(memsys.irq | npu.irq | cim.irq),
             finisher.trap_valid.eq(cpu.trap_valid),
             finisher.trap_cause.eq(cpu.trap_cause),
             finisher.trap_pc.eq(cpu.trap_pc),

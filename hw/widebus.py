@@ -1,4 +1,4 @@
-"""A wide (64-bit) memory port: the system bus protocol with a wider data path.
+"""A wide (64-bit or wider) memory port: the system bus protocol with a wider data path.
 
 Same handshake as :class:`hetsoc.hw.bus.BusSignature` (request held until ``req_ready``,
 exactly one response per request, in order), used by the DMA and accelerators on L1 and L2.
@@ -20,14 +20,15 @@ class WideBusSignature(wiring.Signature):
     addr_width : int
         Byte address width.
     data_width : int
-        Data width in bits, 32 or 64.
+        Data width in bits, a power of two from 32 to 1024.
     """
 
     def __init__(self, addr_width: int, data_width: int = 64):
         if not isinstance(addr_width, int) or not 3 <= addr_width <= 32:
             raise TypeError(f"Address width must be an integer in [3, 32], not {addr_width!r}")
-        if data_width not in (32, 64):
-            raise TypeError(f"Data width must be 32 or 64, not {data_width!r}")
+        if data_width not in (32, 64, 128, 256, 512, 1024):
+            raise TypeError(f"Data width must be a power of two from 32 to 1024, "
+                            f"not {data_width!r}")
         self.addr_width = addr_width
         self.data_width = data_width
         super().__init__({

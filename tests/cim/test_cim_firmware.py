@@ -8,16 +8,11 @@ import re
 import pytest
 
 from hetsoc.cim_firmware import write_headers
-from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.hw.cim import DESCRIPTOR_WORDS, CimError
-from hetsoc.hw.soc import Soc
 from hetsoc.sim.harness import Job, run_batch
 
 PROGRAMS = ("cim_layer", "cim_errors")
-_WIRED = "cim" in {name for name, _, _ in Soc(load_config("default")).data_windows()}
-needs_soc = pytest.mark.skipif(not _WIRED, reason="the CIM's page is not decoded by Soc yet "
-                                                   "(hw/soc.py wiring pending)")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +27,6 @@ def built(tmp_path_factory):
     return layers, dict(zip(PROGRAMS, runs, strict=True))
 
 
-@needs_soc
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_cim_program_passes(built, name):
     result = built[1][name]
@@ -40,7 +34,6 @@ def test_cim_program_passes(built, name):
     assert f"{name}: ok" in result.console
 
 
-@needs_soc
 def test_cim_layer_counters_are_the_timing_model(built):
     layers, runs = built
     console = runs["cim_layer"].console
@@ -55,7 +48,6 @@ def test_cim_layer_counters_are_the_timing_model(built):
     assert {len(layer.jobs) for layer in layers} == {1, 2}    # row and column splits ran
 
 
-@needs_soc
 def test_cim_errors_counts(built):
     console = built[1]["cim_errors"].console
     assert "cim_errors: ok, 6 refused descriptors, 6 error interrupts" in console

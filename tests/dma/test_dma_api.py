@@ -36,8 +36,12 @@ def test_bad_sizes_and_kinds():
         AxiRam(100)
     with pytest.raises(ValueError, match=r"^Banks must be at least 2 with wide ports, not 1$"):
         BankedSram(1024, 1, ("dma_wr",))
-    with pytest.raises(TypeError, match=r"^Data width must be 32 or 64, not 16$"):
+    with pytest.raises(TypeError, match=r"^Data width must be a power of two from 32 to 1024, "
+                                        r"not 16$"):
         WideBusSignature(16, 16)
+    with pytest.raises(ValueError, match=r"^Width of port 'npu' must be a power of two from 64 "
+                                         r"to 128 bits, not 256$"):
+        BankedSram(1024, 4, (("npu", 256),))
     with pytest.raises(TypeError, match=r"^Data width must be one of \(32, 64, 128\), not 8$"):
         Axi4Signature(32, 8)
     with pytest.raises(ValueError, match=r"^Channel count must be an integer in \[1, 4\], "
