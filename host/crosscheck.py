@@ -33,78 +33,40 @@ class CrossCheck:
                 f" max |diff| {self.max_diff}, histogram {self.histogram}")
 
 
-def ort_run(model: onnx.ModelProto, feeds: dict) -> list[np.ndarray]:
-    """Run a model with onnxruntime's CPU provider and default (full) graph optimizations."""
+def ort_session(model: onnx.ModelProto, *, fused: bool = False):
+    """An onnxruntime CPU session of ``model``.
+
+    ``fused=False`` (the reference) runs the graph as written, with graph optimizations off:
+    each QDQ group as DequantizeLinear, the float op, QuantizeLinear (QOperator nodes such as
+    QLinearConv run their integer kernels either way). ``fused=True`` lets onnxruntime fuse QDQ
+    groups into its integer kernels (QLinearConv, QGemm, QLinearSoftmax, ...). Those are not a
+    reference: on x86 CPUs without VNNI they multiply u8 x s8 pairs with VPMADDUBSW, whose
+    int16 pair sums saturate, and their results then depend on the CPU (docs/numerics.md).
+    """
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
-    sess = ort.InferenceSession(model.SerializeToString(), opts,
+    if not fused:
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    return ort.InferenceSession(model.SerializeToString(), opts,
                                 providers=["CPUExecutionProvider"])
-    return sess.run(None, feeds)
 
 
-def _softmax_tails(model):
-    # QDQ groups "DQ(q_in) -> Softmax -> Q -> DQ -> graph output": (q_in, Q node, output name).
-    nodes = model.graph.node
-    prod = {o: n for n in nodes for o in n.output}
-    outs = {o.name for o in model.graph.output}
-    tails = []
-    for n in nodes:
-        if n.op_type != "Softmax":
-            continue
-        dq_in = prod.get(n.input[0])
-        q = next((m for m in nodes if m.op_type == "QuantizeLinear" and m.input[0] == n.output[0]),
-                 None)
-        dq = q and next((m for m in nodes if m.op_type == "DequantizeLinear"
-                         and m.input[0] == q.output[0] and m.output[0] in outs), None)
-        if dq_in is not None and dq_in.op_type == "DequantizeLinear" and dq is not None:
-            tails.append((dq_in, n, q, dq.output[0]))
-    return tails
+def ort_run(model: onnx.ModelProto, feeds: dict, *, fused: bool = False) -> list[np.ndarray]:
+    """Run a model with onnxruntime's CPU provider (see `ort_session` for ``fused``)."""
+    return ort_session(model, fused=fused).run(None, feeds)
 
 
 def ort_reference(model: onnx.ModelProto, feeds: dict) -> list[np.ndarray]:
-    """onnxruntime's outputs, with a final QDQ Softmax evaluated by its float Softmax kernel.
+    """onnxruntime's outputs for the graph as written: each QDQ group evaluated as
+    DequantizeLinear, float op, QuantizeLinear (`ort_session` with ``fused=False``).
 
-    onnxruntime fuses DQ-Softmax-Q into QLinearSoftmax, which multiplies by
-    ``floor(1 / y_scale)`` (254 instead of 255 for the usual 1/255) over a float table and
-    ends up several steps away from the value the QDQ graph defines (docs/numerics.md). Here
-    the int8 softmax input comes from the fused model, and the softmax itself from
-    onnxruntime's float Softmax between DequantizeLinear and QuantizeLinear, as the graph says.
+    Not the fused kernels: QLinearSoftmax multiplies by ``floor(1 / y_scale)`` (254 instead of
+    255 for the usual 1/255) and ends several steps away from the value the QDQ graph defines,
+    and the integer convolution kernels saturate on x86 without VNNI (docs/numerics.md).
     """
-    from onnx import helper, numpy_helper
-
-    tails = _softmax_tails(model)
-    if not tails:
-        return ort_run(model, feeds)
-    m = onnx.ModelProto()
-    m.CopyFrom(model)
-    for dq_in, _, _, _ in tails:
-        m.graph.output.append(helper.make_tensor_value_info(dq_in.input[0],
-                                                            onnx.TensorProto.INT8, None))
-    names = [o.name for o in m.graph.output]
-    got = dict(zip(names, ort_run(m, feeds), strict=True))
-    inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
-    for dq_in, sm, q, out in tails:
-        xs, xz = inits[dq_in.input[1]], inits[dq_in.input[2]]
-        ys, yz = inits[q.input[1]], inits[q.input[2]]
-        tail = helper.make_graph(
-            [helper.make_node("DequantizeLinear", ["q", "xs", "xz"], ["f"]),
-             helper.make_node("Softmax", ["f"], ["p"], axis=_axis(sm)),
-             helper.make_node("Cast", ["p"], ["y"], to=onnx.TensorProto.FLOAT)],
-            "tail", [helper.make_tensor_value_info("q", onnx.TensorProto.INT8, None)],
-            [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)],
-            [numpy_helper.from_array(xs, "xs"), numpy_helper.from_array(xz, "xz")])
-        tm = helper.make_model(tail, opset_imports=model.opset_import, ir_version=model.ir_version)
-        p = ort_run(tm, {"q": got[dq_in.input[0]]})[0]
-        from .golden import dequantize_linear, quantize_linear
-
-        got[out] = dequantize_linear(quantize_linear(p, ys, int(yz)), ys, int(yz))
-    return [got[o.name] for o in model.graph.output]
-
-
-def _axis(node):
-    return next((a.i for a in node.attribute if a.name == "axis"), -1)
+    return ort_run(model, feeds)
 
 
 def random_input(graph, seed=0, batch=None):
@@ -139,8 +101,8 @@ def crosscheck(model: onnx.ModelProto, inputs, graph=None, *, fused_softmax=Fals
     graph : hetsoc.ir.Graph, optional
         The imported model (imported here if not given).
     fused_softmax : bool
-        Compare a final softmax with onnxruntime's QLinearSoftmax instead of
-        `ort_reference`'s float Softmax (expect differences of several steps).
+        Compare with onnxruntime's fused kernels (``ort_run(fused=True)``), QLinearSoftmax
+        for a final softmax, instead of `ort_reference` (expect differences of several steps).
     """
     from .golden import run_graph
     from .onnx_import import import_model
@@ -152,7 +114,8 @@ def crosscheck(model: onnx.ModelProto, inputs, graph=None, *, fused_softmax=Fals
     hist: dict[int, int] = {}
     for x in inputs:
         gold = run_graph(graph, {graph.inputs[0]: x})
-        ref = (ort_run if fused_softmax else ort_reference)(model, {onnx_in: x})
+        ref = (ort_run(model, {onnx_in: x}, fused=True) if fused_softmax
+               else ort_reference(model, {onnx_in: x}))
         for name, r in zip(graph.outputs, ref, strict=True):
             a = _as_int(graph, name, gold[name])
             b = _as_int(graph, name, r)

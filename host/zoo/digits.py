@@ -37,12 +37,9 @@ def digits_split() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 def onnxruntime_predict(model: onnx.ModelProto) -> Callable[[np.ndarray], np.ndarray]:
     """A function mapping one input ``(1, 1, 8, 8)`` to the model's output, via onnxruntime."""
-    import onnxruntime as ort
+    from ..crosscheck import ort_session
 
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 3
-    sess = ort.InferenceSession(model.SerializeToString(), opts,
-                                providers=["CPUExecutionProvider"])
+    sess = ort_session(model)  # the graph as written, not the CPU-dependent fused kernels
     name = model.graph.input[0].name
     return lambda x: sess.run(None, {name: x})[0]
 

@@ -7,12 +7,11 @@ intermediate int8 tensor of the golden run equals onnxruntime's.
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 import pytest
 from onnx import helper
 
 from hetsoc import zoo
-from hetsoc.crosscheck import crosscheck
+from hetsoc.crosscheck import crosscheck, ort_session
 from hetsoc.golden import run_graph
 from hetsoc.ir.summary import summarize
 from hetsoc.onnx_import import import_model
@@ -34,14 +33,13 @@ def _ort_intermediates(model, x):
     for name in names:
         probe.graph.output.append(helper.make_tensor_value_info(name, onnx.TensorProto.INT8,
                                                                 None))
-    sess = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
-    out = sess.run(names, {model.graph.input[0].name: x})
+    out = ort_session(probe).run(names, {model.graph.input[0].name: x})
     return dict(zip(names, out, strict=True))
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_golden_matches_onnxruntime_outputs(name):
-    result = crosscheck(zoo.load(name), _inputs(name, 4), fused_softmax=True)
+    result = crosscheck(zoo.load(name), _inputs(name, 4))
     assert result.fraction_identical >= 0.99, result.line()
     assert result.max_diff <= 1, result.line()
 

@@ -1,6 +1,10 @@
 """Every zoo model: valid QDQ int8, runs, published MACs/parameters, Keras padding, ternary
 layers where HTVM's mixed mode puts them, and every layer uses the int8 range."""
 
+import platform
+import re
+from pathlib import Path
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -193,6 +197,20 @@ def test_synthetic_models_have_power_of_two_scales(name):
             assert _is_pow2(scale), (node.name, scale)
 
 
+def _fused_kernels_saturate() -> bool:
+    # onnxruntime's u8s8 integer kernels on x86 without VNNI multiply with VPMADDUBSW, whose
+    # int16 pair sums saturate: there the fused path is not exact, whatever the scales.
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return False
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return re.search(r"\b(avx512_vnni|avx_vnni)\b", cpuinfo) is None
+
+
+@pytest.mark.skipif(_fused_kernels_saturate(), reason="x86 CPU without VNNI: onnxruntime's "
+                    "fused u8s8 kernels saturate (docs/numerics.md); the reference is unfused")
 @pytest.mark.parametrize("name", [n for n in NAMES if n != "digits"])
 def test_onnxruntime_fused_integer_kernels_match_its_float_path(name):
     # onnxruntime runs QDQ groups as integer kernels (QLinearConv, QGemm, ...) when optimizing
