@@ -5,7 +5,12 @@ Figures (one run, nothing timed is asserted anywhere):
 * ``<backend>_cycles_per_s``: simulated clock cycles per wall-clock second of the simulator
   process running a long CRC-32 (firmware at -O2), start-up excluded: the rate is taken between
   a long and a short run of the same program, so process start-up, memory loading and result
-  writing cancel out. ``..._with_startup`` is the plain cycles / wall time of the long run.
+  writing cancel out. ``..._with_startup`` is the plain cycles / wall time of the long run;
+  ``..._cpu`` the same difference over the CPU time of the simulator (user + system, of the
+  child processes), which does not depend on what else the machine runs.
+* ``verilator_1clk_...``: the same on the one-clock SoC (``gate_acc_clock=False``, the design
+  a board runs), where the memory system, DMA, NPU and CIM get every clock edge even while
+  idle: the figure before the simulation's clock gate (``host/sim/sim_top.v``).
 * ``cpi_dot_int8``, ``cpi_crc32``: mcycle / minstret around each kernel, read by the firmware
   itself from the core's counters (``kernel cycles=N instret=N``).
 
@@ -17,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import shutil
 import tempfile
 import time
@@ -39,14 +45,21 @@ def crc_elf(tmp: Path, length: int) -> Path:
                           defines={"LEN": length, "CRC32_EXPECTED": f"{expected:#x}u"})
 
 
-def timed(elf: Path, backend: str):
-    start = time.perf_counter()
-    (result,) = run_batch([Job(elf, max_cycles=2_000_000_000)], "default", backend)
-    elapsed = time.perf_counter() - start
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(elf: Path, backend: str, gate: bool = True):
+    """Run ``elf``; return its result, the wall time and the simulator's CPU time."""
+    start, cpu = time.perf_counter(), _children_cpu()
+    (result,) = run_batch([Job(elf, max_cycles=2_000_000_000)], "default", backend,
+                          gate_acc_clock=gate)
+    elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu
     if not result.passed:
         raise SystemExit(f"{elf.name} failed on {backend}: {result.status} {result.exit_code}\n"
                          f"{result.console}")
-    return result, elapsed
+    return result, elapsed, cpu
 
 
 def kernel_cpi(result) -> tuple[int, int, float]:
@@ -66,26 +79,39 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        variants = []
         for backend in args.backends.split(","):
-            if backend != "amaranth":
-                build(load_config("default"), backend)  # not timed: the build is cached
+            variants.append((backend, backend, True))
+            if backend == "verilator":
+                variants.append(("verilator_1clk", backend, False))
+        for label, backend, gate in variants:
+            if backend != "amaranth":  # not timed: the build is cached
+                build(load_config("default"), backend, gate_acc_clock=gate)
             long_len, short_len = LENGTHS[backend]
-            long_res, long_t = timed(crc_elf(tmp, long_len), backend)
-            short_res, short_t = timed(crc_elf(tmp, short_len), backend)
-            rate = (long_res.cycles - short_res.cycles) / max(long_t - short_t, 1e-9)
+            long_res, long_t, long_cpu = timed(crc_elf(tmp, long_len), backend, gate)
+            short_res, short_t, short_cpu = timed(crc_elf(tmp, short_len), backend, gate)
+            cycles = long_res.cycles - short_res.cycles
+            rate = cycles / max(long_t - short_t, 1e-9)
+            cpu_rate = cycles / max(long_cpu - short_cpu, 1e-9)
             raw = long_res.cycles / long_t
-            figures[f"{backend}_cycles_per_s"] = round(rate)
-            figures[f"{backend}_cycles_per_s_with_startup"] = round(raw)
-            rows.append((backend, long_res.cycles, long_t, rate, raw))
+            figures[f"{label}_cycles_per_s"] = round(rate)
+            figures[f"{label}_cycles_per_s_cpu"] = round(cpu_rate)
+            figures[f"{label}_cycles_per_s_with_startup"] = round(raw)
+            rows.append((label, long_res.cycles, long_t, rate, cpu_rate, raw))
+        if "verilator_1clk_cycles_per_s_cpu" in figures:
+            figures["verilator_clock_gate_speedup"] = round(
+                figures["verilator_cycles_per_s_cpu"] / figures["verilator_1clk_cycles_per_s_cpu"],
+                2)
 
-        print(f"{'backend':<10} {'cycles':>12} {'wall s':>8} {'cycles/s':>12} "
-              f"{'incl. start-up':>15}")
-        for backend, cycles, wall, rate, raw in rows:
-            print(f"{backend:<10} {cycles:>12,} {wall:>8.2f} {rate:>12,.0f} {raw:>15,.0f}")
+        print(f"{'backend':<15} {'cycles':>12} {'wall s':>8} {'cycles/s':>12} "
+              f"{'per CPU s':>12} {'incl. start-up':>15}")
+        for label, cycles, wall, rate, cpu_rate, raw in rows:
+            print(f"{label:<15} {cycles:>12,} {wall:>8.2f} {rate:>12,.0f} {cpu_rate:>12,.0f} "
+                  f"{raw:>15,.0f}")
 
         dot = build_firmware([sw_path("bench", "dot_int8.c")], "default", tmp / "dot.elf")
         (dot_res,) = run_batch([Job(dot)], "default", "verilator")
-        crc_res, _ = timed(crc_elf(tmp, 1024), "verilator")
+        crc_res, _, _ = timed(crc_elf(tmp, 1024), "verilator")
         print()
         print(f"{'kernel (-O2)':<14} {'cycles':>10} {'instret':>10} {'CPI':>6}")
         for name, res in (("dot_int8", dot_res), ("crc32", crc_res)):

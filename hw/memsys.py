@@ -25,10 +25,11 @@ class MemorySystem(wiring.Component):
 
     Ports: ``cpu_l2`` and ``cpu_l1`` (the core's 32-bit windows onto the scratchpads, first in
     each bank's arbitration), ``dma_bus`` (the DMA's register page), ``m_axi`` (the DMA's AXI4
-    master onto L3), ``irq`` (the DMA's interrupt), and the accelerators' L1 ports: ``npu_l1``
-    (``2 * npu.cols`` bytes wide, the NPU's one-row-segment-per-cycle path) and ``cim_l1``
-    (64-bit). Inside, each scratchpad has a 64-bit DMA write port and read port after the
-    core's; on L1 the NPU's port and then the CIM's come after the DMA's.
+    master onto L3), ``irq`` (the DMA's interrupt), ``active`` (the DMA has work: see `Dma`),
+    and the accelerators' L1 ports: ``npu_l1`` (``2 * npu.cols`` bytes wide, the NPU's
+    one-row-segment-per-cycle path) and ``cim_l1`` (64-bit). Inside, each scratchpad has a
+    64-bit DMA write port and read port after the core's; on L1 the NPU's port and then the
+    CIM's come after the DMA's.
 
     Parameters
     ----------
@@ -48,7 +49,7 @@ class MemorySystem(wiring.Component):
             "cpu_l1": In(BusSignature(_width(config.l1.size))),
             "dma_bus": In(BusSignature(_width(config.peripherals.page))),
             "m_axi": Out(Axi4Signature(32, 64)),
-            "irq": Out(1),
+            "irq": Out(1), "active": Out(1),
             "npu_l1": In(WideBusSignature(_width(config.l1.size), npu_bits)),
             "cim_l1": In(WideBusSignature(_width(config.l1.size), 64)),
         })
@@ -77,6 +78,7 @@ class MemorySystem(wiring.Component):
         wiring.connect(m, l3_port.axi, wiring.flipped(self.m_axi))
         m.d.comb += [
             self.irq.eq(dma.irq),
+            self.active.eq(dma.active),
             dma.l1_conflicts.eq(l1.conflicts),
             dma.l2_conflicts.eq(l2.conflicts),
         ]

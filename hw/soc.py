@@ -13,7 +13,7 @@ a board, a memory model in simulation). The accelerators are register pages on t
 initiators on L1; their interrupts and the DMA's are ORed into the core's external interrupt.
 """
 
-from amaranth import Module
+from amaranth import Cat, ClockDomain, ClockSignal, DomainRenamer, Module, ResetSignal, Signal
 from amaranth.hdl import ResetInserter
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
@@ -48,18 +48,34 @@ class Soc(wiring.Component):
     a second initiator on the data bus (a board host's window; it gets the bus in cycles the
     core leaves it idle) and ``cpu_hold`` keeps the core in reset (tie both to 0 otherwise).
 
+    With ``gated_acc`` (simulation only) the memory system, the DMA, the NPU and the CIM run in
+    clock domain ``acc`` (input ``acc_clk``, reset from ``rst``), and ``acc_clk_en`` says in
+    which cycles that clock must tick: while the core or the host addresses one of them, while
+    one has work (``active``), and for ``ACC_SETTLE`` cycles after, for the registers that
+    settle behind the last event (responses, interrupt flags). A simulator that gates ``clk``
+    with it (``host/sim/sim_top.v``) skips these blocks while they idle, with the same
+    cycle-by-cycle behaviour (``tests/test_gated_clock.py``). A board uses one clock.
+
     Parameters
     ----------
     config : SocConfig
         Sizes and addresses of everything.
     main_memory_init : list of int, optional
         Initial main-memory words, for the Amaranth simulator (HDL simulators load by backdoor).
+    gated_acc : bool
+        Put the memory system and accelerators in the gated ``acc`` domain (see above).
     """
 
-    def __init__(self, config: SocConfig, *, main_memory_init=()):
+    #: Cycles the ``acc`` clock keeps ticking after the last request or activity.
+    ACC_SETTLE = 8
+
+    def __init__(self, config: SocConfig, *, main_memory_init=(), gated_acc: bool = False):
         if not isinstance(config, SocConfig):
             raise TypeError(f"Config must be a SocConfig, not {config!r}")
+        if not isinstance(gated_acc, bool):
+            raise TypeError(f"Gated_acc must be a bool, not {gated_acc!r}")
         self.config = config
+        self.gated_acc = gated_acc
         # Built here, not in elaborate(), so simulators can reach its storage.
         self.main_memory = MainMemory(config.main_memory.size, main_memory_init)
         self.memsys = MemorySystem(config)
@@ -74,6 +90,7 @@ class Soc(wiring.Component):
             "cycle": Out(64), "instret": Out(64),
             "m_axi": Out(Axi4Signature(32, 64)),
             "host": In(BusSignature()), "cpu_hold": In(1),
+            **({"acc_clk": In(1), "acc_clk_en": Out(1)} if gated_acc else {}),
         })
 
     def data_windows(self):
@@ -88,12 +105,14 @@ class Soc(wiring.Component):
         cpu = Core(c.cpu.reset_vector)
         m.submodules.cpu = ResetInserter({"sync": self.cpu_hold})(cpu)
         m.submodules.main_memory = main = self.main_memory
-        m.submodules.memsys = memsys = self.memsys
+        memsys, npu, cim = self.memsys, self.npu, self.cim
+        acc = DomainRenamer("acc") if self.gated_acc else (lambda unit: unit)
+        m.submodules.memsys = acc(memsys)
         m.submodules.timer = timer = Timer()
         m.submodules.console = console = Console()
         m.submodules.finisher = finisher = Finisher()
-        m.submodules.npu = npu = self.npu
-        m.submodules.cim = cim = self.cim
+        m.submodules.npu = acc(npu)
+        m.submodules.cim = acc(cim)
 
         # Instructions come from main memory only; fetching elsewhere is an access fault.
         m.submodules.ibus_decoder = idec = Decoder(
@@ -119,6 +138,9 @@ class Soc(wiring.Component):
         wiring.connect(m, ddec.console, console.bus)
         wiring.connect(m, ddec.finisher, finisher.bus)
 
+        if self.gated_acc:
+            self._acc_clock_gate(m, ddec)
+
         m.d.comb += [
             cpu.irq_timer.eq(timer.irq),
             cpu.irq_software.eq(0),
@@ -143,3 +165,19 @@ class Soc(wiring.Component):
             self.instret.eq(cpu.instret),
         ]
         return m
+
+    def _acc_clock_gate(self, m, ddec):
+        # Same edges as `sync` whenever it ticks, so signals cross between the two domains as
+        # within one; `acc_clk_en` is a function of the cycle's `sync` state, latched by the
+        # simulator on the falling edge.
+        m.domains.acc = ClockDomain("acc")
+        m.d.comb += [ClockSignal("acc").eq(self.acc_clk), ResetSignal("acc").eq(ResetSignal())]
+        windows = ("l1", "l2", "dma", "npu", "cim")
+        work = (Cat(*(getattr(ddec, name).req_valid for name in windows)).any()
+                | self.memsys.active | self.npu.active | self.cim.active)
+        settle = Signal(range(self.ACC_SETTLE + 1), init=self.ACC_SETTLE)
+        with m.If(work):
+            m.d.sync += settle.eq(self.ACC_SETTLE)
+        with m.Elif(settle != 0):
+            m.d.sync += settle.eq(settle - 1)
+        m.d.comb += self.acc_clk_en.eq(work | (settle != 0) | ResetSignal())

@@ -89,7 +89,7 @@ def _read_dump(path: Path, size: int) -> bytes:
 
 
 def run_batch(jobs, config="default", backend="verilator", *, waves=None,
-              workdir: Path | None = None) -> list[SimResult]:
+              workdir: Path | None = None, gate_acc_clock: bool = True) -> list[SimResult]:
     """Run several programs in one simulator process (one start-up for all of them).
 
     Parameters
@@ -99,6 +99,9 @@ def run_batch(jobs, config="default", backend="verilator", *, waves=None,
     backend : {"verilator", "icarus", "amaranth"}
     waves : path, optional
         Write a waveform of the run (VCD for Verilator, FST for Icarus).
+    gate_acc_clock : bool
+        Verilator and Icarus: clock the memory system and accelerators only while in use (the
+        default; cycle for cycle the same results, faster), or with one clock as on a board.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
@@ -142,7 +145,8 @@ def run_batch(jobs, config="default", backend="verilator", *, waves=None,
                          f"{tmp / f'{i}.console'} {tmp / f'{i}.result'} {dump}")
         jobs_file = tmp / "jobs.txt"
         jobs_file.write_text("\n".join(lines) + "\n")
-        run_jobs(config, backend, jobs_file, waves=Path(waves) if waves else None)
+        run_jobs(config, backend, jobs_file, waves=Path(waves) if waves else None,
+                 gate_acc_clock=gate_acc_clock)
         results = []
         for i, (image, job) in enumerate(zip(images, jobs, strict=True)):
             result_path = tmp / f"{i}.result"

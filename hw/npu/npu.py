@@ -17,7 +17,7 @@ __all__ = ["Npu"]
 
 class Npu(RegisterPage):
     """Register page + core: ``bus`` (In BusSignature(12)), ``l1`` (Out NpuL1Signature),
-    ``irq`` (Out(1), level: pending & enabled).
+    ``irq`` (Out(1), level: pending & enabled), ``active`` (Out(1), a layer is running).
 
     Parameters
     ----------
@@ -31,7 +31,8 @@ class Npu(RegisterPage):
             raise ValueError(f"rows must be a multiple of 4, not {rows!r}")
         self.core = NpuCore(rows, cols, l1_size=l1_size, weight_memory=weight_memory)
         super().__init__(NPU_REGS, extra_members={
-            "l1": Out(NpuL1Signature(self.core.log_l1, self.core.port_bytes)), "irq": Out(1)})
+            "l1": Out(NpuL1Signature(self.core.log_l1, self.core.port_bytes)), "irq": Out(1),
+            "active": Out(1)})
 
     def elaborate(self, platform):
         m = self.elaborate_page()
@@ -46,6 +47,7 @@ class Npu(RegisterPage):
         m.d.comb += [core.desc.as_value().eq(sum((w << (32 * k) for k, w in enumerate(desc)),
                                                  start=0)),
                      core.start.eq(self.write["CTRL"] & self.wdata[0])]
+        m.d.comb += self.active.eq(core.busy)  # for the simulation's clock gate (Soc)
         m.d.comb += self.read["STATUS"].eq(core.busy | (core.done << 1) | (core.error << 2)
                                            | (core.err_code << 8))
         pending, enable = Signal(2), Signal(2)

@@ -699,8 +699,8 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .npu_l1__rdata(\l1__rdata$224 ),
     .npu_l1__req_ready(\l1__req_ready$226 ),
     .npu_l1__rsp_valid(\l1__rsp_valid$230 ),
-    .\port$3983$0 (\$3 ),
-    .\port$3985$0 (\$4 ),
+    .\port$3988$0 (\$3 ),
+    .\port$3990$0 (\$4 ),
     .\rd__cmd_addr$214 (m_axi__araddr),
     .\rd__cmd_valid$220 (m_axi__arvalid),
     .rst(rst),
@@ -1278,10 +1278,11 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   wire \$98 ;
   wire \$99 ;
   reg [1:0] \$signal  = 2'h0;
-  reg [7:0] \$signal$101  = 8'h00;
-  reg [15:0] \$signal$90  = 16'h0000;
-  reg [7:0] \$signal$91  = 8'h00;
+  reg [7:0] \$signal$102  = 8'h00;
+  reg [15:0] \$signal$91  = 16'h0000;
   reg [7:0] \$signal$92  = 8'h00;
+  reg [7:0] \$signal$93  = 8'h00;
+  wire active;
   reg [31:0] beat;
   input [11:0] bus__addr;
   wire [11:0] bus__addr;
@@ -1364,7 +1365,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   (* init = 32'd0 *)
   wire [31:0] desc9;
   reg done = 1'h0;
-  wire \done$108 ;
+  wire \done$109 ;
   reg [1:0] enable = 2'h0;
   reg [8:0] \end ;
   wire [2:0] error;
@@ -1655,12 +1656,12 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   assign \$201  = \$signal  & enable;
   assign irq = | \$201 ;
   assign prog__clear_error = write_prog_ctrl & wdata[0];
-  assign \$202  = | \$signal$92 ;
-  assign \$203  = \$signal$101  + \$signal$92 ;
+  assign \$202  = | \$signal$93 ;
+  assign \$203  = \$signal$102  + \$signal$93 ;
   assign \$204  = ~ busy;
   assign \$205  = write_prog_data & \$204 ;
-  assign \$206  = \$signal$90  < 11'h480;
-  assign \$207  = \$signal$91  < 6'h20;
+  assign \$206  = \$signal$91  < 11'h480;
+  assign \$207  = \$signal$92  < 6'h20;
   assign \$208  = \$206  & \$207 ;
   assign \$209  = \$205  & \$208 ;
   assign \$210  = ! part;
@@ -1677,28 +1678,28 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   assign \$223  = ~ wdata[1:0];
   assign \$224  = \$signal  & \$223 ;
   assign \$225  = | error;
-  assign \$226  = \done$108  & \$225 ;
-  assign \$227  = \$224  | { \$226 , \done$108  };
+  assign \$226  = \done$109  & \$225 ;
+  assign \$227  = \$224  | { \$226 , \done$109  };
   assign \$228  = | error;
-  assign \$229  = \done$108  & \$228 ;
-  assign \$230  = \$signal  | { \$229 , \done$108  };
-  assign \$231  = \$signal$90  < 11'h480;
-  assign \$232  = \$signal$91  < 6'h20;
+  assign \$229  = \done$109  & \$228 ;
+  assign \$230  = \$signal  | { \$229 , \done$109  };
+  assign \$231  = \$signal$91  < 11'h480;
+  assign \$232  = \$signal$92  < 6'h20;
   assign \$233  = \$231  & \$232 ;
   assign \$234  = ~ \$233 ;
   assign \$235  = busy | \$234 ;
   assign \$236  = write_prog_data & \$235 ;
   assign \$237  = ~ busy;
   assign \$238  = write_prog_data & \$237 ;
-  assign \$239  = \$signal$90  < 11'h480;
-  assign \$240  = \$signal$91  < 6'h20;
+  assign \$239  = \$signal$91  < 11'h480;
+  assign \$240  = \$signal$92  < 6'h20;
   assign \$241  = \$239  & \$240 ;
   assign \$242  = \$238  & \$241 ;
   assign \$243  = ! part;
-  assign \$244  = \$signal$91  + 1'h1;
+  assign \$244  = \$signal$92  + 1'h1;
   assign \$245  = \$244  >= \end ;
-  assign \$246  = \$signal$90  + 1'h1;
-  assign \$247  = \$signal$91  + 1'h1;
+  assign \$246  = \$signal$91  + 1'h1;
+  assign \$247  = \$signal$92  + 1'h1;
   always @(posedge clk)
     bus__rsp_valid <= \$248 ;
   always @(posedge clk)
@@ -1738,13 +1739,13 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   always @(posedge clk)
     enable <= \$266 ;
   always @(posedge clk)
-    \$signal$90  <= \$267 ;
+    \$signal$91  <= \$267 ;
   always @(posedge clk)
-    \$signal$91  <= \$268 ;
+    \$signal$92  <= \$268 ;
   always @(posedge clk)
-    \$signal$101  <= \$269 ;
+    \$signal$102  <= \$269 ;
   always @(posedge clk)
-    \$signal$92  <= \$270 ;
+    \$signal$93  <= \$270 ;
   always @(posedge clk)
     part <= \$271 ;
   always @(posedge clk)
@@ -1753,7 +1754,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
     .busy(busy),
     .busy_cycles(read_busy_cycles),
     .clk(clk),
-    .done(\done$108 ),
+    .done(\done$109 ),
     .error(error),
     .l1__addr(l1__addr),
     .l1__rdata(l1__rdata),
@@ -1763,23 +1764,23 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
     .l1__we(l1__we),
     .l1__wstrb(l1__wstrb),
     .mvms(read_mvms),
-    .\port$12680$0 (read_desc0),
-    .\port$12682$0 (read_desc1),
-    .\port$12684$0 (read_desc2),
-    .\port$12686$0 (read_desc3),
-    .\port$12688$0 (read_desc4),
-    .\port$12690$0 (read_desc5),
-    .\port$12692$0 (read_desc6),
-    .\port$12694$0 (read_desc7),
-    .\port$12696$0 (read_desc8),
-    .\port$12698$0 (read_desc9),
-    .\port$12700$0 (read_desc10),
-    .\port$12702$0 (read_desc11),
-    .\port$12704$0 (read_desc12),
+    .\port$12685$0 (read_desc0),
+    .\port$12687$0 (read_desc1),
+    .\port$12689$0 (read_desc2),
+    .\port$12691$0 (read_desc3),
+    .\port$12693$0 (read_desc4),
+    .\port$12695$0 (read_desc5),
+    .\port$12697$0 (read_desc6),
+    .\port$12699$0 (read_desc7),
+    .\port$12701$0 (read_desc8),
+    .\port$12703$0 (read_desc9),
+    .\port$12705$0 (read_desc10),
+    .\port$12707$0 (read_desc11),
+    .\port$12709$0 (read_desc12),
     .prog__clear_error(prog__clear_error),
     .prog__data(beat),
-    .prog__group(\$signal$91 [4:0]),
-    .prog__row(\$signal$90 [10:0]),
+    .prog__group(\$signal$92 [4:0]),
+    .prog__row(\$signal$91 [10:0]),
     .prog__valid(prog__valid),
     .prog_cycles(read_prog_cycles),
     .rst(rst),
@@ -1971,7 +1972,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
       rdata = read_prog_cycles;
     end
     if (\$179 ) begin
-      rdata = { \$signal$92 , \$signal$91 , \$signal$90  };
+      rdata = { \$signal$93 , \$signal$92 , \$signal$91  };
     end
     if (\$196 ) begin
       rdata = 32'd1048592;
@@ -2160,7 +2161,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
     \$264  = done;
     if (\$222 ) begin
       \$264  = 1'h0;
-    end else if (\done$108 ) begin
+    end else if (\done$109 ) begin
       \$264  = 1'h1;
     end
     if (rst) begin
@@ -2191,7 +2192,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$267  = \$signal$90 ;
+    \$267  = \$signal$91 ;
     if (write_prog_addr) begin
       \$267  = wdata[15:0];
     end
@@ -2208,7 +2209,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$268  = \$signal$91 ;
+    \$268  = \$signal$92 ;
     if (write_prog_addr) begin
       \$268  = wdata[23:16];
     end
@@ -2216,7 +2217,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
       if (\$243 ) begin
         (* full_case = 32'd1 *)
         if (\$245 ) begin
-          \$268  = \$signal$101 ;
+          \$268  = \$signal$102 ;
         end else begin
           \$268  = \$247 [7:0];
         end
@@ -2228,7 +2229,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$269  = \$signal$101 ;
+    \$269  = \$signal$102 ;
     if (write_prog_addr) begin
       \$269  = wdata[23:16];
     end
@@ -2238,7 +2239,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$1 ) begin end
-    \$270  = \$signal$92 ;
+    \$270  = \$signal$93 ;
     if (write_prog_addr) begin
       \$270  = wdata[31:24];
     end
@@ -2275,7 +2276,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   assign read_status = { 21'h000000, error, 4'h0, weight_error, \$200 , done, busy };
   assign read_irq = { 30'h00000000, \$signal  };
   assign read_irq_en = { 30'h00000000, enable };
-  assign read_prog_addr = { \$signal$92 , \$signal$91 , \$signal$90  };
+  assign read_prog_addr = { \$signal$93 , \$signal$92 , \$signal$91  };
   assign read_tile = 32'd1048592;
   assign bus__wdata = wdata;
   assign \l1__addr$50  = l1__addr;
@@ -2300,11 +2301,12 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   assign desc11 = read_desc11;
   assign desc12 = read_desc12;
   assign desc = { read_desc12, read_desc11, read_desc10, read_desc9, read_desc8, read_desc7, read_desc6, read_desc5, read_desc4, read_desc3, read_desc2, read_desc1, read_desc0 };
+  assign active = busy;
   assign busy_cycles = read_busy_cycles;
   assign mvms = read_mvms;
   assign prog_cycles = read_prog_cycles;
-  assign prog__row = \$signal$90 [10:0];
-  assign prog__group = \$signal$91 [4:0];
+  assign prog__row = \$signal$91 [10:0];
+  assign prog__group = \$signal$92 [4:0];
   assign prog__data = beat;
   assign \desc.in_addr  = read_desc0;
   assign \desc.out_addr  = read_desc1;
@@ -2362,7 +2364,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   assign \$212  = bus__req_valid;
 endmodule
 
-module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_error, prog__data, prog__valid, \port$12680$0 , \port$12682$0 , \port$12684$0 , \port$12686$0 , \port$12688$0 , \port$12690$0 , \port$12692$0 , \port$12694$0 , \port$12696$0 , \port$12698$0 , \port$12700$0 , \port$12702$0 , \port$12704$0 , prog__row
+module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_error, prog__data, prog__valid, \port$12685$0 , \port$12687$0 , \port$12689$0 , \port$12691$0 , \port$12693$0 , \port$12695$0 , \port$12697$0 , \port$12699$0 , \port$12701$0 , \port$12703$0 , \port$12705$0 , \port$12707$0 , \port$12709$0 , prog__row
 , prog__group, busy, l1__req_valid, l1__addr, l1__we, l1__wdata, l1__wstrb, prog_cycles, weight_error, done, error, mvms, busy_cycles, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire \$1 ;
@@ -3008,32 +3010,32 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   reg [2:0] pend_lane = 3'h0;
   reg pend_pad = 1'h0;
   reg [31:0] pix_left = 32'd0;
-  input [31:0] \port$12680$0 ;
-  wire [31:0] \port$12680$0 ;
-  input [31:0] \port$12682$0 ;
-  wire [31:0] \port$12682$0 ;
-  input [31:0] \port$12684$0 ;
-  wire [31:0] \port$12684$0 ;
-  input [31:0] \port$12686$0 ;
-  wire [31:0] \port$12686$0 ;
-  input [31:0] \port$12688$0 ;
-  wire [31:0] \port$12688$0 ;
-  input [31:0] \port$12690$0 ;
-  wire [31:0] \port$12690$0 ;
-  input [31:0] \port$12692$0 ;
-  wire [31:0] \port$12692$0 ;
-  input [31:0] \port$12694$0 ;
-  wire [31:0] \port$12694$0 ;
-  input [31:0] \port$12696$0 ;
-  wire [31:0] \port$12696$0 ;
-  input [31:0] \port$12698$0 ;
-  wire [31:0] \port$12698$0 ;
-  input [31:0] \port$12700$0 ;
-  wire [31:0] \port$12700$0 ;
-  input [31:0] \port$12702$0 ;
-  wire [31:0] \port$12702$0 ;
-  input [31:0] \port$12704$0 ;
-  wire [31:0] \port$12704$0 ;
+  input [31:0] \port$12685$0 ;
+  wire [31:0] \port$12685$0 ;
+  input [31:0] \port$12687$0 ;
+  wire [31:0] \port$12687$0 ;
+  input [31:0] \port$12689$0 ;
+  wire [31:0] \port$12689$0 ;
+  input [31:0] \port$12691$0 ;
+  wire [31:0] \port$12691$0 ;
+  input [31:0] \port$12693$0 ;
+  wire [31:0] \port$12693$0 ;
+  input [31:0] \port$12695$0 ;
+  wire [31:0] \port$12695$0 ;
+  input [31:0] \port$12697$0 ;
+  wire [31:0] \port$12697$0 ;
+  input [31:0] \port$12699$0 ;
+  wire [31:0] \port$12699$0 ;
+  input [31:0] \port$12701$0 ;
+  wire [31:0] \port$12701$0 ;
+  input [31:0] \port$12703$0 ;
+  wire [31:0] \port$12703$0 ;
+  input [31:0] \port$12705$0 ;
+  wire [31:0] \port$12705$0 ;
+  input [31:0] \port$12707$0 ;
+  wire [31:0] \port$12707$0 ;
+  input [31:0] \port$12709$0 ;
+  wire [31:0] \port$12709$0 ;
   input prog__clear_error;
   wire prog__clear_error;
   input [31:0] prog__data;
@@ -7120,41 +7122,41 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
     .noise_scale(d[399:384]),
     .p(p),
     .partial(partial),
-    .\port$10560$0 (\$429 ),
-    .\port$10579$0 (\$430 ),
-    .\port$10587$0 (\$431 ),
-    .\port$10595$0 (\$432 ),
-    .\port$10604$0 (\$433 ),
-    .\port$10614$0 (\$434 ),
-    .\port$10624$0 (\$435 ),
-    .\port$10635$0 (\$436 ),
-    .\port$10647$0 (\$437 ),
-    .\port$10659$0 (\$438 ),
-    .\port$10672$0 (\$439 ),
-    .\port$10686$0 (\$440 ),
-    .\port$10701$0 (\$441 ),
-    .\port$10717$0 (\$442 ),
-    .\port$10733$0 (\$443 ),
-    .\port$10749$0 (\$444 ),
-    .\port$10766$0 (\$445 ),
-    .\port$10784$0 (\$446 ),
-    .\port$10803$0 (\$447 ),
-    .\port$10823$0 (\$448 ),
-    .\port$10843$0 (\$449 ),
-    .\port$10863$0 (\$450 ),
-    .\port$10877$0 (\$451 ),
-    .\port$10891$0 (\$452 ),
-    .\port$10905$0 (\$453 ),
-    .\port$10920$0 (\$454 ),
-    .\port$10935$0 (\$455 ),
-    .\port$10951$0 (\$456 ),
-    .\port$10967$0 (\$457 ),
-    .\port$10983$0 (\$458 ),
-    .\port$10999$0 (\$459 ),
-    .\port$11016$0 (\$460 ),
-    .\port$12778$298 (d[302:298]),
-    .\port$12778$328 (d[351:328]),
-    .\port$8508$0 (pbm_rd__data),
+    .\port$10565$0 (\$429 ),
+    .\port$10584$0 (\$430 ),
+    .\port$10592$0 (\$431 ),
+    .\port$10600$0 (\$432 ),
+    .\port$10609$0 (\$433 ),
+    .\port$10619$0 (\$434 ),
+    .\port$10629$0 (\$435 ),
+    .\port$10640$0 (\$436 ),
+    .\port$10652$0 (\$437 ),
+    .\port$10664$0 (\$438 ),
+    .\port$10677$0 (\$439 ),
+    .\port$10691$0 (\$440 ),
+    .\port$10706$0 (\$441 ),
+    .\port$10722$0 (\$442 ),
+    .\port$10738$0 (\$443 ),
+    .\port$10754$0 (\$444 ),
+    .\port$10771$0 (\$445 ),
+    .\port$10789$0 (\$446 ),
+    .\port$10808$0 (\$447 ),
+    .\port$10828$0 (\$448 ),
+    .\port$10848$0 (\$449 ),
+    .\port$10868$0 (\$450 ),
+    .\port$10882$0 (\$451 ),
+    .\port$10896$0 (\$452 ),
+    .\port$10910$0 (\$453 ),
+    .\port$10925$0 (\$454 ),
+    .\port$10940$0 (\$455 ),
+    .\port$10956$0 (\$456 ),
+    .\port$10972$0 (\$457 ),
+    .\port$10988$0 (\$458 ),
+    .\port$11004$0 (\$459 ),
+    .\port$11021$0 (\$460 ),
+    .\port$12783$298 (d[302:298]),
+    .\port$12783$328 (d[351:328]),
+    .\port$8513$0 (pbm_rd__data),
     .shift(shift),
     .total(total),
     .\y$16 (y)
@@ -7162,22 +7164,22 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   \hetsoc_soc.cim.core.tile  tile (
     .cells(cells),
     .inputs(inputs),
-    .\port$8164$0 (\$105 ),
-    .\port$8166$0 (\$107 ),
-    .\port$8168$0 (\$109 ),
-    .\port$8170$0 (\$111 ),
-    .\port$8172$0 (\$113 ),
-    .\port$8174$0 (\$115 ),
-    .\port$8176$0 (\$117 ),
-    .\port$8178$0 (\$119 ),
-    .\port$8180$0 (\$121 ),
-    .\port$8182$0 (\$123 ),
-    .\port$8184$0 (\$125 ),
-    .\port$8186$0 (\$127 ),
-    .\port$8188$0 (\$129 ),
-    .\port$8190$0 (\$131 ),
-    .\port$8192$0 (\$133 ),
-    .\port$8194$0 (\$135 ),
+    .\port$8169$0 (\$105 ),
+    .\port$8171$0 (\$107 ),
+    .\port$8173$0 (\$109 ),
+    .\port$8175$0 (\$111 ),
+    .\port$8177$0 (\$113 ),
+    .\port$8179$0 (\$115 ),
+    .\port$8181$0 (\$117 ),
+    .\port$8183$0 (\$119 ),
+    .\port$8185$0 (\$121 ),
+    .\port$8187$0 (\$123 ),
+    .\port$8189$0 (\$125 ),
+    .\port$8191$0 (\$127 ),
+    .\port$8193$0 (\$129 ),
+    .\port$8195$0 (\$131 ),
+    .\port$8197$0 (\$133 ),
+    .\port$8199$0 (\$135 ),
     .sums(sums)
   );
   always @* begin
@@ -7627,7 +7629,7 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
     casez (fsm_state)
       3'h0:
           if (start) begin
-            \$399  = { \port$12704$0 , \port$12702$0 , \port$12700$0 , \port$12698$0 , \port$12696$0 , \port$12694$0 , \port$12692$0 , \port$12690$0 , \port$12688$0 , \port$12686$0 , \port$12684$0 , \port$12682$0 , \port$12680$0  };
+            \$399  = { \port$12709$0 , \port$12707$0 , \port$12705$0 , \port$12703$0 , \port$12701$0 , \port$12699$0 , \port$12697$0 , \port$12695$0 , \port$12693$0 , \port$12691$0 , \port$12689$0 , \port$12687$0 , \port$12685$0  };
           end
     endcase
     if (rst) begin
@@ -8465,7 +8467,7 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   assign \$signal$100  = \$169 [17:0];
   assign xx = \$170 [17:0];
   assign tap_addr = \$175 [31:0];
-  assign desc = { \port$12704$0 , \port$12702$0 , \port$12700$0 , \port$12698$0 , \port$12696$0 , \port$12694$0 , \port$12692$0 , \port$12690$0 , \port$12688$0 , \port$12686$0 , \port$12684$0 , \port$12682$0 , \port$12680$0  };
+  assign desc = { \port$12709$0 , \port$12707$0 , \port$12705$0 , \port$12703$0 , \port$12701$0 , \port$12699$0 , \port$12697$0 , \port$12695$0 , \port$12693$0 , \port$12691$0 , \port$12689$0 , \port$12687$0 , \port$12685$0  };
   assign lfsr_next = { \$460 , \$459 , \$458 , \$457 , \$456 , \$455 , \$454 , \$453 , \$452 , \$451 , \$450 , \$449 , \$448 , \$447 , \$446 , \$445 , \$444 , \$443 , \$442 , \$441 , \$440 , \$439 , \$438 , \$437 , \$436 , \$435 , \$434 , \$433 , \$432 , \$431 , \$430 , \$429  };
   assign \d.in_addr  = d[31:0];
   assign \d.out_addr  = d[63:32];
@@ -8500,39 +8502,39 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   assign \d.seed  = d[383:352];
   assign \d.noise_scale  = d[399:384];
   assign \d._reserved1  = d[415:400];
-  assign \desc.in_addr  = \port$12680$0 ;
-  assign \desc.out_addr  = \port$12682$0 ;
-  assign \desc.param_addr  = \port$12684$0 ;
-  assign \desc.psum_addr  = \port$12686$0 ;
-  assign \desc.in_h  = \port$12688$0 [15:0];
-  assign \desc.in_w  = \port$12688$0 [31:16];
-  assign \desc.in_c  = \port$12690$0 [15:0];
-  assign \desc.out_c  = \port$12690$0 [31:16];
-  assign \desc.out_h  = \port$12692$0 [15:0];
-  assign \desc.out_w  = \port$12692$0 [31:16];
-  assign \desc.out_pix_stride  = \port$12694$0 [15:0];
-  assign \desc.rows  = \port$12694$0 [31:16];
-  assign \desc.row_i0  = \port$12696$0 [3:0];
-  assign \desc.row_j0  = \port$12696$0 [7:4];
-  assign \desc.row_c0  = \port$12696$0 [23:8];
-  assign \desc.kh  = \port$12696$0 [27:24];
-  assign \desc.kw  = \port$12696$0 [31:28];
-  assign \desc.stride  = \port$12698$0 [1:0];
-  assign \desc.pad_top  = \port$12698$0 [4:2];
-  assign \desc.pad_left  = \port$12698$0 [7:5];
-  assign \desc.in_shift  = \port$12698$0 [9:8];
-  assign \desc.adc_shift  = \port$12698$0 [13:10];
-  assign \desc.acc_in  = \port$12698$0 [14];
-  assign \desc.acc_out  = \port$12698$0 [15];
-  assign \desc.adc_offset  = \port$12698$0 [21:16];
-  assign \desc._reserved0  = \port$12698$0 [31:22];
-  assign \desc.x_zp  = \port$12700$0 [7:0];
-  assign \desc.y_zp  = \port$12700$0 [15:8];
-  assign \desc.y_min  = \port$12700$0 [23:16];
-  assign \desc.y_max  = \port$12700$0 [31:24];
-  assign \desc.seed  = \port$12702$0 ;
-  assign \desc.noise_scale  = \port$12704$0 [15:0];
-  assign \desc._reserved1  = \port$12704$0 [31:16];
+  assign \desc.in_addr  = \port$12685$0 ;
+  assign \desc.out_addr  = \port$12687$0 ;
+  assign \desc.param_addr  = \port$12689$0 ;
+  assign \desc.psum_addr  = \port$12691$0 ;
+  assign \desc.in_h  = \port$12693$0 [15:0];
+  assign \desc.in_w  = \port$12693$0 [31:16];
+  assign \desc.in_c  = \port$12695$0 [15:0];
+  assign \desc.out_c  = \port$12695$0 [31:16];
+  assign \desc.out_h  = \port$12697$0 [15:0];
+  assign \desc.out_w  = \port$12697$0 [31:16];
+  assign \desc.out_pix_stride  = \port$12699$0 [15:0];
+  assign \desc.rows  = \port$12699$0 [31:16];
+  assign \desc.row_i0  = \port$12701$0 [3:0];
+  assign \desc.row_j0  = \port$12701$0 [7:4];
+  assign \desc.row_c0  = \port$12701$0 [23:8];
+  assign \desc.kh  = \port$12701$0 [27:24];
+  assign \desc.kw  = \port$12701$0 [31:28];
+  assign \desc.stride  = \port$12703$0 [1:0];
+  assign \desc.pad_top  = \port$12703$0 [4:2];
+  assign \desc.pad_left  = \port$12703$0 [7:5];
+  assign \desc.in_shift  = \port$12703$0 [9:8];
+  assign \desc.adc_shift  = \port$12703$0 [13:10];
+  assign \desc.acc_in  = \port$12703$0 [14];
+  assign \desc.acc_out  = \port$12703$0 [15];
+  assign \desc.adc_offset  = \port$12703$0 [21:16];
+  assign \desc._reserved0  = \port$12703$0 [31:22];
+  assign \desc.x_zp  = \port$12705$0 [7:0];
+  assign \desc.y_zp  = \port$12705$0 [15:8];
+  assign \desc.y_min  = \port$12705$0 [23:16];
+  assign \desc.y_max  = \port$12705$0 [31:24];
+  assign \desc.seed  = \port$12707$0 ;
+  assign \desc.noise_scale  = \port$12709$0 [15:0];
+  assign \desc._reserved1  = \port$12709$0 [31:16];
   assign \$103  = { 3'h0, mvm_rg, 4'h0 };
   assign \$176  = { d[191:176], 1'h0 };
   assign \$178  = { k, 3'h0 };
@@ -8542,8 +8544,8 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   assign \$323  = { 1'h0, k[15:1] };
 endmodule
 
-module \hetsoc_soc.cim.core.post (partial, \port$8508$0 , shift, \port$10560$0 , \port$10579$0 , \port$10587$0 , \port$10595$0 , \port$10604$0 , \port$10614$0 , \port$10624$0 , \port$10635$0 , \port$10647$0 , \port$10659$0 , \port$10672$0 , \port$10686$0 , \port$10701$0 , \port$10717$0 , \port$10733$0 , \port$10749$0 , \port$10766$0 , \port$10784$0 
-, \port$10803$0 , \port$10823$0 , \port$10843$0 , \port$10863$0 , \port$10877$0 , \port$10891$0 , \port$10905$0 , \port$10920$0 , \port$10935$0 , \port$10951$0 , \port$10967$0 , \port$10983$0 , \port$10999$0 , \port$11016$0 , total, \y$16 , \port$12778$298 , adc_offset, \port$12778$328 , noise_scale, lfsr
+module \hetsoc_soc.cim.core.post (partial, \port$8513$0 , shift, \port$10565$0 , \port$10584$0 , \port$10592$0 , \port$10600$0 , \port$10609$0 , \port$10619$0 , \port$10629$0 , \port$10640$0 , \port$10652$0 , \port$10664$0 , \port$10677$0 , \port$10691$0 , \port$10706$0 , \port$10722$0 , \port$10738$0 , \port$10754$0 , \port$10771$0 , \port$10789$0 
+, \port$10808$0 , \port$10828$0 , \port$10848$0 , \port$10868$0 , \port$10882$0 , \port$10896$0 , \port$10910$0 , \port$10925$0 , \port$10940$0 , \port$10956$0 , \port$10972$0 , \port$10988$0 , \port$11004$0 , \port$11021$0 , total, \y$16 , \port$12783$298 , adc_offset, \port$12783$328 , noise_scale, lfsr
 , p);
   wire \$1 ;
   wire \$10 ;
@@ -9215,76 +9217,76 @@ module \hetsoc_soc.cim.core.post (partial, \port$8508$0 , shift, \port$10560$0 ,
   wire [17:0] p;
   input [31:0] partial;
   wire [31:0] partial;
-  output \port$10560$0 ;
-  wire \port$10560$0 ;
-  output \port$10579$0 ;
-  wire \port$10579$0 ;
-  output \port$10587$0 ;
-  wire \port$10587$0 ;
-  output \port$10595$0 ;
-  wire \port$10595$0 ;
-  output \port$10604$0 ;
-  wire \port$10604$0 ;
-  output \port$10614$0 ;
-  wire \port$10614$0 ;
-  output \port$10624$0 ;
-  wire \port$10624$0 ;
-  output \port$10635$0 ;
-  wire \port$10635$0 ;
-  output \port$10647$0 ;
-  wire \port$10647$0 ;
-  output \port$10659$0 ;
-  wire \port$10659$0 ;
-  output \port$10672$0 ;
-  wire \port$10672$0 ;
-  output \port$10686$0 ;
-  wire \port$10686$0 ;
-  output \port$10701$0 ;
-  wire \port$10701$0 ;
-  output \port$10717$0 ;
-  wire \port$10717$0 ;
-  output \port$10733$0 ;
-  wire \port$10733$0 ;
-  output \port$10749$0 ;
-  wire \port$10749$0 ;
-  output \port$10766$0 ;
-  wire \port$10766$0 ;
-  output \port$10784$0 ;
-  wire \port$10784$0 ;
-  output \port$10803$0 ;
-  wire \port$10803$0 ;
-  output \port$10823$0 ;
-  wire \port$10823$0 ;
-  output \port$10843$0 ;
-  wire \port$10843$0 ;
-  output \port$10863$0 ;
-  wire \port$10863$0 ;
-  output \port$10877$0 ;
-  wire \port$10877$0 ;
-  output \port$10891$0 ;
-  wire \port$10891$0 ;
-  output \port$10905$0 ;
-  wire \port$10905$0 ;
-  output \port$10920$0 ;
-  wire \port$10920$0 ;
-  output \port$10935$0 ;
-  wire \port$10935$0 ;
-  output \port$10951$0 ;
-  wire \port$10951$0 ;
-  output \port$10967$0 ;
-  wire \port$10967$0 ;
-  output \port$10983$0 ;
-  wire \port$10983$0 ;
-  output \port$10999$0 ;
-  wire \port$10999$0 ;
-  output \port$11016$0 ;
-  wire \port$11016$0 ;
-  input [4:0] \port$12778$298 ;
-  wire [4:0] \port$12778$298 ;
-  input [23:0] \port$12778$328 ;
-  wire [23:0] \port$12778$328 ;
-  input [63:0] \port$8508$0 ;
-  wire [63:0] \port$8508$0 ;
+  output \port$10565$0 ;
+  wire \port$10565$0 ;
+  output \port$10584$0 ;
+  wire \port$10584$0 ;
+  output \port$10592$0 ;
+  wire \port$10592$0 ;
+  output \port$10600$0 ;
+  wire \port$10600$0 ;
+  output \port$10609$0 ;
+  wire \port$10609$0 ;
+  output \port$10619$0 ;
+  wire \port$10619$0 ;
+  output \port$10629$0 ;
+  wire \port$10629$0 ;
+  output \port$10640$0 ;
+  wire \port$10640$0 ;
+  output \port$10652$0 ;
+  wire \port$10652$0 ;
+  output \port$10664$0 ;
+  wire \port$10664$0 ;
+  output \port$10677$0 ;
+  wire \port$10677$0 ;
+  output \port$10691$0 ;
+  wire \port$10691$0 ;
+  output \port$10706$0 ;
+  wire \port$10706$0 ;
+  output \port$10722$0 ;
+  wire \port$10722$0 ;
+  output \port$10738$0 ;
+  wire \port$10738$0 ;
+  output \port$10754$0 ;
+  wire \port$10754$0 ;
+  output \port$10771$0 ;
+  wire \port$10771$0 ;
+  output \port$10789$0 ;
+  wire \port$10789$0 ;
+  output \port$10808$0 ;
+  wire \port$10808$0 ;
+  output \port$10828$0 ;
+  wire \port$10828$0 ;
+  output \port$10848$0 ;
+  wire \port$10848$0 ;
+  output \port$10868$0 ;
+  wire \port$10868$0 ;
+  output \port$10882$0 ;
+  wire \port$10882$0 ;
+  output \port$10896$0 ;
+  wire \port$10896$0 ;
+  output \port$10910$0 ;
+  wire \port$10910$0 ;
+  output \port$10925$0 ;
+  wire \port$10925$0 ;
+  output \port$10940$0 ;
+  wire \port$10940$0 ;
+  output \port$10956$0 ;
+  wire \port$10956$0 ;
+  output \port$10972$0 ;
+  wire \port$10972$0 ;
+  output \port$10988$0 ;
+  wire \port$10988$0 ;
+  output \port$11004$0 ;
+  wire \port$11004$0 ;
+  output \port$11021$0 ;
+  wire \port$11021$0 ;
+  input [4:0] \port$12783$298 ;
+  wire [4:0] \port$12783$298 ;
+  input [23:0] \port$12783$328 ;
+  wire [23:0] \port$12783$328 ;
+  input [63:0] \port$8513$0 ;
+  wire [63:0] \port$8513$0 ;
   input [5:0] shift;
   wire [5:0] shift;
   output [33:0] total;
@@ -9429,176 +9431,176 @@ module \hetsoc_soc.cim.core.post (partial, \port$8508$0 , shift, \port$10560$0 ,
   assign \$476  = \$475  + { \$473 , \$456 , \$440 , \$424 , \$408 , \$392 , \$377 , \$362  };
   assign z = \$476  - 9'h1fe;
   assign \$478  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$479  = $signed(\$478 ) << \port$12778$298 [3:0];
+  assign \$479  = $signed(\$478 ) << \port$12783$298 [3:0];
   assign \$480  = $signed(\$477 ) + $signed(\$479 );
-  assign \$481  = \port$12778$298 [3:0] + 5'h10;
+  assign \$481  = \port$12783$298 [3:0] + 5'h10;
   assign \$482  = \$481  - 1'h1;
   assign \$483  = 1'h1 << \$482 [4:0];
   assign \$484  = $signed(\$480 ) + $signed({ 1'h0, \$483  });
-  assign \$485  = \port$12778$298 [3:0] + 5'h10;
+  assign \$485  = \port$12783$298 [3:0] + 5'h10;
   assign \$486  = $signed(\$484 ) >>> \$485 ;
   assign \$488  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$489  = $signed(\$488 ) << \port$12778$298 [3:0];
+  assign \$489  = $signed(\$488 ) << \port$12783$298 [3:0];
   assign \$490  = $signed(\$487 ) + $signed(\$489 );
-  assign \$491  = \port$12778$298 [3:0] + 5'h10;
+  assign \$491  = \port$12783$298 [3:0] + 5'h10;
   assign \$492  = 1'h1 << \$491 ;
   assign \$493  = \$492  - 1'h1;
   assign \$494  = { 47'h000000000000, \$490  } & \$493 ;
-  assign \$495  = \port$12778$298 [3:0] + 5'h10;
+  assign \$495  = \port$12783$298 [3:0] + 5'h10;
   assign \$496  = \$495  - 1'h1;
   assign \$497  = 1'h1 << \$496 [4:0];
   assign \$498  = \$494  == \$497 ;
   assign \$500  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$501  = $signed(\$500 ) << \port$12778$298 [3:0];
+  assign \$501  = $signed(\$500 ) << \port$12783$298 [3:0];
   assign \$502  = $signed(\$499 ) + $signed(\$501 );
-  assign \$503  = \port$12778$298 [3:0] + 5'h10;
+  assign \$503  = \port$12783$298 [3:0] + 5'h10;
   assign \$504  = \$503  - 1'h1;
   assign \$505  = 1'h1 << \$504 [4:0];
   assign \$506  = $signed(\$502 ) + $signed({ 1'h0, \$505  });
-  assign \$507  = \port$12778$298 [3:0] + 5'h10;
+  assign \$507  = \port$12783$298 [3:0] + 5'h10;
   assign \$508  = $signed(\$506 ) >>> \$507 ;
   assign \$509  = \$498  & \$508 [0];
   assign \$510  = $signed(\$486 ) - $signed({ 1'h0, \$509  });
   assign \$511  = $signed(\$510 ) + $signed(adc_offset);
   assign \$512  = $signed(\$511 ) < $signed(6'h20);
   assign \$514  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$515  = $signed(\$514 ) << \port$12778$298 [3:0];
+  assign \$515  = $signed(\$514 ) << \port$12783$298 [3:0];
   assign \$516  = $signed(\$513 ) + $signed(\$515 );
-  assign \$517  = \port$12778$298 [3:0] + 5'h10;
+  assign \$517  = \port$12783$298 [3:0] + 5'h10;
   assign \$518  = \$517  - 1'h1;
   assign \$519  = 1'h1 << \$518 [4:0];
   assign \$520  = $signed(\$516 ) + $signed({ 1'h0, \$519  });
-  assign \$521  = \port$12778$298 [3:0] + 5'h10;
+  assign \$521  = \port$12783$298 [3:0] + 5'h10;
   assign \$522  = $signed(\$520 ) >>> \$521 ;
   assign \$524  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$525  = $signed(\$524 ) << \port$12778$298 [3:0];
+  assign \$525  = $signed(\$524 ) << \port$12783$298 [3:0];
   assign \$526  = $signed(\$523 ) + $signed(\$525 );
-  assign \$527  = \port$12778$298 [3:0] + 5'h10;
+  assign \$527  = \port$12783$298 [3:0] + 5'h10;
   assign \$528  = 1'h1 << \$527 ;
   assign \$529  = \$528  - 1'h1;
   assign \$530  = { 47'h000000000000, \$526  } & \$529 ;
-  assign \$531  = \port$12778$298 [3:0] + 5'h10;
+  assign \$531  = \port$12783$298 [3:0] + 5'h10;
   assign \$532  = \$531  - 1'h1;
   assign \$533  = 1'h1 << \$532 [4:0];
   assign \$534  = \$530  == \$533 ;
   assign \$536  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$537  = $signed(\$536 ) << \port$12778$298 [3:0];
+  assign \$537  = $signed(\$536 ) << \port$12783$298 [3:0];
   assign \$538  = $signed(\$535 ) + $signed(\$537 );
-  assign \$539  = \port$12778$298 [3:0] + 5'h10;
+  assign \$539  = \port$12783$298 [3:0] + 5'h10;
   assign \$540  = \$539  - 1'h1;
   assign \$541  = 1'h1 << \$540 [4:0];
   assign \$542  = $signed(\$538 ) + $signed({ 1'h0, \$541  });
-  assign \$543  = \port$12778$298 [3:0] + 5'h10;
+  assign \$543  = \port$12783$298 [3:0] + 5'h10;
   assign \$544  = $signed(\$542 ) >>> \$543 ;
   assign \$545  = \$534  & \$544 [0];
   assign \$546  = $signed(\$522 ) - $signed({ 1'h0, \$545  });
   assign \$547  = $signed(\$546 ) + $signed(adc_offset);
   assign \$548  = $signed(\$547 ) > $signed(6'h1f);
   assign \$550  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$551  = $signed(\$550 ) << \port$12778$298 [3:0];
+  assign \$551  = $signed(\$550 ) << \port$12783$298 [3:0];
   assign \$552  = $signed(\$549 ) + $signed(\$551 );
-  assign \$553  = \port$12778$298 [3:0] + 5'h10;
+  assign \$553  = \port$12783$298 [3:0] + 5'h10;
   assign \$554  = \$553  - 1'h1;
   assign \$555  = 1'h1 << \$554 [4:0];
   assign \$556  = $signed(\$552 ) + $signed({ 1'h0, \$555  });
-  assign \$557  = \port$12778$298 [3:0] + 5'h10;
+  assign \$557  = \port$12783$298 [3:0] + 5'h10;
   assign \$558  = $signed(\$556 ) >>> \$557 ;
   assign \$560  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$561  = $signed(\$560 ) << \port$12778$298 [3:0];
+  assign \$561  = $signed(\$560 ) << \port$12783$298 [3:0];
   assign \$562  = $signed(\$559 ) + $signed(\$561 );
-  assign \$563  = \port$12778$298 [3:0] + 5'h10;
+  assign \$563  = \port$12783$298 [3:0] + 5'h10;
   assign \$564  = 1'h1 << \$563 ;
   assign \$565  = \$564  - 1'h1;
   assign \$566  = { 47'h000000000000, \$562  } & \$565 ;
-  assign \$567  = \port$12778$298 [3:0] + 5'h10;
+  assign \$567  = \port$12783$298 [3:0] + 5'h10;
   assign \$568  = \$567  - 1'h1;
   assign \$569  = 1'h1 << \$568 [4:0];
   assign \$570  = \$566  == \$569 ;
   assign \$572  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$573  = $signed(\$572 ) << \port$12778$298 [3:0];
+  assign \$573  = $signed(\$572 ) << \port$12783$298 [3:0];
   assign \$574  = $signed(\$571 ) + $signed(\$573 );
-  assign \$575  = \port$12778$298 [3:0] + 5'h10;
+  assign \$575  = \port$12783$298 [3:0] + 5'h10;
   assign \$576  = \$575  - 1'h1;
   assign \$577  = 1'h1 << \$576 [4:0];
   assign \$578  = $signed(\$574 ) + $signed({ 1'h0, \$577  });
-  assign \$579  = \port$12778$298 [3:0] + 5'h10;
+  assign \$579  = \port$12783$298 [3:0] + 5'h10;
   assign \$580  = $signed(\$578 ) >>> \$579 ;
   assign \$581  = \$570  & \$580 [0];
   assign \$582  = $signed(\$558 ) - $signed({ 1'h0, \$581  });
   assign \$583  = $signed(\$582 ) + $signed(adc_offset);
   assign \$584  = \$548  ? 68'h0000000000000001f : \$583 ;
   assign \$585  = \$512  ? 68'hfffffffffffffffe0 : \$584 ;
-  assign \$586  = $signed(\$585 [6:0]) + $signed(\port$8508$0 [31:0]);
-  assign \$587  = \port$12778$298 [4] ? partial : 32'd0;
+  assign \$586  = $signed(\$585 [6:0]) + $signed(\port$8513$0 [31:0]);
+  assign \$587  = \port$12783$298 [4] ? partial : 32'd0;
   assign total = $signed(\$586 ) + $signed(\$587 );
-  assign \$588  = $signed(total) * $signed(\port$8508$0 [63:32]);
+  assign \$588  = $signed(total) * $signed(\port$8513$0 [63:32]);
   assign \$589  = shift - 1'h1;
   assign \$590  = 1'h1 << \$589 [5:0];
   assign \$591  = $signed(\$588 ) + $signed({ 1'h0, \$590  });
   assign \$592  = $signed(\$591 ) >>> shift;
-  assign \$593  = $signed(total) * $signed(\port$8508$0 [63:32]);
+  assign \$593  = $signed(total) * $signed(\port$8513$0 [63:32]);
   assign \$594  = 1'h1 << shift;
   assign \$595  = \$594  - 1'h1;
   assign \$596  = { 63'h0000000000000000, \$593  } & \$595 ;
   assign \$597  = shift - 1'h1;
   assign \$598  = 1'h1 << \$597 [5:0];
   assign \$599  = \$596  == \$598 ;
-  assign \$600  = $signed(total) * $signed(\port$8508$0 [63:32]);
+  assign \$600  = $signed(total) * $signed(\port$8513$0 [63:32]);
   assign \$601  = shift - 1'h1;
   assign \$602  = 1'h1 << \$601 [5:0];
   assign \$603  = $signed(\$600 ) + $signed({ 1'h0, \$602  });
   assign \$604  = $signed(\$603 ) >>> shift;
   assign \$605  = \$599  & \$604 [0];
   assign \$606  = $signed(\$592 ) - $signed({ 1'h0, \$605  });
-  assign \$607  = $signed(\$606 ) + $signed(\port$12778$328 [7:0]);
+  assign \$607  = $signed(\$606 ) + $signed(\port$12783$328 [7:0]);
   assign \$608  = $signed(\$607 ) < $signed(8'h80);
-  assign \$609  = $signed(total) * $signed(\port$8508$0 [63:32]);
+  assign \$609  = $signed(total) * $signed(\port$8513$0 [63:32]);
   assign \$610  = shift - 1'h1;
   assign \$611  = 1'h1 << \$610 [5:0];
   assign \$612  = $signed(\$609 ) + $signed({ 1'h0, \$611  });
   assign \$613  = $signed(\$612 ) >>> shift;
-  assign \$614  = $signed(total) * $signed(\port$8508$0 [63:32]);
+  assign \$614  = $signed(total) * $signed(\port$8513$0 [63:32]);
   assign \$615  = 1'h1 << shift;
   assign \$616  = \$615  - 1'h1;
   assign \$617  = { 63'h0000000000000000, \$614  } & \$616 ;
   assign \$618  = shift - 1'h1;
   assign \$619  = 1'h1 << \$618 [5:0];
   assign \$620  = \$617  == \$619 ;
-  assign \$621  = $signed(total) * $signed(\port$8508$0 [63:32]);
+  assign \$621  = $signed(total) * $signed(\port$8513$0 [63:32]);
   assign \$622  = shift - 1'h1;
   assign \$623  = 1'h1 << \$622 [5:0];
   assign \$624  = $signed(\$621 ) + $signed({ 1'h0, \$623  });
   assign \$625  = $signed(\$624 ) >>> shift;
   assign \$626  = \$620  & \$625 [0];
   assign \$627  = $signed(\$613 ) - $signed({ 1'h0, \$626  });
-  assign \$628  = $signed(\$627 ) + $signed(\port$12778$328 [7:0]);
+  assign \$628  = $signed(\$627 ) + $signed(\port$12783$328 [7:0]);
   assign \$629  = $signed(\$628 ) > $signed(8'h7f);
-  assign \$630  = $signed(total) * $signed(\port$8508$0 [63:32]);
+  assign \$630  = $signed(total) * $signed(\port$8513$0 [63:32]);
   assign \$631  = shift - 1'h1;
   assign \$632  = 1'h1 << \$631 [5:0];
   assign \$633  = $signed(\$630 ) + $signed({ 1'h0, \$632  });
   assign \$634  = $signed(\$633 ) >>> shift;
-  assign \$635  = $signed(total) * $signed(\port$8508$0 [63:32]);
+  assign \$635  = $signed(total) * $signed(\port$8513$0 [63:32]);
   assign \$636  = 1'h1 << shift;
   assign \$637  = \$636  - 1'h1;
   assign \$638  = { 63'h0000000000000000, \$635  } & \$637 ;
   assign \$639  = shift - 1'h1;
   assign \$640  = 1'h1 << \$639 [5:0];
   assign \$641  = \$638  == \$640 ;
-  assign \$642  = $signed(total) * $signed(\port$8508$0 [63:32]);
+  assign \$642  = $signed(total) * $signed(\port$8513$0 [63:32]);
   assign \$643  = shift - 1'h1;
   assign \$644  = 1'h1 << \$643 [5:0];
   assign \$645  = $signed(\$642 ) + $signed({ 1'h0, \$644  });
   assign \$646  = $signed(\$645 ) >>> shift;
   assign \$647  = \$641  & \$646 [0];
   assign \$648  = $signed(\$634 ) - $signed({ 1'h0, \$647  });
-  assign \$649  = $signed(\$648 ) + $signed(\port$12778$328 [7:0]);
+  assign \$649  = $signed(\$648 ) + $signed(\port$12783$328 [7:0]);
   assign \$650  = \$629  ? 132'h00000000000000000000000000000007f : \$649 ;
   assign \$651  = \$608  ? 132'hfffffffffffffffffffffffffffffff80 : \$650 ;
-  assign \$652  = $signed(\$651 [7:0]) < $signed(\port$12778$328 [15:8]);
-  assign \$653  = $signed(\$651 [7:0]) > $signed(\port$12778$328 [23:16]);
-  assign \$654  = \$653  ? \port$12778$328 [23:16] : \$651 [7:0];
-  assign \y$16  = \$652  ? \port$12778$328 [15:8] : \$654 ;
+  assign \$652  = $signed(\$651 [7:0]) < $signed(\port$12783$328 [15:8]);
+  assign \$653  = $signed(\$651 [7:0]) > $signed(\port$12783$328 [23:16]);
+  assign \$654  = \$653  ? \port$12783$328 [23:16] : \$651 [7:0];
+  assign \y$16  = \$652  ? \port$12783$328 [15:8] : \$654 ;
   assign \$1  = lfsr[0] ^ lfsr[1];
   assign \$2  = \$1  ^ lfsr[5];
   assign \$3  = \$2  ^ lfsr[7];
@@ -9946,46 +9948,46 @@ module \hetsoc_soc.cim.core.post (partial, \port$8508$0 , shift, \port$10560$0 ,
   assign \$345  = \$344  ^ lfsr[19];
   assign lfsr_next = { \$473 , \$456 , \$440 , \$424 , \$408 , \$392 , \$377 , \$362 , \$348 , \$334 , \$320 , \$300 , \$280 , \$260 , \$241 , \$223 , \$206 , \$190 , \$174 , \$158 , \$143 , \$129 , \$116 , \$104 , \$92 , \$81 , \$71 , \$61 , \$52 , \$44 , \$36 , \$17  };
   assign code = \$585 [6:0];
-  assign adc_shift = \port$12778$298 [3:0];
-  assign bias = \port$8508$0 [31:0];
-  assign acc_in = \port$12778$298 [4];
+  assign adc_shift = \port$12783$298 [3:0];
+  assign bias = \port$8513$0 [31:0];
+  assign acc_in = \port$12783$298 [4];
   assign y = \$651 [7:0];
-  assign multiplier = \port$8508$0 [63:32];
-  assign y_zp = \port$12778$328 [7:0];
-  assign y_min = \port$12778$328 [15:8];
-  assign y_max = \port$12778$328 [23:16];
-  assign \port$10560$0  = \$17 ;
-  assign \port$10579$0  = \$36 ;
-  assign \port$10587$0  = \$44 ;
-  assign \port$10595$0  = \$52 ;
-  assign \port$10604$0  = \$61 ;
-  assign \port$10614$0  = \$71 ;
-  assign \port$10624$0  = \$81 ;
-  assign \port$10635$0  = \$92 ;
-  assign \port$10647$0  = \$104 ;
-  assign \port$10659$0  = \$116 ;
-  assign \port$10672$0  = \$129 ;
-  assign \port$10686$0  = \$143 ;
-  assign \port$10701$0  = \$158 ;
-  assign \port$10717$0  = \$174 ;
-  assign \port$10733$0  = \$190 ;
-  assign \port$10749$0  = \$206 ;
-  assign \port$10766$0  = \$223 ;
-  assign \port$10784$0  = \$241 ;
-  assign \port$10803$0  = \$260 ;
-  assign \port$10823$0  = \$280 ;
-  assign \port$10843$0  = \$300 ;
-  assign \port$10863$0  = \$320 ;
-  assign \port$10877$0  = \$334 ;
-  assign \port$10891$0  = \$348 ;
-  assign \port$10905$0  = \$362 ;
-  assign \port$10920$0  = \$377 ;
-  assign \port$10935$0  = \$392 ;
-  assign \port$10951$0  = \$408 ;
-  assign \port$10967$0  = \$424 ;
-  assign \port$10983$0  = \$440 ;
-  assign \port$10999$0  = \$456 ;
-  assign \port$11016$0  = \$473 ;
+  assign multiplier = \port$8513$0 [63:32];
+  assign y_zp = \port$12783$328 [7:0];
+  assign y_min = \port$12783$328 [15:8];
+  assign y_max = \port$12783$328 [23:16];
+  assign \port$10565$0  = \$17 ;
+  assign \port$10584$0  = \$36 ;
+  assign \port$10592$0  = \$44 ;
+  assign \port$10600$0  = \$52 ;
+  assign \port$10609$0  = \$61 ;
+  assign \port$10619$0  = \$71 ;
+  assign \port$10629$0  = \$81 ;
+  assign \port$10640$0  = \$92 ;
+  assign \port$10652$0  = \$104 ;
+  assign \port$10664$0  = \$116 ;
+  assign \port$10677$0  = \$129 ;
+  assign \port$10691$0  = \$143 ;
+  assign \port$10706$0  = \$158 ;
+  assign \port$10722$0  = \$174 ;
+  assign \port$10738$0  = \$190 ;
+  assign \port$10754$0  = \$206 ;
+  assign \port$10771$0  = \$223 ;
+  assign \port$10789$0  = \$241 ;
+  assign \port$10808$0  = \$260 ;
+  assign \port$10828$0  = \$280 ;
+  assign \port$10848$0  = \$300 ;
+  assign \port$10868$0  = \$320 ;
+  assign \port$10882$0  = \$334 ;
+  assign \port$10896$0  = \$348 ;
+  assign \port$10910$0  = \$362 ;
+  assign \port$10925$0  = \$377 ;
+  assign \port$10940$0  = \$392 ;
+  assign \port$10956$0  = \$408 ;
+  assign \port$10972$0  = \$424 ;
+  assign \port$10988$0  = \$440 ;
+  assign \port$11004$0  = \$456 ;
+  assign \port$11021$0  = \$473 ;
   assign \$477  = { p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p, 16'h0000 };
   assign \$487  = { p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p, 16'h0000 };
   assign \$499  = { p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p, 16'h0000 };
@@ -9997,7 +9999,7 @@ module \hetsoc_soc.cim.core.post (partial, \port$8508$0 , shift, \port$10560$0 ,
   assign \$571  = { p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p, 16'h0000 };
 endmodule
 
-module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \port$8172$0 , \port$8174$0 , \port$8176$0 , \port$8178$0 , \port$8180$0 , \port$8182$0 , \port$8184$0 , \port$8186$0 , \port$8188$0 , \port$8190$0 , \port$8192$0 , \port$8194$0 , cells, inputs, sums, \port$8164$0 );
+module \hetsoc_soc.cim.core.tile (\port$8171$0 , \port$8173$0 , \port$8175$0 , \port$8177$0 , \port$8179$0 , \port$8181$0 , \port$8183$0 , \port$8185$0 , \port$8187$0 , \port$8189$0 , \port$8191$0 , \port$8193$0 , \port$8195$0 , \port$8197$0 , \port$8199$0 , cells, inputs, sums, \port$8169$0 );
   wire \$1 ;
   wire [6:0] \$10 ;
   wire [6:0] \$100 ;
@@ -12035,38 +12037,38 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   input [111:0] inputs;
   wire [111:0] inputs;
   wire [15:0] live;
-  input \port$8164$0 ;
-  wire \port$8164$0 ;
-  input \port$8166$0 ;
-  wire \port$8166$0 ;
-  input \port$8168$0 ;
-  wire \port$8168$0 ;
-  input \port$8170$0 ;
-  wire \port$8170$0 ;
-  input \port$8172$0 ;
-  wire \port$8172$0 ;
-  input \port$8174$0 ;
-  wire \port$8174$0 ;
-  input \port$8176$0 ;
-  wire \port$8176$0 ;
-  input \port$8178$0 ;
-  wire \port$8178$0 ;
-  input \port$8180$0 ;
-  wire \port$8180$0 ;
-  input \port$8182$0 ;
-  wire \port$8182$0 ;
-  input \port$8184$0 ;
-  wire \port$8184$0 ;
-  input \port$8186$0 ;
-  wire \port$8186$0 ;
-  input \port$8188$0 ;
-  wire \port$8188$0 ;
-  input \port$8190$0 ;
-  wire \port$8190$0 ;
-  input \port$8192$0 ;
-  wire \port$8192$0 ;
-  input \port$8194$0 ;
-  wire \port$8194$0 ;
+  input \port$8169$0 ;
+  wire \port$8169$0 ;
+  input \port$8171$0 ;
+  wire \port$8171$0 ;
+  input \port$8173$0 ;
+  wire \port$8173$0 ;
+  input \port$8175$0 ;
+  wire \port$8175$0 ;
+  input \port$8177$0 ;
+  wire \port$8177$0 ;
+  input \port$8179$0 ;
+  wire \port$8179$0 ;
+  input \port$8181$0 ;
+  wire \port$8181$0 ;
+  input \port$8183$0 ;
+  wire \port$8183$0 ;
+  input \port$8185$0 ;
+  wire \port$8185$0 ;
+  input \port$8187$0 ;
+  wire \port$8187$0 ;
+  input \port$8189$0 ;
+  wire \port$8189$0 ;
+  input \port$8191$0 ;
+  wire \port$8191$0 ;
+  input \port$8193$0 ;
+  wire \port$8193$0 ;
+  input \port$8195$0 ;
+  wire \port$8195$0 ;
+  input \port$8197$0 ;
+  wire \port$8197$0 ;
+  input \port$8199$0 ;
+  wire \port$8199$0 ;
   wire [17:0] sum0;
   wire [17:0] sum1;
   wire [17:0] sum10;
@@ -12086,126 +12088,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   output [287:0] sums;
   wire [287:0] sums;
   assign \$1  = cells[1:0] == 1'h1;
-  assign \$2  = \port$8164$0  & \$1 ;
+  assign \$2  = \port$8169$0  & \$1 ;
   assign \$3  = \$2  ? inputs[6:0] : 7'h00;
   assign \$4  = cells[1:0] == 2'h3;
-  assign \$5  = \port$8164$0  & \$4 ;
+  assign \$5  = \port$8169$0  & \$4 ;
   assign \$6  = \$5  ? inputs[6:0] : 7'h00;
   assign \$7  = $signed(\$3 ) - $signed(\$6 );
   assign \$8  = cells[33:32] == 1'h1;
-  assign \$9  = \port$8166$0  & \$8 ;
+  assign \$9  = \port$8171$0  & \$8 ;
   assign \$10  = \$9  ? inputs[13:7] : 7'h00;
   assign \$11  = cells[33:32] == 2'h3;
-  assign \$12  = \port$8166$0  & \$11 ;
+  assign \$12  = \port$8171$0  & \$11 ;
   assign \$13  = \$12  ? inputs[13:7] : 7'h00;
   assign \$14  = $signed(\$10 ) - $signed(\$13 );
   assign \$15  = $signed(\$7 ) + $signed(\$14 );
   assign \$16  = cells[65:64] == 1'h1;
-  assign \$17  = \port$8168$0  & \$16 ;
+  assign \$17  = \port$8173$0  & \$16 ;
   assign \$18  = \$17  ? inputs[20:14] : 7'h00;
   assign \$19  = cells[65:64] == 2'h3;
-  assign \$20  = \port$8168$0  & \$19 ;
+  assign \$20  = \port$8173$0  & \$19 ;
   assign \$21  = \$20  ? inputs[20:14] : 7'h00;
   assign \$22  = $signed(\$18 ) - $signed(\$21 );
   assign \$23  = cells[97:96] == 1'h1;
-  assign \$24  = \port$8170$0  & \$23 ;
+  assign \$24  = \port$8175$0  & \$23 ;
   assign \$25  = \$24  ? inputs[27:21] : 7'h00;
   assign \$26  = cells[97:96] == 2'h3;
-  assign \$27  = \port$8170$0  & \$26 ;
+  assign \$27  = \port$8175$0  & \$26 ;
   assign \$28  = \$27  ? inputs[27:21] : 7'h00;
   assign \$29  = $signed(\$25 ) - $signed(\$28 );
   assign \$30  = $signed(\$22 ) + $signed(\$29 );
   assign \$31  = $signed(\$15 ) + $signed(\$30 );
   assign \$32  = cells[129:128] == 1'h1;
-  assign \$33  = \port$8172$0  & \$32 ;
+  assign \$33  = \port$8177$0  & \$32 ;
   assign \$34  = \$33  ? inputs[34:28] : 7'h00;
   assign \$35  = cells[129:128] == 2'h3;
-  assign \$36  = \port$8172$0  & \$35 ;
+  assign \$36  = \port$8177$0  & \$35 ;
   assign \$37  = \$36  ? inputs[34:28] : 7'h00;
   assign \$38  = $signed(\$34 ) - $signed(\$37 );
   assign \$39  = cells[161:160] == 1'h1;
-  assign \$40  = \port$8174$0  & \$39 ;
+  assign \$40  = \port$8179$0  & \$39 ;
   assign \$41  = \$40  ? inputs[41:35] : 7'h00;
   assign \$42  = cells[161:160] == 2'h3;
-  assign \$43  = \port$8174$0  & \$42 ;
+  assign \$43  = \port$8179$0  & \$42 ;
   assign \$44  = \$43  ? inputs[41:35] : 7'h00;
   assign \$45  = $signed(\$41 ) - $signed(\$44 );
   assign \$46  = $signed(\$38 ) + $signed(\$45 );
   assign \$47  = cells[193:192] == 1'h1;
-  assign \$48  = \port$8176$0  & \$47 ;
+  assign \$48  = \port$8181$0  & \$47 ;
   assign \$49  = \$48  ? inputs[48:42] : 7'h00;
   assign \$50  = cells[193:192] == 2'h3;
-  assign \$51  = \port$8176$0  & \$50 ;
+  assign \$51  = \port$8181$0  & \$50 ;
   assign \$52  = \$51  ? inputs[48:42] : 7'h00;
   assign \$53  = $signed(\$49 ) - $signed(\$52 );
   assign \$54  = cells[225:224] == 1'h1;
-  assign \$55  = \port$8178$0  & \$54 ;
+  assign \$55  = \port$8183$0  & \$54 ;
   assign \$56  = \$55  ? inputs[55:49] : 7'h00;
   assign \$57  = cells[225:224] == 2'h3;
-  assign \$58  = \port$8178$0  & \$57 ;
+  assign \$58  = \port$8183$0  & \$57 ;
   assign \$59  = \$58  ? inputs[55:49] : 7'h00;
   assign \$60  = $signed(\$56 ) - $signed(\$59 );
   assign \$61  = $signed(\$53 ) + $signed(\$60 );
   assign \$62  = $signed(\$46 ) + $signed(\$61 );
   assign \$63  = $signed(\$31 ) + $signed(\$62 );
   assign \$64  = cells[257:256] == 1'h1;
-  assign \$65  = \port$8180$0  & \$64 ;
+  assign \$65  = \port$8185$0  & \$64 ;
   assign \$66  = \$65  ? inputs[62:56] : 7'h00;
   assign \$67  = cells[257:256] == 2'h3;
-  assign \$68  = \port$8180$0  & \$67 ;
+  assign \$68  = \port$8185$0  & \$67 ;
   assign \$69  = \$68  ? inputs[62:56] : 7'h00;
   assign \$70  = $signed(\$66 ) - $signed(\$69 );
   assign \$71  = cells[289:288] == 1'h1;
-  assign \$72  = \port$8182$0  & \$71 ;
+  assign \$72  = \port$8187$0  & \$71 ;
   assign \$73  = \$72  ? inputs[69:63] : 7'h00;
   assign \$74  = cells[289:288] == 2'h3;
-  assign \$75  = \port$8182$0  & \$74 ;
+  assign \$75  = \port$8187$0  & \$74 ;
   assign \$76  = \$75  ? inputs[69:63] : 7'h00;
   assign \$77  = $signed(\$73 ) - $signed(\$76 );
   assign \$78  = $signed(\$70 ) + $signed(\$77 );
   assign \$79  = cells[321:320] == 1'h1;
-  assign \$80  = \port$8184$0  & \$79 ;
+  assign \$80  = \port$8189$0  & \$79 ;
   assign \$81  = \$80  ? inputs[76:70] : 7'h00;
   assign \$82  = cells[321:320] == 2'h3;
-  assign \$83  = \port$8184$0  & \$82 ;
+  assign \$83  = \port$8189$0  & \$82 ;
   assign \$84  = \$83  ? inputs[76:70] : 7'h00;
   assign \$85  = $signed(\$81 ) - $signed(\$84 );
   assign \$86  = cells[353:352] == 1'h1;
-  assign \$87  = \port$8186$0  & \$86 ;
+  assign \$87  = \port$8191$0  & \$86 ;
   assign \$88  = \$87  ? inputs[83:77] : 7'h00;
   assign \$89  = cells[353:352] == 2'h3;
-  assign \$90  = \port$8186$0  & \$89 ;
+  assign \$90  = \port$8191$0  & \$89 ;
   assign \$91  = \$90  ? inputs[83:77] : 7'h00;
   assign \$92  = $signed(\$88 ) - $signed(\$91 );
   assign \$93  = $signed(\$85 ) + $signed(\$92 );
   assign \$94  = $signed(\$78 ) + $signed(\$93 );
   assign \$95  = cells[385:384] == 1'h1;
-  assign \$96  = \port$8188$0  & \$95 ;
+  assign \$96  = \port$8193$0  & \$95 ;
   assign \$97  = \$96  ? inputs[90:84] : 7'h00;
   assign \$98  = cells[385:384] == 2'h3;
-  assign \$99  = \port$8188$0  & \$98 ;
+  assign \$99  = \port$8193$0  & \$98 ;
   assign \$100  = \$99  ? inputs[90:84] : 7'h00;
   assign \$101  = $signed(\$97 ) - $signed(\$100 );
   assign \$102  = cells[417:416] == 1'h1;
-  assign \$103  = \port$8190$0  & \$102 ;
+  assign \$103  = \port$8195$0  & \$102 ;
   assign \$104  = \$103  ? inputs[97:91] : 7'h00;
   assign \$105  = cells[417:416] == 2'h3;
-  assign \$106  = \port$8190$0  & \$105 ;
+  assign \$106  = \port$8195$0  & \$105 ;
   assign \$107  = \$106  ? inputs[97:91] : 7'h00;
   assign \$108  = $signed(\$104 ) - $signed(\$107 );
   assign \$109  = $signed(\$101 ) + $signed(\$108 );
   assign \$110  = cells[449:448] == 1'h1;
-  assign \$111  = \port$8192$0  & \$110 ;
+  assign \$111  = \port$8197$0  & \$110 ;
   assign \$112  = \$111  ? inputs[104:98] : 7'h00;
   assign \$113  = cells[449:448] == 2'h3;
-  assign \$114  = \port$8192$0  & \$113 ;
+  assign \$114  = \port$8197$0  & \$113 ;
   assign \$115  = \$114  ? inputs[104:98] : 7'h00;
   assign \$116  = $signed(\$112 ) - $signed(\$115 );
   assign \$117  = cells[481:480] == 1'h1;
-  assign \$118  = \port$8194$0  & \$117 ;
+  assign \$118  = \port$8199$0  & \$117 ;
   assign \$119  = \$118  ? inputs[111:105] : 7'h00;
   assign \$120  = cells[481:480] == 2'h3;
-  assign \$121  = \port$8194$0  & \$120 ;
+  assign \$121  = \port$8199$0  & \$120 ;
   assign \$122  = \$121  ? inputs[111:105] : 7'h00;
   assign \$123  = $signed(\$119 ) - $signed(\$122 );
   assign \$124  = $signed(\$116 ) + $signed(\$123 );
@@ -12213,126 +12215,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$126  = $signed(\$94 ) + $signed(\$125 );
   assign \$127  = $signed(\$63 ) + $signed(\$126 );
   assign \$128  = cells[3:2] == 1'h1;
-  assign \$129  = \port$8164$0  & \$128 ;
+  assign \$129  = \port$8169$0  & \$128 ;
   assign \$130  = \$129  ? inputs[6:0] : 7'h00;
   assign \$131  = cells[3:2] == 2'h3;
-  assign \$132  = \port$8164$0  & \$131 ;
+  assign \$132  = \port$8169$0  & \$131 ;
   assign \$133  = \$132  ? inputs[6:0] : 7'h00;
   assign \$134  = $signed(\$130 ) - $signed(\$133 );
   assign \$135  = cells[35:34] == 1'h1;
-  assign \$136  = \port$8166$0  & \$135 ;
+  assign \$136  = \port$8171$0  & \$135 ;
   assign \$137  = \$136  ? inputs[13:7] : 7'h00;
   assign \$138  = cells[35:34] == 2'h3;
-  assign \$139  = \port$8166$0  & \$138 ;
+  assign \$139  = \port$8171$0  & \$138 ;
   assign \$140  = \$139  ? inputs[13:7] : 7'h00;
   assign \$141  = $signed(\$137 ) - $signed(\$140 );
   assign \$142  = $signed(\$134 ) + $signed(\$141 );
   assign \$143  = cells[67:66] == 1'h1;
-  assign \$144  = \port$8168$0  & \$143 ;
+  assign \$144  = \port$8173$0  & \$143 ;
   assign \$145  = \$144  ? inputs[20:14] : 7'h00;
   assign \$146  = cells[67:66] == 2'h3;
-  assign \$147  = \port$8168$0  & \$146 ;
+  assign \$147  = \port$8173$0  & \$146 ;
   assign \$148  = \$147  ? inputs[20:14] : 7'h00;
   assign \$149  = $signed(\$145 ) - $signed(\$148 );
   assign \$150  = cells[99:98] == 1'h1;
-  assign \$151  = \port$8170$0  & \$150 ;
+  assign \$151  = \port$8175$0  & \$150 ;
   assign \$152  = \$151  ? inputs[27:21] : 7'h00;
   assign \$153  = cells[99:98] == 2'h3;
-  assign \$154  = \port$8170$0  & \$153 ;
+  assign \$154  = \port$8175$0  & \$153 ;
   assign \$155  = \$154  ? inputs[27:21] : 7'h00;
   assign \$156  = $signed(\$152 ) - $signed(\$155 );
   assign \$157  = $signed(\$149 ) + $signed(\$156 );
   assign \$158  = $signed(\$142 ) + $signed(\$157 );
   assign \$159  = cells[131:130] == 1'h1;
-  assign \$160  = \port$8172$0  & \$159 ;
+  assign \$160  = \port$8177$0  & \$159 ;
   assign \$161  = \$160  ? inputs[34:28] : 7'h00;
   assign \$162  = cells[131:130] == 2'h3;
-  assign \$163  = \port$8172$0  & \$162 ;
+  assign \$163  = \port$8177$0  & \$162 ;
   assign \$164  = \$163  ? inputs[34:28] : 7'h00;
   assign \$165  = $signed(\$161 ) - $signed(\$164 );
   assign \$166  = cells[163:162] == 1'h1;
-  assign \$167  = \port$8174$0  & \$166 ;
+  assign \$167  = \port$8179$0  & \$166 ;
   assign \$168  = \$167  ? inputs[41:35] : 7'h00;
   assign \$169  = cells[163:162] == 2'h3;
-  assign \$170  = \port$8174$0  & \$169 ;
+  assign \$170  = \port$8179$0  & \$169 ;
   assign \$171  = \$170  ? inputs[41:35] : 7'h00;
   assign \$172  = $signed(\$168 ) - $signed(\$171 );
   assign \$173  = $signed(\$165 ) + $signed(\$172 );
   assign \$174  = cells[195:194] == 1'h1;
-  assign \$175  = \port$8176$0  & \$174 ;
+  assign \$175  = \port$8181$0  & \$174 ;
   assign \$176  = \$175  ? inputs[48:42] : 7'h00;
   assign \$177  = cells[195:194] == 2'h3;
-  assign \$178  = \port$8176$0  & \$177 ;
+  assign \$178  = \port$8181$0  & \$177 ;
   assign \$179  = \$178  ? inputs[48:42] : 7'h00;
   assign \$180  = $signed(\$176 ) - $signed(\$179 );
   assign \$181  = cells[227:226] == 1'h1;
-  assign \$182  = \port$8178$0  & \$181 ;
+  assign \$182  = \port$8183$0  & \$181 ;
   assign \$183  = \$182  ? inputs[55:49] : 7'h00;
   assign \$184  = cells[227:226] == 2'h3;
-  assign \$185  = \port$8178$0  & \$184 ;
+  assign \$185  = \port$8183$0  & \$184 ;
   assign \$186  = \$185  ? inputs[55:49] : 7'h00;
   assign \$187  = $signed(\$183 ) - $signed(\$186 );
   assign \$188  = $signed(\$180 ) + $signed(\$187 );
   assign \$189  = $signed(\$173 ) + $signed(\$188 );
   assign \$190  = $signed(\$158 ) + $signed(\$189 );
   assign \$191  = cells[259:258] == 1'h1;
-  assign \$192  = \port$8180$0  & \$191 ;
+  assign \$192  = \port$8185$0  & \$191 ;
   assign \$193  = \$192  ? inputs[62:56] : 7'h00;
   assign \$194  = cells[259:258] == 2'h3;
-  assign \$195  = \port$8180$0  & \$194 ;
+  assign \$195  = \port$8185$0  & \$194 ;
   assign \$196  = \$195  ? inputs[62:56] : 7'h00;
   assign \$197  = $signed(\$193 ) - $signed(\$196 );
   assign \$198  = cells[291:290] == 1'h1;
-  assign \$199  = \port$8182$0  & \$198 ;
+  assign \$199  = \port$8187$0  & \$198 ;
   assign \$200  = \$199  ? inputs[69:63] : 7'h00;
   assign \$201  = cells[291:290] == 2'h3;
-  assign \$202  = \port$8182$0  & \$201 ;
+  assign \$202  = \port$8187$0  & \$201 ;
   assign \$203  = \$202  ? inputs[69:63] : 7'h00;
   assign \$204  = $signed(\$200 ) - $signed(\$203 );
   assign \$205  = $signed(\$197 ) + $signed(\$204 );
   assign \$206  = cells[323:322] == 1'h1;
-  assign \$207  = \port$8184$0  & \$206 ;
+  assign \$207  = \port$8189$0  & \$206 ;
   assign \$208  = \$207  ? inputs[76:70] : 7'h00;
   assign \$209  = cells[323:322] == 2'h3;
-  assign \$210  = \port$8184$0  & \$209 ;
+  assign \$210  = \port$8189$0  & \$209 ;
   assign \$211  = \$210  ? inputs[76:70] : 7'h00;
   assign \$212  = $signed(\$208 ) - $signed(\$211 );
   assign \$213  = cells[355:354] == 1'h1;
-  assign \$214  = \port$8186$0  & \$213 ;
+  assign \$214  = \port$8191$0  & \$213 ;
   assign \$215  = \$214  ? inputs[83:77] : 7'h00;
   assign \$216  = cells[355:354] == 2'h3;
-  assign \$217  = \port$8186$0  & \$216 ;
+  assign \$217  = \port$8191$0  & \$216 ;
   assign \$218  = \$217  ? inputs[83:77] : 7'h00;
   assign \$219  = $signed(\$215 ) - $signed(\$218 );
   assign \$220  = $signed(\$212 ) + $signed(\$219 );
   assign \$221  = $signed(\$205 ) + $signed(\$220 );
   assign \$222  = cells[387:386] == 1'h1;
-  assign \$223  = \port$8188$0  & \$222 ;
+  assign \$223  = \port$8193$0  & \$222 ;
   assign \$224  = \$223  ? inputs[90:84] : 7'h00;
   assign \$225  = cells[387:386] == 2'h3;
-  assign \$226  = \port$8188$0  & \$225 ;
+  assign \$226  = \port$8193$0  & \$225 ;
   assign \$227  = \$226  ? inputs[90:84] : 7'h00;
   assign \$228  = $signed(\$224 ) - $signed(\$227 );
   assign \$229  = cells[419:418] == 1'h1;
-  assign \$230  = \port$8190$0  & \$229 ;
+  assign \$230  = \port$8195$0  & \$229 ;
   assign \$231  = \$230  ? inputs[97:91] : 7'h00;
   assign \$232  = cells[419:418] == 2'h3;
-  assign \$233  = \port$8190$0  & \$232 ;
+  assign \$233  = \port$8195$0  & \$232 ;
   assign \$234  = \$233  ? inputs[97:91] : 7'h00;
   assign \$235  = $signed(\$231 ) - $signed(\$234 );
   assign \$236  = $signed(\$228 ) + $signed(\$235 );
   assign \$237  = cells[451:450] == 1'h1;
-  assign \$238  = \port$8192$0  & \$237 ;
+  assign \$238  = \port$8197$0  & \$237 ;
   assign \$239  = \$238  ? inputs[104:98] : 7'h00;
   assign \$240  = cells[451:450] == 2'h3;
-  assign \$241  = \port$8192$0  & \$240 ;
+  assign \$241  = \port$8197$0  & \$240 ;
   assign \$242  = \$241  ? inputs[104:98] : 7'h00;
   assign \$243  = $signed(\$239 ) - $signed(\$242 );
   assign \$244  = cells[483:482] == 1'h1;
-  assign \$245  = \port$8194$0  & \$244 ;
+  assign \$245  = \port$8199$0  & \$244 ;
   assign \$246  = \$245  ? inputs[111:105] : 7'h00;
   assign \$247  = cells[483:482] == 2'h3;
-  assign \$248  = \port$8194$0  & \$247 ;
+  assign \$248  = \port$8199$0  & \$247 ;
   assign \$249  = \$248  ? inputs[111:105] : 7'h00;
   assign \$250  = $signed(\$246 ) - $signed(\$249 );
   assign \$251  = $signed(\$243 ) + $signed(\$250 );
@@ -12340,126 +12342,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$253  = $signed(\$221 ) + $signed(\$252 );
   assign \$254  = $signed(\$190 ) + $signed(\$253 );
   assign \$255  = cells[5:4] == 1'h1;
-  assign \$256  = \port$8164$0  & \$255 ;
+  assign \$256  = \port$8169$0  & \$255 ;
   assign \$257  = \$256  ? inputs[6:0] : 7'h00;
   assign \$258  = cells[5:4] == 2'h3;
-  assign \$259  = \port$8164$0  & \$258 ;
+  assign \$259  = \port$8169$0  & \$258 ;
   assign \$260  = \$259  ? inputs[6:0] : 7'h00;
   assign \$261  = $signed(\$257 ) - $signed(\$260 );
   assign \$262  = cells[37:36] == 1'h1;
-  assign \$263  = \port$8166$0  & \$262 ;
+  assign \$263  = \port$8171$0  & \$262 ;
   assign \$264  = \$263  ? inputs[13:7] : 7'h00;
   assign \$265  = cells[37:36] == 2'h3;
-  assign \$266  = \port$8166$0  & \$265 ;
+  assign \$266  = \port$8171$0  & \$265 ;
   assign \$267  = \$266  ? inputs[13:7] : 7'h00;
   assign \$268  = $signed(\$264 ) - $signed(\$267 );
   assign \$269  = $signed(\$261 ) + $signed(\$268 );
   assign \$270  = cells[69:68] == 1'h1;
-  assign \$271  = \port$8168$0  & \$270 ;
+  assign \$271  = \port$8173$0  & \$270 ;
   assign \$272  = \$271  ? inputs[20:14] : 7'h00;
   assign \$273  = cells[69:68] == 2'h3;
-  assign \$274  = \port$8168$0  & \$273 ;
+  assign \$274  = \port$8173$0  & \$273 ;
   assign \$275  = \$274  ? inputs[20:14] : 7'h00;
   assign \$276  = $signed(\$272 ) - $signed(\$275 );
   assign \$277  = cells[101:100] == 1'h1;
-  assign \$278  = \port$8170$0  & \$277 ;
+  assign \$278  = \port$8175$0  & \$277 ;
   assign \$279  = \$278  ? inputs[27:21] : 7'h00;
   assign \$280  = cells[101:100] == 2'h3;
-  assign \$281  = \port$8170$0  & \$280 ;
+  assign \$281  = \port$8175$0  & \$280 ;
   assign \$282  = \$281  ? inputs[27:21] : 7'h00;
   assign \$283  = $signed(\$279 ) - $signed(\$282 );
   assign \$284  = $signed(\$276 ) + $signed(\$283 );
   assign \$285  = $signed(\$269 ) + $signed(\$284 );
   assign \$286  = cells[133:132] == 1'h1;
-  assign \$287  = \port$8172$0  & \$286 ;
+  assign \$287  = \port$8177$0  & \$286 ;
   assign \$288  = \$287  ? inputs[34:28] : 7'h00;
   assign \$289  = cells[133:132] == 2'h3;
-  assign \$290  = \port$8172$0  & \$289 ;
+  assign \$290  = \port$8177$0  & \$289 ;
   assign \$291  = \$290  ? inputs[34:28] : 7'h00;
   assign \$292  = $signed(\$288 ) - $signed(\$291 );
   assign \$293  = cells[165:164] == 1'h1;
-  assign \$294  = \port$8174$0  & \$293 ;
+  assign \$294  = \port$8179$0  & \$293 ;
   assign \$295  = \$294  ? inputs[41:35] : 7'h00;
   assign \$296  = cells[165:164] == 2'h3;
-  assign \$297  = \port$8174$0  & \$296 ;
+  assign \$297  = \port$8179$0  & \$296 ;
   assign \$298  = \$297  ? inputs[41:35] : 7'h00;
   assign \$299  = $signed(\$295 ) - $signed(\$298 );
   assign \$300  = $signed(\$292 ) + $signed(\$299 );
   assign \$301  = cells[197:196] == 1'h1;
-  assign \$302  = \port$8176$0  & \$301 ;
+  assign \$302  = \port$8181$0  & \$301 ;
   assign \$303  = \$302  ? inputs[48:42] : 7'h00;
   assign \$304  = cells[197:196] == 2'h3;
-  assign \$305  = \port$8176$0  & \$304 ;
+  assign \$305  = \port$8181$0  & \$304 ;
   assign \$306  = \$305  ? inputs[48:42] : 7'h00;
   assign \$307  = $signed(\$303 ) - $signed(\$306 );
   assign \$308  = cells[229:228] == 1'h1;
-  assign \$309  = \port$8178$0  & \$308 ;
+  assign \$309  = \port$8183$0  & \$308 ;
   assign \$310  = \$309  ? inputs[55:49] : 7'h00;
   assign \$311  = cells[229:228] == 2'h3;
-  assign \$312  = \port$8178$0  & \$311 ;
+  assign \$312  = \port$8183$0  & \$311 ;
   assign \$313  = \$312  ? inputs[55:49] : 7'h00;
   assign \$314  = $signed(\$310 ) - $signed(\$313 );
   assign \$315  = $signed(\$307 ) + $signed(\$314 );
   assign \$316  = $signed(\$300 ) + $signed(\$315 );
   assign \$317  = $signed(\$285 ) + $signed(\$316 );
   assign \$318  = cells[261:260] == 1'h1;
-  assign \$319  = \port$8180$0  & \$318 ;
+  assign \$319  = \port$8185$0  & \$318 ;
   assign \$320  = \$319  ? inputs[62:56] : 7'h00;
   assign \$321  = cells[261:260] == 2'h3;
-  assign \$322  = \port$8180$0  & \$321 ;
+  assign \$322  = \port$8185$0  & \$321 ;
   assign \$323  = \$322  ? inputs[62:56] : 7'h00;
   assign \$324  = $signed(\$320 ) - $signed(\$323 );
   assign \$325  = cells[293:292] == 1'h1;
-  assign \$326  = \port$8182$0  & \$325 ;
+  assign \$326  = \port$8187$0  & \$325 ;
   assign \$327  = \$326  ? inputs[69:63] : 7'h00;
   assign \$328  = cells[293:292] == 2'h3;
-  assign \$329  = \port$8182$0  & \$328 ;
+  assign \$329  = \port$8187$0  & \$328 ;
   assign \$330  = \$329  ? inputs[69:63] : 7'h00;
   assign \$331  = $signed(\$327 ) - $signed(\$330 );
   assign \$332  = $signed(\$324 ) + $signed(\$331 );
   assign \$333  = cells[325:324] == 1'h1;
-  assign \$334  = \port$8184$0  & \$333 ;
+  assign \$334  = \port$8189$0  & \$333 ;
   assign \$335  = \$334  ? inputs[76:70] : 7'h00;
   assign \$336  = cells[325:324] == 2'h3;
-  assign \$337  = \port$8184$0  & \$336 ;
+  assign \$337  = \port$8189$0  & \$336 ;
   assign \$338  = \$337  ? inputs[76:70] : 7'h00;
   assign \$339  = $signed(\$335 ) - $signed(\$338 );
   assign \$340  = cells[357:356] == 1'h1;
-  assign \$341  = \port$8186$0  & \$340 ;
+  assign \$341  = \port$8191$0  & \$340 ;
   assign \$342  = \$341  ? inputs[83:77] : 7'h00;
   assign \$343  = cells[357:356] == 2'h3;
-  assign \$344  = \port$8186$0  & \$343 ;
+  assign \$344  = \port$8191$0  & \$343 ;
   assign \$345  = \$344  ? inputs[83:77] : 7'h00;
   assign \$346  = $signed(\$342 ) - $signed(\$345 );
   assign \$347  = $signed(\$339 ) + $signed(\$346 );
   assign \$348  = $signed(\$332 ) + $signed(\$347 );
   assign \$349  = cells[389:388] == 1'h1;
-  assign \$350  = \port$8188$0  & \$349 ;
+  assign \$350  = \port$8193$0  & \$349 ;
   assign \$351  = \$350  ? inputs[90:84] : 7'h00;
   assign \$352  = cells[389:388] == 2'h3;
-  assign \$353  = \port$8188$0  & \$352 ;
+  assign \$353  = \port$8193$0  & \$352 ;
   assign \$354  = \$353  ? inputs[90:84] : 7'h00;
   assign \$355  = $signed(\$351 ) - $signed(\$354 );
   assign \$356  = cells[421:420] == 1'h1;
-  assign \$357  = \port$8190$0  & \$356 ;
+  assign \$357  = \port$8195$0  & \$356 ;
   assign \$358  = \$357  ? inputs[97:91] : 7'h00;
   assign \$359  = cells[421:420] == 2'h3;
-  assign \$360  = \port$8190$0  & \$359 ;
+  assign \$360  = \port$8195$0  & \$359 ;
   assign \$361  = \$360  ? inputs[97:91] : 7'h00;
   assign \$362  = $signed(\$358 ) - $signed(\$361 );
   assign \$363  = $signed(\$355 ) + $signed(\$362 );
   assign \$364  = cells[453:452] == 1'h1;
-  assign \$365  = \port$8192$0  & \$364 ;
+  assign \$365  = \port$8197$0  & \$364 ;
   assign \$366  = \$365  ? inputs[104:98] : 7'h00;
   assign \$367  = cells[453:452] == 2'h3;
-  assign \$368  = \port$8192$0  & \$367 ;
+  assign \$368  = \port$8197$0  & \$367 ;
   assign \$369  = \$368  ? inputs[104:98] : 7'h00;
   assign \$370  = $signed(\$366 ) - $signed(\$369 );
   assign \$371  = cells[485:484] == 1'h1;
-  assign \$372  = \port$8194$0  & \$371 ;
+  assign \$372  = \port$8199$0  & \$371 ;
   assign \$373  = \$372  ? inputs[111:105] : 7'h00;
   assign \$374  = cells[485:484] == 2'h3;
-  assign \$375  = \port$8194$0  & \$374 ;
+  assign \$375  = \port$8199$0  & \$374 ;
   assign \$376  = \$375  ? inputs[111:105] : 7'h00;
   assign \$377  = $signed(\$373 ) - $signed(\$376 );
   assign \$378  = $signed(\$370 ) + $signed(\$377 );
@@ -12467,126 +12469,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$380  = $signed(\$348 ) + $signed(\$379 );
   assign \$381  = $signed(\$317 ) + $signed(\$380 );
   assign \$382  = cells[7:6] == 1'h1;
-  assign \$383  = \port$8164$0  & \$382 ;
+  assign \$383  = \port$8169$0  & \$382 ;
   assign \$384  = \$383  ? inputs[6:0] : 7'h00;
   assign \$385  = cells[7:6] == 2'h3;
-  assign \$386  = \port$8164$0  & \$385 ;
+  assign \$386  = \port$8169$0  & \$385 ;
   assign \$387  = \$386  ? inputs[6:0] : 7'h00;
   assign \$388  = $signed(\$384 ) - $signed(\$387 );
   assign \$389  = cells[39:38] == 1'h1;
-  assign \$390  = \port$8166$0  & \$389 ;
+  assign \$390  = \port$8171$0  & \$389 ;
   assign \$391  = \$390  ? inputs[13:7] : 7'h00;
   assign \$392  = cells[39:38] == 2'h3;
-  assign \$393  = \port$8166$0  & \$392 ;
+  assign \$393  = \port$8171$0  & \$392 ;
   assign \$394  = \$393  ? inputs[13:7] : 7'h00;
   assign \$395  = $signed(\$391 ) - $signed(\$394 );
   assign \$396  = $signed(\$388 ) + $signed(\$395 );
   assign \$397  = cells[71:70] == 1'h1;
-  assign \$398  = \port$8168$0  & \$397 ;
+  assign \$398  = \port$8173$0  & \$397 ;
   assign \$399  = \$398  ? inputs[20:14] : 7'h00;
   assign \$400  = cells[71:70] == 2'h3;
-  assign \$401  = \port$8168$0  & \$400 ;
+  assign \$401  = \port$8173$0  & \$400 ;
   assign \$402  = \$401  ? inputs[20:14] : 7'h00;
   assign \$403  = $signed(\$399 ) - $signed(\$402 );
   assign \$404  = cells[103:102] == 1'h1;
-  assign \$405  = \port$8170$0  & \$404 ;
+  assign \$405  = \port$8175$0  & \$404 ;
   assign \$406  = \$405  ? inputs[27:21] : 7'h00;
   assign \$407  = cells[103:102] == 2'h3;
-  assign \$408  = \port$8170$0  & \$407 ;
+  assign \$408  = \port$8175$0  & \$407 ;
   assign \$409  = \$408  ? inputs[27:21] : 7'h00;
   assign \$410  = $signed(\$406 ) - $signed(\$409 );
   assign \$411  = $signed(\$403 ) + $signed(\$410 );
   assign \$412  = $signed(\$396 ) + $signed(\$411 );
   assign \$413  = cells[135:134] == 1'h1;
-  assign \$414  = \port$8172$0  & \$413 ;
+  assign \$414  = \port$8177$0  & \$413 ;
   assign \$415  = \$414  ? inputs[34:28] : 7'h00;
   assign \$416  = cells[135:134] == 2'h3;
-  assign \$417  = \port$8172$0  & \$416 ;
+  assign \$417  = \port$8177$0  & \$416 ;
   assign \$418  = \$417  ? inputs[34:28] : 7'h00;
   assign \$419  = $signed(\$415 ) - $signed(\$418 );
   assign \$420  = cells[167:166] == 1'h1;
-  assign \$421  = \port$8174$0  & \$420 ;
+  assign \$421  = \port$8179$0  & \$420 ;
   assign \$422  = \$421  ? inputs[41:35] : 7'h00;
   assign \$423  = cells[167:166] == 2'h3;
-  assign \$424  = \port$8174$0  & \$423 ;
+  assign \$424  = \port$8179$0  & \$423 ;
   assign \$425  = \$424  ? inputs[41:35] : 7'h00;
   assign \$426  = $signed(\$422 ) - $signed(\$425 );
   assign \$427  = $signed(\$419 ) + $signed(\$426 );
   assign \$428  = cells[199:198] == 1'h1;
-  assign \$429  = \port$8176$0  & \$428 ;
+  assign \$429  = \port$8181$0  & \$428 ;
   assign \$430  = \$429  ? inputs[48:42] : 7'h00;
   assign \$431  = cells[199:198] == 2'h3;
-  assign \$432  = \port$8176$0  & \$431 ;
+  assign \$432  = \port$8181$0  & \$431 ;
   assign \$433  = \$432  ? inputs[48:42] : 7'h00;
   assign \$434  = $signed(\$430 ) - $signed(\$433 );
   assign \$435  = cells[231:230] == 1'h1;
-  assign \$436  = \port$8178$0  & \$435 ;
+  assign \$436  = \port$8183$0  & \$435 ;
   assign \$437  = \$436  ? inputs[55:49] : 7'h00;
   assign \$438  = cells[231:230] == 2'h3;
-  assign \$439  = \port$8178$0  & \$438 ;
+  assign \$439  = \port$8183$0  & \$438 ;
   assign \$440  = \$439  ? inputs[55:49] : 7'h00;
   assign \$441  = $signed(\$437 ) - $signed(\$440 );
   assign \$442  = $signed(\$434 ) + $signed(\$441 );
   assign \$443  = $signed(\$427 ) + $signed(\$442 );
   assign \$444  = $signed(\$412 ) + $signed(\$443 );
   assign \$445  = cells[263:262] == 1'h1;
-  assign \$446  = \port$8180$0  & \$445 ;
+  assign \$446  = \port$8185$0  & \$445 ;
   assign \$447  = \$446  ? inputs[62:56] : 7'h00;
   assign \$448  = cells[263:262] == 2'h3;
-  assign \$449  = \port$8180$0  & \$448 ;
+  assign \$449  = \port$8185$0  & \$448 ;
   assign \$450  = \$449  ? inputs[62:56] : 7'h00;
   assign \$451  = $signed(\$447 ) - $signed(\$450 );
   assign \$452  = cells[295:294] == 1'h1;
-  assign \$453  = \port$8182$0  & \$452 ;
+  assign \$453  = \port$8187$0  & \$452 ;
   assign \$454  = \$453  ? inputs[69:63] : 7'h00;
   assign \$455  = cells[295:294] == 2'h3;
-  assign \$456  = \port$8182$0  & \$455 ;
+  assign \$456  = \port$8187$0  & \$455 ;
   assign \$457  = \$456  ? inputs[69:63] : 7'h00;
   assign \$458  = $signed(\$454 ) - $signed(\$457 );
   assign \$459  = $signed(\$451 ) + $signed(\$458 );
   assign \$460  = cells[327:326] == 1'h1;
-  assign \$461  = \port$8184$0  & \$460 ;
+  assign \$461  = \port$8189$0  & \$460 ;
   assign \$462  = \$461  ? inputs[76:70] : 7'h00;
   assign \$463  = cells[327:326] == 2'h3;
-  assign \$464  = \port$8184$0  & \$463 ;
+  assign \$464  = \port$8189$0  & \$463 ;
   assign \$465  = \$464  ? inputs[76:70] : 7'h00;
   assign \$466  = $signed(\$462 ) - $signed(\$465 );
   assign \$467  = cells[359:358] == 1'h1;
-  assign \$468  = \port$8186$0  & \$467 ;
+  assign \$468  = \port$8191$0  & \$467 ;
   assign \$469  = \$468  ? inputs[83:77] : 7'h00;
   assign \$470  = cells[359:358] == 2'h3;
-  assign \$471  = \port$8186$0  & \$470 ;
+  assign \$471  = \port$8191$0  & \$470 ;
   assign \$472  = \$471  ? inputs[83:77] : 7'h00;
   assign \$473  = $signed(\$469 ) - $signed(\$472 );
   assign \$474  = $signed(\$466 ) + $signed(\$473 );
   assign \$475  = $signed(\$459 ) + $signed(\$474 );
   assign \$476  = cells[391:390] == 1'h1;
-  assign \$477  = \port$8188$0  & \$476 ;
+  assign \$477  = \port$8193$0  & \$476 ;
   assign \$478  = \$477  ? inputs[90:84] : 7'h00;
   assign \$479  = cells[391:390] == 2'h3;
-  assign \$480  = \port$8188$0  & \$479 ;
+  assign \$480  = \port$8193$0  & \$479 ;
   assign \$481  = \$480  ? inputs[90:84] : 7'h00;
   assign \$482  = $signed(\$478 ) - $signed(\$481 );
   assign \$483  = cells[423:422] == 1'h1;
-  assign \$484  = \port$8190$0  & \$483 ;
+  assign \$484  = \port$8195$0  & \$483 ;
   assign \$485  = \$484  ? inputs[97:91] : 7'h00;
   assign \$486  = cells[423:422] == 2'h3;
-  assign \$487  = \port$8190$0  & \$486 ;
+  assign \$487  = \port$8195$0  & \$486 ;
   assign \$488  = \$487  ? inputs[97:91] : 7'h00;
   assign \$489  = $signed(\$485 ) - $signed(\$488 );
   assign \$490  = $signed(\$482 ) + $signed(\$489 );
   assign \$491  = cells[455:454] == 1'h1;
-  assign \$492  = \port$8192$0  & \$491 ;
+  assign \$492  = \port$8197$0  & \$491 ;
   assign \$493  = \$492  ? inputs[104:98] : 7'h00;
   assign \$494  = cells[455:454] == 2'h3;
-  assign \$495  = \port$8192$0  & \$494 ;
+  assign \$495  = \port$8197$0  & \$494 ;
   assign \$496  = \$495  ? inputs[104:98] : 7'h00;
   assign \$497  = $signed(\$493 ) - $signed(\$496 );
   assign \$498  = cells[487:486] == 1'h1;
-  assign \$499  = \port$8194$0  & \$498 ;
+  assign \$499  = \port$8199$0  & \$498 ;
   assign \$500  = \$499  ? inputs[111:105] : 7'h00;
   assign \$501  = cells[487:486] == 2'h3;
-  assign \$502  = \port$8194$0  & \$501 ;
+  assign \$502  = \port$8199$0  & \$501 ;
   assign \$503  = \$502  ? inputs[111:105] : 7'h00;
   assign \$504  = $signed(\$500 ) - $signed(\$503 );
   assign \$505  = $signed(\$497 ) + $signed(\$504 );
@@ -12594,126 +12596,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$507  = $signed(\$475 ) + $signed(\$506 );
   assign \$508  = $signed(\$444 ) + $signed(\$507 );
   assign \$509  = cells[9:8] == 1'h1;
-  assign \$510  = \port$8164$0  & \$509 ;
+  assign \$510  = \port$8169$0  & \$509 ;
   assign \$511  = \$510  ? inputs[6:0] : 7'h00;
   assign \$512  = cells[9:8] == 2'h3;
-  assign \$513  = \port$8164$0  & \$512 ;
+  assign \$513  = \port$8169$0  & \$512 ;
   assign \$514  = \$513  ? inputs[6:0] : 7'h00;
   assign \$515  = $signed(\$511 ) - $signed(\$514 );
   assign \$516  = cells[41:40] == 1'h1;
-  assign \$517  = \port$8166$0  & \$516 ;
+  assign \$517  = \port$8171$0  & \$516 ;
   assign \$518  = \$517  ? inputs[13:7] : 7'h00;
   assign \$519  = cells[41:40] == 2'h3;
-  assign \$520  = \port$8166$0  & \$519 ;
+  assign \$520  = \port$8171$0  & \$519 ;
   assign \$521  = \$520  ? inputs[13:7] : 7'h00;
   assign \$522  = $signed(\$518 ) - $signed(\$521 );
   assign \$523  = $signed(\$515 ) + $signed(\$522 );
   assign \$524  = cells[73:72] == 1'h1;
-  assign \$525  = \port$8168$0  & \$524 ;
+  assign \$525  = \port$8173$0  & \$524 ;
   assign \$526  = \$525  ? inputs[20:14] : 7'h00;
   assign \$527  = cells[73:72] == 2'h3;
-  assign \$528  = \port$8168$0  & \$527 ;
+  assign \$528  = \port$8173$0  & \$527 ;
   assign \$529  = \$528  ? inputs[20:14] : 7'h00;
   assign \$530  = $signed(\$526 ) - $signed(\$529 );
   assign \$531  = cells[105:104] == 1'h1;
-  assign \$532  = \port$8170$0  & \$531 ;
+  assign \$532  = \port$8175$0  & \$531 ;
   assign \$533  = \$532  ? inputs[27:21] : 7'h00;
   assign \$534  = cells[105:104] == 2'h3;
-  assign \$535  = \port$8170$0  & \$534 ;
+  assign \$535  = \port$8175$0  & \$534 ;
   assign \$536  = \$535  ? inputs[27:21] : 7'h00;
   assign \$537  = $signed(\$533 ) - $signed(\$536 );
   assign \$538  = $signed(\$530 ) + $signed(\$537 );
   assign \$539  = $signed(\$523 ) + $signed(\$538 );
   assign \$540  = cells[137:136] == 1'h1;
-  assign \$541  = \port$8172$0  & \$540 ;
+  assign \$541  = \port$8177$0  & \$540 ;
   assign \$542  = \$541  ? inputs[34:28] : 7'h00;
   assign \$543  = cells[137:136] == 2'h3;
-  assign \$544  = \port$8172$0  & \$543 ;
+  assign \$544  = \port$8177$0  & \$543 ;
   assign \$545  = \$544  ? inputs[34:28] : 7'h00;
   assign \$546  = $signed(\$542 ) - $signed(\$545 );
   assign \$547  = cells[169:168] == 1'h1;
-  assign \$548  = \port$8174$0  & \$547 ;
+  assign \$548  = \port$8179$0  & \$547 ;
   assign \$549  = \$548  ? inputs[41:35] : 7'h00;
   assign \$550  = cells[169:168] == 2'h3;
-  assign \$551  = \port$8174$0  & \$550 ;
+  assign \$551  = \port$8179$0  & \$550 ;
   assign \$552  = \$551  ? inputs[41:35] : 7'h00;
   assign \$553  = $signed(\$549 ) - $signed(\$552 );
   assign \$554  = $signed(\$546 ) + $signed(\$553 );
   assign \$555  = cells[201:200] == 1'h1;
-  assign \$556  = \port$8176$0  & \$555 ;
+  assign \$556  = \port$8181$0  & \$555 ;
   assign \$557  = \$556  ? inputs[48:42] : 7'h00;
   assign \$558  = cells[201:200] == 2'h3;
-  assign \$559  = \port$8176$0  & \$558 ;
+  assign \$559  = \port$8181$0  & \$558 ;
   assign \$560  = \$559  ? inputs[48:42] : 7'h00;
   assign \$561  = $signed(\$557 ) - $signed(\$560 );
   assign \$562  = cells[233:232] == 1'h1;
-  assign \$563  = \port$8178$0  & \$562 ;
+  assign \$563  = \port$8183$0  & \$562 ;
   assign \$564  = \$563  ? inputs[55:49] : 7'h00;
   assign \$565  = cells[233:232] == 2'h3;
-  assign \$566  = \port$8178$0  & \$565 ;
+  assign \$566  = \port$8183$0  & \$565 ;
   assign \$567  = \$566  ? inputs[55:49] : 7'h00;
   assign \$568  = $signed(\$564 ) - $signed(\$567 );
   assign \$569  = $signed(\$561 ) + $signed(\$568 );
   assign \$570  = $signed(\$554 ) + $signed(\$569 );
   assign \$571  = $signed(\$539 ) + $signed(\$570 );
   assign \$572  = cells[265:264] == 1'h1;
-  assign \$573  = \port$8180$0  & \$572 ;
+  assign \$573  = \port$8185$0  & \$572 ;
   assign \$574  = \$573  ? inputs[62:56] : 7'h00;
   assign \$575  = cells[265:264] == 2'h3;
-  assign \$576  = \port$8180$0  & \$575 ;
+  assign \$576  = \port$8185$0  & \$575 ;
   assign \$577  = \$576  ? inputs[62:56] : 7'h00;
   assign \$578  = $signed(\$574 ) - $signed(\$577 );
   assign \$579  = cells[297:296] == 1'h1;
-  assign \$580  = \port$8182$0  & \$579 ;
+  assign \$580  = \port$8187$0  & \$579 ;
   assign \$581  = \$580  ? inputs[69:63] : 7'h00;
   assign \$582  = cells[297:296] == 2'h3;
-  assign \$583  = \port$8182$0  & \$582 ;
+  assign \$583  = \port$8187$0  & \$582 ;
   assign \$584  = \$583  ? inputs[69:63] : 7'h00;
   assign \$585  = $signed(\$581 ) - $signed(\$584 );
   assign \$586  = $signed(\$578 ) + $signed(\$585 );
   assign \$587  = cells[329:328] == 1'h1;
-  assign \$588  = \port$8184$0  & \$587 ;
+  assign \$588  = \port$8189$0  & \$587 ;
   assign \$589  = \$588  ? inputs[76:70] : 7'h00;
   assign \$590  = cells[329:328] == 2'h3;
-  assign \$591  = \port$8184$0  & \$590 ;
+  assign \$591  = \port$8189$0  & \$590 ;
   assign \$592  = \$591  ? inputs[76:70] : 7'h00;
   assign \$593  = $signed(\$589 ) - $signed(\$592 );
   assign \$594  = cells[361:360] == 1'h1;
-  assign \$595  = \port$8186$0  & \$594 ;
+  assign \$595  = \port$8191$0  & \$594 ;
   assign \$596  = \$595  ? inputs[83:77] : 7'h00;
   assign \$597  = cells[361:360] == 2'h3;
-  assign \$598  = \port$8186$0  & \$597 ;
+  assign \$598  = \port$8191$0  & \$597 ;
   assign \$599  = \$598  ? inputs[83:77] : 7'h00;
   assign \$600  = $signed(\$596 ) - $signed(\$599 );
   assign \$601  = $signed(\$593 ) + $signed(\$600 );
   assign \$602  = $signed(\$586 ) + $signed(\$601 );
   assign \$603  = cells[393:392] == 1'h1;
-  assign \$604  = \port$8188$0  & \$603 ;
+  assign \$604  = \port$8193$0  & \$603 ;
   assign \$605  = \$604  ? inputs[90:84] : 7'h00;
   assign \$606  = cells[393:392] == 2'h3;
-  assign \$607  = \port$8188$0  & \$606 ;
+  assign \$607  = \port$8193$0  & \$606 ;
   assign \$608  = \$607  ? inputs[90:84] : 7'h00;
   assign \$609  = $signed(\$605 ) - $signed(\$608 );
   assign \$610  = cells[425:424] == 1'h1;
-  assign \$611  = \port$8190$0  & \$610 ;
+  assign \$611  = \port$8195$0  & \$610 ;
   assign \$612  = \$611  ? inputs[97:91] : 7'h00;
   assign \$613  = cells[425:424] == 2'h3;
-  assign \$614  = \port$8190$0  & \$613 ;
+  assign \$614  = \port$8195$0  & \$613 ;
   assign \$615  = \$614  ? inputs[97:91] : 7'h00;
   assign \$616  = $signed(\$612 ) - $signed(\$615 );
   assign \$617  = $signed(\$609 ) + $signed(\$616 );
   assign \$618  = cells[457:456] == 1'h1;
-  assign \$619  = \port$8192$0  & \$618 ;
+  assign \$619  = \port$8197$0  & \$618 ;
   assign \$620  = \$619  ? inputs[104:98] : 7'h00;
   assign \$621  = cells[457:456] == 2'h3;
-  assign \$622  = \port$8192$0  & \$621 ;
+  assign \$622  = \port$8197$0  & \$621 ;
   assign \$623  = \$622  ? inputs[104:98] : 7'h00;
   assign \$624  = $signed(\$620 ) - $signed(\$623 );
   assign \$625  = cells[489:488] == 1'h1;
-  assign \$626  = \port$8194$0  & \$625 ;
+  assign \$626  = \port$8199$0  & \$625 ;
   assign \$627  = \$626  ? inputs[111:105] : 7'h00;
   assign \$628  = cells[489:488] == 2'h3;
-  assign \$629  = \port$8194$0  & \$628 ;
+  assign \$629  = \port$8199$0  & \$628 ;
   assign \$630  = \$629  ? inputs[111:105] : 7'h00;
   assign \$631  = $signed(\$627 ) - $signed(\$630 );
   assign \$632  = $signed(\$624 ) + $signed(\$631 );
@@ -12721,126 +12723,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$634  = $signed(\$602 ) + $signed(\$633 );
   assign \$635  = $signed(\$571 ) + $signed(\$634 );
   assign \$636  = cells[11:10] == 1'h1;
-  assign \$637  = \port$8164$0  & \$636 ;
+  assign \$637  = \port$8169$0  & \$636 ;
   assign \$638  = \$637  ? inputs[6:0] : 7'h00;
   assign \$639  = cells[11:10] == 2'h3;
-  assign \$640  = \port$8164$0  & \$639 ;
+  assign \$640  = \port$8169$0  & \$639 ;
   assign \$641  = \$640  ? inputs[6:0] : 7'h00;
   assign \$642  = $signed(\$638 ) - $signed(\$641 );
   assign \$643  = cells[43:42] == 1'h1;
-  assign \$644  = \port$8166$0  & \$643 ;
+  assign \$644  = \port$8171$0  & \$643 ;
   assign \$645  = \$644  ? inputs[13:7] : 7'h00;
   assign \$646  = cells[43:42] == 2'h3;
-  assign \$647  = \port$8166$0  & \$646 ;
+  assign \$647  = \port$8171$0  & \$646 ;
   assign \$648  = \$647  ? inputs[13:7] : 7'h00;
   assign \$649  = $signed(\$645 ) - $signed(\$648 );
   assign \$650  = $signed(\$642 ) + $signed(\$649 );
   assign \$651  = cells[75:74] == 1'h1;
-  assign \$652  = \port$8168$0  & \$651 ;
+  assign \$652  = \port$8173$0  & \$651 ;
   assign \$653  = \$652  ? inputs[20:14] : 7'h00;
   assign \$654  = cells[75:74] == 2'h3;
-  assign \$655  = \port$8168$0  & \$654 ;
+  assign \$655  = \port$8173$0  & \$654 ;
   assign \$656  = \$655  ? inputs[20:14] : 7'h00;
   assign \$657  = $signed(\$653 ) - $signed(\$656 );
   assign \$658  = cells[107:106] == 1'h1;
-  assign \$659  = \port$8170$0  & \$658 ;
+  assign \$659  = \port$8175$0  & \$658 ;
   assign \$660  = \$659  ? inputs[27:21] : 7'h00;
   assign \$661  = cells[107:106] == 2'h3;
-  assign \$662  = \port$8170$0  & \$661 ;
+  assign \$662  = \port$8175$0  & \$661 ;
   assign \$663  = \$662  ? inputs[27:21] : 7'h00;
   assign \$664  = $signed(\$660 ) - $signed(\$663 );
   assign \$665  = $signed(\$657 ) + $signed(\$664 );
   assign \$666  = $signed(\$650 ) + $signed(\$665 );
   assign \$667  = cells[139:138] == 1'h1;
-  assign \$668  = \port$8172$0  & \$667 ;
+  assign \$668  = \port$8177$0  & \$667 ;
   assign \$669  = \$668  ? inputs[34:28] : 7'h00;
   assign \$670  = cells[139:138] == 2'h3;
-  assign \$671  = \port$8172$0  & \$670 ;
+  assign \$671  = \port$8177$0  & \$670 ;
   assign \$672  = \$671  ? inputs[34:28] : 7'h00;
   assign \$673  = $signed(\$669 ) - $signed(\$672 );
   assign \$674  = cells[171:170] == 1'h1;
-  assign \$675  = \port$8174$0  & \$674 ;
+  assign \$675  = \port$8179$0  & \$674 ;
   assign \$676  = \$675  ? inputs[41:35] : 7'h00;
   assign \$677  = cells[171:170] == 2'h3;
-  assign \$678  = \port$8174$0  & \$677 ;
+  assign \$678  = \port$8179$0  & \$677 ;
   assign \$679  = \$678  ? inputs[41:35] : 7'h00;
   assign \$680  = $signed(\$676 ) - $signed(\$679 );
   assign \$681  = $signed(\$673 ) + $signed(\$680 );
   assign \$682  = cells[203:202] == 1'h1;
-  assign \$683  = \port$8176$0  & \$682 ;
+  assign \$683  = \port$8181$0  & \$682 ;
   assign \$684  = \$683  ? inputs[48:42] : 7'h00;
   assign \$685  = cells[203:202] == 2'h3;
-  assign \$686  = \port$8176$0  & \$685 ;
+  assign \$686  = \port$8181$0  & \$685 ;
   assign \$687  = \$686  ? inputs[48:42] : 7'h00;
   assign \$688  = $signed(\$684 ) - $signed(\$687 );
   assign \$689  = cells[235:234] == 1'h1;
-  assign \$690  = \port$8178$0  & \$689 ;
+  assign \$690  = \port$8183$0  & \$689 ;
   assign \$691  = \$690  ? inputs[55:49] : 7'h00;
   assign \$692  = cells[235:234] == 2'h3;
-  assign \$693  = \port$8178$0  & \$692 ;
+  assign \$693  = \port$8183$0  & \$692 ;
   assign \$694  = \$693  ? inputs[55:49] : 7'h00;
   assign \$695  = $signed(\$691 ) - $signed(\$694 );
   assign \$696  = $signed(\$688 ) + $signed(\$695 );
   assign \$697  = $signed(\$681 ) + $signed(\$696 );
   assign \$698  = $signed(\$666 ) + $signed(\$697 );
   assign \$699  = cells[267:266] == 1'h1;
-  assign \$700  = \port$8180$0  & \$699 ;
+  assign \$700  = \port$8185$0  & \$699 ;
   assign \$701  = \$700  ? inputs[62:56] : 7'h00;
   assign \$702  = cells[267:266] == 2'h3;
-  assign \$703  = \port$8180$0  & \$702 ;
+  assign \$703  = \port$8185$0  & \$702 ;
   assign \$704  = \$703  ? inputs[62:56] : 7'h00;
   assign \$705  = $signed(\$701 ) - $signed(\$704 );
   assign \$706  = cells[299:298] == 1'h1;
-  assign \$707  = \port$8182$0  & \$706 ;
+  assign \$707  = \port$8187$0  & \$706 ;
   assign \$708  = \$707  ? inputs[69:63] : 7'h00;
   assign \$709  = cells[299:298] == 2'h3;
-  assign \$710  = \port$8182$0  & \$709 ;
+  assign \$710  = \port$8187$0  & \$709 ;
   assign \$711  = \$710  ? inputs[69:63] : 7'h00;
   assign \$712  = $signed(\$708 ) - $signed(\$711 );
   assign \$713  = $signed(\$705 ) + $signed(\$712 );
   assign \$714  = cells[331:330] == 1'h1;
-  assign \$715  = \port$8184$0  & \$714 ;
+  assign \$715  = \port$8189$0  & \$714 ;
   assign \$716  = \$715  ? inputs[76:70] : 7'h00;
   assign \$717  = cells[331:330] == 2'h3;
-  assign \$718  = \port$8184$0  & \$717 ;
+  assign \$718  = \port$8189$0  & \$717 ;
   assign \$719  = \$718  ? inputs[76:70] : 7'h00;
   assign \$720  = $signed(\$716 ) - $signed(\$719 );
   assign \$721  = cells[363:362] == 1'h1;
-  assign \$722  = \port$8186$0  & \$721 ;
+  assign \$722  = \port$8191$0  & \$721 ;
   assign \$723  = \$722  ? inputs[83:77] : 7'h00;
   assign \$724  = cells[363:362] == 2'h3;
-  assign \$725  = \port$8186$0  & \$724 ;
+  assign \$725  = \port$8191$0  & \$724 ;
   assign \$726  = \$725  ? inputs[83:77] : 7'h00;
   assign \$727  = $signed(\$723 ) - $signed(\$726 );
   assign \$728  = $signed(\$720 ) + $signed(\$727 );
   assign \$729  = $signed(\$713 ) + $signed(\$728 );
   assign \$730  = cells[395:394] == 1'h1;
-  assign \$731  = \port$8188$0  & \$730 ;
+  assign \$731  = \port$8193$0  & \$730 ;
   assign \$732  = \$731  ? inputs[90:84] : 7'h00;
   assign \$733  = cells[395:394] == 2'h3;
-  assign \$734  = \port$8188$0  & \$733 ;
+  assign \$734  = \port$8193$0  & \$733 ;
   assign \$735  = \$734  ? inputs[90:84] : 7'h00;
   assign \$736  = $signed(\$732 ) - $signed(\$735 );
   assign \$737  = cells[427:426] == 1'h1;
-  assign \$738  = \port$8190$0  & \$737 ;
+  assign \$738  = \port$8195$0  & \$737 ;
   assign \$739  = \$738  ? inputs[97:91] : 7'h00;
   assign \$740  = cells[427:426] == 2'h3;
-  assign \$741  = \port$8190$0  & \$740 ;
+  assign \$741  = \port$8195$0  & \$740 ;
   assign \$742  = \$741  ? inputs[97:91] : 7'h00;
   assign \$743  = $signed(\$739 ) - $signed(\$742 );
   assign \$744  = $signed(\$736 ) + $signed(\$743 );
   assign \$745  = cells[459:458] == 1'h1;
-  assign \$746  = \port$8192$0  & \$745 ;
+  assign \$746  = \port$8197$0  & \$745 ;
   assign \$747  = \$746  ? inputs[104:98] : 7'h00;
   assign \$748  = cells[459:458] == 2'h3;
-  assign \$749  = \port$8192$0  & \$748 ;
+  assign \$749  = \port$8197$0  & \$748 ;
   assign \$750  = \$749  ? inputs[104:98] : 7'h00;
   assign \$751  = $signed(\$747 ) - $signed(\$750 );
   assign \$752  = cells[491:490] == 1'h1;
-  assign \$753  = \port$8194$0  & \$752 ;
+  assign \$753  = \port$8199$0  & \$752 ;
   assign \$754  = \$753  ? inputs[111:105] : 7'h00;
   assign \$755  = cells[491:490] == 2'h3;
-  assign \$756  = \port$8194$0  & \$755 ;
+  assign \$756  = \port$8199$0  & \$755 ;
   assign \$757  = \$756  ? inputs[111:105] : 7'h00;
   assign \$758  = $signed(\$754 ) - $signed(\$757 );
   assign \$759  = $signed(\$751 ) + $signed(\$758 );
@@ -12848,126 +12850,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$761  = $signed(\$729 ) + $signed(\$760 );
   assign \$762  = $signed(\$698 ) + $signed(\$761 );
   assign \$763  = cells[13:12] == 1'h1;
-  assign \$764  = \port$8164$0  & \$763 ;
+  assign \$764  = \port$8169$0  & \$763 ;
   assign \$765  = \$764  ? inputs[6:0] : 7'h00;
   assign \$766  = cells[13:12] == 2'h3;
-  assign \$767  = \port$8164$0  & \$766 ;
+  assign \$767  = \port$8169$0  & \$766 ;
   assign \$768  = \$767  ? inputs[6:0] : 7'h00;
   assign \$769  = $signed(\$765 ) - $signed(\$768 );
   assign \$770  = cells[45:44] == 1'h1;
-  assign \$771  = \port$8166$0  & \$770 ;
+  assign \$771  = \port$8171$0  & \$770 ;
   assign \$772  = \$771  ? inputs[13:7] : 7'h00;
   assign \$773  = cells[45:44] == 2'h3;
-  assign \$774  = \port$8166$0  & \$773 ;
+  assign \$774  = \port$8171$0  & \$773 ;
   assign \$775  = \$774  ? inputs[13:7] : 7'h00;
   assign \$776  = $signed(\$772 ) - $signed(\$775 );
   assign \$777  = $signed(\$769 ) + $signed(\$776 );
   assign \$778  = cells[77:76] == 1'h1;
-  assign \$779  = \port$8168$0  & \$778 ;
+  assign \$779  = \port$8173$0  & \$778 ;
   assign \$780  = \$779  ? inputs[20:14] : 7'h00;
   assign \$781  = cells[77:76] == 2'h3;
-  assign \$782  = \port$8168$0  & \$781 ;
+  assign \$782  = \port$8173$0  & \$781 ;
   assign \$783  = \$782  ? inputs[20:14] : 7'h00;
   assign \$784  = $signed(\$780 ) - $signed(\$783 );
   assign \$785  = cells[109:108] == 1'h1;
-  assign \$786  = \port$8170$0  & \$785 ;
+  assign \$786  = \port$8175$0  & \$785 ;
   assign \$787  = \$786  ? inputs[27:21] : 7'h00;
   assign \$788  = cells[109:108] == 2'h3;
-  assign \$789  = \port$8170$0  & \$788 ;
+  assign \$789  = \port$8175$0  & \$788 ;
   assign \$790  = \$789  ? inputs[27:21] : 7'h00;
   assign \$791  = $signed(\$787 ) - $signed(\$790 );
   assign \$792  = $signed(\$784 ) + $signed(\$791 );
   assign \$793  = $signed(\$777 ) + $signed(\$792 );
   assign \$794  = cells[141:140] == 1'h1;
-  assign \$795  = \port$8172$0  & \$794 ;
+  assign \$795  = \port$8177$0  & \$794 ;
   assign \$796  = \$795  ? inputs[34:28] : 7'h00;
   assign \$797  = cells[141:140] == 2'h3;
-  assign \$798  = \port$8172$0  & \$797 ;
+  assign \$798  = \port$8177$0  & \$797 ;
   assign \$799  = \$798  ? inputs[34:28] : 7'h00;
   assign \$800  = $signed(\$796 ) - $signed(\$799 );
   assign \$801  = cells[173:172] == 1'h1;
-  assign \$802  = \port$8174$0  & \$801 ;
+  assign \$802  = \port$8179$0  & \$801 ;
   assign \$803  = \$802  ? inputs[41:35] : 7'h00;
   assign \$804  = cells[173:172] == 2'h3;
-  assign \$805  = \port$8174$0  & \$804 ;
+  assign \$805  = \port$8179$0  & \$804 ;
   assign \$806  = \$805  ? inputs[41:35] : 7'h00;
   assign \$807  = $signed(\$803 ) - $signed(\$806 );
   assign \$808  = $signed(\$800 ) + $signed(\$807 );
   assign \$809  = cells[205:204] == 1'h1;
-  assign \$810  = \port$8176$0  & \$809 ;
+  assign \$810  = \port$8181$0  & \$809 ;
   assign \$811  = \$810  ? inputs[48:42] : 7'h00;
   assign \$812  = cells[205:204] == 2'h3;
-  assign \$813  = \port$8176$0  & \$812 ;
+  assign \$813  = \port$8181$0  & \$812 ;
   assign \$814  = \$813  ? inputs[48:42] : 7'h00;
   assign \$815  = $signed(\$811 ) - $signed(\$814 );
   assign \$816  = cells[237:236] == 1'h1;
-  assign \$817  = \port$8178$0  & \$816 ;
+  assign \$817  = \port$8183$0  & \$816 ;
   assign \$818  = \$817  ? inputs[55:49] : 7'h00;
   assign \$819  = cells[237:236] == 2'h3;
-  assign \$820  = \port$8178$0  & \$819 ;
+  assign \$820  = \port$8183$0  & \$819 ;
   assign \$821  = \$820  ? inputs[55:49] : 7'h00;
   assign \$822  = $signed(\$818 ) - $signed(\$821 );
   assign \$823  = $signed(\$815 ) + $signed(\$822 );
   assign \$824  = $signed(\$808 ) + $signed(\$823 );
   assign \$825  = $signed(\$793 ) + $signed(\$824 );
   assign \$826  = cells[269:268] == 1'h1;
-  assign \$827  = \port$8180$0  & \$826 ;
+  assign \$827  = \port$8185$0  & \$826 ;
   assign \$828  = \$827  ? inputs[62:56] : 7'h00;
   assign \$829  = cells[269:268] == 2'h3;
-  assign \$830  = \port$8180$0  & \$829 ;
+  assign \$830  = \port$8185$0  & \$829 ;
   assign \$831  = \$830  ? inputs[62:56] : 7'h00;
   assign \$832  = $signed(\$828 ) - $signed(\$831 );
   assign \$833  = cells[301:300] == 1'h1;
-  assign \$834  = \port$8182$0  & \$833 ;
+  assign \$834  = \port$8187$0  & \$833 ;
   assign \$835  = \$834  ? inputs[69:63] : 7'h00;
   assign \$836  = cells[301:300] == 2'h3;
-  assign \$837  = \port$8182$0  & \$836 ;
+  assign \$837  = \port$8187$0  & \$836 ;
   assign \$838  = \$837  ? inputs[69:63] : 7'h00;
   assign \$839  = $signed(\$835 ) - $signed(\$838 );
   assign \$840  = $signed(\$832 ) + $signed(\$839 );
   assign \$841  = cells[333:332] == 1'h1;
-  assign \$842  = \port$8184$0  & \$841 ;
+  assign \$842  = \port$8189$0  & \$841 ;
   assign \$843  = \$842  ? inputs[76:70] : 7'h00;
   assign \$844  = cells[333:332] == 2'h3;
-  assign \$845  = \port$8184$0  & \$844 ;
+  assign \$845  = \port$8189$0  & \$844 ;
   assign \$846  = \$845  ? inputs[76:70] : 7'h00;
   assign \$847  = $signed(\$843 ) - $signed(\$846 );
   assign \$848  = cells[365:364] == 1'h1;
-  assign \$849  = \port$8186$0  & \$848 ;
+  assign \$849  = \port$8191$0  & \$848 ;
   assign \$850  = \$849  ? inputs[83:77] : 7'h00;
   assign \$851  = cells[365:364] == 2'h3;
-  assign \$852  = \port$8186$0  & \$851 ;
+  assign \$852  = \port$8191$0  & \$851 ;
   assign \$853  = \$852  ? inputs[83:77] : 7'h00;
   assign \$854  = $signed(\$850 ) - $signed(\$853 );
   assign \$855  = $signed(\$847 ) + $signed(\$854 );
   assign \$856  = $signed(\$840 ) + $signed(\$855 );
   assign \$857  = cells[397:396] == 1'h1;
-  assign \$858  = \port$8188$0  & \$857 ;
+  assign \$858  = \port$8193$0  & \$857 ;
   assign \$859  = \$858  ? inputs[90:84] : 7'h00;
   assign \$860  = cells[397:396] == 2'h3;
-  assign \$861  = \port$8188$0  & \$860 ;
+  assign \$861  = \port$8193$0  & \$860 ;
   assign \$862  = \$861  ? inputs[90:84] : 7'h00;
   assign \$863  = $signed(\$859 ) - $signed(\$862 );
   assign \$864  = cells[429:428] == 1'h1;
-  assign \$865  = \port$8190$0  & \$864 ;
+  assign \$865  = \port$8195$0  & \$864 ;
   assign \$866  = \$865  ? inputs[97:91] : 7'h00;
   assign \$867  = cells[429:428] == 2'h3;
-  assign \$868  = \port$8190$0  & \$867 ;
+  assign \$868  = \port$8195$0  & \$867 ;
   assign \$869  = \$868  ? inputs[97:91] : 7'h00;
   assign \$870  = $signed(\$866 ) - $signed(\$869 );
   assign \$871  = $signed(\$863 ) + $signed(\$870 );
   assign \$872  = cells[461:460] == 1'h1;
-  assign \$873  = \port$8192$0  & \$872 ;
+  assign \$873  = \port$8197$0  & \$872 ;
   assign \$874  = \$873  ? inputs[104:98] : 7'h00;
   assign \$875  = cells[461:460] == 2'h3;
-  assign \$876  = \port$8192$0  & \$875 ;
+  assign \$876  = \port$8197$0  & \$875 ;
   assign \$877  = \$876  ? inputs[104:98] : 7'h00;
   assign \$878  = $signed(\$874 ) - $signed(\$877 );
   assign \$879  = cells[493:492] == 1'h1;
-  assign \$880  = \port$8194$0  & \$879 ;
+  assign \$880  = \port$8199$0  & \$879 ;
   assign \$881  = \$880  ? inputs[111:105] : 7'h00;
   assign \$882  = cells[493:492] == 2'h3;
-  assign \$883  = \port$8194$0  & \$882 ;
+  assign \$883  = \port$8199$0  & \$882 ;
   assign \$884  = \$883  ? inputs[111:105] : 7'h00;
   assign \$885  = $signed(\$881 ) - $signed(\$884 );
   assign \$886  = $signed(\$878 ) + $signed(\$885 );
@@ -12975,126 +12977,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$888  = $signed(\$856 ) + $signed(\$887 );
   assign \$889  = $signed(\$825 ) + $signed(\$888 );
   assign \$890  = cells[15:14] == 1'h1;
-  assign \$891  = \port$8164$0  & \$890 ;
+  assign \$891  = \port$8169$0  & \$890 ;
   assign \$892  = \$891  ? inputs[6:0] : 7'h00;
   assign \$893  = cells[15:14] == 2'h3;
-  assign \$894  = \port$8164$0  & \$893 ;
+  assign \$894  = \port$8169$0  & \$893 ;
   assign \$895  = \$894  ? inputs[6:0] : 7'h00;
   assign \$896  = $signed(\$892 ) - $signed(\$895 );
   assign \$897  = cells[47:46] == 1'h1;
-  assign \$898  = \port$8166$0  & \$897 ;
+  assign \$898  = \port$8171$0  & \$897 ;
   assign \$899  = \$898  ? inputs[13:7] : 7'h00;
   assign \$900  = cells[47:46] == 2'h3;
-  assign \$901  = \port$8166$0  & \$900 ;
+  assign \$901  = \port$8171$0  & \$900 ;
   assign \$902  = \$901  ? inputs[13:7] : 7'h00;
   assign \$903  = $signed(\$899 ) - $signed(\$902 );
   assign \$904  = $signed(\$896 ) + $signed(\$903 );
   assign \$905  = cells[79:78] == 1'h1;
-  assign \$906  = \port$8168$0  & \$905 ;
+  assign \$906  = \port$8173$0  & \$905 ;
   assign \$907  = \$906  ? inputs[20:14] : 7'h00;
   assign \$908  = cells[79:78] == 2'h3;
-  assign \$909  = \port$8168$0  & \$908 ;
+  assign \$909  = \port$8173$0  & \$908 ;
   assign \$910  = \$909  ? inputs[20:14] : 7'h00;
   assign \$911  = $signed(\$907 ) - $signed(\$910 );
   assign \$912  = cells[111:110] == 1'h1;
-  assign \$913  = \port$8170$0  & \$912 ;
+  assign \$913  = \port$8175$0  & \$912 ;
   assign \$914  = \$913  ? inputs[27:21] : 7'h00;
   assign \$915  = cells[111:110] == 2'h3;
-  assign \$916  = \port$8170$0  & \$915 ;
+  assign \$916  = \port$8175$0  & \$915 ;
   assign \$917  = \$916  ? inputs[27:21] : 7'h00;
   assign \$918  = $signed(\$914 ) - $signed(\$917 );
   assign \$919  = $signed(\$911 ) + $signed(\$918 );
   assign \$920  = $signed(\$904 ) + $signed(\$919 );
   assign \$921  = cells[143:142] == 1'h1;
-  assign \$922  = \port$8172$0  & \$921 ;
+  assign \$922  = \port$8177$0  & \$921 ;
   assign \$923  = \$922  ? inputs[34:28] : 7'h00;
   assign \$924  = cells[143:142] == 2'h3;
-  assign \$925  = \port$8172$0  & \$924 ;
+  assign \$925  = \port$8177$0  & \$924 ;
   assign \$926  = \$925  ? inputs[34:28] : 7'h00;
   assign \$927  = $signed(\$923 ) - $signed(\$926 );
   assign \$928  = cells[175:174] == 1'h1;
-  assign \$929  = \port$8174$0  & \$928 ;
+  assign \$929  = \port$8179$0  & \$928 ;
   assign \$930  = \$929  ? inputs[41:35] : 7'h00;
   assign \$931  = cells[175:174] == 2'h3;
-  assign \$932  = \port$8174$0  & \$931 ;
+  assign \$932  = \port$8179$0  & \$931 ;
   assign \$933  = \$932  ? inputs[41:35] : 7'h00;
   assign \$934  = $signed(\$930 ) - $signed(\$933 );
   assign \$935  = $signed(\$927 ) + $signed(\$934 );
   assign \$936  = cells[207:206] == 1'h1;
-  assign \$937  = \port$8176$0  & \$936 ;
+  assign \$937  = \port$8181$0  & \$936 ;
   assign \$938  = \$937  ? inputs[48:42] : 7'h00;
   assign \$939  = cells[207:206] == 2'h3;
-  assign \$940  = \port$8176$0  & \$939 ;
+  assign \$940  = \port$8181$0  & \$939 ;
   assign \$941  = \$940  ? inputs[48:42] : 7'h00;
   assign \$942  = $signed(\$938 ) - $signed(\$941 );
   assign \$943  = cells[239:238] == 1'h1;
-  assign \$944  = \port$8178$0  & \$943 ;
+  assign \$944  = \port$8183$0  & \$943 ;
   assign \$945  = \$944  ? inputs[55:49] : 7'h00;
   assign \$946  = cells[239:238] == 2'h3;
-  assign \$947  = \port$8178$0  & \$946 ;
+  assign \$947  = \port$8183$0  & \$946 ;
   assign \$948  = \$947  ? inputs[55:49] : 7'h00;
   assign \$949  = $signed(\$945 ) - $signed(\$948 );
   assign \$950  = $signed(\$942 ) + $signed(\$949 );
   assign \$951  = $signed(\$935 ) + $signed(\$950 );
   assign \$952  = $signed(\$920 ) + $signed(\$951 );
   assign \$953  = cells[271:270] == 1'h1;
-  assign \$954  = \port$8180$0  & \$953 ;
+  assign \$954  = \port$8185$0  & \$953 ;
   assign \$955  = \$954  ? inputs[62:56] : 7'h00;
   assign \$956  = cells[271:270] == 2'h3;
-  assign \$957  = \port$8180$0  & \$956 ;
+  assign \$957  = \port$8185$0  & \$956 ;
   assign \$958  = \$957  ? inputs[62:56] : 7'h00;
   assign \$959  = $signed(\$955 ) - $signed(\$958 );
   assign \$960  = cells[303:302] == 1'h1;
-  assign \$961  = \port$8182$0  & \$960 ;
+  assign \$961  = \port$8187$0  & \$960 ;
   assign \$962  = \$961  ? inputs[69:63] : 7'h00;
   assign \$963  = cells[303:302] == 2'h3;
-  assign \$964  = \port$8182$0  & \$963 ;
+  assign \$964  = \port$8187$0  & \$963 ;
   assign \$965  = \$964  ? inputs[69:63] : 7'h00;
   assign \$966  = $signed(\$962 ) - $signed(\$965 );
   assign \$967  = $signed(\$959 ) + $signed(\$966 );
   assign \$968  = cells[335:334] == 1'h1;
-  assign \$969  = \port$8184$0  & \$968 ;
+  assign \$969  = \port$8189$0  & \$968 ;
   assign \$970  = \$969  ? inputs[76:70] : 7'h00;
   assign \$971  = cells[335:334] == 2'h3;
-  assign \$972  = \port$8184$0  & \$971 ;
+  assign \$972  = \port$8189$0  & \$971 ;
   assign \$973  = \$972  ? inputs[76:70] : 7'h00;
   assign \$974  = $signed(\$970 ) - $signed(\$973 );
   assign \$975  = cells[367:366] == 1'h1;
-  assign \$976  = \port$8186$0  & \$975 ;
+  assign \$976  = \port$8191$0  & \$975 ;
   assign \$977  = \$976  ? inputs[83:77] : 7'h00;
   assign \$978  = cells[367:366] == 2'h3;
-  assign \$979  = \port$8186$0  & \$978 ;
+  assign \$979  = \port$8191$0  & \$978 ;
   assign \$980  = \$979  ? inputs[83:77] : 7'h00;
   assign \$981  = $signed(\$977 ) - $signed(\$980 );
   assign \$982  = $signed(\$974 ) + $signed(\$981 );
   assign \$983  = $signed(\$967 ) + $signed(\$982 );
   assign \$984  = cells[399:398] == 1'h1;
-  assign \$985  = \port$8188$0  & \$984 ;
+  assign \$985  = \port$8193$0  & \$984 ;
   assign \$986  = \$985  ? inputs[90:84] : 7'h00;
   assign \$987  = cells[399:398] == 2'h3;
-  assign \$988  = \port$8188$0  & \$987 ;
+  assign \$988  = \port$8193$0  & \$987 ;
   assign \$989  = \$988  ? inputs[90:84] : 7'h00;
   assign \$990  = $signed(\$986 ) - $signed(\$989 );
   assign \$991  = cells[431:430] == 1'h1;
-  assign \$992  = \port$8190$0  & \$991 ;
+  assign \$992  = \port$8195$0  & \$991 ;
   assign \$993  = \$992  ? inputs[97:91] : 7'h00;
   assign \$994  = cells[431:430] == 2'h3;
-  assign \$995  = \port$8190$0  & \$994 ;
+  assign \$995  = \port$8195$0  & \$994 ;
   assign \$996  = \$995  ? inputs[97:91] : 7'h00;
   assign \$997  = $signed(\$993 ) - $signed(\$996 );
   assign \$998  = $signed(\$990 ) + $signed(\$997 );
   assign \$999  = cells[463:462] == 1'h1;
-  assign \$1000  = \port$8192$0  & \$999 ;
+  assign \$1000  = \port$8197$0  & \$999 ;
   assign \$1001  = \$1000  ? inputs[104:98] : 7'h00;
   assign \$1002  = cells[463:462] == 2'h3;
-  assign \$1003  = \port$8192$0  & \$1002 ;
+  assign \$1003  = \port$8197$0  & \$1002 ;
   assign \$1004  = \$1003  ? inputs[104:98] : 7'h00;
   assign \$1005  = $signed(\$1001 ) - $signed(\$1004 );
   assign \$1006  = cells[495:494] == 1'h1;
-  assign \$1007  = \port$8194$0  & \$1006 ;
+  assign \$1007  = \port$8199$0  & \$1006 ;
   assign \$1008  = \$1007  ? inputs[111:105] : 7'h00;
   assign \$1009  = cells[495:494] == 2'h3;
-  assign \$1010  = \port$8194$0  & \$1009 ;
+  assign \$1010  = \port$8199$0  & \$1009 ;
   assign \$1011  = \$1010  ? inputs[111:105] : 7'h00;
   assign \$1012  = $signed(\$1008 ) - $signed(\$1011 );
   assign \$1013  = $signed(\$1005 ) + $signed(\$1012 );
@@ -13102,126 +13104,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$1015  = $signed(\$983 ) + $signed(\$1014 );
   assign \$1016  = $signed(\$952 ) + $signed(\$1015 );
   assign \$1017  = cells[17:16] == 1'h1;
-  assign \$1018  = \port$8164$0  & \$1017 ;
+  assign \$1018  = \port$8169$0  & \$1017 ;
   assign \$1019  = \$1018  ? inputs[6:0] : 7'h00;
   assign \$1020  = cells[17:16] == 2'h3;
-  assign \$1021  = \port$8164$0  & \$1020 ;
+  assign \$1021  = \port$8169$0  & \$1020 ;
   assign \$1022  = \$1021  ? inputs[6:0] : 7'h00;
   assign \$1023  = $signed(\$1019 ) - $signed(\$1022 );
   assign \$1024  = cells[49:48] == 1'h1;
-  assign \$1025  = \port$8166$0  & \$1024 ;
+  assign \$1025  = \port$8171$0  & \$1024 ;
   assign \$1026  = \$1025  ? inputs[13:7] : 7'h00;
   assign \$1027  = cells[49:48] == 2'h3;
-  assign \$1028  = \port$8166$0  & \$1027 ;
+  assign \$1028  = \port$8171$0  & \$1027 ;
   assign \$1029  = \$1028  ? inputs[13:7] : 7'h00;
   assign \$1030  = $signed(\$1026 ) - $signed(\$1029 );
   assign \$1031  = $signed(\$1023 ) + $signed(\$1030 );
   assign \$1032  = cells[81:80] == 1'h1;
-  assign \$1033  = \port$8168$0  & \$1032 ;
+  assign \$1033  = \port$8173$0  & \$1032 ;
   assign \$1034  = \$1033  ? inputs[20:14] : 7'h00;
   assign \$1035  = cells[81:80] == 2'h3;
-  assign \$1036  = \port$8168$0  & \$1035 ;
+  assign \$1036  = \port$8173$0  & \$1035 ;
   assign \$1037  = \$1036  ? inputs[20:14] : 7'h00;
   assign \$1038  = $signed(\$1034 ) - $signed(\$1037 );
   assign \$1039  = cells[113:112] == 1'h1;
-  assign \$1040  = \port$8170$0  & \$1039 ;
+  assign \$1040  = \port$8175$0  & \$1039 ;
   assign \$1041  = \$1040  ? inputs[27:21] : 7'h00;
   assign \$1042  = cells[113:112] == 2'h3;
-  assign \$1043  = \port$8170$0  & \$1042 ;
+  assign \$1043  = \port$8175$0  & \$1042 ;
   assign \$1044  = \$1043  ? inputs[27:21] : 7'h00;
   assign \$1045  = $signed(\$1041 ) - $signed(\$1044 );
   assign \$1046  = $signed(\$1038 ) + $signed(\$1045 );
   assign \$1047  = $signed(\$1031 ) + $signed(\$1046 );
   assign \$1048  = cells[145:144] == 1'h1;
-  assign \$1049  = \port$8172$0  & \$1048 ;
+  assign \$1049  = \port$8177$0  & \$1048 ;
   assign \$1050  = \$1049  ? inputs[34:28] : 7'h00;
   assign \$1051  = cells[145:144] == 2'h3;
-  assign \$1052  = \port$8172$0  & \$1051 ;
+  assign \$1052  = \port$8177$0  & \$1051 ;
   assign \$1053  = \$1052  ? inputs[34:28] : 7'h00;
   assign \$1054  = $signed(\$1050 ) - $signed(\$1053 );
   assign \$1055  = cells[177:176] == 1'h1;
-  assign \$1056  = \port$8174$0  & \$1055 ;
+  assign \$1056  = \port$8179$0  & \$1055 ;
   assign \$1057  = \$1056  ? inputs[41:35] : 7'h00;
   assign \$1058  = cells[177:176] == 2'h3;
-  assign \$1059  = \port$8174$0  & \$1058 ;
+  assign \$1059  = \port$8179$0  & \$1058 ;
   assign \$1060  = \$1059  ? inputs[41:35] : 7'h00;
   assign \$1061  = $signed(\$1057 ) - $signed(\$1060 );
   assign \$1062  = $signed(\$1054 ) + $signed(\$1061 );
   assign \$1063  = cells[209:208] == 1'h1;
-  assign \$1064  = \port$8176$0  & \$1063 ;
+  assign \$1064  = \port$8181$0  & \$1063 ;
   assign \$1065  = \$1064  ? inputs[48:42] : 7'h00;
   assign \$1066  = cells[209:208] == 2'h3;
-  assign \$1067  = \port$8176$0  & \$1066 ;
+  assign \$1067  = \port$8181$0  & \$1066 ;
   assign \$1068  = \$1067  ? inputs[48:42] : 7'h00;
   assign \$1069  = $signed(\$1065 ) - $signed(\$1068 );
   assign \$1070  = cells[241:240] == 1'h1;
-  assign \$1071  = \port$8178$0  & \$1070 ;
+  assign \$1071  = \port$8183$0  & \$1070 ;
   assign \$1072  = \$1071  ? inputs[55:49] : 7'h00;
   assign \$1073  = cells[241:240] == 2'h3;
-  assign \$1074  = \port$8178$0  & \$1073 ;
+  assign \$1074  = \port$8183$0  & \$1073 ;
   assign \$1075  = \$1074  ? inputs[55:49] : 7'h00;
   assign \$1076  = $signed(\$1072 ) - $signed(\$1075 );
   assign \$1077  = $signed(\$1069 ) + $signed(\$1076 );
   assign \$1078  = $signed(\$1062 ) + $signed(\$1077 );
   assign \$1079  = $signed(\$1047 ) + $signed(\$1078 );
   assign \$1080  = cells[273:272] == 1'h1;
-  assign \$1081  = \port$8180$0  & \$1080 ;
+  assign \$1081  = \port$8185$0  & \$1080 ;
   assign \$1082  = \$1081  ? inputs[62:56] : 7'h00;
   assign \$1083  = cells[273:272] == 2'h3;
-  assign \$1084  = \port$8180$0  & \$1083 ;
+  assign \$1084  = \port$8185$0  & \$1083 ;
   assign \$1085  = \$1084  ? inputs[62:56] : 7'h00;
   assign \$1086  = $signed(\$1082 ) - $signed(\$1085 );
   assign \$1087  = cells[305:304] == 1'h1;
-  assign \$1088  = \port$8182$0  & \$1087 ;
+  assign \$1088  = \port$8187$0  & \$1087 ;
   assign \$1089  = \$1088  ? inputs[69:63] : 7'h00;
   assign \$1090  = cells[305:304] == 2'h3;
-  assign \$1091  = \port$8182$0  & \$1090 ;
+  assign \$1091  = \port$8187$0  & \$1090 ;
   assign \$1092  = \$1091  ? inputs[69:63] : 7'h00;
   assign \$1093  = $signed(\$1089 ) - $signed(\$1092 );
   assign \$1094  = $signed(\$1086 ) + $signed(\$1093 );
   assign \$1095  = cells[337:336] == 1'h1;
-  assign \$1096  = \port$8184$0  & \$1095 ;
+  assign \$1096  = \port$8189$0  & \$1095 ;
   assign \$1097  = \$1096  ? inputs[76:70] : 7'h00;
   assign \$1098  = cells[337:336] == 2'h3;
-  assign \$1099  = \port$8184$0  & \$1098 ;
+  assign \$1099  = \port$8189$0  & \$1098 ;
   assign \$1100  = \$1099  ? inputs[76:70] : 7'h00;
   assign \$1101  = $signed(\$1097 ) - $signed(\$1100 );
   assign \$1102  = cells[369:368] == 1'h1;
-  assign \$1103  = \port$8186$0  & \$1102 ;
+  assign \$1103  = \port$8191$0  & \$1102 ;
   assign \$1104  = \$1103  ? inputs[83:77] : 7'h00;
   assign \$1105  = cells[369:368] == 2'h3;
-  assign \$1106  = \port$8186$0  & \$1105 ;
+  assign \$1106  = \port$8191$0  & \$1105 ;
   assign \$1107  = \$1106  ? inputs[83:77] : 7'h00;
   assign \$1108  = $signed(\$1104 ) - $signed(\$1107 );
   assign \$1109  = $signed(\$1101 ) + $signed(\$1108 );
   assign \$1110  = $signed(\$1094 ) + $signed(\$1109 );
   assign \$1111  = cells[401:400] == 1'h1;
-  assign \$1112  = \port$8188$0  & \$1111 ;
+  assign \$1112  = \port$8193$0  & \$1111 ;
   assign \$1113  = \$1112  ? inputs[90:84] : 7'h00;
   assign \$1114  = cells[401:400] == 2'h3;
-  assign \$1115  = \port$8188$0  & \$1114 ;
+  assign \$1115  = \port$8193$0  & \$1114 ;
   assign \$1116  = \$1115  ? inputs[90:84] : 7'h00;
   assign \$1117  = $signed(\$1113 ) - $signed(\$1116 );
   assign \$1118  = cells[433:432] == 1'h1;
-  assign \$1119  = \port$8190$0  & \$1118 ;
+  assign \$1119  = \port$8195$0  & \$1118 ;
   assign \$1120  = \$1119  ? inputs[97:91] : 7'h00;
   assign \$1121  = cells[433:432] == 2'h3;
-  assign \$1122  = \port$8190$0  & \$1121 ;
+  assign \$1122  = \port$8195$0  & \$1121 ;
   assign \$1123  = \$1122  ? inputs[97:91] : 7'h00;
   assign \$1124  = $signed(\$1120 ) - $signed(\$1123 );
   assign \$1125  = $signed(\$1117 ) + $signed(\$1124 );
   assign \$1126  = cells[465:464] == 1'h1;
-  assign \$1127  = \port$8192$0  & \$1126 ;
+  assign \$1127  = \port$8197$0  & \$1126 ;
   assign \$1128  = \$1127  ? inputs[104:98] : 7'h00;
   assign \$1129  = cells[465:464] == 2'h3;
-  assign \$1130  = \port$8192$0  & \$1129 ;
+  assign \$1130  = \port$8197$0  & \$1129 ;
   assign \$1131  = \$1130  ? inputs[104:98] : 7'h00;
   assign \$1132  = $signed(\$1128 ) - $signed(\$1131 );
   assign \$1133  = cells[497:496] == 1'h1;
-  assign \$1134  = \port$8194$0  & \$1133 ;
+  assign \$1134  = \port$8199$0  & \$1133 ;
   assign \$1135  = \$1134  ? inputs[111:105] : 7'h00;
   assign \$1136  = cells[497:496] == 2'h3;
-  assign \$1137  = \port$8194$0  & \$1136 ;
+  assign \$1137  = \port$8199$0  & \$1136 ;
   assign \$1138  = \$1137  ? inputs[111:105] : 7'h00;
   assign \$1139  = $signed(\$1135 ) - $signed(\$1138 );
   assign \$1140  = $signed(\$1132 ) + $signed(\$1139 );
@@ -13229,126 +13231,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$1142  = $signed(\$1110 ) + $signed(\$1141 );
   assign \$1143  = $signed(\$1079 ) + $signed(\$1142 );
   assign \$1144  = cells[19:18] == 1'h1;
-  assign \$1145  = \port$8164$0  & \$1144 ;
+  assign \$1145  = \port$8169$0  & \$1144 ;
   assign \$1146  = \$1145  ? inputs[6:0] : 7'h00;
   assign \$1147  = cells[19:18] == 2'h3;
-  assign \$1148  = \port$8164$0  & \$1147 ;
+  assign \$1148  = \port$8169$0  & \$1147 ;
   assign \$1149  = \$1148  ? inputs[6:0] : 7'h00;
   assign \$1150  = $signed(\$1146 ) - $signed(\$1149 );
   assign \$1151  = cells[51:50] == 1'h1;
-  assign \$1152  = \port$8166$0  & \$1151 ;
+  assign \$1152  = \port$8171$0  & \$1151 ;
   assign \$1153  = \$1152  ? inputs[13:7] : 7'h00;
   assign \$1154  = cells[51:50] == 2'h3;
-  assign \$1155  = \port$8166$0  & \$1154 ;
+  assign \$1155  = \port$8171$0  & \$1154 ;
   assign \$1156  = \$1155  ? inputs[13:7] : 7'h00;
   assign \$1157  = $signed(\$1153 ) - $signed(\$1156 );
   assign \$1158  = $signed(\$1150 ) + $signed(\$1157 );
   assign \$1159  = cells[83:82] == 1'h1;
-  assign \$1160  = \port$8168$0  & \$1159 ;
+  assign \$1160  = \port$8173$0  & \$1159 ;
   assign \$1161  = \$1160  ? inputs[20:14] : 7'h00;
   assign \$1162  = cells[83:82] == 2'h3;
-  assign \$1163  = \port$8168$0  & \$1162 ;
+  assign \$1163  = \port$8173$0  & \$1162 ;
   assign \$1164  = \$1163  ? inputs[20:14] : 7'h00;
   assign \$1165  = $signed(\$1161 ) - $signed(\$1164 );
   assign \$1166  = cells[115:114] == 1'h1;
-  assign \$1167  = \port$8170$0  & \$1166 ;
+  assign \$1167  = \port$8175$0  & \$1166 ;
   assign \$1168  = \$1167  ? inputs[27:21] : 7'h00;
   assign \$1169  = cells[115:114] == 2'h3;
-  assign \$1170  = \port$8170$0  & \$1169 ;
+  assign \$1170  = \port$8175$0  & \$1169 ;
   assign \$1171  = \$1170  ? inputs[27:21] : 7'h00;
   assign \$1172  = $signed(\$1168 ) - $signed(\$1171 );
   assign \$1173  = $signed(\$1165 ) + $signed(\$1172 );
   assign \$1174  = $signed(\$1158 ) + $signed(\$1173 );
   assign \$1175  = cells[147:146] == 1'h1;
-  assign \$1176  = \port$8172$0  & \$1175 ;
+  assign \$1176  = \port$8177$0  & \$1175 ;
   assign \$1177  = \$1176  ? inputs[34:28] : 7'h00;
   assign \$1178  = cells[147:146] == 2'h3;
-  assign \$1179  = \port$8172$0  & \$1178 ;
+  assign \$1179  = \port$8177$0  & \$1178 ;
   assign \$1180  = \$1179  ? inputs[34:28] : 7'h00;
   assign \$1181  = $signed(\$1177 ) - $signed(\$1180 );
   assign \$1182  = cells[179:178] == 1'h1;
-  assign \$1183  = \port$8174$0  & \$1182 ;
+  assign \$1183  = \port$8179$0  & \$1182 ;
   assign \$1184  = \$1183  ? inputs[41:35] : 7'h00;
   assign \$1185  = cells[179:178] == 2'h3;
-  assign \$1186  = \port$8174$0  & \$1185 ;
+  assign \$1186  = \port$8179$0  & \$1185 ;
   assign \$1187  = \$1186  ? inputs[41:35] : 7'h00;
   assign \$1188  = $signed(\$1184 ) - $signed(\$1187 );
   assign \$1189  = $signed(\$1181 ) + $signed(\$1188 );
   assign \$1190  = cells[211:210] == 1'h1;
-  assign \$1191  = \port$8176$0  & \$1190 ;
+  assign \$1191  = \port$8181$0  & \$1190 ;
   assign \$1192  = \$1191  ? inputs[48:42] : 7'h00;
   assign \$1193  = cells[211:210] == 2'h3;
-  assign \$1194  = \port$8176$0  & \$1193 ;
+  assign \$1194  = \port$8181$0  & \$1193 ;
   assign \$1195  = \$1194  ? inputs[48:42] : 7'h00;
   assign \$1196  = $signed(\$1192 ) - $signed(\$1195 );
   assign \$1197  = cells[243:242] == 1'h1;
-  assign \$1198  = \port$8178$0  & \$1197 ;
+  assign \$1198  = \port$8183$0  & \$1197 ;
   assign \$1199  = \$1198  ? inputs[55:49] : 7'h00;
   assign \$1200  = cells[243:242] == 2'h3;
-  assign \$1201  = \port$8178$0  & \$1200 ;
+  assign \$1201  = \port$8183$0  & \$1200 ;
   assign \$1202  = \$1201  ? inputs[55:49] : 7'h00;
   assign \$1203  = $signed(\$1199 ) - $signed(\$1202 );
   assign \$1204  = $signed(\$1196 ) + $signed(\$1203 );
   assign \$1205  = $signed(\$1189 ) + $signed(\$1204 );
   assign \$1206  = $signed(\$1174 ) + $signed(\$1205 );
   assign \$1207  = cells[275:274] == 1'h1;
-  assign \$1208  = \port$8180$0  & \$1207 ;
+  assign \$1208  = \port$8185$0  & \$1207 ;
   assign \$1209  = \$1208  ? inputs[62:56] : 7'h00;
   assign \$1210  = cells[275:274] == 2'h3;
-  assign \$1211  = \port$8180$0  & \$1210 ;
+  assign \$1211  = \port$8185$0  & \$1210 ;
   assign \$1212  = \$1211  ? inputs[62:56] : 7'h00;
   assign \$1213  = $signed(\$1209 ) - $signed(\$1212 );
   assign \$1214  = cells[307:306] == 1'h1;
-  assign \$1215  = \port$8182$0  & \$1214 ;
+  assign \$1215  = \port$8187$0  & \$1214 ;
   assign \$1216  = \$1215  ? inputs[69:63] : 7'h00;
   assign \$1217  = cells[307:306] == 2'h3;
-  assign \$1218  = \port$8182$0  & \$1217 ;
+  assign \$1218  = \port$8187$0  & \$1217 ;
   assign \$1219  = \$1218  ? inputs[69:63] : 7'h00;
   assign \$1220  = $signed(\$1216 ) - $signed(\$1219 );
   assign \$1221  = $signed(\$1213 ) + $signed(\$1220 );
   assign \$1222  = cells[339:338] == 1'h1;
-  assign \$1223  = \port$8184$0  & \$1222 ;
+  assign \$1223  = \port$8189$0  & \$1222 ;
   assign \$1224  = \$1223  ? inputs[76:70] : 7'h00;
   assign \$1225  = cells[339:338] == 2'h3;
-  assign \$1226  = \port$8184$0  & \$1225 ;
+  assign \$1226  = \port$8189$0  & \$1225 ;
   assign \$1227  = \$1226  ? inputs[76:70] : 7'h00;
   assign \$1228  = $signed(\$1224 ) - $signed(\$1227 );
   assign \$1229  = cells[371:370] == 1'h1;
-  assign \$1230  = \port$8186$0  & \$1229 ;
+  assign \$1230  = \port$8191$0  & \$1229 ;
   assign \$1231  = \$1230  ? inputs[83:77] : 7'h00;
   assign \$1232  = cells[371:370] == 2'h3;
-  assign \$1233  = \port$8186$0  & \$1232 ;
+  assign \$1233  = \port$8191$0  & \$1232 ;
   assign \$1234  = \$1233  ? inputs[83:77] : 7'h00;
   assign \$1235  = $signed(\$1231 ) - $signed(\$1234 );
   assign \$1236  = $signed(\$1228 ) + $signed(\$1235 );
   assign \$1237  = $signed(\$1221 ) + $signed(\$1236 );
   assign \$1238  = cells[403:402] == 1'h1;
-  assign \$1239  = \port$8188$0  & \$1238 ;
+  assign \$1239  = \port$8193$0  & \$1238 ;
   assign \$1240  = \$1239  ? inputs[90:84] : 7'h00;
   assign \$1241  = cells[403:402] == 2'h3;
-  assign \$1242  = \port$8188$0  & \$1241 ;
+  assign \$1242  = \port$8193$0  & \$1241 ;
   assign \$1243  = \$1242  ? inputs[90:84] : 7'h00;
   assign \$1244  = $signed(\$1240 ) - $signed(\$1243 );
   assign \$1245  = cells[435:434] == 1'h1;
-  assign \$1246  = \port$8190$0  & \$1245 ;
+  assign \$1246  = \port$8195$0  & \$1245 ;
   assign \$1247  = \$1246  ? inputs[97:91] : 7'h00;
   assign \$1248  = cells[435:434] == 2'h3;
-  assign \$1249  = \port$8190$0  & \$1248 ;
+  assign \$1249  = \port$8195$0  & \$1248 ;
   assign \$1250  = \$1249  ? inputs[97:91] : 7'h00;
   assign \$1251  = $signed(\$1247 ) - $signed(\$1250 );
   assign \$1252  = $signed(\$1244 ) + $signed(\$1251 );
   assign \$1253  = cells[467:466] == 1'h1;
-  assign \$1254  = \port$8192$0  & \$1253 ;
+  assign \$1254  = \port$8197$0  & \$1253 ;
   assign \$1255  = \$1254  ? inputs[104:98] : 7'h00;
   assign \$1256  = cells[467:466] == 2'h3;
-  assign \$1257  = \port$8192$0  & \$1256 ;
+  assign \$1257  = \port$8197$0  & \$1256 ;
   assign \$1258  = \$1257  ? inputs[104:98] : 7'h00;
   assign \$1259  = $signed(\$1255 ) - $signed(\$1258 );
   assign \$1260  = cells[499:498] == 1'h1;
-  assign \$1261  = \port$8194$0  & \$1260 ;
+  assign \$1261  = \port$8199$0  & \$1260 ;
   assign \$1262  = \$1261  ? inputs[111:105] : 7'h00;
   assign \$1263  = cells[499:498] == 2'h3;
-  assign \$1264  = \port$8194$0  & \$1263 ;
+  assign \$1264  = \port$8199$0  & \$1263 ;
   assign \$1265  = \$1264  ? inputs[111:105] : 7'h00;
   assign \$1266  = $signed(\$1262 ) - $signed(\$1265 );
   assign \$1267  = $signed(\$1259 ) + $signed(\$1266 );
@@ -13356,126 +13358,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$1269  = $signed(\$1237 ) + $signed(\$1268 );
   assign \$1270  = $signed(\$1206 ) + $signed(\$1269 );
   assign \$1271  = cells[21:20] == 1'h1;
-  assign \$1272  = \port$8164$0  & \$1271 ;
+  assign \$1272  = \port$8169$0  & \$1271 ;
   assign \$1273  = \$1272  ? inputs[6:0] : 7'h00;
   assign \$1274  = cells[21:20] == 2'h3;
-  assign \$1275  = \port$8164$0  & \$1274 ;
+  assign \$1275  = \port$8169$0  & \$1274 ;
   assign \$1276  = \$1275  ? inputs[6:0] : 7'h00;
   assign \$1277  = $signed(\$1273 ) - $signed(\$1276 );
   assign \$1278  = cells[53:52] == 1'h1;
-  assign \$1279  = \port$8166$0  & \$1278 ;
+  assign \$1279  = \port$8171$0  & \$1278 ;
   assign \$1280  = \$1279  ? inputs[13:7] : 7'h00;
   assign \$1281  = cells[53:52] == 2'h3;
-  assign \$1282  = \port$8166$0  & \$1281 ;
+  assign \$1282  = \port$8171$0  & \$1281 ;
   assign \$1283  = \$1282  ? inputs[13:7] : 7'h00;
   assign \$1284  = $signed(\$1280 ) - $signed(\$1283 );
   assign \$1285  = $signed(\$1277 ) + $signed(\$1284 );
   assign \$1286  = cells[85:84] == 1'h1;
-  assign \$1287  = \port$8168$0  & \$1286 ;
+  assign \$1287  = \port$8173$0  & \$1286 ;
   assign \$1288  = \$1287  ? inputs[20:14] : 7'h00;
   assign \$1289  = cells[85:84] == 2'h3;
-  assign \$1290  = \port$8168$0  & \$1289 ;
+  assign \$1290  = \port$8173$0  & \$1289 ;
   assign \$1291  = \$1290  ? inputs[20:14] : 7'h00;
   assign \$1292  = $signed(\$1288 ) - $signed(\$1291 );
   assign \$1293  = cells[117:116] == 1'h1;
-  assign \$1294  = \port$8170$0  & \$1293 ;
+  assign \$1294  = \port$8175$0  & \$1293 ;
   assign \$1295  = \$1294  ? inputs[27:21] : 7'h00;
   assign \$1296  = cells[117:116] == 2'h3;
-  assign \$1297  = \port$8170$0  & \$1296 ;
+  assign \$1297  = \port$8175$0  & \$1296 ;
   assign \$1298  = \$1297  ? inputs[27:21] : 7'h00;
   assign \$1299  = $signed(\$1295 ) - $signed(\$1298 );
   assign \$1300  = $signed(\$1292 ) + $signed(\$1299 );
   assign \$1301  = $signed(\$1285 ) + $signed(\$1300 );
   assign \$1302  = cells[149:148] == 1'h1;
-  assign \$1303  = \port$8172$0  & \$1302 ;
+  assign \$1303  = \port$8177$0  & \$1302 ;
   assign \$1304  = \$1303  ? inputs[34:28] : 7'h00;
   assign \$1305  = cells[149:148] == 2'h3;
-  assign \$1306  = \port$8172$0  & \$1305 ;
+  assign \$1306  = \port$8177$0  & \$1305 ;
   assign \$1307  = \$1306  ? inputs[34:28] : 7'h00;
   assign \$1308  = $signed(\$1304 ) - $signed(\$1307 );
   assign \$1309  = cells[181:180] == 1'h1;
-  assign \$1310  = \port$8174$0  & \$1309 ;
+  assign \$1310  = \port$8179$0  & \$1309 ;
   assign \$1311  = \$1310  ? inputs[41:35] : 7'h00;
   assign \$1312  = cells[181:180] == 2'h3;
-  assign \$1313  = \port$8174$0  & \$1312 ;
+  assign \$1313  = \port$8179$0  & \$1312 ;
   assign \$1314  = \$1313  ? inputs[41:35] : 7'h00;
   assign \$1315  = $signed(\$1311 ) - $signed(\$1314 );
   assign \$1316  = $signed(\$1308 ) + $signed(\$1315 );
   assign \$1317  = cells[213:212] == 1'h1;
-  assign \$1318  = \port$8176$0  & \$1317 ;
+  assign \$1318  = \port$8181$0  & \$1317 ;
   assign \$1319  = \$1318  ? inputs[48:42] : 7'h00;
   assign \$1320  = cells[213:212] == 2'h3;
-  assign \$1321  = \port$8176$0  & \$1320 ;
+  assign \$1321  = \port$8181$0  & \$1320 ;
   assign \$1322  = \$1321  ? inputs[48:42] : 7'h00;
   assign \$1323  = $signed(\$1319 ) - $signed(\$1322 );
   assign \$1324  = cells[245:244] == 1'h1;
-  assign \$1325  = \port$8178$0  & \$1324 ;
+  assign \$1325  = \port$8183$0  & \$1324 ;
   assign \$1326  = \$1325  ? inputs[55:49] : 7'h00;
   assign \$1327  = cells[245:244] == 2'h3;
-  assign \$1328  = \port$8178$0  & \$1327 ;
+  assign \$1328  = \port$8183$0  & \$1327 ;
   assign \$1329  = \$1328  ? inputs[55:49] : 7'h00;
   assign \$1330  = $signed(\$1326 ) - $signed(\$1329 );
   assign \$1331  = $signed(\$1323 ) + $signed(\$1330 );
   assign \$1332  = $signed(\$1316 ) + $signed(\$1331 );
   assign \$1333  = $signed(\$1301 ) + $signed(\$1332 );
   assign \$1334  = cells[277:276] == 1'h1;
-  assign \$1335  = \port$8180$0  & \$1334 ;
+  assign \$1335  = \port$8185$0  & \$1334 ;
   assign \$1336  = \$1335  ? inputs[62:56] : 7'h00;
   assign \$1337  = cells[277:276] == 2'h3;
-  assign \$1338  = \port$8180$0  & \$1337 ;
+  assign \$1338  = \port$8185$0  & \$1337 ;
   assign \$1339  = \$1338  ? inputs[62:56] : 7'h00;
   assign \$1340  = $signed(\$1336 ) - $signed(\$1339 );
   assign \$1341  = cells[309:308] == 1'h1;
-  assign \$1342  = \port$8182$0  & \$1341 ;
+  assign \$1342  = \port$8187$0  & \$1341 ;
   assign \$1343  = \$1342  ? inputs[69:63] : 7'h00;
   assign \$1344  = cells[309:308] == 2'h3;
-  assign \$1345  = \port$8182$0  & \$1344 ;
+  assign \$1345  = \port$8187$0  & \$1344 ;
   assign \$1346  = \$1345  ? inputs[69:63] : 7'h00;
   assign \$1347  = $signed(\$1343 ) - $signed(\$1346 );
   assign \$1348  = $signed(\$1340 ) + $signed(\$1347 );
   assign \$1349  = cells[341:340] == 1'h1;
-  assign \$1350  = \port$8184$0  & \$1349 ;
+  assign \$1350  = \port$8189$0  & \$1349 ;
   assign \$1351  = \$1350  ? inputs[76:70] : 7'h00;
   assign \$1352  = cells[341:340] == 2'h3;
-  assign \$1353  = \port$8184$0  & \$1352 ;
+  assign \$1353  = \port$8189$0  & \$1352 ;
   assign \$1354  = \$1353  ? inputs[76:70] : 7'h00;
   assign \$1355  = $signed(\$1351 ) - $signed(\$1354 );
   assign \$1356  = cells[373:372] == 1'h1;
-  assign \$1357  = \port$8186$0  & \$1356 ;
+  assign \$1357  = \port$8191$0  & \$1356 ;
   assign \$1358  = \$1357  ? inputs[83:77] : 7'h00;
   assign \$1359  = cells[373:372] == 2'h3;
-  assign \$1360  = \port$8186$0  & \$1359 ;
+  assign \$1360  = \port$8191$0  & \$1359 ;
   assign \$1361  = \$1360  ? inputs[83:77] : 7'h00;
   assign \$1362  = $signed(\$1358 ) - $signed(\$1361 );
   assign \$1363  = $signed(\$1355 ) + $signed(\$1362 );
   assign \$1364  = $signed(\$1348 ) + $signed(\$1363 );
   assign \$1365  = cells[405:404] == 1'h1;
-  assign \$1366  = \port$8188$0  & \$1365 ;
+  assign \$1366  = \port$8193$0  & \$1365 ;
   assign \$1367  = \$1366  ? inputs[90:84] : 7'h00;
   assign \$1368  = cells[405:404] == 2'h3;
-  assign \$1369  = \port$8188$0  & \$1368 ;
+  assign \$1369  = \port$8193$0  & \$1368 ;
   assign \$1370  = \$1369  ? inputs[90:84] : 7'h00;
   assign \$1371  = $signed(\$1367 ) - $signed(\$1370 );
   assign \$1372  = cells[437:436] == 1'h1;
-  assign \$1373  = \port$8190$0  & \$1372 ;
+  assign \$1373  = \port$8195$0  & \$1372 ;
   assign \$1374  = \$1373  ? inputs[97:91] : 7'h00;
   assign \$1375  = cells[437:436] == 2'h3;
-  assign \$1376  = \port$8190$0  & \$1375 ;
+  assign \$1376  = \port$8195$0  & \$1375 ;
   assign \$1377  = \$1376  ? inputs[97:91] : 7'h00;
   assign \$1378  = $signed(\$1374 ) - $signed(\$1377 );
   assign \$1379  = $signed(\$1371 ) + $signed(\$1378 );
   assign \$1380  = cells[469:468] == 1'h1;
-  assign \$1381  = \port$8192$0  & \$1380 ;
+  assign \$1381  = \port$8197$0  & \$1380 ;
   assign \$1382  = \$1381  ? inputs[104:98] : 7'h00;
   assign \$1383  = cells[469:468] == 2'h3;
-  assign \$1384  = \port$8192$0  & \$1383 ;
+  assign \$1384  = \port$8197$0  & \$1383 ;
   assign \$1385  = \$1384  ? inputs[104:98] : 7'h00;
   assign \$1386  = $signed(\$1382 ) - $signed(\$1385 );
   assign \$1387  = cells[501:500] == 1'h1;
-  assign \$1388  = \port$8194$0  & \$1387 ;
+  assign \$1388  = \port$8199$0  & \$1387 ;
   assign \$1389  = \$1388  ? inputs[111:105] : 7'h00;
   assign \$1390  = cells[501:500] == 2'h3;
-  assign \$1391  = \port$8194$0  & \$1390 ;
+  assign \$1391  = \port$8199$0  & \$1390 ;
   assign \$1392  = \$1391  ? inputs[111:105] : 7'h00;
   assign \$1393  = $signed(\$1389 ) - $signed(\$1392 );
   assign \$1394  = $signed(\$1386 ) + $signed(\$1393 );
@@ -13483,126 +13485,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$1396  = $signed(\$1364 ) + $signed(\$1395 );
   assign \$1397  = $signed(\$1333 ) + $signed(\$1396 );
   assign \$1398  = cells[23:22] == 1'h1;
-  assign \$1399  = \port$8164$0  & \$1398 ;
+  assign \$1399  = \port$8169$0  & \$1398 ;
   assign \$1400  = \$1399  ? inputs[6:0] : 7'h00;
   assign \$1401  = cells[23:22] == 2'h3;
-  assign \$1402  = \port$8164$0  & \$1401 ;
+  assign \$1402  = \port$8169$0  & \$1401 ;
   assign \$1403  = \$1402  ? inputs[6:0] : 7'h00;
   assign \$1404  = $signed(\$1400 ) - $signed(\$1403 );
   assign \$1405  = cells[55:54] == 1'h1;
-  assign \$1406  = \port$8166$0  & \$1405 ;
+  assign \$1406  = \port$8171$0  & \$1405 ;
   assign \$1407  = \$1406  ? inputs[13:7] : 7'h00;
   assign \$1408  = cells[55:54] == 2'h3;
-  assign \$1409  = \port$8166$0  & \$1408 ;
+  assign \$1409  = \port$8171$0  & \$1408 ;
   assign \$1410  = \$1409  ? inputs[13:7] : 7'h00;
   assign \$1411  = $signed(\$1407 ) - $signed(\$1410 );
   assign \$1412  = $signed(\$1404 ) + $signed(\$1411 );
   assign \$1413  = cells[87:86] == 1'h1;
-  assign \$1414  = \port$8168$0  & \$1413 ;
+  assign \$1414  = \port$8173$0  & \$1413 ;
   assign \$1415  = \$1414  ? inputs[20:14] : 7'h00;
   assign \$1416  = cells[87:86] == 2'h3;
-  assign \$1417  = \port$8168$0  & \$1416 ;
+  assign \$1417  = \port$8173$0  & \$1416 ;
   assign \$1418  = \$1417  ? inputs[20:14] : 7'h00;
   assign \$1419  = $signed(\$1415 ) - $signed(\$1418 );
   assign \$1420  = cells[119:118] == 1'h1;
-  assign \$1421  = \port$8170$0  & \$1420 ;
+  assign \$1421  = \port$8175$0  & \$1420 ;
   assign \$1422  = \$1421  ? inputs[27:21] : 7'h00;
   assign \$1423  = cells[119:118] == 2'h3;
-  assign \$1424  = \port$8170$0  & \$1423 ;
+  assign \$1424  = \port$8175$0  & \$1423 ;
   assign \$1425  = \$1424  ? inputs[27:21] : 7'h00;
   assign \$1426  = $signed(\$1422 ) - $signed(\$1425 );
   assign \$1427  = $signed(\$1419 ) + $signed(\$1426 );
   assign \$1428  = $signed(\$1412 ) + $signed(\$1427 );
   assign \$1429  = cells[151:150] == 1'h1;
-  assign \$1430  = \port$8172$0  & \$1429 ;
+  assign \$1430  = \port$8177$0  & \$1429 ;
   assign \$1431  = \$1430  ? inputs[34:28] : 7'h00;
   assign \$1432  = cells[151:150] == 2'h3;
-  assign \$1433  = \port$8172$0  & \$1432 ;
+  assign \$1433  = \port$8177$0  & \$1432 ;
   assign \$1434  = \$1433  ? inputs[34:28] : 7'h00;
   assign \$1435  = $signed(\$1431 ) - $signed(\$1434 );
   assign \$1436  = cells[183:182] == 1'h1;
-  assign \$1437  = \port$8174$0  & \$1436 ;
+  assign \$1437  = \port$8179$0  & \$1436 ;
   assign \$1438  = \$1437  ? inputs[41:35] : 7'h00;
   assign \$1439  = cells[183:182] == 2'h3;
-  assign \$1440  = \port$8174$0  & \$1439 ;
+  assign \$1440  = \port$8179$0  & \$1439 ;
   assign \$1441  = \$1440  ? inputs[41:35] : 7'h00;
   assign \$1442  = $signed(\$1438 ) - $signed(\$1441 );
   assign \$1443  = $signed(\$1435 ) + $signed(\$1442 );
   assign \$1444  = cells[215:214] == 1'h1;
-  assign \$1445  = \port$8176$0  & \$1444 ;
+  assign \$1445  = \port$8181$0  & \$1444 ;
   assign \$1446  = \$1445  ? inputs[48:42] : 7'h00;
   assign \$1447  = cells[215:214] == 2'h3;
-  assign \$1448  = \port$8176$0  & \$1447 ;
+  assign \$1448  = \port$8181$0  & \$1447 ;
   assign \$1449  = \$1448  ? inputs[48:42] : 7'h00;
   assign \$1450  = $signed(\$1446 ) - $signed(\$1449 );
   assign \$1451  = cells[247:246] == 1'h1;
-  assign \$1452  = \port$8178$0  & \$1451 ;
+  assign \$1452  = \port$8183$0  & \$1451 ;
   assign \$1453  = \$1452  ? inputs[55:49] : 7'h00;
   assign \$1454  = cells[247:246] == 2'h3;
-  assign \$1455  = \port$8178$0  & \$1454 ;
+  assign \$1455  = \port$8183$0  & \$1454 ;
   assign \$1456  = \$1455  ? inputs[55:49] : 7'h00;
   assign \$1457  = $signed(\$1453 ) - $signed(\$1456 );
   assign \$1458  = $signed(\$1450 ) + $signed(\$1457 );
   assign \$1459  = $signed(\$1443 ) + $signed(\$1458 );
   assign \$1460  = $signed(\$1428 ) + $signed(\$1459 );
   assign \$1461  = cells[279:278] == 1'h1;
-  assign \$1462  = \port$8180$0  & \$1461 ;
+  assign \$1462  = \port$8185$0  & \$1461 ;
   assign \$1463  = \$1462  ? inputs[62:56] : 7'h00;
   assign \$1464  = cells[279:278] == 2'h3;
-  assign \$1465  = \port$8180$0  & \$1464 ;
+  assign \$1465  = \port$8185$0  & \$1464 ;
   assign \$1466  = \$1465  ? inputs[62:56] : 7'h00;
   assign \$1467  = $signed(\$1463 ) - $signed(\$1466 );
   assign \$1468  = cells[311:310] == 1'h1;
-  assign \$1469  = \port$8182$0  & \$1468 ;
+  assign \$1469  = \port$8187$0  & \$1468 ;
   assign \$1470  = \$1469  ? inputs[69:63] : 7'h00;
   assign \$1471  = cells[311:310] == 2'h3;
-  assign \$1472  = \port$8182$0  & \$1471 ;
+  assign \$1472  = \port$8187$0  & \$1471 ;
   assign \$1473  = \$1472  ? inputs[69:63] : 7'h00;
   assign \$1474  = $signed(\$1470 ) - $signed(\$1473 );
   assign \$1475  = $signed(\$1467 ) + $signed(\$1474 );
   assign \$1476  = cells[343:342] == 1'h1;
-  assign \$1477  = \port$8184$0  & \$1476 ;
+  assign \$1477  = \port$8189$0  & \$1476 ;
   assign \$1478  = \$1477  ? inputs[76:70] : 7'h00;
   assign \$1479  = cells[343:342] == 2'h3;
-  assign \$1480  = \port$8184$0  & \$1479 ;
+  assign \$1480  = \port$8189$0  & \$1479 ;
   assign \$1481  = \$1480  ? inputs[76:70] : 7'h00;
   assign \$1482  = $signed(\$1478 ) - $signed(\$1481 );
   assign \$1483  = cells[375:374] == 1'h1;
-  assign \$1484  = \port$8186$0  & \$1483 ;
+  assign \$1484  = \port$8191$0  & \$1483 ;
   assign \$1485  = \$1484  ? inputs[83:77] : 7'h00;
   assign \$1486  = cells[375:374] == 2'h3;
-  assign \$1487  = \port$8186$0  & \$1486 ;
+  assign \$1487  = \port$8191$0  & \$1486 ;
   assign \$1488  = \$1487  ? inputs[83:77] : 7'h00;
   assign \$1489  = $signed(\$1485 ) - $signed(\$1488 );
   assign \$1490  = $signed(\$1482 ) + $signed(\$1489 );
   assign \$1491  = $signed(\$1475 ) + $signed(\$1490 );
   assign \$1492  = cells[407:406] == 1'h1;
-  assign \$1493  = \port$8188$0  & \$1492 ;
+  assign \$1493  = \port$8193$0  & \$1492 ;
   assign \$1494  = \$1493  ? inputs[90:84] : 7'h00;
   assign \$1495  = cells[407:406] == 2'h3;
-  assign \$1496  = \port$8188$0  & \$1495 ;
+  assign \$1496  = \port$8193$0  & \$1495 ;
   assign \$1497  = \$1496  ? inputs[90:84] : 7'h00;
   assign \$1498  = $signed(\$1494 ) - $signed(\$1497 );
   assign \$1499  = cells[439:438] == 1'h1;
-  assign \$1500  = \port$8190$0  & \$1499 ;
+  assign \$1500  = \port$8195$0  & \$1499 ;
   assign \$1501  = \$1500  ? inputs[97:91] : 7'h00;
   assign \$1502  = cells[439:438] == 2'h3;
-  assign \$1503  = \port$8190$0  & \$1502 ;
+  assign \$1503  = \port$8195$0  & \$1502 ;
   assign \$1504  = \$1503  ? inputs[97:91] : 7'h00;
   assign \$1505  = $signed(\$1501 ) - $signed(\$1504 );
   assign \$1506  = $signed(\$1498 ) + $signed(\$1505 );
   assign \$1507  = cells[471:470] == 1'h1;
-  assign \$1508  = \port$8192$0  & \$1507 ;
+  assign \$1508  = \port$8197$0  & \$1507 ;
   assign \$1509  = \$1508  ? inputs[104:98] : 7'h00;
   assign \$1510  = cells[471:470] == 2'h3;
-  assign \$1511  = \port$8192$0  & \$1510 ;
+  assign \$1511  = \port$8197$0  & \$1510 ;
   assign \$1512  = \$1511  ? inputs[104:98] : 7'h00;
   assign \$1513  = $signed(\$1509 ) - $signed(\$1512 );
   assign \$1514  = cells[503:502] == 1'h1;
-  assign \$1515  = \port$8194$0  & \$1514 ;
+  assign \$1515  = \port$8199$0  & \$1514 ;
   assign \$1516  = \$1515  ? inputs[111:105] : 7'h00;
   assign \$1517  = cells[503:502] == 2'h3;
-  assign \$1518  = \port$8194$0  & \$1517 ;
+  assign \$1518  = \port$8199$0  & \$1517 ;
   assign \$1519  = \$1518  ? inputs[111:105] : 7'h00;
   assign \$1520  = $signed(\$1516 ) - $signed(\$1519 );
   assign \$1521  = $signed(\$1513 ) + $signed(\$1520 );
@@ -13610,126 +13612,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$1523  = $signed(\$1491 ) + $signed(\$1522 );
   assign \$1524  = $signed(\$1460 ) + $signed(\$1523 );
   assign \$1525  = cells[25:24] == 1'h1;
-  assign \$1526  = \port$8164$0  & \$1525 ;
+  assign \$1526  = \port$8169$0  & \$1525 ;
   assign \$1527  = \$1526  ? inputs[6:0] : 7'h00;
   assign \$1528  = cells[25:24] == 2'h3;
-  assign \$1529  = \port$8164$0  & \$1528 ;
+  assign \$1529  = \port$8169$0  & \$1528 ;
   assign \$1530  = \$1529  ? inputs[6:0] : 7'h00;
   assign \$1531  = $signed(\$1527 ) - $signed(\$1530 );
   assign \$1532  = cells[57:56] == 1'h1;
-  assign \$1533  = \port$8166$0  & \$1532 ;
+  assign \$1533  = \port$8171$0  & \$1532 ;
   assign \$1534  = \$1533  ? inputs[13:7] : 7'h00;
   assign \$1535  = cells[57:56] == 2'h3;
-  assign \$1536  = \port$8166$0  & \$1535 ;
+  assign \$1536  = \port$8171$0  & \$1535 ;
   assign \$1537  = \$1536  ? inputs[13:7] : 7'h00;
   assign \$1538  = $signed(\$1534 ) - $signed(\$1537 );
   assign \$1539  = $signed(\$1531 ) + $signed(\$1538 );
   assign \$1540  = cells[89:88] == 1'h1;
-  assign \$1541  = \port$8168$0  & \$1540 ;
+  assign \$1541  = \port$8173$0  & \$1540 ;
   assign \$1542  = \$1541  ? inputs[20:14] : 7'h00;
   assign \$1543  = cells[89:88] == 2'h3;
-  assign \$1544  = \port$8168$0  & \$1543 ;
+  assign \$1544  = \port$8173$0  & \$1543 ;
   assign \$1545  = \$1544  ? inputs[20:14] : 7'h00;
   assign \$1546  = $signed(\$1542 ) - $signed(\$1545 );
   assign \$1547  = cells[121:120] == 1'h1;
-  assign \$1548  = \port$8170$0  & \$1547 ;
+  assign \$1548  = \port$8175$0  & \$1547 ;
   assign \$1549  = \$1548  ? inputs[27:21] : 7'h00;
   assign \$1550  = cells[121:120] == 2'h3;
-  assign \$1551  = \port$8170$0  & \$1550 ;
+  assign \$1551  = \port$8175$0  & \$1550 ;
   assign \$1552  = \$1551  ? inputs[27:21] : 7'h00;
   assign \$1553  = $signed(\$1549 ) - $signed(\$1552 );
   assign \$1554  = $signed(\$1546 ) + $signed(\$1553 );
   assign \$1555  = $signed(\$1539 ) + $signed(\$1554 );
   assign \$1556  = cells[153:152] == 1'h1;
-  assign \$1557  = \port$8172$0  & \$1556 ;
+  assign \$1557  = \port$8177$0  & \$1556 ;
   assign \$1558  = \$1557  ? inputs[34:28] : 7'h00;
   assign \$1559  = cells[153:152] == 2'h3;
-  assign \$1560  = \port$8172$0  & \$1559 ;
+  assign \$1560  = \port$8177$0  & \$1559 ;
   assign \$1561  = \$1560  ? inputs[34:28] : 7'h00;
   assign \$1562  = $signed(\$1558 ) - $signed(\$1561 );
   assign \$1563  = cells[185:184] == 1'h1;
-  assign \$1564  = \port$8174$0  & \$1563 ;
+  assign \$1564  = \port$8179$0  & \$1563 ;
   assign \$1565  = \$1564  ? inputs[41:35] : 7'h00;
   assign \$1566  = cells[185:184] == 2'h3;
-  assign \$1567  = \port$8174$0  & \$1566 ;
+  assign \$1567  = \port$8179$0  & \$1566 ;
   assign \$1568  = \$1567  ? inputs[41:35] : 7'h00;
   assign \$1569  = $signed(\$1565 ) - $signed(\$1568 );
   assign \$1570  = $signed(\$1562 ) + $signed(\$1569 );
   assign \$1571  = cells[217:216] == 1'h1;
-  assign \$1572  = \port$8176$0  & \$1571 ;
+  assign \$1572  = \port$8181$0  & \$1571 ;
   assign \$1573  = \$1572  ? inputs[48:42] : 7'h00;
   assign \$1574  = cells[217:216] == 2'h3;
-  assign \$1575  = \port$8176$0  & \$1574 ;
+  assign \$1575  = \port$8181$0  & \$1574 ;
   assign \$1576  = \$1575  ? inputs[48:42] : 7'h00;
   assign \$1577  = $signed(\$1573 ) - $signed(\$1576 );
   assign \$1578  = cells[249:248] == 1'h1;
-  assign \$1579  = \port$8178$0  & \$1578 ;
+  assign \$1579  = \port$8183$0  & \$1578 ;
   assign \$1580  = \$1579  ? inputs[55:49] : 7'h00;
   assign \$1581  = cells[249:248] == 2'h3;
-  assign \$1582  = \port$8178$0  & \$1581 ;
+  assign \$1582  = \port$8183$0  & \$1581 ;
   assign \$1583  = \$1582  ? inputs[55:49] : 7'h00;
   assign \$1584  = $signed(\$1580 ) - $signed(\$1583 );
   assign \$1585  = $signed(\$1577 ) + $signed(\$1584 );
   assign \$1586  = $signed(\$1570 ) + $signed(\$1585 );
   assign \$1587  = $signed(\$1555 ) + $signed(\$1586 );
   assign \$1588  = cells[281:280] == 1'h1;
-  assign \$1589  = \port$8180$0  & \$1588 ;
+  assign \$1589  = \port$8185$0  & \$1588 ;
   assign \$1590  = \$1589  ? inputs[62:56] : 7'h00;
   assign \$1591  = cells[281:280] == 2'h3;
-  assign \$1592  = \port$8180$0  & \$1591 ;
+  assign \$1592  = \port$8185$0  & \$1591 ;
   assign \$1593  = \$1592  ? inputs[62:56] : 7'h00;
   assign \$1594  = $signed(\$1590 ) - $signed(\$1593 );
   assign \$1595  = cells[313:312] == 1'h1;
-  assign \$1596  = \port$8182$0  & \$1595 ;
+  assign \$1596  = \port$8187$0  & \$1595 ;
   assign \$1597  = \$1596  ? inputs[69:63] : 7'h00;
   assign \$1598  = cells[313:312] == 2'h3;
-  assign \$1599  = \port$8182$0  & \$1598 ;
+  assign \$1599  = \port$8187$0  & \$1598 ;
   assign \$1600  = \$1599  ? inputs[69:63] : 7'h00;
   assign \$1601  = $signed(\$1597 ) - $signed(\$1600 );
   assign \$1602  = $signed(\$1594 ) + $signed(\$1601 );
   assign \$1603  = cells[345:344] == 1'h1;
-  assign \$1604  = \port$8184$0  & \$1603 ;
+  assign \$1604  = \port$8189$0  & \$1603 ;
   assign \$1605  = \$1604  ? inputs[76:70] : 7'h00;
   assign \$1606  = cells[345:344] == 2'h3;
-  assign \$1607  = \port$8184$0  & \$1606 ;
+  assign \$1607  = \port$8189$0  & \$1606 ;
   assign \$1608  = \$1607  ? inputs[76:70] : 7'h00;
   assign \$1609  = $signed(\$1605 ) - $signed(\$1608 );
   assign \$1610  = cells[377:376] == 1'h1;
-  assign \$1611  = \port$8186$0  & \$1610 ;
+  assign \$1611  = \port$8191$0  & \$1610 ;
   assign \$1612  = \$1611  ? inputs[83:77] : 7'h00;
   assign \$1613  = cells[377:376] == 2'h3;
-  assign \$1614  = \port$8186$0  & \$1613 ;
+  assign \$1614  = \port$8191$0  & \$1613 ;
   assign \$1615  = \$1614  ? inputs[83:77] : 7'h00;
   assign \$1616  = $signed(\$1612 ) - $signed(\$1615 );
   assign \$1617  = $signed(\$1609 ) + $signed(\$1616 );
   assign \$1618  = $signed(\$1602 ) + $signed(\$1617 );
   assign \$1619  = cells[409:408] == 1'h1;
-  assign \$1620  = \port$8188$0  & \$1619 ;
+  assign \$1620  = \port$8193$0  & \$1619 ;
   assign \$1621  = \$1620  ? inputs[90:84] : 7'h00;
   assign \$1622  = cells[409:408] == 2'h3;
-  assign \$1623  = \port$8188$0  & \$1622 ;
+  assign \$1623  = \port$8193$0  & \$1622 ;
   assign \$1624  = \$1623  ? inputs[90:84] : 7'h00;
   assign \$1625  = $signed(\$1621 ) - $signed(\$1624 );
   assign \$1626  = cells[441:440] == 1'h1;
-  assign \$1627  = \port$8190$0  & \$1626 ;
+  assign \$1627  = \port$8195$0  & \$1626 ;
   assign \$1628  = \$1627  ? inputs[97:91] : 7'h00;
   assign \$1629  = cells[441:440] == 2'h3;
-  assign \$1630  = \port$8190$0  & \$1629 ;
+  assign \$1630  = \port$8195$0  & \$1629 ;
   assign \$1631  = \$1630  ? inputs[97:91] : 7'h00;
   assign \$1632  = $signed(\$1628 ) - $signed(\$1631 );
   assign \$1633  = $signed(\$1625 ) + $signed(\$1632 );
   assign \$1634  = cells[473:472] == 1'h1;
-  assign \$1635  = \port$8192$0  & \$1634 ;
+  assign \$1635  = \port$8197$0  & \$1634 ;
   assign \$1636  = \$1635  ? inputs[104:98] : 7'h00;
   assign \$1637  = cells[473:472] == 2'h3;
-  assign \$1638  = \port$8192$0  & \$1637 ;
+  assign \$1638  = \port$8197$0  & \$1637 ;
   assign \$1639  = \$1638  ? inputs[104:98] : 7'h00;
   assign \$1640  = $signed(\$1636 ) - $signed(\$1639 );
   assign \$1641  = cells[505:504] == 1'h1;
-  assign \$1642  = \port$8194$0  & \$1641 ;
+  assign \$1642  = \port$8199$0  & \$1641 ;
   assign \$1643  = \$1642  ? inputs[111:105] : 7'h00;
   assign \$1644  = cells[505:504] == 2'h3;
-  assign \$1645  = \port$8194$0  & \$1644 ;
+  assign \$1645  = \port$8199$0  & \$1644 ;
   assign \$1646  = \$1645  ? inputs[111:105] : 7'h00;
   assign \$1647  = $signed(\$1643 ) - $signed(\$1646 );
   assign \$1648  = $signed(\$1640 ) + $signed(\$1647 );
@@ -13737,126 +13739,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$1650  = $signed(\$1618 ) + $signed(\$1649 );
   assign \$1651  = $signed(\$1587 ) + $signed(\$1650 );
   assign \$1652  = cells[27:26] == 1'h1;
-  assign \$1653  = \port$8164$0  & \$1652 ;
+  assign \$1653  = \port$8169$0  & \$1652 ;
   assign \$1654  = \$1653  ? inputs[6:0] : 7'h00;
   assign \$1655  = cells[27:26] == 2'h3;
-  assign \$1656  = \port$8164$0  & \$1655 ;
+  assign \$1656  = \port$8169$0  & \$1655 ;
   assign \$1657  = \$1656  ? inputs[6:0] : 7'h00;
   assign \$1658  = $signed(\$1654 ) - $signed(\$1657 );
   assign \$1659  = cells[59:58] == 1'h1;
-  assign \$1660  = \port$8166$0  & \$1659 ;
+  assign \$1660  = \port$8171$0  & \$1659 ;
   assign \$1661  = \$1660  ? inputs[13:7] : 7'h00;
   assign \$1662  = cells[59:58] == 2'h3;
-  assign \$1663  = \port$8166$0  & \$1662 ;
+  assign \$1663  = \port$8171$0  & \$1662 ;
   assign \$1664  = \$1663  ? inputs[13:7] : 7'h00;
   assign \$1665  = $signed(\$1661 ) - $signed(\$1664 );
   assign \$1666  = $signed(\$1658 ) + $signed(\$1665 );
   assign \$1667  = cells[91:90] == 1'h1;
-  assign \$1668  = \port$8168$0  & \$1667 ;
+  assign \$1668  = \port$8173$0  & \$1667 ;
   assign \$1669  = \$1668  ? inputs[20:14] : 7'h00;
   assign \$1670  = cells[91:90] == 2'h3;
-  assign \$1671  = \port$8168$0  & \$1670 ;
+  assign \$1671  = \port$8173$0  & \$1670 ;
   assign \$1672  = \$1671  ? inputs[20:14] : 7'h00;
   assign \$1673  = $signed(\$1669 ) - $signed(\$1672 );
   assign \$1674  = cells[123:122] == 1'h1;
-  assign \$1675  = \port$8170$0  & \$1674 ;
+  assign \$1675  = \port$8175$0  & \$1674 ;
   assign \$1676  = \$1675  ? inputs[27:21] : 7'h00;
   assign \$1677  = cells[123:122] == 2'h3;
-  assign \$1678  = \port$8170$0  & \$1677 ;
+  assign \$1678  = \port$8175$0  & \$1677 ;
   assign \$1679  = \$1678  ? inputs[27:21] : 7'h00;
   assign \$1680  = $signed(\$1676 ) - $signed(\$1679 );
   assign \$1681  = $signed(\$1673 ) + $signed(\$1680 );
   assign \$1682  = $signed(\$1666 ) + $signed(\$1681 );
   assign \$1683  = cells[155:154] == 1'h1;
-  assign \$1684  = \port$8172$0  & \$1683 ;
+  assign \$1684  = \port$8177$0  & \$1683 ;
   assign \$1685  = \$1684  ? inputs[34:28] : 7'h00;
   assign \$1686  = cells[155:154] == 2'h3;
-  assign \$1687  = \port$8172$0  & \$1686 ;
+  assign \$1687  = \port$8177$0  & \$1686 ;
   assign \$1688  = \$1687  ? inputs[34:28] : 7'h00;
   assign \$1689  = $signed(\$1685 ) - $signed(\$1688 );
   assign \$1690  = cells[187:186] == 1'h1;
-  assign \$1691  = \port$8174$0  & \$1690 ;
+  assign \$1691  = \port$8179$0  & \$1690 ;
   assign \$1692  = \$1691  ? inputs[41:35] : 7'h00;
   assign \$1693  = cells[187:186] == 2'h3;
-  assign \$1694  = \port$8174$0  & \$1693 ;
+  assign \$1694  = \port$8179$0  & \$1693 ;
   assign \$1695  = \$1694  ? inputs[41:35] : 7'h00;
   assign \$1696  = $signed(\$1692 ) - $signed(\$1695 );
   assign \$1697  = $signed(\$1689 ) + $signed(\$1696 );
   assign \$1698  = cells[219:218] == 1'h1;
-  assign \$1699  = \port$8176$0  & \$1698 ;
+  assign \$1699  = \port$8181$0  & \$1698 ;
   assign \$1700  = \$1699  ? inputs[48:42] : 7'h00;
   assign \$1701  = cells[219:218] == 2'h3;
-  assign \$1702  = \port$8176$0  & \$1701 ;
+  assign \$1702  = \port$8181$0  & \$1701 ;
   assign \$1703  = \$1702  ? inputs[48:42] : 7'h00;
   assign \$1704  = $signed(\$1700 ) - $signed(\$1703 );
   assign \$1705  = cells[251:250] == 1'h1;
-  assign \$1706  = \port$8178$0  & \$1705 ;
+  assign \$1706  = \port$8183$0  & \$1705 ;
   assign \$1707  = \$1706  ? inputs[55:49] : 7'h00;
   assign \$1708  = cells[251:250] == 2'h3;
-  assign \$1709  = \port$8178$0  & \$1708 ;
+  assign \$1709  = \port$8183$0  & \$1708 ;
   assign \$1710  = \$1709  ? inputs[55:49] : 7'h00;
   assign \$1711  = $signed(\$1707 ) - $signed(\$1710 );
   assign \$1712  = $signed(\$1704 ) + $signed(\$1711 );
   assign \$1713  = $signed(\$1697 ) + $signed(\$1712 );
   assign \$1714  = $signed(\$1682 ) + $signed(\$1713 );
   assign \$1715  = cells[283:282] == 1'h1;
-  assign \$1716  = \port$8180$0  & \$1715 ;
+  assign \$1716  = \port$8185$0  & \$1715 ;
   assign \$1717  = \$1716  ? inputs[62:56] : 7'h00;
   assign \$1718  = cells[283:282] == 2'h3;
-  assign \$1719  = \port$8180$0  & \$1718 ;
+  assign \$1719  = \port$8185$0  & \$1718 ;
   assign \$1720  = \$1719  ? inputs[62:56] : 7'h00;
   assign \$1721  = $signed(\$1717 ) - $signed(\$1720 );
   assign \$1722  = cells[315:314] == 1'h1;
-  assign \$1723  = \port$8182$0  & \$1722 ;
+  assign \$1723  = \port$8187$0  & \$1722 ;
   assign \$1724  = \$1723  ? inputs[69:63] : 7'h00;
   assign \$1725  = cells[315:314] == 2'h3;
-  assign \$1726  = \port$8182$0  & \$1725 ;
+  assign \$1726  = \port$8187$0  & \$1725 ;
   assign \$1727  = \$1726  ? inputs[69:63] : 7'h00;
   assign \$1728  = $signed(\$1724 ) - $signed(\$1727 );
   assign \$1729  = $signed(\$1721 ) + $signed(\$1728 );
   assign \$1730  = cells[347:346] == 1'h1;
-  assign \$1731  = \port$8184$0  & \$1730 ;
+  assign \$1731  = \port$8189$0  & \$1730 ;
   assign \$1732  = \$1731  ? inputs[76:70] : 7'h00;
   assign \$1733  = cells[347:346] == 2'h3;
-  assign \$1734  = \port$8184$0  & \$1733 ;
+  assign \$1734  = \port$8189$0  & \$1733 ;
   assign \$1735  = \$1734  ? inputs[76:70] : 7'h00;
   assign \$1736  = $signed(\$1732 ) - $signed(\$1735 );
   assign \$1737  = cells[379:378] == 1'h1;
-  assign \$1738  = \port$8186$0  & \$1737 ;
+  assign \$1738  = \port$8191$0  & \$1737 ;
   assign \$1739  = \$1738  ? inputs[83:77] : 7'h00;
   assign \$1740  = cells[379:378] == 2'h3;
-  assign \$1741  = \port$8186$0  & \$1740 ;
+  assign \$1741  = \port$8191$0  & \$1740 ;
   assign \$1742  = \$1741  ? inputs[83:77] : 7'h00;
   assign \$1743  = $signed(\$1739 ) - $signed(\$1742 );
   assign \$1744  = $signed(\$1736 ) + $signed(\$1743 );
   assign \$1745  = $signed(\$1729 ) + $signed(\$1744 );
   assign \$1746  = cells[411:410] == 1'h1;
-  assign \$1747  = \port$8188$0  & \$1746 ;
+  assign \$1747  = \port$8193$0  & \$1746 ;
   assign \$1748  = \$1747  ? inputs[90:84] : 7'h00;
   assign \$1749  = cells[411:410] == 2'h3;
-  assign \$1750  = \port$8188$0  & \$1749 ;
+  assign \$1750  = \port$8193$0  & \$1749 ;
   assign \$1751  = \$1750  ? inputs[90:84] : 7'h00;
   assign \$1752  = $signed(\$1748 ) - $signed(\$1751 );
   assign \$1753  = cells[443:442] == 1'h1;
-  assign \$1754  = \port$8190$0  & \$1753 ;
+  assign \$1754  = \port$8195$0  & \$1753 ;
   assign \$1755  = \$1754  ? inputs[97:91] : 7'h00;
   assign \$1756  = cells[443:442] == 2'h3;
-  assign \$1757  = \port$8190$0  & \$1756 ;
+  assign \$1757  = \port$8195$0  & \$1756 ;
   assign \$1758  = \$1757  ? inputs[97:91] : 7'h00;
   assign \$1759  = $signed(\$1755 ) - $signed(\$1758 );
   assign \$1760  = $signed(\$1752 ) + $signed(\$1759 );
   assign \$1761  = cells[475:474] == 1'h1;
-  assign \$1762  = \port$8192$0  & \$1761 ;
+  assign \$1762  = \port$8197$0  & \$1761 ;
   assign \$1763  = \$1762  ? inputs[104:98] : 7'h00;
   assign \$1764  = cells[475:474] == 2'h3;
-  assign \$1765  = \port$8192$0  & \$1764 ;
+  assign \$1765  = \port$8197$0  & \$1764 ;
   assign \$1766  = \$1765  ? inputs[104:98] : 7'h00;
   assign \$1767  = $signed(\$1763 ) - $signed(\$1766 );
   assign \$1768  = cells[507:506] == 1'h1;
-  assign \$1769  = \port$8194$0  & \$1768 ;
+  assign \$1769  = \port$8199$0  & \$1768 ;
   assign \$1770  = \$1769  ? inputs[111:105] : 7'h00;
   assign \$1771  = cells[507:506] == 2'h3;
-  assign \$1772  = \port$8194$0  & \$1771 ;
+  assign \$1772  = \port$8199$0  & \$1771 ;
   assign \$1773  = \$1772  ? inputs[111:105] : 7'h00;
   assign \$1774  = $signed(\$1770 ) - $signed(\$1773 );
   assign \$1775  = $signed(\$1767 ) + $signed(\$1774 );
@@ -13864,126 +13866,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$1777  = $signed(\$1745 ) + $signed(\$1776 );
   assign \$1778  = $signed(\$1714 ) + $signed(\$1777 );
   assign \$1779  = cells[29:28] == 1'h1;
-  assign \$1780  = \port$8164$0  & \$1779 ;
+  assign \$1780  = \port$8169$0  & \$1779 ;
   assign \$1781  = \$1780  ? inputs[6:0] : 7'h00;
   assign \$1782  = cells[29:28] == 2'h3;
-  assign \$1783  = \port$8164$0  & \$1782 ;
+  assign \$1783  = \port$8169$0  & \$1782 ;
   assign \$1784  = \$1783  ? inputs[6:0] : 7'h00;
   assign \$1785  = $signed(\$1781 ) - $signed(\$1784 );
   assign \$1786  = cells[61:60] == 1'h1;
-  assign \$1787  = \port$8166$0  & \$1786 ;
+  assign \$1787  = \port$8171$0  & \$1786 ;
   assign \$1788  = \$1787  ? inputs[13:7] : 7'h00;
   assign \$1789  = cells[61:60] == 2'h3;
-  assign \$1790  = \port$8166$0  & \$1789 ;
+  assign \$1790  = \port$8171$0  & \$1789 ;
   assign \$1791  = \$1790  ? inputs[13:7] : 7'h00;
   assign \$1792  = $signed(\$1788 ) - $signed(\$1791 );
   assign \$1793  = $signed(\$1785 ) + $signed(\$1792 );
   assign \$1794  = cells[93:92] == 1'h1;
-  assign \$1795  = \port$8168$0  & \$1794 ;
+  assign \$1795  = \port$8173$0  & \$1794 ;
   assign \$1796  = \$1795  ? inputs[20:14] : 7'h00;
   assign \$1797  = cells[93:92] == 2'h3;
-  assign \$1798  = \port$8168$0  & \$1797 ;
+  assign \$1798  = \port$8173$0  & \$1797 ;
   assign \$1799  = \$1798  ? inputs[20:14] : 7'h00;
   assign \$1800  = $signed(\$1796 ) - $signed(\$1799 );
   assign \$1801  = cells[125:124] == 1'h1;
-  assign \$1802  = \port$8170$0  & \$1801 ;
+  assign \$1802  = \port$8175$0  & \$1801 ;
   assign \$1803  = \$1802  ? inputs[27:21] : 7'h00;
   assign \$1804  = cells[125:124] == 2'h3;
-  assign \$1805  = \port$8170$0  & \$1804 ;
+  assign \$1805  = \port$8175$0  & \$1804 ;
   assign \$1806  = \$1805  ? inputs[27:21] : 7'h00;
   assign \$1807  = $signed(\$1803 ) - $signed(\$1806 );
   assign \$1808  = $signed(\$1800 ) + $signed(\$1807 );
   assign \$1809  = $signed(\$1793 ) + $signed(\$1808 );
   assign \$1810  = cells[157:156] == 1'h1;
-  assign \$1811  = \port$8172$0  & \$1810 ;
+  assign \$1811  = \port$8177$0  & \$1810 ;
   assign \$1812  = \$1811  ? inputs[34:28] : 7'h00;
   assign \$1813  = cells[157:156] == 2'h3;
-  assign \$1814  = \port$8172$0  & \$1813 ;
+  assign \$1814  = \port$8177$0  & \$1813 ;
   assign \$1815  = \$1814  ? inputs[34:28] : 7'h00;
   assign \$1816  = $signed(\$1812 ) - $signed(\$1815 );
   assign \$1817  = cells[189:188] == 1'h1;
-  assign \$1818  = \port$8174$0  & \$1817 ;
+  assign \$1818  = \port$8179$0  & \$1817 ;
   assign \$1819  = \$1818  ? inputs[41:35] : 7'h00;
   assign \$1820  = cells[189:188] == 2'h3;
-  assign \$1821  = \port$8174$0  & \$1820 ;
+  assign \$1821  = \port$8179$0  & \$1820 ;
   assign \$1822  = \$1821  ? inputs[41:35] : 7'h00;
   assign \$1823  = $signed(\$1819 ) - $signed(\$1822 );
   assign \$1824  = $signed(\$1816 ) + $signed(\$1823 );
   assign \$1825  = cells[221:220] == 1'h1;
-  assign \$1826  = \port$8176$0  & \$1825 ;
+  assign \$1826  = \port$8181$0  & \$1825 ;
   assign \$1827  = \$1826  ? inputs[48:42] : 7'h00;
   assign \$1828  = cells[221:220] == 2'h3;
-  assign \$1829  = \port$8176$0  & \$1828 ;
+  assign \$1829  = \port$8181$0  & \$1828 ;
   assign \$1830  = \$1829  ? inputs[48:42] : 7'h00;
   assign \$1831  = $signed(\$1827 ) - $signed(\$1830 );
   assign \$1832  = cells[253:252] == 1'h1;
-  assign \$1833  = \port$8178$0  & \$1832 ;
+  assign \$1833  = \port$8183$0  & \$1832 ;
   assign \$1834  = \$1833  ? inputs[55:49] : 7'h00;
   assign \$1835  = cells[253:252] == 2'h3;
-  assign \$1836  = \port$8178$0  & \$1835 ;
+  assign \$1836  = \port$8183$0  & \$1835 ;
   assign \$1837  = \$1836  ? inputs[55:49] : 7'h00;
   assign \$1838  = $signed(\$1834 ) - $signed(\$1837 );
   assign \$1839  = $signed(\$1831 ) + $signed(\$1838 );
   assign \$1840  = $signed(\$1824 ) + $signed(\$1839 );
   assign \$1841  = $signed(\$1809 ) + $signed(\$1840 );
   assign \$1842  = cells[285:284] == 1'h1;
-  assign \$1843  = \port$8180$0  & \$1842 ;
+  assign \$1843  = \port$8185$0  & \$1842 ;
   assign \$1844  = \$1843  ? inputs[62:56] : 7'h00;
   assign \$1845  = cells[285:284] == 2'h3;
-  assign \$1846  = \port$8180$0  & \$1845 ;
+  assign \$1846  = \port$8185$0  & \$1845 ;
   assign \$1847  = \$1846  ? inputs[62:56] : 7'h00;
   assign \$1848  = $signed(\$1844 ) - $signed(\$1847 );
   assign \$1849  = cells[317:316] == 1'h1;
-  assign \$1850  = \port$8182$0  & \$1849 ;
+  assign \$1850  = \port$8187$0  & \$1849 ;
   assign \$1851  = \$1850  ? inputs[69:63] : 7'h00;
   assign \$1852  = cells[317:316] == 2'h3;
-  assign \$1853  = \port$8182$0  & \$1852 ;
+  assign \$1853  = \port$8187$0  & \$1852 ;
   assign \$1854  = \$1853  ? inputs[69:63] : 7'h00;
   assign \$1855  = $signed(\$1851 ) - $signed(\$1854 );
   assign \$1856  = $signed(\$1848 ) + $signed(\$1855 );
   assign \$1857  = cells[349:348] == 1'h1;
-  assign \$1858  = \port$8184$0  & \$1857 ;
+  assign \$1858  = \port$8189$0  & \$1857 ;
   assign \$1859  = \$1858  ? inputs[76:70] : 7'h00;
   assign \$1860  = cells[349:348] == 2'h3;
-  assign \$1861  = \port$8184$0  & \$1860 ;
+  assign \$1861  = \port$8189$0  & \$1860 ;
   assign \$1862  = \$1861  ? inputs[76:70] : 7'h00;
   assign \$1863  = $signed(\$1859 ) - $signed(\$1862 );
   assign \$1864  = cells[381:380] == 1'h1;
-  assign \$1865  = \port$8186$0  & \$1864 ;
+  assign \$1865  = \port$8191$0  & \$1864 ;
   assign \$1866  = \$1865  ? inputs[83:77] : 7'h00;
   assign \$1867  = cells[381:380] == 2'h3;
-  assign \$1868  = \port$8186$0  & \$1867 ;
+  assign \$1868  = \port$8191$0  & \$1867 ;
   assign \$1869  = \$1868  ? inputs[83:77] : 7'h00;
   assign \$1870  = $signed(\$1866 ) - $signed(\$1869 );
   assign \$1871  = $signed(\$1863 ) + $signed(\$1870 );
   assign \$1872  = $signed(\$1856 ) + $signed(\$1871 );
   assign \$1873  = cells[413:412] == 1'h1;
-  assign \$1874  = \port$8188$0  & \$1873 ;
+  assign \$1874  = \port$8193$0  & \$1873 ;
   assign \$1875  = \$1874  ? inputs[90:84] : 7'h00;
   assign \$1876  = cells[413:412] == 2'h3;
-  assign \$1877  = \port$8188$0  & \$1876 ;
+  assign \$1877  = \port$8193$0  & \$1876 ;
   assign \$1878  = \$1877  ? inputs[90:84] : 7'h00;
   assign \$1879  = $signed(\$1875 ) - $signed(\$1878 );
   assign \$1880  = cells[445:444] == 1'h1;
-  assign \$1881  = \port$8190$0  & \$1880 ;
+  assign \$1881  = \port$8195$0  & \$1880 ;
   assign \$1882  = \$1881  ? inputs[97:91] : 7'h00;
   assign \$1883  = cells[445:444] == 2'h3;
-  assign \$1884  = \port$8190$0  & \$1883 ;
+  assign \$1884  = \port$8195$0  & \$1883 ;
   assign \$1885  = \$1884  ? inputs[97:91] : 7'h00;
   assign \$1886  = $signed(\$1882 ) - $signed(\$1885 );
   assign \$1887  = $signed(\$1879 ) + $signed(\$1886 );
   assign \$1888  = cells[477:476] == 1'h1;
-  assign \$1889  = \port$8192$0  & \$1888 ;
+  assign \$1889  = \port$8197$0  & \$1888 ;
   assign \$1890  = \$1889  ? inputs[104:98] : 7'h00;
   assign \$1891  = cells[477:476] == 2'h3;
-  assign \$1892  = \port$8192$0  & \$1891 ;
+  assign \$1892  = \port$8197$0  & \$1891 ;
   assign \$1893  = \$1892  ? inputs[104:98] : 7'h00;
   assign \$1894  = $signed(\$1890 ) - $signed(\$1893 );
   assign \$1895  = cells[509:508] == 1'h1;
-  assign \$1896  = \port$8194$0  & \$1895 ;
+  assign \$1896  = \port$8199$0  & \$1895 ;
   assign \$1897  = \$1896  ? inputs[111:105] : 7'h00;
   assign \$1898  = cells[509:508] == 2'h3;
-  assign \$1899  = \port$8194$0  & \$1898 ;
+  assign \$1899  = \port$8199$0  & \$1898 ;
   assign \$1900  = \$1899  ? inputs[111:105] : 7'h00;
   assign \$1901  = $signed(\$1897 ) - $signed(\$1900 );
   assign \$1902  = $signed(\$1894 ) + $signed(\$1901 );
@@ -13991,126 +13993,126 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$1904  = $signed(\$1872 ) + $signed(\$1903 );
   assign \$1905  = $signed(\$1841 ) + $signed(\$1904 );
   assign \$1906  = cells[31:30] == 1'h1;
-  assign \$1907  = \port$8164$0  & \$1906 ;
+  assign \$1907  = \port$8169$0  & \$1906 ;
   assign \$1908  = \$1907  ? inputs[6:0] : 7'h00;
   assign \$1909  = cells[31:30] == 2'h3;
-  assign \$1910  = \port$8164$0  & \$1909 ;
+  assign \$1910  = \port$8169$0  & \$1909 ;
   assign \$1911  = \$1910  ? inputs[6:0] : 7'h00;
   assign \$1912  = $signed(\$1908 ) - $signed(\$1911 );
   assign \$1913  = cells[63:62] == 1'h1;
-  assign \$1914  = \port$8166$0  & \$1913 ;
+  assign \$1914  = \port$8171$0  & \$1913 ;
   assign \$1915  = \$1914  ? inputs[13:7] : 7'h00;
   assign \$1916  = cells[63:62] == 2'h3;
-  assign \$1917  = \port$8166$0  & \$1916 ;
+  assign \$1917  = \port$8171$0  & \$1916 ;
   assign \$1918  = \$1917  ? inputs[13:7] : 7'h00;
   assign \$1919  = $signed(\$1915 ) - $signed(\$1918 );
   assign \$1920  = $signed(\$1912 ) + $signed(\$1919 );
   assign \$1921  = cells[95:94] == 1'h1;
-  assign \$1922  = \port$8168$0  & \$1921 ;
+  assign \$1922  = \port$8173$0  & \$1921 ;
   assign \$1923  = \$1922  ? inputs[20:14] : 7'h00;
   assign \$1924  = cells[95:94] == 2'h3;
-  assign \$1925  = \port$8168$0  & \$1924 ;
+  assign \$1925  = \port$8173$0  & \$1924 ;
   assign \$1926  = \$1925  ? inputs[20:14] : 7'h00;
   assign \$1927  = $signed(\$1923 ) - $signed(\$1926 );
   assign \$1928  = cells[127:126] == 1'h1;
-  assign \$1929  = \port$8170$0  & \$1928 ;
+  assign \$1929  = \port$8175$0  & \$1928 ;
   assign \$1930  = \$1929  ? inputs[27:21] : 7'h00;
   assign \$1931  = cells[127:126] == 2'h3;
-  assign \$1932  = \port$8170$0  & \$1931 ;
+  assign \$1932  = \port$8175$0  & \$1931 ;
   assign \$1933  = \$1932  ? inputs[27:21] : 7'h00;
   assign \$1934  = $signed(\$1930 ) - $signed(\$1933 );
   assign \$1935  = $signed(\$1927 ) + $signed(\$1934 );
   assign \$1936  = $signed(\$1920 ) + $signed(\$1935 );
   assign \$1937  = cells[159:158] == 1'h1;
-  assign \$1938  = \port$8172$0  & \$1937 ;
+  assign \$1938  = \port$8177$0  & \$1937 ;
   assign \$1939  = \$1938  ? inputs[34:28] : 7'h00;
   assign \$1940  = cells[159:158] == 2'h3;
-  assign \$1941  = \port$8172$0  & \$1940 ;
+  assign \$1941  = \port$8177$0  & \$1940 ;
   assign \$1942  = \$1941  ? inputs[34:28] : 7'h00;
   assign \$1943  = $signed(\$1939 ) - $signed(\$1942 );
   assign \$1944  = cells[191:190] == 1'h1;
-  assign \$1945  = \port$8174$0  & \$1944 ;
+  assign \$1945  = \port$8179$0  & \$1944 ;
   assign \$1946  = \$1945  ? inputs[41:35] : 7'h00;
   assign \$1947  = cells[191:190] == 2'h3;
-  assign \$1948  = \port$8174$0  & \$1947 ;
+  assign \$1948  = \port$8179$0  & \$1947 ;
   assign \$1949  = \$1948  ? inputs[41:35] : 7'h00;
   assign \$1950  = $signed(\$1946 ) - $signed(\$1949 );
   assign \$1951  = $signed(\$1943 ) + $signed(\$1950 );
   assign \$1952  = cells[223:222] == 1'h1;
-  assign \$1953  = \port$8176$0  & \$1952 ;
+  assign \$1953  = \port$8181$0  & \$1952 ;
   assign \$1954  = \$1953  ? inputs[48:42] : 7'h00;
   assign \$1955  = cells[223:222] == 2'h3;
-  assign \$1956  = \port$8176$0  & \$1955 ;
+  assign \$1956  = \port$8181$0  & \$1955 ;
   assign \$1957  = \$1956  ? inputs[48:42] : 7'h00;
   assign \$1958  = $signed(\$1954 ) - $signed(\$1957 );
   assign \$1959  = cells[255:254] == 1'h1;
-  assign \$1960  = \port$8178$0  & \$1959 ;
+  assign \$1960  = \port$8183$0  & \$1959 ;
   assign \$1961  = \$1960  ? inputs[55:49] : 7'h00;
   assign \$1962  = cells[255:254] == 2'h3;
-  assign \$1963  = \port$8178$0  & \$1962 ;
+  assign \$1963  = \port$8183$0  & \$1962 ;
   assign \$1964  = \$1963  ? inputs[55:49] : 7'h00;
   assign \$1965  = $signed(\$1961 ) - $signed(\$1964 );
   assign \$1966  = $signed(\$1958 ) + $signed(\$1965 );
   assign \$1967  = $signed(\$1951 ) + $signed(\$1966 );
   assign \$1968  = $signed(\$1936 ) + $signed(\$1967 );
   assign \$1969  = cells[287:286] == 1'h1;
-  assign \$1970  = \port$8180$0  & \$1969 ;
+  assign \$1970  = \port$8185$0  & \$1969 ;
   assign \$1971  = \$1970  ? inputs[62:56] : 7'h00;
   assign \$1972  = cells[287:286] == 2'h3;
-  assign \$1973  = \port$8180$0  & \$1972 ;
+  assign \$1973  = \port$8185$0  & \$1972 ;
   assign \$1974  = \$1973  ? inputs[62:56] : 7'h00;
   assign \$1975  = $signed(\$1971 ) - $signed(\$1974 );
   assign \$1976  = cells[319:318] == 1'h1;
-  assign \$1977  = \port$8182$0  & \$1976 ;
+  assign \$1977  = \port$8187$0  & \$1976 ;
   assign \$1978  = \$1977  ? inputs[69:63] : 7'h00;
   assign \$1979  = cells[319:318] == 2'h3;
-  assign \$1980  = \port$8182$0  & \$1979 ;
+  assign \$1980  = \port$8187$0  & \$1979 ;
   assign \$1981  = \$1980  ? inputs[69:63] : 7'h00;
   assign \$1982  = $signed(\$1978 ) - $signed(\$1981 );
   assign \$1983  = $signed(\$1975 ) + $signed(\$1982 );
   assign \$1984  = cells[351:350] == 1'h1;
-  assign \$1985  = \port$8184$0  & \$1984 ;
+  assign \$1985  = \port$8189$0  & \$1984 ;
   assign \$1986  = \$1985  ? inputs[76:70] : 7'h00;
   assign \$1987  = cells[351:350] == 2'h3;
-  assign \$1988  = \port$8184$0  & \$1987 ;
+  assign \$1988  = \port$8189$0  & \$1987 ;
   assign \$1989  = \$1988  ? inputs[76:70] : 7'h00;
   assign \$1990  = $signed(\$1986 ) - $signed(\$1989 );
   assign \$1991  = cells[383:382] == 1'h1;
-  assign \$1992  = \port$8186$0  & \$1991 ;
+  assign \$1992  = \port$8191$0  & \$1991 ;
   assign \$1993  = \$1992  ? inputs[83:77] : 7'h00;
   assign \$1994  = cells[383:382] == 2'h3;
-  assign \$1995  = \port$8186$0  & \$1994 ;
+  assign \$1995  = \port$8191$0  & \$1994 ;
   assign \$1996  = \$1995  ? inputs[83:77] : 7'h00;
   assign \$1997  = $signed(\$1993 ) - $signed(\$1996 );
   assign \$1998  = $signed(\$1990 ) + $signed(\$1997 );
   assign \$1999  = $signed(\$1983 ) + $signed(\$1998 );
   assign \$2000  = cells[415:414] == 1'h1;
-  assign \$2001  = \port$8188$0  & \$2000 ;
+  assign \$2001  = \port$8193$0  & \$2000 ;
   assign \$2002  = \$2001  ? inputs[90:84] : 7'h00;
   assign \$2003  = cells[415:414] == 2'h3;
-  assign \$2004  = \port$8188$0  & \$2003 ;
+  assign \$2004  = \port$8193$0  & \$2003 ;
   assign \$2005  = \$2004  ? inputs[90:84] : 7'h00;
   assign \$2006  = $signed(\$2002 ) - $signed(\$2005 );
   assign \$2007  = cells[447:446] == 1'h1;
-  assign \$2008  = \port$8190$0  & \$2007 ;
+  assign \$2008  = \port$8195$0  & \$2007 ;
   assign \$2009  = \$2008  ? inputs[97:91] : 7'h00;
   assign \$2010  = cells[447:446] == 2'h3;
-  assign \$2011  = \port$8190$0  & \$2010 ;
+  assign \$2011  = \port$8195$0  & \$2010 ;
   assign \$2012  = \$2011  ? inputs[97:91] : 7'h00;
   assign \$2013  = $signed(\$2009 ) - $signed(\$2012 );
   assign \$2014  = $signed(\$2006 ) + $signed(\$2013 );
   assign \$2015  = cells[479:478] == 1'h1;
-  assign \$2016  = \port$8192$0  & \$2015 ;
+  assign \$2016  = \port$8197$0  & \$2015 ;
   assign \$2017  = \$2016  ? inputs[104:98] : 7'h00;
   assign \$2018  = cells[479:478] == 2'h3;
-  assign \$2019  = \port$8192$0  & \$2018 ;
+  assign \$2019  = \port$8197$0  & \$2018 ;
   assign \$2020  = \$2019  ? inputs[104:98] : 7'h00;
   assign \$2021  = $signed(\$2017 ) - $signed(\$2020 );
   assign \$2022  = cells[511:510] == 1'h1;
-  assign \$2023  = \port$8194$0  & \$2022 ;
+  assign \$2023  = \port$8199$0  & \$2022 ;
   assign \$2024  = \$2023  ? inputs[111:105] : 7'h00;
   assign \$2025  = cells[511:510] == 2'h3;
-  assign \$2026  = \port$8194$0  & \$2025 ;
+  assign \$2026  = \port$8199$0  & \$2025 ;
   assign \$2027  = \$2026  ? inputs[111:105] : 7'h00;
   assign \$2028  = $signed(\$2024 ) - $signed(\$2027 );
   assign \$2029  = $signed(\$2021 ) + $signed(\$2028 );
@@ -14118,7 +14120,7 @@ module \hetsoc_soc.cim.core.tile (\port$8166$0 , \port$8168$0 , \port$8170$0 , \
   assign \$2031  = $signed(\$1999 ) + $signed(\$2030 );
   assign \$2032  = $signed(\$1968 ) + $signed(\$2031 );
   assign sum0 = { \$127 [11], \$127 [11], \$127 [11], \$127 [11], \$127 [11], \$127 [11], \$127  };
-  assign live = { \port$8194$0 , \port$8192$0 , \port$8190$0 , \port$8188$0 , \port$8186$0 , \port$8184$0 , \port$8182$0 , \port$8180$0 , \port$8178$0 , \port$8176$0 , \port$8174$0 , \port$8172$0 , \port$8170$0 , \port$8168$0 , \port$8166$0 , \port$8164$0  };
+  assign live = { \port$8199$0 , \port$8197$0 , \port$8195$0 , \port$8193$0 , \port$8191$0 , \port$8189$0 , \port$8187$0 , \port$8185$0 , \port$8183$0 , \port$8181$0 , \port$8179$0 , \port$8177$0 , \port$8175$0 , \port$8173$0 , \port$8171$0 , \port$8169$0  };
   assign sum1 = { \$254 [11], \$254 [11], \$254 [11], \$254 [11], \$254 [11], \$254 [11], \$254  };
   assign sum2 = { \$381 [11], \$381 [11], \$381 [11], \$381 [11], \$381 [11], \$381 [11], \$381  };
   assign sum3 = { \$508 [11], \$508 [11], \$508 [11], \$508 [11], \$508 [11], \$508 [11], \$508  };
@@ -15182,7 +15184,7 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
     .cpu_hold(cpu_hold),
     .done(done),
     .op(x[100:99]),
-    .\port$11372$110 (x[173:110]),
+    .\port$11377$110 (x[173:110]),
     .result(\result$101 ),
     .rst(rst),
     .start(start)
@@ -15211,7 +15213,7 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   \hetsoc_soc.cpu.lsu  lsu (
     .m_rdata(m_rdata),
     .m_value(\m_value$41 ),
-    .\port$11366$74 (mm[78:74]),
+    .\port$11371$74 (mm[78:74]),
     .x_addr(x_addr),
     .x_misaligned(x_misaligned),
     .x_size(x[100:99]),
@@ -15223,20 +15225,20 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
     .clk(clk),
     .cpu_hold(cpu_hold),
     .op(x[100:99]),
-    .\port$11372$110 (x[173:110]),
+    .\port$11377$110 (x[173:110]),
     .result(result),
     .rst(rst)
   );
   \hetsoc_soc.cpu.predictor  predictor (
     .imm(out[50:19]),
     .pc(head[31:0]),
-    .\port$11410$62 (out[63:62]),
+    .\port$11415$62 (out[63:62]),
     .taken(taken),
     .target(train_target)
   );
   \hetsoc_soc.cpu.regfile  regfile (
     .clk(clk),
-    .\port$11410$6 (out[15:6]),
+    .\port$11415$6 (out[15:6]),
     .rd_we(rd_we),
     .rs1_data(rs1_data),
     .rs2_data(rs2_data),
@@ -15246,7 +15248,7 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   );
   \hetsoc_soc.cpu.shifter  shifter (
     .amount(\$20 [4:0]),
-    .\port$11372$92 (x[93:92]),
+    .\port$11377$92 (x[93:92]),
     .result(\result$99 ),
     .value(x[141:110])
   );
@@ -16597,7 +16599,7 @@ module \hetsoc_soc.cpu.decoder (out, insn);
     out[5:1] = insn[11:7];
 endmodule
 
-module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$11372$110 , done, cpu_hold);
+module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$11377$110 , done, cpu_hold);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -16653,8 +16655,8 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$11372$
   reg done = 1'h0;
   input [1:0] op;
   wire [1:0] op;
-  input [63:0] \port$11372$110 ;
-  wire [63:0] \port$11372$110 ;
+  input [63:0] \port$11377$110 ;
+  wire [63:0] \port$11377$110 ;
   reg q_neg = 1'h0;
   reg [31:0] quo = 32'd0;
   reg r_neg = 1'h0;
@@ -16680,22 +16682,22 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$11372$
   assign \$11  = count - 1'h1;
   assign \$12  = count == 1'h1;
   assign \$13  = ~ op[0];
-  assign \$14  = \$13  & \port$11372$110 [31];
-  assign \$15  = - \port$11372$110 [31:0];
-  assign \$16  = \$14  ? \$15  : { 1'h0, \port$11372$110 [31:0] };
+  assign \$14  = \$13  & \port$11377$110 [31];
+  assign \$15  = - \port$11377$110 [31:0];
+  assign \$16  = \$14  ? \$15  : { 1'h0, \port$11377$110 [31:0] };
   assign \$17  = ~ op[0];
-  assign \$18  = \$17  & \port$11372$110 [63];
-  assign \$19  = - \port$11372$110 [63:32];
-  assign \$20  = \$18  ? \$19  : { 1'h0, \port$11372$110 [63:32] };
+  assign \$18  = \$17  & \port$11377$110 [63];
+  assign \$19  = - \port$11377$110 [63:32];
+  assign \$20  = \$18  ? \$19  : { 1'h0, \port$11377$110 [63:32] };
   assign \$21  = ~ op[0];
-  assign \$22  = \$21  & \port$11372$110 [31];
+  assign \$22  = \$21  & \port$11377$110 [31];
   assign \$23  = ~ op[0];
-  assign \$24  = \$23  & \port$11372$110 [63];
+  assign \$24  = \$23  & \port$11377$110 [63];
   assign \$25  = \$22  ^ \$24 ;
-  assign \$26  = | \port$11372$110 [63:32];
+  assign \$26  = | \port$11377$110 [63:32];
   assign \$27  = \$25  & \$26 ;
   assign \$28  = ~ op[0];
-  assign \$29  = \$28  & \port$11372$110 [31];
+  assign \$29  = \$28  & \port$11377$110 [31];
   always @(posedge clk)
     busy <= \$30 ;
   always @(posedge clk)
@@ -16858,8 +16860,8 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$11372$
       \$38  = 1'h0;
     end
   end
-  assign a = \port$11372$110 [31:0];
-  assign b = \port$11372$110 [63:32];
+  assign a = \port$11377$110 [31:0];
+  assign b = \port$11377$110 [63:32];
   assign result = \$5 [31:0];
 endmodule
 
@@ -17608,7 +17610,7 @@ module \hetsoc_soc.cpu.fetch.btb (clk, rst, write, write_valid, flush, hit, \por
   assign write__data[24:0] = write_pc[31:7];
 endmodule
 
-module \hetsoc_soc.cpu.lsu (\port$11366$74 , x_size, x_store_data, x_wdata, x_wstrb, x_misaligned, m_value, m_rdata, x_addr);
+module \hetsoc_soc.cpu.lsu (\port$11371$74 , x_size, x_store_data, x_wdata, x_wstrb, x_misaligned, m_value, m_rdata, x_addr);
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire [3:0] \$1 ;
   wire \$10 ;
@@ -17791,8 +17793,8 @@ module \hetsoc_soc.cpu.lsu (\port$11366$74 , x_size, x_store_data, x_wdata, x_ws
   wire [31:0] m_rdata;
   output [31:0] m_value;
   reg [31:0] m_value;
-  input [4:0] \port$11366$74 ;
-  wire [4:0] \port$11366$74 ;
+  input [4:0] \port$11371$74 ;
+  wire [4:0] \port$11371$74 ;
   input [31:0] x_addr;
   wire [31:0] x_addr;
   output x_misaligned;
@@ -17808,177 +17810,177 @@ module \hetsoc_soc.cpu.lsu (\port$11366$74 , x_size, x_store_data, x_wdata, x_ws
   assign \$1  = 1'h1 << x_addr[1:0];
   assign \$2  = x_addr[1] ? 4'hc : 4'h3;
   assign \$3  = | x_addr[1:0];
-  assign \$4  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$155  = \port$11366$74 [3] * 4'h8;
+  assign \$4  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$155  = \port$11371$74 [3] * 4'h8;
   assign \$5  = \$4  >> \$155 ;
-  assign \$6  = ~ \port$11366$74 [2];
-  assign \$7  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$160  = \port$11366$74 [3] * 4'h8;
+  assign \$6  = ~ \port$11371$74 [2];
+  assign \$7  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$160  = \port$11371$74 [3] * 4'h8;
   assign \$8  = \$7  >> \$160 ;
   assign \$9  = \$6  & \$8 [7];
-  assign \$10  = ~ \port$11366$74 [2];
-  assign \$11  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$166  = \port$11366$74 [3] * 4'h8;
+  assign \$10  = ~ \port$11371$74 [2];
+  assign \$11  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$166  = \port$11371$74 [3] * 4'h8;
   assign \$12  = \$11  >> \$166 ;
   assign \$13  = \$10  & \$12 [7];
-  assign \$14  = ~ \port$11366$74 [2];
-  assign \$15  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$172  = \port$11366$74 [3] * 4'h8;
+  assign \$14  = ~ \port$11371$74 [2];
+  assign \$15  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$172  = \port$11371$74 [3] * 4'h8;
   assign \$16  = \$15  >> \$172 ;
   assign \$17  = \$14  & \$16 [7];
-  assign \$18  = ~ \port$11366$74 [2];
-  assign \$19  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$178  = \port$11366$74 [3] * 4'h8;
+  assign \$18  = ~ \port$11371$74 [2];
+  assign \$19  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$178  = \port$11371$74 [3] * 4'h8;
   assign \$20  = \$19  >> \$178 ;
   assign \$21  = \$18  & \$20 [7];
-  assign \$22  = ~ \port$11366$74 [2];
-  assign \$23  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$184  = \port$11366$74 [3] * 4'h8;
+  assign \$22  = ~ \port$11371$74 [2];
+  assign \$23  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$184  = \port$11371$74 [3] * 4'h8;
   assign \$24  = \$23  >> \$184 ;
   assign \$25  = \$22  & \$24 [7];
-  assign \$26  = ~ \port$11366$74 [2];
-  assign \$27  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$190  = \port$11366$74 [3] * 4'h8;
+  assign \$26  = ~ \port$11371$74 [2];
+  assign \$27  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$190  = \port$11371$74 [3] * 4'h8;
   assign \$28  = \$27  >> \$190 ;
   assign \$29  = \$26  & \$28 [7];
-  assign \$30  = ~ \port$11366$74 [2];
-  assign \$31  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$196  = \port$11366$74 [3] * 4'h8;
+  assign \$30  = ~ \port$11371$74 [2];
+  assign \$31  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$196  = \port$11371$74 [3] * 4'h8;
   assign \$32  = \$31  >> \$196 ;
   assign \$33  = \$30  & \$32 [7];
-  assign \$34  = ~ \port$11366$74 [2];
-  assign \$35  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$202  = \port$11366$74 [3] * 4'h8;
+  assign \$34  = ~ \port$11371$74 [2];
+  assign \$35  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$202  = \port$11371$74 [3] * 4'h8;
   assign \$36  = \$35  >> \$202 ;
   assign \$37  = \$34  & \$36 [7];
-  assign \$38  = ~ \port$11366$74 [2];
-  assign \$39  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$208  = \port$11366$74 [3] * 4'h8;
+  assign \$38  = ~ \port$11371$74 [2];
+  assign \$39  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$208  = \port$11371$74 [3] * 4'h8;
   assign \$40  = \$39  >> \$208 ;
   assign \$41  = \$38  & \$40 [7];
-  assign \$42  = ~ \port$11366$74 [2];
-  assign \$43  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$214  = \port$11366$74 [3] * 4'h8;
+  assign \$42  = ~ \port$11371$74 [2];
+  assign \$43  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$214  = \port$11371$74 [3] * 4'h8;
   assign \$44  = \$43  >> \$214 ;
   assign \$45  = \$42  & \$44 [7];
-  assign \$46  = ~ \port$11366$74 [2];
-  assign \$47  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$220  = \port$11366$74 [3] * 4'h8;
+  assign \$46  = ~ \port$11371$74 [2];
+  assign \$47  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$220  = \port$11371$74 [3] * 4'h8;
   assign \$48  = \$47  >> \$220 ;
   assign \$49  = \$46  & \$48 [7];
-  assign \$50  = ~ \port$11366$74 [2];
-  assign \$51  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$226  = \port$11366$74 [3] * 4'h8;
+  assign \$50  = ~ \port$11371$74 [2];
+  assign \$51  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$226  = \port$11371$74 [3] * 4'h8;
   assign \$52  = \$51  >> \$226 ;
   assign \$53  = \$50  & \$52 [7];
-  assign \$54  = ~ \port$11366$74 [2];
-  assign \$55  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$232  = \port$11366$74 [3] * 4'h8;
+  assign \$54  = ~ \port$11371$74 [2];
+  assign \$55  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$232  = \port$11371$74 [3] * 4'h8;
   assign \$56  = \$55  >> \$232 ;
   assign \$57  = \$54  & \$56 [7];
-  assign \$58  = ~ \port$11366$74 [2];
-  assign \$59  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$238  = \port$11366$74 [3] * 4'h8;
+  assign \$58  = ~ \port$11371$74 [2];
+  assign \$59  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$238  = \port$11371$74 [3] * 4'h8;
   assign \$60  = \$59  >> \$238 ;
   assign \$61  = \$58  & \$60 [7];
-  assign \$62  = ~ \port$11366$74 [2];
-  assign \$63  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$244  = \port$11366$74 [3] * 4'h8;
+  assign \$62  = ~ \port$11371$74 [2];
+  assign \$63  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$244  = \port$11371$74 [3] * 4'h8;
   assign \$64  = \$63  >> \$244 ;
   assign \$65  = \$62  & \$64 [7];
-  assign \$66  = ~ \port$11366$74 [2];
-  assign \$67  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$250  = \port$11366$74 [3] * 4'h8;
+  assign \$66  = ~ \port$11371$74 [2];
+  assign \$67  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$250  = \port$11371$74 [3] * 4'h8;
   assign \$68  = \$67  >> \$250 ;
   assign \$69  = \$66  & \$68 [7];
-  assign \$70  = ~ \port$11366$74 [2];
-  assign \$71  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$256  = \port$11366$74 [3] * 4'h8;
+  assign \$70  = ~ \port$11371$74 [2];
+  assign \$71  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$256  = \port$11371$74 [3] * 4'h8;
   assign \$72  = \$71  >> \$256 ;
   assign \$73  = \$70  & \$72 [7];
-  assign \$74  = ~ \port$11366$74 [2];
-  assign \$75  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$262  = \port$11366$74 [3] * 4'h8;
+  assign \$74  = ~ \port$11371$74 [2];
+  assign \$75  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$262  = \port$11371$74 [3] * 4'h8;
   assign \$76  = \$75  >> \$262 ;
   assign \$77  = \$74  & \$76 [7];
-  assign \$78  = ~ \port$11366$74 [2];
-  assign \$79  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$268  = \port$11366$74 [3] * 4'h8;
+  assign \$78  = ~ \port$11371$74 [2];
+  assign \$79  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$268  = \port$11371$74 [3] * 4'h8;
   assign \$80  = \$79  >> \$268 ;
   assign \$81  = \$78  & \$80 [7];
-  assign \$82  = ~ \port$11366$74 [2];
-  assign \$83  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$274  = \port$11366$74 [3] * 4'h8;
+  assign \$82  = ~ \port$11371$74 [2];
+  assign \$83  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$274  = \port$11371$74 [3] * 4'h8;
   assign \$84  = \$83  >> \$274 ;
   assign \$85  = \$82  & \$84 [7];
-  assign \$86  = ~ \port$11366$74 [2];
-  assign \$87  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$280  = \port$11366$74 [3] * 4'h8;
+  assign \$86  = ~ \port$11371$74 [2];
+  assign \$87  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$280  = \port$11371$74 [3] * 4'h8;
   assign \$88  = \$87  >> \$280 ;
   assign \$89  = \$86  & \$88 [7];
-  assign \$90  = ~ \port$11366$74 [2];
-  assign \$91  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$286  = \port$11366$74 [3] * 4'h8;
+  assign \$90  = ~ \port$11371$74 [2];
+  assign \$91  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$286  = \port$11371$74 [3] * 4'h8;
   assign \$92  = \$91  >> \$286 ;
   assign \$93  = \$90  & \$92 [7];
-  assign \$94  = ~ \port$11366$74 [2];
-  assign \$95  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$292  = \port$11366$74 [3] * 4'h8;
+  assign \$94  = ~ \port$11371$74 [2];
+  assign \$95  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$292  = \port$11371$74 [3] * 4'h8;
   assign \$96  = \$95  >> \$292 ;
   assign \$97  = \$94  & \$96 [7];
-  assign \$98  = ~ \port$11366$74 [2];
-  assign \$99  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$298  = \port$11366$74 [3] * 4'h8;
+  assign \$98  = ~ \port$11371$74 [2];
+  assign \$99  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$298  = \port$11371$74 [3] * 4'h8;
   assign \$100  = \$99  >> \$298 ;
   assign \$101  = \$98  & \$100 [7];
-  assign \$102  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$103  = ~ \port$11366$74 [2];
-  assign \$104  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$102  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$103  = ~ \port$11371$74 [2];
+  assign \$104  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$105  = \$103  & \$104 [15];
-  assign \$106  = ~ \port$11366$74 [2];
-  assign \$107  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$106  = ~ \port$11371$74 [2];
+  assign \$107  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$108  = \$106  & \$107 [15];
-  assign \$109  = ~ \port$11366$74 [2];
-  assign \$110  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$109  = ~ \port$11371$74 [2];
+  assign \$110  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$111  = \$109  & \$110 [15];
-  assign \$112  = ~ \port$11366$74 [2];
-  assign \$113  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$112  = ~ \port$11371$74 [2];
+  assign \$113  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$114  = \$112  & \$113 [15];
-  assign \$115  = ~ \port$11366$74 [2];
-  assign \$116  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$115  = ~ \port$11371$74 [2];
+  assign \$116  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$117  = \$115  & \$116 [15];
-  assign \$118  = ~ \port$11366$74 [2];
-  assign \$119  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$118  = ~ \port$11371$74 [2];
+  assign \$119  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$120  = \$118  & \$119 [15];
-  assign \$121  = ~ \port$11366$74 [2];
-  assign \$122  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$121  = ~ \port$11371$74 [2];
+  assign \$122  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$123  = \$121  & \$122 [15];
-  assign \$124  = ~ \port$11366$74 [2];
-  assign \$125  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$124  = ~ \port$11371$74 [2];
+  assign \$125  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$126  = \$124  & \$125 [15];
-  assign \$127  = ~ \port$11366$74 [2];
-  assign \$128  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$127  = ~ \port$11371$74 [2];
+  assign \$128  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$129  = \$127  & \$128 [15];
-  assign \$130  = ~ \port$11366$74 [2];
-  assign \$131  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$130  = ~ \port$11371$74 [2];
+  assign \$131  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$132  = \$130  & \$131 [15];
-  assign \$133  = ~ \port$11366$74 [2];
-  assign \$134  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$133  = ~ \port$11371$74 [2];
+  assign \$134  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$135  = \$133  & \$134 [15];
-  assign \$136  = ~ \port$11366$74 [2];
-  assign \$137  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$136  = ~ \port$11371$74 [2];
+  assign \$137  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$138  = \$136  & \$137 [15];
-  assign \$139  = ~ \port$11366$74 [2];
-  assign \$140  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$139  = ~ \port$11371$74 [2];
+  assign \$140  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$141  = \$139  & \$140 [15];
-  assign \$142  = ~ \port$11366$74 [2];
-  assign \$143  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$142  = ~ \port$11371$74 [2];
+  assign \$143  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$144  = \$142  & \$143 [15];
-  assign \$145  = ~ \port$11366$74 [2];
-  assign \$146  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$145  = ~ \port$11371$74 [2];
+  assign \$146  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$147  = \$145  & \$146 [15];
-  assign \$148  = ~ \port$11366$74 [2];
-  assign \$149  = \port$11366$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$148  = ~ \port$11371$74 [2];
+  assign \$149  = \port$11371$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$150  = \$148  & \$149 [15];
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$11 ) begin end
@@ -18020,7 +18022,7 @@ module \hetsoc_soc.cpu.lsu (\port$11366$74 , x_size, x_store_data, x_wdata, x_ws
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$11 ) begin end
     (* full_case = 32'd1 *)
-    casez (\port$11366$74 [1:0])
+    casez (\port$11371$74 [1:0])
       2'h0:
           m_value = { \$101 , \$97 , \$93 , \$89 , \$85 , \$81 , \$77 , \$73 , \$69 , \$65 , \$61 , \$57 , \$53 , \$49 , \$45 , \$41 , \$37 , \$33 , \$29 , \$25 , \$21 , \$17 , \$13 , \$9 , \$5  };
       2'h1:
@@ -18029,11 +18031,11 @@ module \hetsoc_soc.cpu.lsu (\port$11366$74 , x_size, x_store_data, x_wdata, x_ws
           m_value = m_rdata;
     endcase
   end
-  assign m_funct3 = \port$11366$74 [2:0];
-  assign m_offset = \port$11366$74 [4:3];
+  assign m_funct3 = \port$11371$74 [2:0];
+  assign m_offset = \port$11371$74 [4:3];
 endmodule
 
-module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$11372$110 , cpu_hold);
+module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$11377$110 , cpu_hold);
   reg \$auto$verilog_backend.cc:2355:dump_module$12  = 0;
   wire \$1 ;
   wire [97:0] \$10 ;
@@ -18073,8 +18075,8 @@ module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$11372$110 , cpu_h
   reg [31:0] ll = 32'd0;
   input [1:0] op;
   wire [1:0] op;
-  input [63:0] \port$11372$110 ;
-  wire [63:0] \port$11372$110 ;
+  input [63:0] \port$11377$110 ;
+  wire [63:0] \port$11377$110 ;
   wire [65:0] product;
   output [31:0] result;
   wire [31:0] result;
@@ -18083,17 +18085,17 @@ module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$11372$110 , cpu_h
   assign \$1  = op == 1'h1;
   assign \$2  = op == 2'h2;
   assign \$3  = \$1  | \$2 ;
-  assign \$4  = \$3  & \port$11372$110 [31];
+  assign \$4  = \$3  & \port$11377$110 [31];
   assign \$5  = op == 1'h1;
-  assign \$6  = \$5  & \port$11372$110 [63];
+  assign \$6  = \$5  & \port$11377$110 [63];
   assign \$8  = $signed(hl) + $signed(lh);
   assign \$10  = $signed(\$7 ) + $signed(\$9 );
   assign \$11  = $signed(\$10 ) + $signed({ 1'h0, ll });
   assign result = high ? \$11 [63:32] : \$11 [31:0];
   assign \$12  = $signed(a_hi) * $signed(b_hi);
-  assign \$13  = $signed(a_hi) * $signed({ 1'h0, \port$11372$110 [47:32] });
-  assign \$14  = $signed({ 1'h0, \port$11372$110 [15:0] }) * $signed(b_hi);
-  assign \$15  = \port$11372$110 [15:0] * \port$11372$110 [47:32];
+  assign \$13  = $signed(a_hi) * $signed({ 1'h0, \port$11377$110 [47:32] });
+  assign \$14  = $signed({ 1'h0, \port$11377$110 [15:0] }) * $signed(b_hi);
+  assign \$15  = \port$11377$110 [15:0] * \port$11377$110 [47:32];
   assign \$16  = | op;
   always @(posedge clk)
     hh <= \$17 ;
@@ -18155,20 +18157,20 @@ module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$11372$110 , cpu_h
       \$21  = 1'h0;
     end
   end
-  assign a_lo = \port$11372$110 [15:0];
-  assign a = \port$11372$110 [31:0];
-  assign b_lo = \port$11372$110 [47:32];
-  assign b = \port$11372$110 [63:32];
+  assign a_lo = \port$11377$110 [15:0];
+  assign a = \port$11377$110 [31:0];
+  assign b_lo = \port$11377$110 [47:32];
+  assign b = \port$11377$110 [63:32];
   assign product = \$11 [65:0];
   assign b_hi[16] = \$6 ;
-  assign b_hi[15:0] = \port$11372$110 [63:48];
+  assign b_hi[15:0] = \port$11377$110 [63:48];
   assign a_hi[16] = \$4 ;
-  assign a_hi[15:0] = \port$11372$110 [31:16];
+  assign a_hi[15:0] = \port$11377$110 [31:16];
   assign \$7  = { hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh, 32'h00000000 };
   assign \$9  = { \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 , 16'h0000 };
 endmodule
 
-module \hetsoc_soc.cpu.predictor (taken, pc, imm, \port$11410$62 , target);
+module \hetsoc_soc.cpu.predictor (taken, pc, imm, \port$11415$62 , target);
   wire [32:0] \$1 ;
   wire \$2 ;
   wire \$3 ;
@@ -18179,28 +18181,28 @@ module \hetsoc_soc.cpu.predictor (taken, pc, imm, \port$11410$62 , target);
   wire jal;
   input [31:0] pc;
   wire [31:0] pc;
-  input [1:0] \port$11410$62 ;
-  wire [1:0] \port$11410$62 ;
+  input [1:0] \port$11415$62 ;
+  wire [1:0] \port$11415$62 ;
   output taken;
   wire taken;
   output [31:0] target;
   wire [31:0] target;
   assign \$1  = pc + imm;
-  assign \$2  = \port$11410$62 [0] & imm[31];
-  assign \$3  = \port$11410$62 [1] | \$2 ;
+  assign \$2  = \port$11415$62 [0] & imm[31];
+  assign \$3  = \port$11415$62 [1] | \$2 ;
   assign \$4  = ~ imm[1];
   assign taken = \$3  & \$4 ;
-  assign jal = \port$11410$62 [1];
-  assign branch = \port$11410$62 [0];
+  assign jal = \port$11415$62 [1];
+  assign branch = \port$11415$62 [0];
   assign target = \$1 [31:0];
 endmodule
 
-module \hetsoc_soc.cpu.regfile (rst, write__data, rd_we, rs1_data, rs2_data, write__addr, \port$11410$6 , clk);
+module \hetsoc_soc.cpu.regfile (rst, write__data, rd_we, rs1_data, rs2_data, write__addr, \port$11415$6 , clk);
   wire \$1 ;
   input clk;
   wire clk;
-  input [9:0] \port$11410$6 ;
-  wire [9:0] \port$11410$6 ;
+  input [9:0] \port$11415$6 ;
+  wire [9:0] \port$11415$6 ;
   wire [4:0] rd_addr;
   wire [31:0] rd_data;
   input rd_we;
@@ -18232,21 +18234,21 @@ module \hetsoc_soc.cpu.regfile (rst, write__data, rd_we, rs1_data, rs2_data, wri
     if (write__en)
       mem[write__addr] <= write__data;
   end
-  assign rs1_data = mem[\port$11410$6 [4:0]];
-  assign rs2_data = mem[\port$11410$6 [9:5]];
+  assign rs1_data = mem[\port$11415$6 [4:0]];
+  assign rs2_data = mem[\port$11415$6 [9:5]];
   assign \$1  = | write__addr;
   assign write__en = rd_we & \$1 ;
   assign rd_addr = write__addr;
   assign rd_data = write__data;
-  assign read__addr = \port$11410$6 [4:0];
-  assign rs1_addr = \port$11410$6 [4:0];
+  assign read__addr = \port$11415$6 [4:0];
+  assign rs1_addr = \port$11415$6 [4:0];
   assign read__data = rs1_data;
-  assign \read__addr$10  = \port$11410$6 [9:5];
-  assign rs2_addr = \port$11410$6 [9:5];
+  assign \read__addr$10  = \port$11415$6 [9:5];
+  assign rs2_addr = \port$11415$6 [9:5];
   assign \read__data$13  = rs2_data;
 endmodule
 
-module \hetsoc_soc.cpu.shifter (result, \port$11372$92 , value, amount);
+module \hetsoc_soc.cpu.shifter (result, \port$11377$92 , value, amount);
   wire [31:0] \$1 ;
   wire \$10 ;
   wire [32:0] \$100 ;
@@ -18382,148 +18384,148 @@ module \hetsoc_soc.cpu.shifter (result, \port$11372$92 , value, amount);
   input [4:0] amount;
   wire [4:0] amount;
   wire arith;
-  input [1:0] \port$11372$92 ;
-  wire [1:0] \port$11372$92 ;
+  input [1:0] \port$11377$92 ;
+  wire [1:0] \port$11377$92 ;
   output [31:0] result;
   wire [31:0] result;
   wire right;
   input [31:0] value;
   wire [31:0] value;
-  assign \$1  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$2  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$1  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$2  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$3  = \$2  & value[31];
   assign \$4  = $signed({ \$3 , \$1  }) >>> amount;
-  assign \$5  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$6  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$5  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$6  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$7  = \$6  & value[31];
   assign \$8  = $signed({ \$7 , \$5  }) >>> amount;
-  assign \$9  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$10  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$9  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$10  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$11  = \$10  & value[31];
   assign \$12  = $signed({ \$11 , \$9  }) >>> amount;
-  assign \$13  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$14  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$13  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$14  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$15  = \$14  & value[31];
   assign \$16  = $signed({ \$15 , \$13  }) >>> amount;
-  assign \$17  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$18  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$17  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$18  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$19  = \$18  & value[31];
   assign \$20  = $signed({ \$19 , \$17  }) >>> amount;
-  assign \$21  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$22  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$21  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$22  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$23  = \$22  & value[31];
   assign \$24  = $signed({ \$23 , \$21  }) >>> amount;
-  assign \$25  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$26  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$25  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$26  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$27  = \$26  & value[31];
   assign \$28  = $signed({ \$27 , \$25  }) >>> amount;
-  assign \$29  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$30  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$29  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$30  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$31  = \$30  & value[31];
   assign \$32  = $signed({ \$31 , \$29  }) >>> amount;
-  assign \$33  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$34  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$33  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$34  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$35  = \$34  & value[31];
   assign \$36  = $signed({ \$35 , \$33  }) >>> amount;
-  assign \$37  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$38  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$37  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$38  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$39  = \$38  & value[31];
   assign \$40  = $signed({ \$39 , \$37  }) >>> amount;
-  assign \$41  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$42  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$41  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$42  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$43  = \$42  & value[31];
   assign \$44  = $signed({ \$43 , \$41  }) >>> amount;
-  assign \$45  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$46  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$45  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$46  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$47  = \$46  & value[31];
   assign \$48  = $signed({ \$47 , \$45  }) >>> amount;
-  assign \$49  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$50  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$49  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$50  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$51  = \$50  & value[31];
   assign \$52  = $signed({ \$51 , \$49  }) >>> amount;
-  assign \$53  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$54  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$53  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$54  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$55  = \$54  & value[31];
   assign \$56  = $signed({ \$55 , \$53  }) >>> amount;
-  assign \$57  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$58  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$57  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$58  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$59  = \$58  & value[31];
   assign \$60  = $signed({ \$59 , \$57  }) >>> amount;
-  assign \$61  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$62  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$61  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$62  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$63  = \$62  & value[31];
   assign \$64  = $signed({ \$63 , \$61  }) >>> amount;
-  assign \$65  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$66  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$65  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$66  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$67  = \$66  & value[31];
   assign \$68  = $signed({ \$67 , \$65  }) >>> amount;
-  assign \$69  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$70  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$69  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$70  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$71  = \$70  & value[31];
   assign \$72  = $signed({ \$71 , \$69  }) >>> amount;
-  assign \$73  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$74  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$73  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$74  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$75  = \$74  & value[31];
   assign \$76  = $signed({ \$75 , \$73  }) >>> amount;
-  assign \$77  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$78  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$77  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$78  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$79  = \$78  & value[31];
   assign \$80  = $signed({ \$79 , \$77  }) >>> amount;
-  assign \$81  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$82  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$81  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$82  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$83  = \$82  & value[31];
   assign \$84  = $signed({ \$83 , \$81  }) >>> amount;
-  assign \$85  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$86  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$85  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$86  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$87  = \$86  & value[31];
   assign \$88  = $signed({ \$87 , \$85  }) >>> amount;
-  assign \$89  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$90  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$89  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$90  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$91  = \$90  & value[31];
   assign \$92  = $signed({ \$91 , \$89  }) >>> amount;
-  assign \$93  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$94  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$93  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$94  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$95  = \$94  & value[31];
   assign \$96  = $signed({ \$95 , \$93  }) >>> amount;
-  assign \$97  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$98  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$97  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$98  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$99  = \$98  & value[31];
   assign \$100  = $signed({ \$99 , \$97  }) >>> amount;
-  assign \$101  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$102  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$101  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$102  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$103  = \$102  & value[31];
   assign \$104  = $signed({ \$103 , \$101  }) >>> amount;
-  assign \$105  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$106  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$105  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$106  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$107  = \$106  & value[31];
   assign \$108  = $signed({ \$107 , \$105  }) >>> amount;
-  assign \$109  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$110  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$109  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$110  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$111  = \$110  & value[31];
   assign \$112  = $signed({ \$111 , \$109  }) >>> amount;
-  assign \$113  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$114  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$113  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$114  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$115  = \$114  & value[31];
   assign \$116  = $signed({ \$115 , \$113  }) >>> amount;
-  assign \$117  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$118  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$117  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$118  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$119  = \$118  & value[31];
   assign \$120  = $signed({ \$119 , \$117  }) >>> amount;
-  assign \$121  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$122  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$121  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$122  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$123  = \$122  & value[31];
   assign \$124  = $signed({ \$123 , \$121  }) >>> amount;
-  assign \$125  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$126  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$125  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$126  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$127  = \$126  & value[31];
   assign \$128  = $signed({ \$127 , \$125  }) >>> amount;
-  assign \$129  = \port$11372$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$130  = \port$11372$92 [0] & \port$11372$92 [1];
+  assign \$129  = \port$11377$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$130  = \port$11377$92 [0] & \port$11377$92 [1];
   assign \$131  = \$130  & value[31];
   assign \$132  = $signed({ \$131 , \$129  }) >>> amount;
-  assign result = \port$11372$92 [0] ? \$4 [31:0] : { \$132 [0], \$128 [1], \$124 [2], \$120 [3], \$116 [4], \$112 [5], \$108 [6], \$104 [7], \$100 [8], \$96 [9], \$92 [10], \$88 [11], \$84 [12], \$80 [13], \$76 [14], \$72 [15], \$68 [16], \$64 [17], \$60 [18], \$56 [19], \$52 [20], \$48 [21], \$44 [22], \$40 [23], \$36 [24], \$32 [25], \$28 [26], \$24 [27], \$20 [28], \$16 [29], \$12 [30], \$8 [31] };
-  assign right = \port$11372$92 [0];
-  assign arith = \port$11372$92 [1];
+  assign result = \port$11377$92 [0] ? \$4 [31:0] : { \$132 [0], \$128 [1], \$124 [2], \$120 [3], \$116 [4], \$112 [5], \$108 [6], \$104 [7], \$100 [8], \$96 [9], \$92 [10], \$88 [11], \$84 [12], \$80 [13], \$76 [14], \$72 [15], \$68 [16], \$64 [17], \$60 [18], \$56 [19], \$52 [20], \$48 [21], \$44 [22], \$40 [23], \$36 [24], \$32 [25], \$28 [26], \$24 [27], \$20 [28], \$16 [29], \$12 [30], \$8 [31] };
+  assign right = \port$11377$92 [0];
+  assign arith = \port$11377$92 [1];
 endmodule
 
 module \hetsoc_soc.dbus_arbiter (second__addr, second__we, second__wdata, second__wstrb, clk, rst, first__req_valid, first__wstrb, first__addr, bus__rsp_valid, bus__req_ready, first__rsp_valid, second__rsp_valid, first__we, first__wdata, first__rdata, first__err, bus__addr, bus__we, bus__wdata, bus__wstrb
@@ -19762,10 +19764,12 @@ module \hetsoc_soc.main_memory (rst, fetch__rdata, data__rdata, fetch__req_valid
 endmodule
 
 module \hetsoc_soc.memsys (l3_rd__cmd_ready, axi__wready, axi__bid, axi__bresp, l3_wr__done, axi__rid, l3_rd__data, axi__rresp, axi__rlast, l3_rd__data_valid, clk, rst, npu_l1__req_ready, cim_l1__req_ready, cpu_l1__rdata, npu_l1__rdata, cim_l1__rdata, cpu_l2__rdata, irq, \rd__cmd_valid$220 , \rd__cmd_addr$214 
-, \wr__cmd_addr$228 , \wr__data$236 , \port$3983$0 , m_axi__awvalid, \port$3985$0 , m_axi__wvalid, m_axi__wlast, npu__we, npu__req_valid, \bus__req_valid$26 , bus__req_valid, \bus__req_valid$76 , cpu_l1__rsp_valid, npu_l1__rsp_valid, cim_l1__rsp_valid, cpu_l1__err, cpu_l2__rsp_valid, cpu_l2__err, dma_bus__rsp_valid, dma_bus__rdata, dma_bus__err
+, \wr__cmd_addr$228 , \wr__data$236 , \port$3988$0 , m_axi__awvalid, \port$3990$0 , m_axi__wvalid, m_axi__wlast, npu__we, npu__req_valid, \bus__req_valid$26 , bus__req_valid, \bus__req_valid$76 , cpu_l1__rsp_valid, npu_l1__rsp_valid, cim_l1__rsp_valid, cpu_l1__err, cpu_l2__rsp_valid, cpu_l2__err, dma_bus__rsp_valid, dma_bus__rdata, dma_bus__err
 , npu__addr, npu__wdata, npu__wstrb, cim__req_valid, cim__addr, cim__we, cim__wdata, cim__wstrb, \bus__addr$18 , bus__we, bus__wdata, bus__wstrb, axi__awready);
   wire [6:0] \$1 ;
   wire [6:0] \$2 ;
+  wire active;
+  wire \active$307 ;
   wire [31:0] axi__araddr;
   wire [1:0] axi__arburst;
   wire axi__arid;
@@ -19863,7 +19867,7 @@ module \hetsoc_soc.memsys (l3_rd__cmd_ready, axi__wready, axi__bid, axi__bresp, 
   input clk;
   wire clk;
   wire [31:0] conflicts;
-  wire [31:0] \conflicts$309 ;
+  wire [31:0] \conflicts$311 ;
   wire [17:0] cpu_l1__addr;
   output cpu_l1__err;
   wire cpu_l1__err;
@@ -20077,10 +20081,10 @@ module \hetsoc_soc.memsys (l3_rd__cmd_ready, axi__wready, axi__bid, axi__bresp, 
   wire [255:0] npu_l1__wdata;
   wire npu_l1__we;
   wire [31:0] npu_l1__wstrb;
-  output [6:0] \port$3983$0 ;
-  wire [6:0] \port$3983$0 ;
-  output [6:0] \port$3985$0 ;
-  wire [6:0] \port$3985$0 ;
+  output [6:0] \port$3988$0 ;
+  wire [6:0] \port$3988$0 ;
+  output [6:0] \port$3990$0 ;
+  wire [6:0] \port$3990$0 ;
   wire [31:0] rd__cmd_addr;
   wire [31:0] \rd__cmd_addr$150 ;
   output [31:0] \rd__cmd_addr$214 ;
@@ -20136,6 +20140,7 @@ module \hetsoc_soc.memsys (l3_rd__cmd_ready, axi__wready, axi__bid, axi__bresp, 
   wire \wr__done_err$181 ;
   wire \wr__done_err$245 ;
   \hetsoc_soc.memsys.dma  dma (
+    .active(active),
     .bus__addr(\bus__addr$18 [11:0]),
     .bus__err(dma_bus__err),
     .bus__rdata(dma_bus__rdata),
@@ -20145,25 +20150,25 @@ module \hetsoc_soc.memsys (l3_rd__cmd_ready, axi__wready, axi__bid, axi__bresp, 
     .bus__wstrb(bus__wstrb),
     .clk(clk),
     .down__cmd_ready(l1_rd__cmd_ready),
-    .\down__cmd_ready$193 (l1_wr__cmd_ready),
-    .\down__cmd_ready$233 (l2_rd__cmd_ready),
-    .\down__cmd_ready$253 (l2_wr__cmd_ready),
-    .\down__cmd_ready$281 (l3_rd__cmd_ready),
-    .\down__cmd_ready$301 (l3_wr__cmd_ready),
+    .\down__cmd_ready$194 (l1_wr__cmd_ready),
+    .\down__cmd_ready$234 (l2_rd__cmd_ready),
+    .\down__cmd_ready$254 (l2_wr__cmd_ready),
+    .\down__cmd_ready$282 (l3_rd__cmd_ready),
+    .\down__cmd_ready$302 (l3_wr__cmd_ready),
     .down__data(l1_rd__data),
-    .\down__data$237 (l2_rd__data),
-    .\down__data$285 (l3_rd__data),
-    .\down__data_err$287 (axi__rresp[1]),
+    .\down__data$238 (l2_rd__data),
+    .\down__data$286 (l3_rd__data),
+    .\down__data_err$288 (axi__rresp[1]),
     .down__data_ready(l1_wr__data_ready),
-    .\down__data_ready$259 (l2_wr__data_ready),
-    .\down__data_ready$307 (l3_wr__data_ready),
+    .\down__data_ready$260 (l2_wr__data_ready),
+    .\down__data_ready$308 (l3_wr__data_ready),
     .down__data_valid(l1_rd__data_valid),
-    .\down__data_valid$241 (l2_rd__data_valid),
-    .\down__data_valid$289 (l3_rd__data_valid),
+    .\down__data_valid$242 (l2_rd__data_valid),
+    .\down__data_valid$290 (l3_rd__data_valid),
     .down__done(l1_wr__done),
-    .\down__done$263 (l2_wr__done),
-    .\down__done$311 (l3_wr__done),
-    .\down__done_err$313 (axi__bresp[1]),
+    .\down__done$264 (l2_wr__done),
+    .\down__done$312 (l3_wr__done),
+    .\down__done_err$314 (axi__bresp[1]),
     .irq(irq),
     .l1_rd__cmd_addr(rd__cmd_addr),
     .l1_rd__cmd_len(rd__cmd_len),
@@ -20319,8 +20324,8 @@ module \hetsoc_soc.memsys (l3_rd__cmd_ready, axi__wready, axi__bid, axi__bresp, 
     .axi__wready(axi__wready),
     .axi__wvalid(m_axi__wvalid),
     .clk(clk),
-    .\port$3983$0 (\$1 ),
-    .\port$3985$0 (\$2 ),
+    .\port$3988$0 (\$1 ),
+    .\port$3990$0 (\$2 ),
     .rd__cmd_len(\rd__cmd_len$216 ),
     .rd__cmd_ready(l3_rd__cmd_ready),
     .rd__data(l3_rd__data),
@@ -20538,15 +20543,16 @@ module \hetsoc_soc.memsys (l3_rd__cmd_ready, axi__wready, axi__bid, axi__bresp, 
   assign axi__wstrb = 8'hff;
   assign axi__wvalid = m_axi__wvalid;
   assign \irq$305  = irq;
+  assign \active$307  = active;
   assign conflicts = l1_conflicts;
-  assign \conflicts$309  = l2_conflicts;
-  assign \port$3983$0  = \$1 ;
-  assign \port$3985$0  = \$2 ;
+  assign \conflicts$311  = l2_conflicts;
+  assign \port$3988$0  = \$1 ;
+  assign \port$3990$0  = \$2 ;
 endmodule
 
-module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__data$285 , \down__data_err$287 , \down__data_valid$289 , clk, rst, down__data, \down__data$237 , irq, l1_rd__cmd_valid, l1_rd__cmd_addr, l1_rd__cmd_len, l1_wr__cmd_valid, l1_wr__cmd_addr, l1_wr__cmd_len, l1_wr__data_valid, l1_wr__data, l2_rd__cmd_valid, l2_rd__cmd_addr, l2_rd__cmd_len
-, l2_wr__cmd_valid, l2_wr__cmd_addr, l2_wr__cmd_len, l2_wr__data_valid, l2_wr__data, l3_rd__cmd_valid, l3_rd__cmd_addr, l3_rd__cmd_len, l3_wr__cmd_valid, l3_wr__cmd_addr, l3_wr__cmd_len, l3_wr__data_valid, l3_wr__data, down__cmd_ready, \down__cmd_ready$193 , down__data_ready, \down__cmd_ready$233 , \down__cmd_ready$253 , \down__data_ready$259 , \down__cmd_ready$301 , \down__data_ready$307 
-, bus__req_valid, down__data_valid, read_l1_conflicts, \down__data_valid$241 , read_l2_conflicts, bus__rsp_valid, bus__rdata, bus__err, down__done, \down__done$263 , bus__addr, bus__we, wdata, bus__wstrb, \down__cmd_ready$281 );
+module \hetsoc_soc.memsys.dma (\down__done_err$314 , \down__done$312 , \down__data$286 , \down__data_err$288 , \down__data_valid$290 , clk, rst, down__data, \down__data$238 , irq, active, l1_rd__cmd_valid, l1_rd__cmd_addr, l1_rd__cmd_len, l1_wr__cmd_valid, l1_wr__cmd_addr, l1_wr__cmd_len, l1_wr__data_valid, l1_wr__data, l2_rd__cmd_valid, l2_rd__cmd_addr
+, l2_rd__cmd_len, l2_wr__cmd_valid, l2_wr__cmd_addr, l2_wr__cmd_len, l2_wr__data_valid, l2_wr__data, l3_rd__cmd_valid, l3_rd__cmd_addr, l3_rd__cmd_len, l3_wr__cmd_valid, l3_wr__cmd_addr, l3_wr__cmd_len, l3_wr__data_valid, l3_wr__data, down__cmd_ready, \down__cmd_ready$194 , down__data_ready, \down__cmd_ready$234 , \down__cmd_ready$254 , \down__data_ready$260 , \down__cmd_ready$302 
+, \down__data_ready$308 , bus__req_valid, down__data_valid, read_l1_conflicts, \down__data_valid$242 , read_l2_conflicts, bus__rsp_valid, bus__rdata, bus__err, down__done, \down__done$264 , bus__addr, bus__we, wdata, bus__wstrb, \down__cmd_ready$282 );
   reg \$auto$verilog_backend.cc:2355:dump_module$18  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -20899,20 +20905,20 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   wire \$412 ;
   wire \$413 ;
   wire \$414 ;
-  wire [2:0] \$415 ;
-  wire [2:0] \$416 ;
-  wire [2:0] \$417 ;
-  wire [2:0] \$418 ;
+  wire \$415 ;
+  wire \$416 ;
+  wire \$417 ;
+  wire \$418 ;
   wire [2:0] \$419 ;
   wire \$42 ;
   wire [2:0] \$420 ;
-  reg \$421 ;
-  reg [31:0] \$422 ;
-  reg \$423 ;
-  reg [31:0] \$424 ;
-  reg [31:0] \$425 ;
+  wire [2:0] \$421 ;
+  wire [2:0] \$422 ;
+  wire [2:0] \$423 ;
+  wire [2:0] \$424 ;
+  reg \$425 ;
   reg [31:0] \$426 ;
-  reg [31:0] \$427 ;
+  reg \$427 ;
   reg [31:0] \$428 ;
   reg [31:0] \$429 ;
   wire \$43 ;
@@ -20922,13 +20928,13 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   reg [31:0] \$433 ;
   reg [31:0] \$434 ;
   reg [31:0] \$435 ;
-  reg [2:0] \$436 ;
-  reg [2:0] \$437 ;
+  reg [31:0] \$436 ;
+  reg [31:0] \$437 ;
   reg [31:0] \$438 ;
   reg [31:0] \$439 ;
   wire \$44 ;
-  reg [31:0] \$440 ;
-  reg [31:0] \$441 ;
+  reg [2:0] \$440 ;
+  reg [2:0] \$441 ;
   reg [31:0] \$442 ;
   reg [31:0] \$443 ;
   reg [31:0] \$444 ;
@@ -20938,10 +20944,14 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   reg [31:0] \$448 ;
   reg [31:0] \$449 ;
   wire \$45 ;
-  reg [2:0] \$450 ;
-  reg [2:0] \$451 ;
-  wire [19:0] \$452 ;
-  wire [19:0] \$453 ;
+  reg [31:0] \$450 ;
+  reg [31:0] \$451 ;
+  reg [31:0] \$452 ;
+  reg [31:0] \$453 ;
+  reg [2:0] \$454 ;
+  reg [2:0] \$455 ;
+  wire [19:0] \$456 ;
+  wire [19:0] \$457 ;
   wire \$46 ;
   wire \$47 ;
   wire \$48 ;
@@ -21005,6 +21015,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   wire [10:0] \$signal$117 ;
   wire [5:0] \$signal$149 ;
   wire [10:0] \$signal$153 ;
+  output active;
+  wire active;
   input [11:0] bus__addr;
   wire [11:0] bus__addr;
   output bus__err;
@@ -21114,77 +21126,77 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   wire cpl_valid;
   wire \cpl_valid$144 ;
   wire done;
-  wire \done$396 ;
+  wire \done$397 ;
   wire [31:0] down__cmd_addr;
-  wire [31:0] \down__cmd_addr$190 ;
-  wire [31:0] \down__cmd_addr$230 ;
-  wire [31:0] \down__cmd_addr$250 ;
-  wire [31:0] \down__cmd_addr$278 ;
-  wire [31:0] \down__cmd_addr$298 ;
+  wire [31:0] \down__cmd_addr$191 ;
+  wire [31:0] \down__cmd_addr$231 ;
+  wire [31:0] \down__cmd_addr$251 ;
+  wire [31:0] \down__cmd_addr$279 ;
+  wire [31:0] \down__cmd_addr$299 ;
   wire [5:0] down__cmd_len;
-  wire [5:0] \down__cmd_len$192 ;
-  wire [5:0] \down__cmd_len$232 ;
-  wire [5:0] \down__cmd_len$252 ;
-  wire [5:0] \down__cmd_len$280 ;
-  wire [5:0] \down__cmd_len$300 ;
+  wire [5:0] \down__cmd_len$193 ;
+  wire [5:0] \down__cmd_len$233 ;
+  wire [5:0] \down__cmd_len$253 ;
+  wire [5:0] \down__cmd_len$281 ;
+  wire [5:0] \down__cmd_len$301 ;
   input down__cmd_ready;
   wire down__cmd_ready;
-  input \down__cmd_ready$193 ;
-  wire \down__cmd_ready$193 ;
-  input \down__cmd_ready$233 ;
-  wire \down__cmd_ready$233 ;
-  input \down__cmd_ready$253 ;
-  wire \down__cmd_ready$253 ;
-  input \down__cmd_ready$281 ;
-  wire \down__cmd_ready$281 ;
-  input \down__cmd_ready$301 ;
-  wire \down__cmd_ready$301 ;
+  input \down__cmd_ready$194 ;
+  wire \down__cmd_ready$194 ;
+  input \down__cmd_ready$234 ;
+  wire \down__cmd_ready$234 ;
+  input \down__cmd_ready$254 ;
+  wire \down__cmd_ready$254 ;
+  input \down__cmd_ready$282 ;
+  wire \down__cmd_ready$282 ;
+  input \down__cmd_ready$302 ;
+  wire \down__cmd_ready$302 ;
   wire down__cmd_valid;
-  wire \down__cmd_valid$196 ;
-  wire \down__cmd_valid$236 ;
-  wire \down__cmd_valid$256 ;
-  wire \down__cmd_valid$284 ;
-  wire \down__cmd_valid$304 ;
+  wire \down__cmd_valid$197 ;
+  wire \down__cmd_valid$237 ;
+  wire \down__cmd_valid$257 ;
+  wire \down__cmd_valid$285 ;
+  wire \down__cmd_valid$305 ;
   input [63:0] down__data;
   wire [63:0] down__data;
-  wire [63:0] \down__data$198 ;
-  input [63:0] \down__data$237 ;
-  wire [63:0] \down__data$237 ;
-  wire [63:0] \down__data$258 ;
-  input [63:0] \down__data$285 ;
-  wire [63:0] \down__data$285 ;
-  wire [63:0] \down__data$306 ;
+  wire [63:0] \down__data$199 ;
+  input [63:0] \down__data$238 ;
+  wire [63:0] \down__data$238 ;
+  wire [63:0] \down__data$259 ;
+  input [63:0] \down__data$286 ;
+  wire [63:0] \down__data$286 ;
+  wire [63:0] \down__data$307 ;
   wire down__data_err;
-  wire \down__data_err$239 ;
-  input \down__data_err$287 ;
-  wire \down__data_err$287 ;
+  wire \down__data_err$240 ;
+  input \down__data_err$288 ;
+  wire \down__data_err$288 ;
   input down__data_ready;
   wire down__data_ready;
-  input \down__data_ready$259 ;
-  wire \down__data_ready$259 ;
-  input \down__data_ready$307 ;
-  wire \down__data_ready$307 ;
+  input \down__data_ready$260 ;
+  wire \down__data_ready$260 ;
+  input \down__data_ready$308 ;
+  wire \down__data_ready$308 ;
   input down__data_valid;
   wire down__data_valid;
-  wire \down__data_valid$202 ;
-  input \down__data_valid$241 ;
-  wire \down__data_valid$241 ;
-  wire \down__data_valid$262 ;
-  input \down__data_valid$289 ;
-  wire \down__data_valid$289 ;
-  wire \down__data_valid$310 ;
+  wire \down__data_valid$203 ;
+  input \down__data_valid$242 ;
+  wire \down__data_valid$242 ;
+  wire \down__data_valid$263 ;
+  input \down__data_valid$290 ;
+  wire \down__data_valid$290 ;
+  wire \down__data_valid$311 ;
   input down__done;
   wire down__done;
-  input \down__done$263 ;
-  wire \down__done$263 ;
-  input \down__done$311 ;
-  wire \down__done$311 ;
+  input \down__done$264 ;
+  wire \down__done$264 ;
+  input \down__done$312 ;
+  wire \down__done$312 ;
   wire down__done_err;
-  wire \down__done_err$265 ;
-  input \down__done_err$313 ;
-  wire \down__done_err$313 ;
+  wire \down__done_err$266 ;
+  input \down__done_err$314 ;
+  wire \down__done_err$314 ;
   wire error;
-  wire \error$397 ;
+  wire \error$398 ;
   output irq;
   wire irq;
   reg known;
@@ -21291,21 +21303,21 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   wire [2:0] queued;
   wire [2:0] \queued$146 ;
   wire [31:0] rd__cmd_addr;
-  wire [31:0] \rd__cmd_addr$186 ;
+  wire [31:0] \rd__cmd_addr$187 ;
   wire [5:0] rd__cmd_len;
-  wire [5:0] \rd__cmd_len$188 ;
+  wire [5:0] \rd__cmd_len$189 ;
   reg rd__cmd_ready;
-  reg \rd__cmd_ready$357 ;
+  reg \rd__cmd_ready$358 ;
   wire rd__cmd_valid;
-  wire \rd__cmd_valid$183 ;
+  wire \rd__cmd_valid$184 ;
   reg [63:0] rd__data;
-  reg [63:0] \rd__data$361 ;
+  reg [63:0] \rd__data$362 ;
   reg rd__data_err;
-  reg \rd__data_err$363 ;
+  reg \rd__data_err$364 ;
   reg rd__data_valid;
-  reg \rd__data_valid$360 ;
+  reg \rd__data_valid$361 ;
   wire [1:0] rd_sel;
-  wire [1:0] \rd_sel$184 ;
+  wire [1:0] \rd_sel$185 ;
   reg [31:0] rdata;
   wire [31:0] read_ch0_busy_cycles;
   wire [31:0] read_ch0_bytes;
@@ -21365,123 +21377,123 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   wire [31:0] stall_cycles;
   wire [31:0] \stall_cycles$157 ;
   wire [31:0] up0__cmd_addr;
-  wire [31:0] \up0__cmd_addr$210 ;
-  wire [31:0] \up0__cmd_addr$244 ;
-  wire [31:0] \up0__cmd_addr$268 ;
-  wire [31:0] \up0__cmd_addr$292 ;
-  wire [31:0] \up0__cmd_addr$316 ;
+  wire [31:0] \up0__cmd_addr$211 ;
+  wire [31:0] \up0__cmd_addr$245 ;
+  wire [31:0] \up0__cmd_addr$269 ;
+  wire [31:0] \up0__cmd_addr$293 ;
+  wire [31:0] \up0__cmd_addr$317 ;
   wire [5:0] up0__cmd_len;
-  wire [5:0] \up0__cmd_len$212 ;
-  wire [5:0] \up0__cmd_len$245 ;
-  wire [5:0] \up0__cmd_len$269 ;
-  wire [5:0] \up0__cmd_len$293 ;
-  wire [5:0] \up0__cmd_len$317 ;
+  wire [5:0] \up0__cmd_len$213 ;
+  wire [5:0] \up0__cmd_len$246 ;
+  wire [5:0] \up0__cmd_len$270 ;
+  wire [5:0] \up0__cmd_len$294 ;
+  wire [5:0] \up0__cmd_len$318 ;
   wire up0__cmd_ready;
-  wire \up0__cmd_ready$333 ;
-  wire \up0__cmd_ready$337 ;
-  wire \up0__cmd_ready$342 ;
-  wire \up0__cmd_ready$349 ;
-  wire \up0__cmd_ready$353 ;
+  wire \up0__cmd_ready$334 ;
+  wire \up0__cmd_ready$338 ;
+  wire \up0__cmd_ready$343 ;
+  wire \up0__cmd_ready$350 ;
+  wire \up0__cmd_ready$354 ;
   wire up0__cmd_valid;
-  wire \up0__cmd_valid$207 ;
-  wire \up0__cmd_valid$243 ;
-  wire \up0__cmd_valid$267 ;
-  wire \up0__cmd_valid$291 ;
-  wire \up0__cmd_valid$315 ;
+  wire \up0__cmd_valid$208 ;
+  wire \up0__cmd_valid$244 ;
+  wire \up0__cmd_valid$268 ;
+  wire \up0__cmd_valid$292 ;
+  wire \up0__cmd_valid$316 ;
   wire [63:0] up0__data;
-  wire [63:0] \up0__data$271 ;
-  wire [63:0] \up0__data$319 ;
-  wire [63:0] \up0__data$330 ;
-  wire [63:0] \up0__data$335 ;
-  wire [63:0] \up0__data$339 ;
+  wire [63:0] \up0__data$272 ;
+  wire [63:0] \up0__data$320 ;
+  wire [63:0] \up0__data$331 ;
+  wire [63:0] \up0__data$336 ;
+  wire [63:0] \up0__data$340 ;
   wire up0__data_err;
-  wire \up0__data_err$336 ;
-  wire \up0__data_err$340 ;
+  wire \up0__data_err$337 ;
+  wire \up0__data_err$341 ;
   wire up0__data_ready;
-  wire \up0__data_ready$350 ;
-  wire \up0__data_ready$354 ;
+  wire \up0__data_ready$351 ;
+  wire \up0__data_ready$355 ;
   wire up0__data_valid;
-  wire \up0__data_valid$270 ;
-  wire \up0__data_valid$318 ;
-  wire \up0__data_valid$327 ;
-  wire \up0__data_valid$334 ;
-  wire \up0__data_valid$338 ;
+  wire \up0__data_valid$271 ;
+  wire \up0__data_valid$319 ;
+  wire \up0__data_valid$328 ;
+  wire \up0__data_valid$335 ;
+  wire \up0__data_valid$339 ;
   wire up0__done;
-  wire \up0__done$351 ;
-  wire \up0__done$355 ;
+  wire \up0__done$352 ;
+  wire \up0__done$356 ;
   wire up0__done_err;
-  wire \up0__done_err$352 ;
-  wire \up0__done_err$356 ;
+  wire \up0__done_err$353 ;
+  wire \up0__done_err$357 ;
   wire [31:0] up1__cmd_addr;
-  wire [31:0] \up1__cmd_addr$221 ;
-  wire [31:0] \up1__cmd_addr$247 ;
-  wire [31:0] \up1__cmd_addr$273 ;
-  wire [31:0] \up1__cmd_addr$295 ;
-  wire [31:0] \up1__cmd_addr$321 ;
+  wire [31:0] \up1__cmd_addr$222 ;
+  wire [31:0] \up1__cmd_addr$248 ;
+  wire [31:0] \up1__cmd_addr$274 ;
+  wire [31:0] \up1__cmd_addr$296 ;
+  wire [31:0] \up1__cmd_addr$322 ;
   wire [5:0] up1__cmd_len;
-  wire [5:0] \up1__cmd_len$223 ;
-  wire [5:0] \up1__cmd_len$248 ;
-  wire [5:0] \up1__cmd_len$274 ;
-  wire [5:0] \up1__cmd_len$296 ;
-  wire [5:0] \up1__cmd_len$322 ;
+  wire [5:0] \up1__cmd_len$224 ;
+  wire [5:0] \up1__cmd_len$249 ;
+  wire [5:0] \up1__cmd_len$275 ;
+  wire [5:0] \up1__cmd_len$297 ;
+  wire [5:0] \up1__cmd_len$323 ;
   wire up1__cmd_ready;
-  wire \up1__cmd_ready$365 ;
-  wire \up1__cmd_ready$369 ;
-  wire \up1__cmd_ready$374 ;
-  wire \up1__cmd_ready$381 ;
-  wire \up1__cmd_ready$385 ;
+  wire \up1__cmd_ready$366 ;
+  wire \up1__cmd_ready$370 ;
+  wire \up1__cmd_ready$375 ;
+  wire \up1__cmd_ready$382 ;
+  wire \up1__cmd_ready$386 ;
   wire up1__cmd_valid;
-  wire \up1__cmd_valid$218 ;
-  wire \up1__cmd_valid$246 ;
-  wire \up1__cmd_valid$272 ;
-  wire \up1__cmd_valid$294 ;
-  wire \up1__cmd_valid$320 ;
+  wire \up1__cmd_valid$219 ;
+  wire \up1__cmd_valid$247 ;
+  wire \up1__cmd_valid$273 ;
+  wire \up1__cmd_valid$295 ;
+  wire \up1__cmd_valid$321 ;
   wire [63:0] up1__data;
-  wire [63:0] \up1__data$276 ;
-  wire [63:0] \up1__data$324 ;
-  wire [63:0] \up1__data$362 ;
-  wire [63:0] \up1__data$367 ;
-  wire [63:0] \up1__data$371 ;
+  wire [63:0] \up1__data$277 ;
+  wire [63:0] \up1__data$325 ;
+  wire [63:0] \up1__data$363 ;
+  wire [63:0] \up1__data$368 ;
+  wire [63:0] \up1__data$372 ;
   wire up1__data_err;
-  wire \up1__data_err$368 ;
-  wire \up1__data_err$372 ;
+  wire \up1__data_err$369 ;
+  wire \up1__data_err$373 ;
   wire up1__data_ready;
-  wire \up1__data_ready$382 ;
-  wire \up1__data_ready$386 ;
+  wire \up1__data_ready$383 ;
+  wire \up1__data_ready$387 ;
   wire up1__data_valid;
-  wire \up1__data_valid$275 ;
-  wire \up1__data_valid$323 ;
-  wire \up1__data_valid$359 ;
-  wire \up1__data_valid$366 ;
-  wire \up1__data_valid$370 ;
+  wire \up1__data_valid$276 ;
+  wire \up1__data_valid$324 ;
+  wire \up1__data_valid$360 ;
+  wire \up1__data_valid$367 ;
+  wire \up1__data_valid$371 ;
   wire up1__done;
-  wire \up1__done$383 ;
-  wire \up1__done$387 ;
+  wire \up1__done$384 ;
+  wire \up1__done$388 ;
   wire up1__done_err;
-  wire \up1__done_err$384 ;
-  wire \up1__done_err$388 ;
+  wire \up1__done_err$385 ;
+  wire \up1__done_err$389 ;
   input [31:0] wdata;
   wire [31:0] wdata;
   wire [31:0] wr__cmd_addr;
-  wire [31:0] \wr__cmd_addr$222 ;
+  wire [31:0] \wr__cmd_addr$223 ;
   wire [5:0] wr__cmd_len;
-  wire [5:0] \wr__cmd_len$224 ;
+  wire [5:0] \wr__cmd_len$225 ;
   reg wr__cmd_ready;
-  reg \wr__cmd_ready$373 ;
+  reg \wr__cmd_ready$374 ;
   wire wr__cmd_valid;
-  wire \wr__cmd_valid$219 ;
+  wire \wr__cmd_valid$220 ;
   wire [63:0] wr__data;
-  wire [63:0] \wr__data$228 ;
+  wire [63:0] \wr__data$229 ;
   reg wr__data_ready;
-  reg \wr__data_ready$375 ;
+  reg \wr__data_ready$376 ;
   wire wr__data_valid;
-  wire \wr__data_valid$226 ;
+  wire \wr__data_valid$227 ;
   reg wr__done;
-  reg \wr__done$378 ;
+  reg \wr__done$379 ;
   reg wr__done_err;
-  reg \wr__done_err$379 ;
+  reg \wr__done_err$380 ;
   wire [1:0] wr_sel;
-  wire [1:0] \wr_sel$220 ;
+  wire [1:0] \wr_sel$221 ;
   wire write_ch0_clear;
   wire write_ch0_cpl;
   wire write_ch0_desc0;
@@ -21525,19 +21537,27 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   (* init = 32'd0 *)
   wire [31:0] \wwin_end$142 ;
   always @(posedge clk)
-    read_ch1_desc7 <= \$445 ;
+    read_ch1_desc3 <= \$445 ;
   always @(posedge clk)
-    read_ch1_rwin_base <= \$446 ;
+    read_ch1_desc4 <= \$446 ;
   always @(posedge clk)
-    read_ch1_rwin_end <= \$447 ;
+    read_ch1_desc5 <= \$447 ;
   always @(posedge clk)
-    read_ch1_wwin_base <= \$448 ;
+    read_ch1_desc6 <= \$448 ;
   always @(posedge clk)
-    read_ch1_wwin_end <= \$449 ;
+    read_ch1_desc7 <= \$449 ;
   always @(posedge clk)
-    ch1_irq_en <= \$450 ;
+    read_ch1_rwin_base <= \$450 ;
   always @(posedge clk)
-    ch1_irq <= \$451 ;
+    read_ch1_rwin_end <= \$451 ;
+  always @(posedge clk)
+    read_ch1_wwin_base <= \$452 ;
+  always @(posedge clk)
+    read_ch1_wwin_end <= \$453 ;
+  always @(posedge clk)
+    ch1_irq_en <= \$454 ;
+  always @(posedge clk)
+    ch1_irq <= \$455 ;
   assign \$2  = \$1  & bus__we;
   assign \$3  = ! bus__addr[11:2];
   assign \$4  = \$2  & \$3 ;
@@ -21920,115 +21940,112 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   assign \$374  = ch1_irq & ch1_irq_en;
   assign \$375  = | \$374 ;
   assign irq = | { \$375 , \$373  };
-  assign \$376  = ! rd_sel;
-  assign up0__cmd_valid = rd__cmd_valid & \$376 ;
-  assign \$377  = ! \rd_sel$184 ;
-  assign up1__cmd_valid = \rd__cmd_valid$183  & \$377 ;
-  assign \$378  = ! wr_sel;
-  assign \up0__cmd_valid$207  = wr__cmd_valid & \$378 ;
-  assign \$379  = ! wr_sel;
-  assign up0__data_valid = wr__data_valid & \$379 ;
-  assign \$380  = ! \wr_sel$220 ;
-  assign \up1__cmd_valid$218  = \wr__cmd_valid$219  & \$380 ;
-  assign \$381  = ! \wr_sel$220 ;
-  assign up1__data_valid = \wr__data_valid$226  & \$381 ;
-  assign \$382  = rd_sel == 1'h1;
-  assign \up0__cmd_valid$243  = rd__cmd_valid & \$382 ;
-  assign \$383  = \rd_sel$184  == 1'h1;
-  assign \up1__cmd_valid$246  = \rd__cmd_valid$183  & \$383 ;
-  assign \$384  = wr_sel == 1'h1;
-  assign \up0__cmd_valid$267  = wr__cmd_valid & \$384 ;
-  assign \$385  = wr_sel == 1'h1;
-  assign \up0__data_valid$270  = wr__data_valid & \$385 ;
-  assign \$386  = \wr_sel$220  == 1'h1;
-  assign \up1__cmd_valid$272  = \wr__cmd_valid$219  & \$386 ;
-  assign \$387  = \wr_sel$220  == 1'h1;
-  assign \up1__data_valid$275  = \wr__data_valid$226  & \$387 ;
-  assign \$388  = rd_sel == 2'h2;
-  assign \up0__cmd_valid$291  = rd__cmd_valid & \$388 ;
-  assign \$389  = \rd_sel$184  == 2'h2;
-  assign \up1__cmd_valid$294  = \rd__cmd_valid$183  & \$389 ;
-  assign \$390  = wr_sel == 2'h2;
-  assign \up0__cmd_valid$315  = wr__cmd_valid & \$390 ;
-  assign \$391  = wr_sel == 2'h2;
-  assign \up0__data_valid$318  = wr__data_valid & \$391 ;
-  assign \$392  = \wr_sel$220  == 2'h2;
-  assign \up1__cmd_valid$320  = \wr__cmd_valid$219  & \$392 ;
-  assign \$393  = \wr_sel$220  == 2'h2;
-  assign \up1__data_valid$323  = \wr__data_valid$226  & \$393 ;
-  assign \$394  = ! rd_sel;
-  assign \$395  = rd_sel == 1'h1;
-  assign \$396  = rd_sel == 2'h2;
-  assign \$397  = ! wr_sel;
-  assign \$398  = wr_sel == 1'h1;
-  assign \$399  = wr_sel == 2'h2;
-  assign \$400  = ! \rd_sel$184 ;
-  assign \$401  = \rd_sel$184  == 1'h1;
-  assign \$402  = \rd_sel$184  == 2'h2;
-  assign \$403  = ! \wr_sel$220 ;
-  assign \$404  = \wr_sel$220  == 1'h1;
-  assign \$405  = \wr_sel$220  == 2'h2;
-  assign \$408  = ~ known;
-  assign \$409  = | bus__addr[1:0];
-  assign \$410  = \$408  | \$409 ;
-  assign \$411  = bus__wstrb != 4'hf;
-  assign \$412  = bus__we & \$411 ;
-  assign \$413  = \$410  | \$412 ;
-  assign \$414  = \$407  & \$413 ;
-  assign \$415  = ~ cleared;
-  assign \$416  = ch0_irq & \$415 ;
-  assign \$417  = \$416  | { ch0_overflow, error, done };
-  assign \$418  = ~ \cleared$136 ;
-  assign \$419  = ch1_irq & \$418 ;
-  assign \$420  = \$419  | { ch1_overflow, \error$397 , \done$396  };
+  assign \$376  = | queued;
+  assign \$377  = busy | \$376 ;
+  assign \$378  = | \queued$146 ;
+  assign \$379  = \busy$147  | \$378 ;
+  assign active = | { \$379 , \$377  };
+  assign \$380  = ! rd_sel;
+  assign up0__cmd_valid = rd__cmd_valid & \$380 ;
+  assign \$381  = ! \rd_sel$185 ;
+  assign up1__cmd_valid = \rd__cmd_valid$184  & \$381 ;
+  assign \$382  = ! wr_sel;
+  assign \up0__cmd_valid$208  = wr__cmd_valid & \$382 ;
+  assign \$383  = ! wr_sel;
+  assign up0__data_valid = wr__data_valid & \$383 ;
+  assign \$384  = ! \wr_sel$221 ;
+  assign \up1__cmd_valid$219  = \wr__cmd_valid$220  & \$384 ;
+  assign \$385  = ! \wr_sel$221 ;
+  assign up1__data_valid = \wr__data_valid$227  & \$385 ;
+  assign \$386  = rd_sel == 1'h1;
+  assign \up0__cmd_valid$244  = rd__cmd_valid & \$386 ;
+  assign \$387  = \rd_sel$185  == 1'h1;
+  assign \up1__cmd_valid$247  = \rd__cmd_valid$184  & \$387 ;
+  assign \$388  = wr_sel == 1'h1;
+  assign \up0__cmd_valid$268  = wr__cmd_valid & \$388 ;
+  assign \$389  = wr_sel == 1'h1;
+  assign \up0__data_valid$271  = wr__data_valid & \$389 ;
+  assign \$390  = \wr_sel$221  == 1'h1;
+  assign \up1__cmd_valid$273  = \wr__cmd_valid$220  & \$390 ;
+  assign \$391  = \wr_sel$221  == 1'h1;
+  assign \up1__data_valid$276  = \wr__data_valid$227  & \$391 ;
+  assign \$392  = rd_sel == 2'h2;
+  assign \up0__cmd_valid$292  = rd__cmd_valid & \$392 ;
+  assign \$393  = \rd_sel$185  == 2'h2;
+  assign \up1__cmd_valid$295  = \rd__cmd_valid$184  & \$393 ;
+  assign \$394  = wr_sel == 2'h2;
+  assign \up0__cmd_valid$316  = wr__cmd_valid & \$394 ;
+  assign \$395  = wr_sel == 2'h2;
+  assign \up0__data_valid$319  = wr__data_valid & \$395 ;
+  assign \$396  = \wr_sel$221  == 2'h2;
+  assign \up1__cmd_valid$321  = \wr__cmd_valid$220  & \$396 ;
+  assign \$397  = \wr_sel$221  == 2'h2;
+  assign \up1__data_valid$324  = \wr__data_valid$227  & \$397 ;
+  assign \$398  = ! rd_sel;
+  assign \$399  = rd_sel == 1'h1;
+  assign \$400  = rd_sel == 2'h2;
+  assign \$401  = ! wr_sel;
+  assign \$402  = wr_sel == 1'h1;
+  assign \$403  = wr_sel == 2'h2;
+  assign \$404  = ! \rd_sel$185 ;
+  assign \$405  = \rd_sel$185  == 1'h1;
+  assign \$406  = \rd_sel$185  == 2'h2;
+  assign \$407  = ! \wr_sel$221 ;
+  assign \$408  = \wr_sel$221  == 1'h1;
+  assign \$409  = \wr_sel$221  == 2'h2;
+  assign \$412  = ~ known;
+  assign \$413  = | bus__addr[1:0];
+  assign \$414  = \$412  | \$413 ;
+  assign \$415  = bus__wstrb != 4'hf;
+  assign \$416  = bus__we & \$415 ;
+  assign \$417  = \$414  | \$416 ;
+  assign \$418  = \$411  & \$417 ;
+  assign \$419  = ~ cleared;
+  assign \$420  = ch0_irq & \$419 ;
+  assign \$421  = \$420  | { ch0_overflow, error, done };
+  assign \$422  = ~ \cleared$136 ;
+  assign \$423  = ch1_irq & \$422 ;
+  assign \$424  = \$423  | { ch1_overflow, \error$398 , \done$397  };
   always @(posedge clk)
-    bus__rsp_valid <= \$421 ;
+    bus__rsp_valid <= \$425 ;
   always @(posedge clk)
-    bus__rdata <= \$422 ;
+    bus__rdata <= \$426 ;
   always @(posedge clk)
-    bus__err <= \$423 ;
+    bus__err <= \$427 ;
   always @(posedge clk)
-    read_ch0_desc0 <= \$424 ;
+    read_ch0_desc0 <= \$428 ;
   always @(posedge clk)
-    read_ch0_desc1 <= \$425 ;
+    read_ch0_desc1 <= \$429 ;
   always @(posedge clk)
-    read_ch0_desc2 <= \$426 ;
+    read_ch0_desc2 <= \$430 ;
   always @(posedge clk)
-    read_ch0_desc3 <= \$427 ;
+    read_ch0_desc3 <= \$431 ;
   always @(posedge clk)
-    read_ch0_desc4 <= \$428 ;
+    read_ch0_desc4 <= \$432 ;
   always @(posedge clk)
-    read_ch0_desc5 <= \$429 ;
+    read_ch0_desc5 <= \$433 ;
   always @(posedge clk)
-    read_ch0_desc6 <= \$430 ;
+    read_ch0_desc6 <= \$434 ;
   always @(posedge clk)
-    read_ch0_desc7 <= \$431 ;
+    read_ch0_desc7 <= \$435 ;
   always @(posedge clk)
-    read_ch0_rwin_base <= \$432 ;
+    read_ch0_rwin_base <= \$436 ;
   always @(posedge clk)
-    read_ch0_rwin_end <= \$433 ;
+    read_ch0_rwin_end <= \$437 ;
   always @(posedge clk)
-    read_ch0_wwin_base <= \$434 ;
+    read_ch0_wwin_base <= \$438 ;
   always @(posedge clk)
-    read_ch0_wwin_end <= \$435 ;
+    read_ch0_wwin_end <= \$439 ;
   always @(posedge clk)
-    ch0_irq_en <= \$436 ;
+    ch0_irq_en <= \$440 ;
   always @(posedge clk)
-    ch0_irq <= \$437 ;
+    ch0_irq <= \$441 ;
   always @(posedge clk)
-    read_ch1_desc0 <= \$438 ;
+    read_ch1_desc0 <= \$442 ;
   always @(posedge clk)
-    read_ch1_desc1 <= \$439 ;
+    read_ch1_desc1 <= \$443 ;
   always @(posedge clk)
-    read_ch1_desc2 <= \$440 ;
-  always @(posedge clk)
-    read_ch1_desc3 <= \$441 ;
-  always @(posedge clk)
-    read_ch1_desc4 <= \$442 ;
-  always @(posedge clk)
-    read_ch1_desc5 <= \$443 ;
-  always @(posedge clk)
-    read_ch1_desc6 <= \$444 ;
+    read_ch1_desc2 <= \$444 ;
   \hetsoc_soc.memsys.dma.ch0  ch0 (
     .busy(busy),
     .busy_cycles(read_ch0_busy_cycles),
@@ -22040,18 +22057,18 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
     .done(done),
     .error(error),
     .len(up0__cmd_len),
-    .\len$42 (\up0__cmd_len$212 ),
-    .\port$11658$0 (read_ch0_desc0),
-    .\port$11660$0 (read_ch0_desc1),
-    .\port$11662$0 (read_ch0_desc2),
-    .\port$11664$0 (read_ch0_desc3),
-    .\port$11666$0 (read_ch0_desc4),
-    .\port$11668$0 (read_ch0_desc5),
-    .\port$11670$0 (read_ch0_desc6),
-    .\port$11672$0 (read_ch0_desc7),
+    .\len$42 (\up0__cmd_len$213 ),
+    .\port$11663$0 (read_ch0_desc0),
+    .\port$11665$0 (read_ch0_desc1),
+    .\port$11667$0 (read_ch0_desc2),
+    .\port$11669$0 (read_ch0_desc3),
+    .\port$11671$0 (read_ch0_desc4),
+    .\port$11673$0 (read_ch0_desc5),
+    .\port$11675$0 (read_ch0_desc6),
+    .\port$11677$0 (read_ch0_desc7),
     .push_ready(push_ready),
     .queued(queued),
-    .r_data(\$452 ),
+    .r_data(\$456 ),
     .r_en(cpl_pop),
     .rd__cmd_addr(up0__cmd_addr),
     .rd__cmd_ready(rd__cmd_ready),
@@ -22065,7 +22082,7 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
     .stall_cycles(read_ch0_stall_cycles),
     .\w_data$37 (rd__data),
     .w_en(write_ch0_push),
-    .wr__cmd_addr(\up0__cmd_addr$210 ),
+    .wr__cmd_addr(\up0__cmd_addr$211 ),
     .wr__cmd_ready(wr__cmd_ready),
     .wr__cmd_valid(wr__cmd_valid),
     .wr__data(up0__data),
@@ -22085,43 +22102,43 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
     .clk(clk),
     .cpl_count(\cpl_count$150 ),
     .cpl_valid(\cpl_valid$144 ),
-    .done(\done$396 ),
-    .error(\error$397 ),
+    .done(\done$397 ),
+    .error(\error$398 ),
     .len(up1__cmd_len),
-    .\len$42 (\up1__cmd_len$223 ),
-    .\port$11686$0 (read_ch1_desc0),
-    .\port$11688$0 (read_ch1_desc1),
-    .\port$11690$0 (read_ch1_desc2),
-    .\port$11692$0 (read_ch1_desc3),
-    .\port$11694$0 (read_ch1_desc4),
-    .\port$11696$0 (read_ch1_desc5),
-    .\port$11698$0 (read_ch1_desc6),
-    .\port$11700$0 (read_ch1_desc7),
+    .\len$42 (\up1__cmd_len$224 ),
+    .\port$11691$0 (read_ch1_desc0),
+    .\port$11693$0 (read_ch1_desc1),
+    .\port$11695$0 (read_ch1_desc2),
+    .\port$11697$0 (read_ch1_desc3),
+    .\port$11699$0 (read_ch1_desc4),
+    .\port$11701$0 (read_ch1_desc5),
+    .\port$11703$0 (read_ch1_desc6),
+    .\port$11705$0 (read_ch1_desc7),
     .push_ready(\push_ready$135 ),
     .queued(\queued$146 ),
-    .r_data(\$453 ),
+    .r_data(\$457 ),
     .r_en(\cpl_pop$143 ),
     .rd__cmd_addr(up1__cmd_addr),
-    .rd__cmd_ready(\rd__cmd_ready$357 ),
-    .rd__cmd_valid(\rd__cmd_valid$183 ),
-    .rd__data_err(\rd__data_err$363 ),
-    .rd__data_valid(\rd__data_valid$360 ),
-    .rd_sel(\rd_sel$184 ),
+    .rd__cmd_ready(\rd__cmd_ready$358 ),
+    .rd__cmd_valid(\rd__cmd_valid$184 ),
+    .rd__data_err(\rd__data_err$364 ),
+    .rd__data_valid(\rd__data_valid$361 ),
+    .rd_sel(\rd_sel$185 ),
     .rst(rst),
     .rwin_base(read_ch1_rwin_base),
     .rwin_end(read_ch1_rwin_end),
     .stall_cycles(read_ch1_stall_cycles),
-    .\w_data$37 (\rd__data$361 ),
+    .\w_data$37 (\rd__data$362 ),
     .w_en(write_ch1_push),
-    .wr__cmd_addr(\up1__cmd_addr$221 ),
-    .wr__cmd_ready(\wr__cmd_ready$373 ),
-    .wr__cmd_valid(\wr__cmd_valid$219 ),
+    .wr__cmd_addr(\up1__cmd_addr$222 ),
+    .wr__cmd_ready(\wr__cmd_ready$374 ),
+    .wr__cmd_valid(\wr__cmd_valid$220 ),
     .wr__data(up1__data),
-    .wr__data_ready(\wr__data_ready$375 ),
-    .wr__data_valid(\wr__data_valid$226 ),
-    .wr__done(\wr__done$378 ),
-    .wr__done_err(\wr__done_err$379 ),
-    .wr_sel(\wr_sel$220 ),
+    .wr__data_ready(\wr__data_ready$376 ),
+    .wr__data_valid(\wr__data_valid$227 ),
+    .wr__done(\wr__done$379 ),
+    .wr__done_err(\wr__done_err$380 ),
+    .wr_sel(\wr_sel$221 ),
     .wwin_base(read_ch1_wwin_base),
     .wwin_end(read_ch1_wwin_end)
   );
@@ -22138,36 +22155,36 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
     .up0__cmd_ready(up0__cmd_ready),
     .up0__cmd_valid(up0__cmd_valid),
     .up0__data(down__data),
-    .up0__data_valid(\up0__data_valid$327 ),
+    .up0__data_valid(\up0__data_valid$328 ),
     .up1__cmd_addr(up1__cmd_addr),
     .up1__cmd_len(up1__cmd_len),
     .up1__cmd_ready(up1__cmd_ready),
     .up1__cmd_valid(up1__cmd_valid),
-    .up1__data_valid(\up1__data_valid$359 )
+    .up1__data_valid(\up1__data_valid$360 )
   );
   \hetsoc_soc.memsys.dma.l1_wr_arb  l1_wr_arb (
     .clk(clk),
     .down__cmd_addr(l1_wr__cmd_addr),
     .down__cmd_len(l1_wr__cmd_len),
-    .down__cmd_ready(\down__cmd_ready$193 ),
+    .down__cmd_ready(\down__cmd_ready$194 ),
     .down__cmd_valid(l1_wr__cmd_valid),
     .down__data(l1_wr__data),
     .down__data_ready(down__data_ready),
     .down__data_valid(l1_wr__data_valid),
     .r_en(down__done),
     .rst(rst),
-    .up0__cmd_addr(\up0__cmd_addr$210 ),
-    .up0__cmd_len(\up0__cmd_len$212 ),
-    .up0__cmd_ready(\up0__cmd_ready$342 ),
-    .up0__cmd_valid(\up0__cmd_valid$207 ),
+    .up0__cmd_addr(\up0__cmd_addr$211 ),
+    .up0__cmd_len(\up0__cmd_len$213 ),
+    .up0__cmd_ready(\up0__cmd_ready$343 ),
+    .up0__cmd_valid(\up0__cmd_valid$208 ),
     .up0__data(up0__data),
     .up0__data_ready(up0__data_ready),
     .up0__data_valid(up0__data_valid),
     .up0__done(up0__done),
-    .up1__cmd_addr(\up1__cmd_addr$221 ),
-    .up1__cmd_len(\up1__cmd_len$223 ),
-    .up1__cmd_ready(\up1__cmd_ready$374 ),
-    .up1__cmd_valid(\up1__cmd_valid$218 ),
+    .up1__cmd_addr(\up1__cmd_addr$222 ),
+    .up1__cmd_len(\up1__cmd_len$224 ),
+    .up1__cmd_ready(\up1__cmd_ready$375 ),
+    .up1__cmd_valid(\up1__cmd_valid$219 ),
     .up1__data(up1__data),
     .up1__data_ready(up1__data_ready),
     .up1__data_valid(up1__data_valid),
@@ -22177,104 +22194,114 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
     .clk(clk),
     .down__cmd_addr(l2_rd__cmd_addr),
     .down__cmd_len(l2_rd__cmd_len),
-    .down__cmd_ready(\down__cmd_ready$233 ),
+    .down__cmd_ready(\down__cmd_ready$234 ),
     .down__cmd_valid(l2_rd__cmd_valid),
-    .down__data_valid(\down__data_valid$241 ),
+    .down__data_valid(\down__data_valid$242 ),
     .rst(rst),
     .up0__cmd_addr(up0__cmd_addr),
     .up0__cmd_len(up0__cmd_len),
-    .up0__cmd_ready(\up0__cmd_ready$333 ),
-    .up0__cmd_valid(\up0__cmd_valid$243 ),
-    .up0__data(\down__data$237 ),
-    .up0__data_valid(\up0__data_valid$334 ),
+    .up0__cmd_ready(\up0__cmd_ready$334 ),
+    .up0__cmd_valid(\up0__cmd_valid$244 ),
+    .up0__data(\down__data$238 ),
+    .up0__data_valid(\up0__data_valid$335 ),
     .up1__cmd_addr(up1__cmd_addr),
     .up1__cmd_len(up1__cmd_len),
-    .up1__cmd_ready(\up1__cmd_ready$365 ),
-    .up1__cmd_valid(\up1__cmd_valid$246 ),
-    .up1__data_valid(\up1__data_valid$366 )
+    .up1__cmd_ready(\up1__cmd_ready$366 ),
+    .up1__cmd_valid(\up1__cmd_valid$247 ),
+    .up1__data_valid(\up1__data_valid$367 )
   );
   \hetsoc_soc.memsys.dma.l2_wr_arb  l2_wr_arb (
     .clk(clk),
     .down__cmd_addr(l2_wr__cmd_addr),
     .down__cmd_len(l2_wr__cmd_len),
-    .down__cmd_ready(\down__cmd_ready$253 ),
+    .down__cmd_ready(\down__cmd_ready$254 ),
     .down__cmd_valid(l2_wr__cmd_valid),
     .down__data(l2_wr__data),
-    .down__data_ready(\down__data_ready$259 ),
+    .down__data_ready(\down__data_ready$260 ),
     .down__data_valid(l2_wr__data_valid),
-    .r_en(\down__done$263 ),
+    .r_en(\down__done$264 ),
     .rst(rst),
-    .up0__cmd_addr(\up0__cmd_addr$210 ),
-    .up0__cmd_len(\up0__cmd_len$212 ),
-    .up0__cmd_ready(\up0__cmd_ready$349 ),
-    .up0__cmd_valid(\up0__cmd_valid$267 ),
+    .up0__cmd_addr(\up0__cmd_addr$211 ),
+    .up0__cmd_len(\up0__cmd_len$213 ),
+    .up0__cmd_ready(\up0__cmd_ready$350 ),
+    .up0__cmd_valid(\up0__cmd_valid$268 ),
     .up0__data(up0__data),
-    .up0__data_ready(\up0__data_ready$350 ),
-    .up0__data_valid(\up0__data_valid$270 ),
-    .up0__done(\up0__done$351 ),
-    .up1__cmd_addr(\up1__cmd_addr$221 ),
-    .up1__cmd_len(\up1__cmd_len$223 ),
-    .up1__cmd_ready(\up1__cmd_ready$381 ),
-    .up1__cmd_valid(\up1__cmd_valid$272 ),
+    .up0__data_ready(\up0__data_ready$351 ),
+    .up0__data_valid(\up0__data_valid$271 ),
+    .up0__done(\up0__done$352 ),
+    .up1__cmd_addr(\up1__cmd_addr$222 ),
+    .up1__cmd_len(\up1__cmd_len$224 ),
+    .up1__cmd_ready(\up1__cmd_ready$382 ),
+    .up1__cmd_valid(\up1__cmd_valid$273 ),
     .up1__data(up1__data),
-    .up1__data_ready(\up1__data_ready$382 ),
-    .up1__data_valid(\up1__data_valid$275 ),
-    .up1__done(\up1__done$383 )
+    .up1__data_ready(\up1__data_ready$383 ),
+    .up1__data_valid(\up1__data_valid$276 ),
+    .up1__done(\up1__done$384 )
   );
   \hetsoc_soc.memsys.dma.l3_rd_arb  l3_rd_arb (
     .clk(clk),
     .down__cmd_addr(l3_rd__cmd_addr),
     .down__cmd_len(l3_rd__cmd_len),
-    .down__cmd_ready(\down__cmd_ready$281 ),
+    .down__cmd_ready(\down__cmd_ready$282 ),
     .down__cmd_valid(l3_rd__cmd_valid),
-    .down__data_valid(\down__data_valid$289 ),
+    .down__data_valid(\down__data_valid$290 ),
     .rst(rst),
     .up0__cmd_addr(up0__cmd_addr),
     .up0__cmd_len(up0__cmd_len),
-    .up0__cmd_ready(\up0__cmd_ready$337 ),
-    .up0__cmd_valid(\up0__cmd_valid$291 ),
-    .up0__data(\down__data$285 ),
-    .up0__data_err(\down__data_err$287 ),
-    .up0__data_valid(\up0__data_valid$338 ),
+    .up0__cmd_ready(\up0__cmd_ready$338 ),
+    .up0__cmd_valid(\up0__cmd_valid$292 ),
+    .up0__data(\down__data$286 ),
+    .up0__data_err(\down__data_err$288 ),
+    .up0__data_valid(\up0__data_valid$339 ),
     .up1__cmd_addr(up1__cmd_addr),
     .up1__cmd_len(up1__cmd_len),
-    .up1__cmd_ready(\up1__cmd_ready$369 ),
-    .up1__cmd_valid(\up1__cmd_valid$294 ),
-    .up1__data_valid(\up1__data_valid$370 )
+    .up1__cmd_ready(\up1__cmd_ready$370 ),
+    .up1__cmd_valid(\up1__cmd_valid$295 ),
+    .up1__data_valid(\up1__data_valid$371 )
   );
   \hetsoc_soc.memsys.dma.l3_wr_arb  l3_wr_arb (
     .clk(clk),
     .down__cmd_addr(l3_wr__cmd_addr),
     .down__cmd_len(l3_wr__cmd_len),
-    .down__cmd_ready(\down__cmd_ready$301 ),
+    .down__cmd_ready(\down__cmd_ready$302 ),
     .down__cmd_valid(l3_wr__cmd_valid),
     .down__data(l3_wr__data),
-    .down__data_ready(\down__data_ready$307 ),
+    .down__data_ready(\down__data_ready$308 ),
     .down__data_valid(l3_wr__data_valid),
-    .r_en(\down__done$311 ),
+    .r_en(\down__done$312 ),
     .rst(rst),
-    .up0__cmd_addr(\up0__cmd_addr$210 ),
-    .up0__cmd_len(\up0__cmd_len$212 ),
-    .up0__cmd_ready(\up0__cmd_ready$353 ),
-    .up0__cmd_valid(\up0__cmd_valid$315 ),
+    .up0__cmd_addr(\up0__cmd_addr$211 ),
+    .up0__cmd_len(\up0__cmd_len$213 ),
+    .up0__cmd_ready(\up0__cmd_ready$354 ),
+    .up0__cmd_valid(\up0__cmd_valid$316 ),
     .up0__data(up0__data),
-    .up0__data_ready(\up0__data_ready$354 ),
-    .up0__data_valid(\up0__data_valid$318 ),
-    .up0__done(\up0__done$355 ),
-    .up0__done_err(\down__done_err$313 ),
-    .up1__cmd_addr(\up1__cmd_addr$221 ),
-    .up1__cmd_len(\up1__cmd_len$223 ),
-    .up1__cmd_ready(\up1__cmd_ready$385 ),
-    .up1__cmd_valid(\up1__cmd_valid$320 ),
+    .up0__data_ready(\up0__data_ready$355 ),
+    .up0__data_valid(\up0__data_valid$319 ),
+    .up0__done(\up0__done$356 ),
+    .up0__done_err(\down__done_err$314 ),
+    .up1__cmd_addr(\up1__cmd_addr$222 ),
+    .up1__cmd_len(\up1__cmd_len$224 ),
+    .up1__cmd_ready(\up1__cmd_ready$386 ),
+    .up1__cmd_valid(\up1__cmd_valid$321 ),
     .up1__data(up1__data),
-    .up1__data_ready(\up1__data_ready$386 ),
-    .up1__data_valid(\up1__data_valid$323 ),
-    .up1__done(\up1__done$387 )
+    .up1__data_ready(\up1__data_ready$387 ),
+    .up1__data_valid(\up1__data_valid$324 ),
+    .up1__done(\up1__done$388 )
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$446  = read_ch1_rwin_base;
-    if (write_ch1_rwin_base) begin
+    \$445  = read_ch1_desc3;
+    if (write_ch1_desc3) begin
+      \$445  = wdata;
+    end
+    if (rst) begin
+      \$445  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    \$446  = read_ch1_desc4;
+    if (write_ch1_desc4) begin
       \$446  = wdata;
     end
     if (rst) begin
@@ -22283,8 +22310,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$447  = read_ch1_rwin_end;
-    if (write_ch1_rwin_end) begin
+    \$447  = read_ch1_desc5;
+    if (write_ch1_desc5) begin
       \$447  = wdata;
     end
     if (rst) begin
@@ -22293,8 +22320,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$448  = read_ch1_wwin_base;
-    if (write_ch1_wwin_base) begin
+    \$448  = read_ch1_desc6;
+    if (write_ch1_desc6) begin
       \$448  = wdata;
     end
     if (rst) begin
@@ -22303,8 +22330,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$449  = read_ch1_wwin_end;
-    if (write_ch1_wwin_end) begin
+    \$449  = read_ch1_desc7;
+    if (write_ch1_desc7) begin
       \$449  = wdata;
     end
     if (rst) begin
@@ -22313,19 +22340,59 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$450  = ch1_irq_en;
-    if (write_ch1_irq_en) begin
-      \$450  = wdata[2:0];
+    \$450  = read_ch1_rwin_base;
+    if (write_ch1_rwin_base) begin
+      \$450  = wdata;
     end
     if (rst) begin
-      \$450  = 3'h0;
+      \$450  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$451  = \$420 ;
+    \$451  = read_ch1_rwin_end;
+    if (write_ch1_rwin_end) begin
+      \$451  = wdata;
+    end
     if (rst) begin
-      \$451  = 3'h0;
+      \$451  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    \$452  = read_ch1_wwin_base;
+    if (write_ch1_wwin_base) begin
+      \$452  = wdata;
+    end
+    if (rst) begin
+      \$452  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    \$453  = read_ch1_wwin_end;
+    if (write_ch1_wwin_end) begin
+      \$453  = wdata;
+    end
+    if (rst) begin
+      \$453  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    \$454  = ch1_irq_en;
+    if (write_ch1_irq_en) begin
+      \$454  = wdata[2:0];
+    end
+    if (rst) begin
+      \$454  = 3'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    \$455  = \$424 ;
+    if (rst) begin
+      \$455  = 3'h0;
     end
   end
   always @* begin
@@ -22597,7 +22664,7 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
       rdata = { 18'h00000, cpl_count, queued, 6'h00, ch0_irq[2], busy };
     end
     if (\$103 ) begin
-      rdata = { cpl_valid, 11'h000, \$452  };
+      rdata = { cpl_valid, 11'h000, \$456  };
     end
     if (\$113 ) begin
       rdata = { 29'h00000000, ch0_irq };
@@ -22657,7 +22724,7 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
       rdata = { 18'h00000, \cpl_count$150 , \queued$146 , 6'h00, ch1_irq[2], \busy$147  };
     end
     if (\$282 ) begin
-      rdata = { \cpl_valid$144 , 11'h000, \$453  };
+      rdata = { \cpl_valid$144 , 11'h000, \$457  };
     end
     if (\$292 ) begin
       rdata = { 29'h00000000, ch1_irq };
@@ -22699,79 +22766,79 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
     rd__cmd_ready = 1'h0;
-    if (\$394 ) begin
+    if (\$398 ) begin
       rd__cmd_ready = up0__cmd_ready;
     end
-    if (\$395 ) begin
-      rd__cmd_ready = \up0__cmd_ready$333 ;
+    if (\$399 ) begin
+      rd__cmd_ready = \up0__cmd_ready$334 ;
     end
-    if (\$396 ) begin
-      rd__cmd_ready = \up0__cmd_ready$337 ;
+    if (\$400 ) begin
+      rd__cmd_ready = \up0__cmd_ready$338 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
     rd__data_valid = 1'h0;
-    if (\up0__data_valid$327 ) begin
+    if (\up0__data_valid$328 ) begin
       rd__data_valid = 1'h1;
     end
-    if (\up0__data_valid$334 ) begin
+    if (\up0__data_valid$335 ) begin
       rd__data_valid = 1'h1;
     end
-    if (\up0__data_valid$338 ) begin
+    if (\up0__data_valid$339 ) begin
       rd__data_valid = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
     rd__data = 64'h0000000000000000;
-    if (\up0__data_valid$327 ) begin
+    if (\up0__data_valid$328 ) begin
       rd__data = down__data;
     end
-    if (\up0__data_valid$334 ) begin
-      rd__data = \down__data$237 ;
+    if (\up0__data_valid$335 ) begin
+      rd__data = \down__data$238 ;
     end
-    if (\up0__data_valid$338 ) begin
-      rd__data = \down__data$285 ;
+    if (\up0__data_valid$339 ) begin
+      rd__data = \down__data$286 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
     rd__data_err = 1'h0;
-    if (\up0__data_valid$327 ) begin
+    if (\up0__data_valid$328 ) begin
       rd__data_err = 1'h0;
     end
-    if (\up0__data_valid$334 ) begin
+    if (\up0__data_valid$335 ) begin
       rd__data_err = 1'h0;
     end
-    if (\up0__data_valid$338 ) begin
-      rd__data_err = \down__data_err$287 ;
+    if (\up0__data_valid$339 ) begin
+      rd__data_err = \down__data_err$288 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
     wr__cmd_ready = 1'h0;
-    if (\$397 ) begin
-      wr__cmd_ready = \up0__cmd_ready$342 ;
+    if (\$401 ) begin
+      wr__cmd_ready = \up0__cmd_ready$343 ;
     end
-    if (\$398 ) begin
-      wr__cmd_ready = \up0__cmd_ready$349 ;
+    if (\$402 ) begin
+      wr__cmd_ready = \up0__cmd_ready$350 ;
     end
-    if (\$399 ) begin
-      wr__cmd_ready = \up0__cmd_ready$353 ;
+    if (\$403 ) begin
+      wr__cmd_ready = \up0__cmd_ready$354 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
     wr__data_ready = 1'h0;
-    if (\$397 ) begin
+    if (\$401 ) begin
       wr__data_ready = up0__data_ready;
     end
-    if (\$398 ) begin
-      wr__data_ready = \up0__data_ready$350 ;
+    if (\$402 ) begin
+      wr__data_ready = \up0__data_ready$351 ;
     end
-    if (\$399 ) begin
-      wr__data_ready = \up0__data_ready$354 ;
+    if (\$403 ) begin
+      wr__data_ready = \up0__data_ready$355 ;
     end
   end
   always @* begin
@@ -22780,10 +22847,10 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
     if (up0__done) begin
       wr__done = 1'h1;
     end
-    if (\up0__done$351 ) begin
+    if (\up0__done$352 ) begin
       wr__done = 1'h1;
     end
-    if (\up0__done$355 ) begin
+    if (\up0__done$356 ) begin
       wr__done = 1'h1;
     end
   end
@@ -22793,182 +22860,142 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
     if (up0__done) begin
       wr__done_err = 1'h0;
     end
-    if (\up0__done$351 ) begin
+    if (\up0__done$352 ) begin
       wr__done_err = 1'h0;
     end
-    if (\up0__done$355 ) begin
-      wr__done_err = \down__done_err$313 ;
+    if (\up0__done$356 ) begin
+      wr__done_err = \down__done_err$314 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \rd__cmd_ready$357  = 1'h0;
-    if (\$400 ) begin
-      \rd__cmd_ready$357  = up1__cmd_ready;
-    end
-    if (\$401 ) begin
-      \rd__cmd_ready$357  = \up1__cmd_ready$365 ;
-    end
-    if (\$402 ) begin
-      \rd__cmd_ready$357  = \up1__cmd_ready$369 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \rd__data_valid$360  = 1'h0;
-    if (\up1__data_valid$359 ) begin
-      \rd__data_valid$360  = 1'h1;
-    end
-    if (\up1__data_valid$366 ) begin
-      \rd__data_valid$360  = 1'h1;
-    end
-    if (\up1__data_valid$370 ) begin
-      \rd__data_valid$360  = 1'h1;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \rd__data$361  = 64'h0000000000000000;
-    if (\up1__data_valid$359 ) begin
-      \rd__data$361  = down__data;
-    end
-    if (\up1__data_valid$366 ) begin
-      \rd__data$361  = \down__data$237 ;
-    end
-    if (\up1__data_valid$370 ) begin
-      \rd__data$361  = \down__data$285 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \rd__data_err$363  = 1'h0;
-    if (\up1__data_valid$359 ) begin
-      \rd__data_err$363  = 1'h0;
-    end
-    if (\up1__data_valid$366 ) begin
-      \rd__data_err$363  = 1'h0;
-    end
-    if (\up1__data_valid$370 ) begin
-      \rd__data_err$363  = \down__data_err$287 ;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \wr__cmd_ready$373  = 1'h0;
-    if (\$403 ) begin
-      \wr__cmd_ready$373  = \up1__cmd_ready$374 ;
-    end
+    \rd__cmd_ready$358  = 1'h0;
     if (\$404 ) begin
-      \wr__cmd_ready$373  = \up1__cmd_ready$381 ;
+      \rd__cmd_ready$358  = up1__cmd_ready;
     end
     if (\$405 ) begin
-      \wr__cmd_ready$373  = \up1__cmd_ready$385 ;
+      \rd__cmd_ready$358  = \up1__cmd_ready$366 ;
+    end
+    if (\$406 ) begin
+      \rd__cmd_ready$358  = \up1__cmd_ready$370 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \wr__data_ready$375  = 1'h0;
-    if (\$403 ) begin
-      \wr__data_ready$375  = up1__data_ready;
+    \rd__data_valid$361  = 1'h0;
+    if (\up1__data_valid$360 ) begin
+      \rd__data_valid$361  = 1'h1;
     end
-    if (\$404 ) begin
-      \wr__data_ready$375  = \up1__data_ready$382 ;
+    if (\up1__data_valid$367 ) begin
+      \rd__data_valid$361  = 1'h1;
     end
-    if (\$405 ) begin
-      \wr__data_ready$375  = \up1__data_ready$386 ;
+    if (\up1__data_valid$371 ) begin
+      \rd__data_valid$361  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \wr__done$378  = 1'h0;
+    \rd__data$362  = 64'h0000000000000000;
+    if (\up1__data_valid$360 ) begin
+      \rd__data$362  = down__data;
+    end
+    if (\up1__data_valid$367 ) begin
+      \rd__data$362  = \down__data$238 ;
+    end
+    if (\up1__data_valid$371 ) begin
+      \rd__data$362  = \down__data$286 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    \rd__data_err$364  = 1'h0;
+    if (\up1__data_valid$360 ) begin
+      \rd__data_err$364  = 1'h0;
+    end
+    if (\up1__data_valid$367 ) begin
+      \rd__data_err$364  = 1'h0;
+    end
+    if (\up1__data_valid$371 ) begin
+      \rd__data_err$364  = \down__data_err$288 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    \wr__cmd_ready$374  = 1'h0;
+    if (\$407 ) begin
+      \wr__cmd_ready$374  = \up1__cmd_ready$375 ;
+    end
+    if (\$408 ) begin
+      \wr__cmd_ready$374  = \up1__cmd_ready$382 ;
+    end
+    if (\$409 ) begin
+      \wr__cmd_ready$374  = \up1__cmd_ready$386 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    \wr__data_ready$376  = 1'h0;
+    if (\$407 ) begin
+      \wr__data_ready$376  = up1__data_ready;
+    end
+    if (\$408 ) begin
+      \wr__data_ready$376  = \up1__data_ready$383 ;
+    end
+    if (\$409 ) begin
+      \wr__data_ready$376  = \up1__data_ready$387 ;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
+    \wr__done$379  = 1'h0;
     if (up1__done) begin
-      \wr__done$378  = 1'h1;
+      \wr__done$379  = 1'h1;
     end
-    if (\up1__done$383 ) begin
-      \wr__done$378  = 1'h1;
+    if (\up1__done$384 ) begin
+      \wr__done$379  = 1'h1;
     end
-    if (\up1__done$387 ) begin
-      \wr__done$378  = 1'h1;
+    if (\up1__done$388 ) begin
+      \wr__done$379  = 1'h1;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \wr__done_err$379  = 1'h0;
+    \wr__done_err$380  = 1'h0;
     if (up1__done) begin
-      \wr__done_err$379  = 1'h0;
+      \wr__done_err$380  = 1'h0;
     end
-    if (\up1__done$383 ) begin
-      \wr__done_err$379  = 1'h0;
+    if (\up1__done$384 ) begin
+      \wr__done_err$380  = 1'h0;
     end
-    if (\up1__done$387 ) begin
-      \wr__done_err$379  = \down__done_err$313 ;
+    if (\up1__done$388 ) begin
+      \wr__done_err$380  = \down__done_err$314 ;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$421  = \$406 ;
+    \$425  = \$410 ;
     if (rst) begin
-      \$421  = 1'h0;
+      \$425  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$422  = rdata;
-    if (rst) begin
-      \$422  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$423  = \$414 ;
-    if (rst) begin
-      \$423  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$424  = read_ch0_desc0;
-    if (write_ch0_desc0) begin
-      \$424  = wdata;
-    end
-    if (rst) begin
-      \$424  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$425  = read_ch0_desc1;
-    if (write_ch0_desc1) begin
-      \$425  = wdata;
-    end
-    if (rst) begin
-      \$425  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$426  = read_ch0_desc2;
-    if (write_ch0_desc2) begin
-      \$426  = wdata;
-    end
+    \$426  = rdata;
     if (rst) begin
       \$426  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$427  = read_ch0_desc3;
-    if (write_ch0_desc3) begin
-      \$427  = wdata;
-    end
+    \$427  = \$418 ;
     if (rst) begin
-      \$427  = 32'd0;
+      \$427  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$428  = read_ch0_desc4;
-    if (write_ch0_desc4) begin
+    \$428  = read_ch0_desc0;
+    if (write_ch0_desc0) begin
       \$428  = wdata;
     end
     if (rst) begin
@@ -22977,8 +23004,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$429  = read_ch0_desc5;
-    if (write_ch0_desc5) begin
+    \$429  = read_ch0_desc1;
+    if (write_ch0_desc1) begin
       \$429  = wdata;
     end
     if (rst) begin
@@ -22987,8 +23014,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$430  = read_ch0_desc6;
-    if (write_ch0_desc6) begin
+    \$430  = read_ch0_desc2;
+    if (write_ch0_desc2) begin
       \$430  = wdata;
     end
     if (rst) begin
@@ -22997,8 +23024,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$431  = read_ch0_desc7;
-    if (write_ch0_desc7) begin
+    \$431  = read_ch0_desc3;
+    if (write_ch0_desc3) begin
       \$431  = wdata;
     end
     if (rst) begin
@@ -23007,8 +23034,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$432  = read_ch0_rwin_base;
-    if (write_ch0_rwin_base) begin
+    \$432  = read_ch0_desc4;
+    if (write_ch0_desc4) begin
       \$432  = wdata;
     end
     if (rst) begin
@@ -23017,8 +23044,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$433  = read_ch0_rwin_end;
-    if (write_ch0_rwin_end) begin
+    \$433  = read_ch0_desc5;
+    if (write_ch0_desc5) begin
       \$433  = wdata;
     end
     if (rst) begin
@@ -23027,8 +23054,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$434  = read_ch0_wwin_base;
-    if (write_ch0_wwin_base) begin
+    \$434  = read_ch0_desc6;
+    if (write_ch0_desc6) begin
       \$434  = wdata;
     end
     if (rst) begin
@@ -23037,8 +23064,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$435  = read_ch0_wwin_end;
-    if (write_ch0_wwin_end) begin
+    \$435  = read_ch0_desc7;
+    if (write_ch0_desc7) begin
       \$435  = wdata;
     end
     if (rst) begin
@@ -23047,25 +23074,28 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$436  = ch0_irq_en;
-    if (write_ch0_irq_en) begin
-      \$436  = wdata[2:0];
+    \$436  = read_ch0_rwin_base;
+    if (write_ch0_rwin_base) begin
+      \$436  = wdata;
     end
     if (rst) begin
-      \$436  = 3'h0;
+      \$436  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$437  = \$417 ;
+    \$437  = read_ch0_rwin_end;
+    if (write_ch0_rwin_end) begin
+      \$437  = wdata;
+    end
     if (rst) begin
-      \$437  = 3'h0;
+      \$437  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$438  = read_ch1_desc0;
-    if (write_ch1_desc0) begin
+    \$438  = read_ch0_wwin_base;
+    if (write_ch0_wwin_base) begin
       \$438  = wdata;
     end
     if (rst) begin
@@ -23074,8 +23104,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$439  = read_ch1_desc1;
-    if (write_ch1_desc1) begin
+    \$439  = read_ch0_wwin_end;
+    if (write_ch0_wwin_end) begin
       \$439  = wdata;
     end
     if (rst) begin
@@ -23084,28 +23114,25 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$440  = read_ch1_desc2;
-    if (write_ch1_desc2) begin
-      \$440  = wdata;
+    \$440  = ch0_irq_en;
+    if (write_ch0_irq_en) begin
+      \$440  = wdata[2:0];
     end
     if (rst) begin
-      \$440  = 32'd0;
+      \$440  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$441  = read_ch1_desc3;
-    if (write_ch1_desc3) begin
-      \$441  = wdata;
-    end
+    \$441  = \$421 ;
     if (rst) begin
-      \$441  = 32'd0;
+      \$441  = 3'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$442  = read_ch1_desc4;
-    if (write_ch1_desc4) begin
+    \$442  = read_ch1_desc0;
+    if (write_ch1_desc0) begin
       \$442  = wdata;
     end
     if (rst) begin
@@ -23114,8 +23141,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$443  = read_ch1_desc5;
-    if (write_ch1_desc5) begin
+    \$443  = read_ch1_desc1;
+    if (write_ch1_desc1) begin
       \$443  = wdata;
     end
     if (rst) begin
@@ -23124,33 +23151,23 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$444  = read_ch1_desc6;
-    if (write_ch1_desc6) begin
+    \$444  = read_ch1_desc2;
+    if (write_ch1_desc2) begin
       \$444  = wdata;
     end
     if (rst) begin
       \$444  = 32'd0;
     end
   end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$18 ) begin end
-    \$445  = read_ch1_desc7;
-    if (write_ch1_desc7) begin
-      \$445  = wdata;
-    end
-    if (rst) begin
-      \$445  = 32'd0;
-    end
-  end
   assign bus__req_ready = 1'h1;
   assign read_ch0_push = { \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369 [3], \$369  };
   assign read_ch0_status = { 18'h00000, cpl_count, queued, 6'h00, ch0_irq[2], busy };
-  assign read_ch0_cpl = { cpl_valid, 11'h000, \$452  };
+  assign read_ch0_cpl = { cpl_valid, 11'h000, \$456  };
   assign read_ch0_irq = { 29'h00000000, ch0_irq };
   assign read_ch0_irq_en = { 29'h00000000, ch0_irq_en };
   assign read_ch1_push = { \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371 [3], \$371  };
   assign read_ch1_status = { 18'h00000, \cpl_count$150 , \queued$146 , 6'h00, ch1_irq[2], \busy$147  };
-  assign read_ch1_cpl = { \cpl_valid$144 , 11'h000, \$453  };
+  assign read_ch1_cpl = { \cpl_valid$144 , 11'h000, \$457  };
   assign read_ch1_irq = { 29'h00000000, ch1_irq };
   assign read_ch1_irq_en = { 29'h00000000, ch1_irq_en };
   assign read_channels = 32'd2;
@@ -23175,8 +23192,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   assign wwin_end = read_ch0_wwin_end;
   assign clear = write_ch0_clear;
   assign \$signal  = 6'h00;
-  assign cpl_tag = \$452 [15:0];
-  assign cpl_status = \$452 [19:16];
+  assign cpl_tag = \$456 [15:0];
+  assign cpl_status = \$456 [19:16];
   assign \$signal$117  = 11'h000;
   assign bytes = read_ch0_bytes;
   assign busy_cycles = read_ch0_busy_cycles;
@@ -23201,8 +23218,8 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   assign \wwin_end$142  = read_ch1_wwin_end;
   assign \clear$145  = write_ch1_clear;
   assign \$signal$149  = 6'h00;
-  assign \cpl_tag$151  = \$453 [15:0];
-  assign \cpl_status$152  = \$453 [19:16];
+  assign \cpl_tag$151  = \$457 [15:0];
+  assign \cpl_status$152  = \$457 [19:16];
   assign \$signal$153  = 11'h000;
   assign \bytes$155  = read_ch1_bytes;
   assign \busy_cycles$156  = read_ch1_busy_cycles;
@@ -23219,96 +23236,96 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   assign l1_rd__data_valid = down__data_valid;
   assign rd__cmd_addr = up0__cmd_addr;
   assign rd__cmd_len = up0__cmd_len;
-  assign \rd__cmd_addr$186  = up1__cmd_addr;
-  assign \rd__cmd_len$188  = up1__cmd_len;
-  assign \down__cmd_addr$190  = l1_wr__cmd_addr;
-  assign \down__cmd_len$192  = l1_wr__cmd_len;
-  assign l1_wr__cmd_ready = \down__cmd_ready$193 ;
-  assign \down__cmd_valid$196  = l1_wr__cmd_valid;
-  assign \down__data$198  = l1_wr__data;
+  assign \rd__cmd_addr$187  = up1__cmd_addr;
+  assign \rd__cmd_len$189  = up1__cmd_len;
+  assign \down__cmd_addr$191  = l1_wr__cmd_addr;
+  assign \down__cmd_len$193  = l1_wr__cmd_len;
+  assign l1_wr__cmd_ready = \down__cmd_ready$194 ;
+  assign \down__cmd_valid$197  = l1_wr__cmd_valid;
+  assign \down__data$199  = l1_wr__data;
   assign l1_wr__data_ready = down__data_ready;
-  assign \down__data_valid$202  = l1_wr__data_valid;
+  assign \down__data_valid$203  = l1_wr__data_valid;
   assign l1_wr__done = down__done;
   assign down__done_err = 1'h0;
   assign l1_wr__done_err = 1'h0;
-  assign wr__cmd_addr = \up0__cmd_addr$210 ;
-  assign wr__cmd_len = \up0__cmd_len$212 ;
+  assign wr__cmd_addr = \up0__cmd_addr$211 ;
+  assign wr__cmd_len = \up0__cmd_len$213 ;
   assign wr__data = up0__data;
-  assign \wr__cmd_addr$222  = \up1__cmd_addr$221 ;
-  assign \wr__cmd_len$224  = \up1__cmd_len$223 ;
-  assign \wr__data$228  = up1__data;
-  assign \down__cmd_addr$230  = l2_rd__cmd_addr;
-  assign \down__cmd_len$232  = l2_rd__cmd_len;
-  assign l2_rd__cmd_ready = \down__cmd_ready$233 ;
-  assign \down__cmd_valid$236  = l2_rd__cmd_valid;
-  assign l2_rd__data = \down__data$237 ;
-  assign \down__data_err$239  = 1'h0;
+  assign \wr__cmd_addr$223  = \up1__cmd_addr$222 ;
+  assign \wr__cmd_len$225  = \up1__cmd_len$224 ;
+  assign \wr__data$229  = up1__data;
+  assign \down__cmd_addr$231  = l2_rd__cmd_addr;
+  assign \down__cmd_len$233  = l2_rd__cmd_len;
+  assign l2_rd__cmd_ready = \down__cmd_ready$234 ;
+  assign \down__cmd_valid$237  = l2_rd__cmd_valid;
+  assign l2_rd__data = \down__data$238 ;
+  assign \down__data_err$240  = 1'h0;
   assign l2_rd__data_err = 1'h0;
-  assign l2_rd__data_valid = \down__data_valid$241 ;
-  assign \up0__cmd_addr$244  = up0__cmd_addr;
-  assign \up0__cmd_len$245  = up0__cmd_len;
-  assign \up1__cmd_addr$247  = up1__cmd_addr;
-  assign \up1__cmd_len$248  = up1__cmd_len;
-  assign \down__cmd_addr$250  = l2_wr__cmd_addr;
-  assign \down__cmd_len$252  = l2_wr__cmd_len;
-  assign l2_wr__cmd_ready = \down__cmd_ready$253 ;
-  assign \down__cmd_valid$256  = l2_wr__cmd_valid;
-  assign \down__data$258  = l2_wr__data;
-  assign l2_wr__data_ready = \down__data_ready$259 ;
-  assign \down__data_valid$262  = l2_wr__data_valid;
-  assign l2_wr__done = \down__done$263 ;
-  assign \down__done_err$265  = 1'h0;
+  assign l2_rd__data_valid = \down__data_valid$242 ;
+  assign \up0__cmd_addr$245  = up0__cmd_addr;
+  assign \up0__cmd_len$246  = up0__cmd_len;
+  assign \up1__cmd_addr$248  = up1__cmd_addr;
+  assign \up1__cmd_len$249  = up1__cmd_len;
+  assign \down__cmd_addr$251  = l2_wr__cmd_addr;
+  assign \down__cmd_len$253  = l2_wr__cmd_len;
+  assign l2_wr__cmd_ready = \down__cmd_ready$254 ;
+  assign \down__cmd_valid$257  = l2_wr__cmd_valid;
+  assign \down__data$259  = l2_wr__data;
+  assign l2_wr__data_ready = \down__data_ready$260 ;
+  assign \down__data_valid$263  = l2_wr__data_valid;
+  assign l2_wr__done = \down__done$264 ;
+  assign \down__done_err$266  = 1'h0;
   assign l2_wr__done_err = 1'h0;
-  assign \up0__cmd_addr$268  = \up0__cmd_addr$210 ;
-  assign \up0__cmd_len$269  = \up0__cmd_len$212 ;
-  assign \up0__data$271  = up0__data;
-  assign \up1__cmd_addr$273  = \up1__cmd_addr$221 ;
-  assign \up1__cmd_len$274  = \up1__cmd_len$223 ;
-  assign \up1__data$276  = up1__data;
-  assign \down__cmd_addr$278  = l3_rd__cmd_addr;
-  assign \down__cmd_len$280  = l3_rd__cmd_len;
-  assign l3_rd__cmd_ready = \down__cmd_ready$281 ;
-  assign \down__cmd_valid$284  = l3_rd__cmd_valid;
-  assign l3_rd__data = \down__data$285 ;
-  assign l3_rd__data_err = \down__data_err$287 ;
-  assign l3_rd__data_valid = \down__data_valid$289 ;
-  assign \up0__cmd_addr$292  = up0__cmd_addr;
-  assign \up0__cmd_len$293  = up0__cmd_len;
-  assign \up1__cmd_addr$295  = up1__cmd_addr;
-  assign \up1__cmd_len$296  = up1__cmd_len;
-  assign \down__cmd_addr$298  = l3_wr__cmd_addr;
-  assign \down__cmd_len$300  = l3_wr__cmd_len;
-  assign l3_wr__cmd_ready = \down__cmd_ready$301 ;
-  assign \down__cmd_valid$304  = l3_wr__cmd_valid;
-  assign \down__data$306  = l3_wr__data;
-  assign l3_wr__data_ready = \down__data_ready$307 ;
-  assign \down__data_valid$310  = l3_wr__data_valid;
-  assign l3_wr__done = \down__done$311 ;
-  assign l3_wr__done_err = \down__done_err$313 ;
-  assign \up0__cmd_addr$316  = \up0__cmd_addr$210 ;
-  assign \up0__cmd_len$317  = \up0__cmd_len$212 ;
-  assign \up0__data$319  = up0__data;
-  assign \up1__cmd_addr$321  = \up1__cmd_addr$221 ;
-  assign \up1__cmd_len$322  = \up1__cmd_len$223 ;
-  assign \up1__data$324  = up1__data;
-  assign \up0__data$330  = down__data;
+  assign \up0__cmd_addr$269  = \up0__cmd_addr$211 ;
+  assign \up0__cmd_len$270  = \up0__cmd_len$213 ;
+  assign \up0__data$272  = up0__data;
+  assign \up1__cmd_addr$274  = \up1__cmd_addr$222 ;
+  assign \up1__cmd_len$275  = \up1__cmd_len$224 ;
+  assign \up1__data$277  = up1__data;
+  assign \down__cmd_addr$279  = l3_rd__cmd_addr;
+  assign \down__cmd_len$281  = l3_rd__cmd_len;
+  assign l3_rd__cmd_ready = \down__cmd_ready$282 ;
+  assign \down__cmd_valid$285  = l3_rd__cmd_valid;
+  assign l3_rd__data = \down__data$286 ;
+  assign l3_rd__data_err = \down__data_err$288 ;
+  assign l3_rd__data_valid = \down__data_valid$290 ;
+  assign \up0__cmd_addr$293  = up0__cmd_addr;
+  assign \up0__cmd_len$294  = up0__cmd_len;
+  assign \up1__cmd_addr$296  = up1__cmd_addr;
+  assign \up1__cmd_len$297  = up1__cmd_len;
+  assign \down__cmd_addr$299  = l3_wr__cmd_addr;
+  assign \down__cmd_len$301  = l3_wr__cmd_len;
+  assign l3_wr__cmd_ready = \down__cmd_ready$302 ;
+  assign \down__cmd_valid$305  = l3_wr__cmd_valid;
+  assign \down__data$307  = l3_wr__data;
+  assign l3_wr__data_ready = \down__data_ready$308 ;
+  assign \down__data_valid$311  = l3_wr__data_valid;
+  assign l3_wr__done = \down__done$312 ;
+  assign l3_wr__done_err = \down__done_err$314 ;
+  assign \up0__cmd_addr$317  = \up0__cmd_addr$211 ;
+  assign \up0__cmd_len$318  = \up0__cmd_len$213 ;
+  assign \up0__data$320  = up0__data;
+  assign \up1__cmd_addr$322  = \up1__cmd_addr$222 ;
+  assign \up1__cmd_len$323  = \up1__cmd_len$224 ;
+  assign \up1__data$325  = up1__data;
+  assign \up0__data$331  = down__data;
   assign up0__data_err = 1'h0;
-  assign \up0__data$335  = \down__data$237 ;
-  assign \up0__data_err$336  = 1'h0;
-  assign \up0__data$339  = \down__data$285 ;
-  assign \up0__data_err$340  = \down__data_err$287 ;
+  assign \up0__data$336  = \down__data$238 ;
+  assign \up0__data_err$337  = 1'h0;
+  assign \up0__data$340  = \down__data$286 ;
+  assign \up0__data_err$341  = \down__data_err$288 ;
   assign up0__done_err = 1'h0;
-  assign \up0__done_err$352  = 1'h0;
-  assign \up0__done_err$356  = \down__done_err$313 ;
-  assign \up1__data$362  = down__data;
+  assign \up0__done_err$353  = 1'h0;
+  assign \up0__done_err$357  = \down__done_err$314 ;
+  assign \up1__data$363  = down__data;
   assign up1__data_err = 1'h0;
-  assign \up1__data$367  = \down__data$237 ;
-  assign \up1__data_err$368  = 1'h0;
-  assign \up1__data$371  = \down__data$285 ;
-  assign \up1__data_err$372  = \down__data_err$287 ;
+  assign \up1__data$368  = \down__data$238 ;
+  assign \up1__data_err$369  = 1'h0;
+  assign \up1__data$372  = \down__data$286 ;
+  assign \up1__data_err$373  = \down__data_err$288 ;
   assign up1__done_err = 1'h0;
-  assign \up1__done_err$384  = 1'h0;
-  assign \up1__done_err$388  = \down__done_err$313 ;
+  assign \up1__done_err$385  = 1'h0;
+  assign \up1__done_err$389  = \down__done_err$314 ;
   assign \push_desc.src  = read_ch0_desc0;
   assign \push_desc.dst  = read_ch0_desc1;
   assign \push_desc.row_bytes  = read_ch0_desc2[15:0];
@@ -23363,12 +23380,12 @@ module \hetsoc_soc.memsys.dma (\down__done_err$313 , \down__done$311 , \down__da
   assign \$323  = bus__req_valid;
   assign \$333  = bus__req_valid;
   assign \$352  = bus__req_valid;
-  assign \$406  = bus__req_valid;
-  assign \$407  = bus__req_valid;
+  assign \$410  = bus__req_valid;
+  assign \$411  = bus__req_valid;
 endmodule
 
 module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cmd_valid, wr__data_valid, busy, push_ready, cpl_valid, r_data, wr__data, rd__cmd_addr, len, wr__cmd_addr, \len$42 , rd__cmd_ready, rd__data_valid, \w_data$37 , rd__data_err, wr__cmd_ready
-, wr__data_ready, wr__done, wr__done_err, \port$11658$0 , \port$11660$0 , \port$11662$0 , \port$11664$0 , \port$11666$0 , \port$11668$0 , \port$11670$0 , \port$11672$0 , rwin_base, rwin_end, wwin_base, wwin_end, done, error, rd_sel, wr_sel, bytes, busy_cycles
+, wr__data_ready, wr__done, wr__done_err, \port$11663$0 , \port$11665$0 , \port$11667$0 , \port$11669$0 , \port$11671$0 , \port$11673$0 , \port$11675$0 , \port$11677$0 , rwin_base, rwin_end, wwin_base, wwin_end, done, error, rd_sel, wr_sel, bytes, busy_cycles
 , stall_cycles, queued, cpl_count, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$19  = 0;
   wire \$1 ;
@@ -23568,22 +23585,22 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire [31:0] \plane_stride$67 ;
   wire [15:0] planes;
   wire [15:0] \planes$65 ;
-  input [31:0] \port$11658$0 ;
-  wire [31:0] \port$11658$0 ;
-  input [31:0] \port$11660$0 ;
-  wire [31:0] \port$11660$0 ;
-  input [31:0] \port$11662$0 ;
-  wire [31:0] \port$11662$0 ;
-  input [31:0] \port$11664$0 ;
-  wire [31:0] \port$11664$0 ;
-  input [31:0] \port$11666$0 ;
-  wire [31:0] \port$11666$0 ;
-  input [31:0] \port$11668$0 ;
-  wire [31:0] \port$11668$0 ;
-  input [31:0] \port$11670$0 ;
-  wire [31:0] \port$11670$0 ;
-  input [31:0] \port$11672$0 ;
-  wire [31:0] \port$11672$0 ;
+  input [31:0] \port$11663$0 ;
+  wire [31:0] \port$11663$0 ;
+  input [31:0] \port$11665$0 ;
+  wire [31:0] \port$11665$0 ;
+  input [31:0] \port$11667$0 ;
+  wire [31:0] \port$11667$0 ;
+  input [31:0] \port$11669$0 ;
+  wire [31:0] \port$11669$0 ;
+  input [31:0] \port$11671$0 ;
+  wire [31:0] \port$11671$0 ;
+  input [31:0] \port$11673$0 ;
+  wire [31:0] \port$11673$0 ;
+  input [31:0] \port$11675$0 ;
+  wire [31:0] \port$11675$0 ;
+  input [31:0] \port$11677$0 ;
+  wire [31:0] \port$11677$0 ;
   wire [255:0] push_desc;
   wire [31:0] \push_desc.dst ;
   wire [31:0] \push_desc.dst_plane_stride ;
@@ -23865,14 +23882,14 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   \hetsoc_soc.memsys.dma.ch0.queue  queue (
     .clk(clk),
     .level(queued),
-    .\port$11658$0 (\port$11658$0 ),
-    .\port$11660$0 (\port$11660$0 ),
-    .\port$11662$0 (\port$11662$0 ),
-    .\port$11664$0 (\port$11664$0 ),
-    .\port$11666$0 (\port$11666$0 ),
-    .\port$11668$0 (\port$11668$0 ),
-    .\port$11670$0 (\port$11670$0 ),
-    .\port$11672$0 (\port$11672$0 ),
+    .\port$11663$0 (\port$11663$0 ),
+    .\port$11665$0 (\port$11665$0 ),
+    .\port$11667$0 (\port$11667$0 ),
+    .\port$11669$0 (\port$11669$0 ),
+    .\port$11671$0 (\port$11671$0 ),
+    .\port$11673$0 (\port$11673$0 ),
+    .\port$11675$0 (\port$11675$0 ),
+    .\port$11677$0 (\port$11677$0 ),
     .r_data(\r_data$93 ),
     .r_en(\r_en$76 ),
     .r_rdy(\r_rdy$75 ),
@@ -23886,8 +23903,8 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     .clk(clk),
     .len(len),
     .next(next),
-    .\port$11734$128 (d[191:128]),
-    .\port$11734$64 (d[111:64]),
+    .\port$11739$128 (d[191:128]),
+    .\port$11739$64 (d[111:64]),
     .rst(rst),
     .start(start),
     .stop(bus_error),
@@ -23898,8 +23915,8 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     .clk(clk),
     .len(\len$42 ),
     .next(\next$46 ),
-    .\port$11734$192 (d[255:192]),
-    .\port$11734$32 (d[111:32]),
+    .\port$11739$192 (d[255:192]),
+    .\port$11739$32 (d[111:32]),
     .rst(rst),
     .start(\start$82 ),
     .stop(bus_error),
@@ -24315,8 +24332,8 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     end
   end
   assign push_valid = w_en;
-  assign w_data = { \port$11672$0 , \port$11670$0 , \port$11668$0 , \port$11666$0 , \port$11664$0 , \port$11662$0 , \port$11660$0 , \port$11658$0  };
-  assign push_desc = { \port$11672$0 , \port$11670$0 , \port$11668$0 , \port$11666$0 , \port$11664$0 , \port$11662$0 , \port$11660$0 , \port$11658$0  };
+  assign w_data = { \port$11677$0 , \port$11675$0 , \port$11673$0 , \port$11671$0 , \port$11669$0 , \port$11667$0 , \port$11665$0 , \port$11663$0  };
+  assign push_desc = { \port$11677$0 , \port$11675$0 , \port$11673$0 , \port$11671$0 , \port$11669$0 , \port$11667$0 , \port$11665$0 , \port$11663$0  };
   assign w_rdy = push_ready;
   assign level = queued;
   assign r_rdy = cpl_valid;
@@ -24344,16 +24361,16 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   assign \planes$65  = d[111:96];
   assign \row_stride$66  = d[223:192];
   assign \plane_stride$67  = d[255:224];
-  assign \push_desc.src  = \port$11658$0 ;
-  assign \push_desc.dst  = \port$11660$0 ;
-  assign \push_desc.row_bytes  = \port$11662$0 [15:0];
-  assign \push_desc.rows  = \port$11662$0 [31:16];
-  assign \push_desc.planes  = \port$11664$0 [15:0];
-  assign \push_desc.tag  = \port$11664$0 [31:16];
-  assign \push_desc.src_row_stride  = \port$11666$0 ;
-  assign \push_desc.src_plane_stride  = \port$11668$0 ;
-  assign \push_desc.dst_row_stride  = \port$11670$0 ;
-  assign \push_desc.dst_plane_stride  = \port$11672$0 ;
+  assign \push_desc.src  = \port$11663$0 ;
+  assign \push_desc.dst  = \port$11665$0 ;
+  assign \push_desc.row_bytes  = \port$11667$0 [15:0];
+  assign \push_desc.rows  = \port$11667$0 [31:16];
+  assign \push_desc.planes  = \port$11669$0 [15:0];
+  assign \push_desc.tag  = \port$11669$0 [31:16];
+  assign \push_desc.src_row_stride  = \port$11671$0 ;
+  assign \push_desc.src_plane_stride  = \port$11673$0 ;
+  assign \push_desc.dst_row_stride  = \port$11675$0 ;
+  assign \push_desc.dst_plane_stride  = \port$11677$0 ;
   assign \d.src  = d[31:0];
   assign \d.dst  = d[63:32];
   assign \d.row_bytes  = d[79:64];
@@ -24743,7 +24760,7 @@ module \hetsoc_soc.memsys.dma.ch0.data (rst, w_en, r_en, r_rdy, r_data, w_port__
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch0.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$11658$0 , \port$11660$0 , \port$11662$0 , \port$11664$0 , \port$11666$0 , \port$11668$0 , \port$11670$0 , \port$11672$0 , r_en, level, clk);
+module \hetsoc_soc.memsys.dma.ch0.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$11663$0 , \port$11665$0 , \port$11667$0 , \port$11669$0 , \port$11671$0 , \port$11673$0 , \port$11675$0 , \port$11677$0 , r_en, level, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -24768,22 +24785,22 @@ module \hetsoc_soc.memsys.dma.ch0.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   wire [1:0] consume;
   output [2:0] level;
   reg [2:0] level = 3'h0;
-  input [31:0] \port$11658$0 ;
-  wire [31:0] \port$11658$0 ;
-  input [31:0] \port$11660$0 ;
-  wire [31:0] \port$11660$0 ;
-  input [31:0] \port$11662$0 ;
-  wire [31:0] \port$11662$0 ;
-  input [31:0] \port$11664$0 ;
-  wire [31:0] \port$11664$0 ;
-  input [31:0] \port$11666$0 ;
-  wire [31:0] \port$11666$0 ;
-  input [31:0] \port$11668$0 ;
-  wire [31:0] \port$11668$0 ;
-  input [31:0] \port$11670$0 ;
-  wire [31:0] \port$11670$0 ;
-  input [31:0] \port$11672$0 ;
-  wire [31:0] \port$11672$0 ;
+  input [31:0] \port$11663$0 ;
+  wire [31:0] \port$11663$0 ;
+  input [31:0] \port$11665$0 ;
+  wire [31:0] \port$11665$0 ;
+  input [31:0] \port$11667$0 ;
+  wire [31:0] \port$11667$0 ;
+  input [31:0] \port$11669$0 ;
+  wire [31:0] \port$11669$0 ;
+  input [31:0] \port$11671$0 ;
+  wire [31:0] \port$11671$0 ;
+  input [31:0] \port$11673$0 ;
+  wire [31:0] \port$11673$0 ;
+  input [31:0] \port$11675$0 ;
+  wire [31:0] \port$11675$0 ;
+  input [31:0] \port$11677$0 ;
+  wire [31:0] \port$11677$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [255:0] r_data;
@@ -24817,7 +24834,7 @@ module \hetsoc_soc.memsys.dma.ch0.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$11672$0 , \port$11670$0 , \port$11668$0 , \port$11666$0 , \port$11664$0 , \port$11662$0 , \port$11660$0 , \port$11658$0  };
+      storage[w_port__addr] <= { \port$11677$0 , \port$11675$0 , \port$11673$0 , \port$11671$0 , \port$11669$0 , \port$11667$0 , \port$11665$0 , \port$11663$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -24879,13 +24896,13 @@ module \hetsoc_soc.memsys.dma.ch0.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$11672$0 , \port$11670$0 , \port$11668$0 , \port$11666$0 , \port$11664$0 , \port$11662$0 , \port$11660$0 , \port$11658$0  };
-  assign w_data = { \port$11672$0 , \port$11670$0 , \port$11668$0 , \port$11666$0 , \port$11664$0 , \port$11662$0 , \port$11660$0 , \port$11658$0  };
+  assign w_port__data = { \port$11677$0 , \port$11675$0 , \port$11673$0 , \port$11671$0 , \port$11669$0 , \port$11667$0 , \port$11665$0 , \port$11663$0  };
+  assign w_data = { \port$11677$0 , \port$11675$0 , \port$11673$0 , \port$11671$0 , \port$11669$0 , \port$11667$0 , \port$11665$0 , \port$11663$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base, \port$11734$64 , \port$11734$128 , valid, clk);
+module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base, \port$11739$64 , \port$11739$128 , valid, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$23  = 0;
   wire [32:0] \$1 ;
   wire [16:0] \$10 ;
@@ -24940,10 +24957,10 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
   reg [31:0] plane_addr = 32'd0;
   wire [31:0] plane_stride;
   wire [15:0] planes;
-  input [63:0] \port$11734$128 ;
-  wire [63:0] \port$11734$128 ;
-  input [47:0] \port$11734$64 ;
-  wire [47:0] \port$11734$64 ;
+  input [63:0] \port$11739$128 ;
+  wire [63:0] \port$11739$128 ;
+  input [47:0] \port$11739$64 ;
+  wire [47:0] \port$11739$64 ;
   reg [15:0] row = 16'h0000;
   reg [31:0] row_addr = 32'd0;
   wire [15:0] row_bytes;
@@ -25129,7 +25146,7 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$29  = \$signal ;
     if (start) begin
-      \$29  = \port$11734$64 [15:0];
+      \$29  = \port$11739$64 [15:0];
     end
     if (rst) begin
       \$29  = 16'h0000;
@@ -25139,7 +25156,7 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$30  = \$signal$10 ;
     if (start) begin
-      \$30  = \port$11734$64 [31:16];
+      \$30  = \port$11739$64 [31:16];
     end
     if (rst) begin
       \$30  = 16'h0000;
@@ -25149,7 +25166,7 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$31  = \$signal$12 ;
     if (start) begin
-      \$31  = \port$11734$64 [47:32];
+      \$31  = \port$11739$64 [47:32];
     end
     if (rst) begin
       \$31  = 16'h0000;
@@ -25159,7 +25176,7 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$32  = \$signal$15 ;
     if (start) begin
-      \$32  = \port$11734$128 [31:0];
+      \$32  = \port$11739$128 [31:0];
     end
     if (rst) begin
       \$32  = 32'd0;
@@ -25169,24 +25186,24 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$33  = geometry;
     if (start) begin
-      \$33  = \port$11734$128 [63:32];
+      \$33  = \port$11739$128 [63:32];
     end
     if (rst) begin
       \$33  = 32'd0;
     end
   end
-  assign row_bytes = \port$11734$64 [15:0];
-  assign rows = \port$11734$64 [31:16];
-  assign planes = \port$11734$64 [47:32];
-  assign row_stride = \port$11734$128 [31:0];
-  assign plane_stride = \port$11734$128 [63:32];
+  assign row_bytes = \port$11739$64 [15:0];
+  assign rows = \port$11739$64 [31:16];
+  assign planes = \port$11739$64 [47:32];
+  assign row_stride = \port$11739$128 [31:0];
+  assign plane_stride = \port$11739$128 [63:32];
   assign addr = \$1 [31:0];
   assign len = \$7 [5:0];
   assign \$9  = { \$7 [5:0], 3'h0 };
   assign \$21  = { \$7 [5:0], 3'h0 };
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \port$11734$32 , \port$11734$192 , valid, clk);
+module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \port$11739$32 , \port$11739$192 , valid, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$24  = 0;
   wire [32:0] \$1 ;
   wire [16:0] \$10 ;
@@ -25240,10 +25257,10 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
   reg [31:0] plane_addr = 32'd0;
   wire [31:0] plane_stride;
   wire [15:0] planes;
-  input [63:0] \port$11734$192 ;
-  wire [63:0] \port$11734$192 ;
-  input [79:0] \port$11734$32 ;
-  wire [79:0] \port$11734$32 ;
+  input [63:0] \port$11739$192 ;
+  wire [63:0] \port$11739$192 ;
+  input [79:0] \port$11739$32 ;
+  wire [79:0] \port$11739$32 ;
   reg [15:0] row = 16'h0000;
   reg [31:0] row_addr = 32'd0;
   wire [15:0] row_bytes;
@@ -25395,7 +25412,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
       end
     end
     if (start) begin
-      \$27  = \port$11734$32 [31:0];
+      \$27  = \port$11739$32 [31:0];
     end
     if (rst) begin
       \$27  = 32'd0;
@@ -25419,7 +25436,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
       end
     end
     if (start) begin
-      \$28  = \port$11734$32 [31:0];
+      \$28  = \port$11739$32 [31:0];
     end
     if (rst) begin
       \$28  = 32'd0;
@@ -25429,7 +25446,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$29  = \$signal ;
     if (start) begin
-      \$29  = \port$11734$32 [47:32];
+      \$29  = \port$11739$32 [47:32];
     end
     if (rst) begin
       \$29  = 16'h0000;
@@ -25439,7 +25456,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$30  = \$signal$10 ;
     if (start) begin
-      \$30  = \port$11734$32 [63:48];
+      \$30  = \port$11739$32 [63:48];
     end
     if (rst) begin
       \$30  = 16'h0000;
@@ -25449,7 +25466,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$31  = \$signal$12 ;
     if (start) begin
-      \$31  = \port$11734$32 [79:64];
+      \$31  = \port$11739$32 [79:64];
     end
     if (rst) begin
       \$31  = 16'h0000;
@@ -25459,7 +25476,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$32  = \$signal$15 ;
     if (start) begin
-      \$32  = \port$11734$192 [31:0];
+      \$32  = \port$11739$192 [31:0];
     end
     if (rst) begin
       \$32  = 32'd0;
@@ -25469,18 +25486,18 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$33  = geometry;
     if (start) begin
-      \$33  = \port$11734$192 [63:32];
+      \$33  = \port$11739$192 [63:32];
     end
     if (rst) begin
       \$33  = 32'd0;
     end
   end
-  assign base = \port$11734$32 [31:0];
-  assign row_bytes = \port$11734$32 [47:32];
-  assign rows = \port$11734$32 [63:48];
-  assign planes = \port$11734$32 [79:64];
-  assign row_stride = \port$11734$192 [31:0];
-  assign plane_stride = \port$11734$192 [63:32];
+  assign base = \port$11739$32 [31:0];
+  assign row_bytes = \port$11739$32 [47:32];
+  assign rows = \port$11739$32 [63:48];
+  assign planes = \port$11739$32 [79:64];
+  assign row_stride = \port$11739$192 [31:0];
+  assign plane_stride = \port$11739$192 [63:32];
   assign addr = \$1 [31:0];
   assign len = \$7 [5:0];
   assign \$9  = { \$7 [5:0], 3'h0 };
@@ -25488,7 +25505,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
 endmodule
 
 module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cmd_valid, wr__data_valid, busy, push_ready, cpl_valid, r_data, wr__data, rd__cmd_addr, len, wr__cmd_addr, \len$42 , rd__cmd_ready, rd__data_valid, \w_data$37 , rd__data_err, wr__cmd_ready
-, wr__data_ready, wr__done, wr__done_err, \port$11686$0 , \port$11688$0 , \port$11690$0 , \port$11692$0 , \port$11694$0 , \port$11696$0 , \port$11698$0 , \port$11700$0 , rwin_base, rwin_end, wwin_base, wwin_end, done, error, rd_sel, wr_sel, bytes, busy_cycles
+, wr__data_ready, wr__done, wr__done_err, \port$11691$0 , \port$11693$0 , \port$11695$0 , \port$11697$0 , \port$11699$0 , \port$11701$0 , \port$11703$0 , \port$11705$0 , rwin_base, rwin_end, wwin_base, wwin_end, done, error, rd_sel, wr_sel, bytes, busy_cycles
 , stall_cycles, queued, cpl_count, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
@@ -25688,22 +25705,22 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire [31:0] \plane_stride$67 ;
   wire [15:0] planes;
   wire [15:0] \planes$65 ;
-  input [31:0] \port$11686$0 ;
-  wire [31:0] \port$11686$0 ;
-  input [31:0] \port$11688$0 ;
-  wire [31:0] \port$11688$0 ;
-  input [31:0] \port$11690$0 ;
-  wire [31:0] \port$11690$0 ;
-  input [31:0] \port$11692$0 ;
-  wire [31:0] \port$11692$0 ;
-  input [31:0] \port$11694$0 ;
-  wire [31:0] \port$11694$0 ;
-  input [31:0] \port$11696$0 ;
-  wire [31:0] \port$11696$0 ;
-  input [31:0] \port$11698$0 ;
-  wire [31:0] \port$11698$0 ;
-  input [31:0] \port$11700$0 ;
-  wire [31:0] \port$11700$0 ;
+  input [31:0] \port$11691$0 ;
+  wire [31:0] \port$11691$0 ;
+  input [31:0] \port$11693$0 ;
+  wire [31:0] \port$11693$0 ;
+  input [31:0] \port$11695$0 ;
+  wire [31:0] \port$11695$0 ;
+  input [31:0] \port$11697$0 ;
+  wire [31:0] \port$11697$0 ;
+  input [31:0] \port$11699$0 ;
+  wire [31:0] \port$11699$0 ;
+  input [31:0] \port$11701$0 ;
+  wire [31:0] \port$11701$0 ;
+  input [31:0] \port$11703$0 ;
+  wire [31:0] \port$11703$0 ;
+  input [31:0] \port$11705$0 ;
+  wire [31:0] \port$11705$0 ;
   wire [255:0] push_desc;
   wire [31:0] \push_desc.dst ;
   wire [31:0] \push_desc.dst_plane_stride ;
@@ -25985,14 +26002,14 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   \hetsoc_soc.memsys.dma.ch1.queue  queue (
     .clk(clk),
     .level(queued),
-    .\port$11686$0 (\port$11686$0 ),
-    .\port$11688$0 (\port$11688$0 ),
-    .\port$11690$0 (\port$11690$0 ),
-    .\port$11692$0 (\port$11692$0 ),
-    .\port$11694$0 (\port$11694$0 ),
-    .\port$11696$0 (\port$11696$0 ),
-    .\port$11698$0 (\port$11698$0 ),
-    .\port$11700$0 (\port$11700$0 ),
+    .\port$11691$0 (\port$11691$0 ),
+    .\port$11693$0 (\port$11693$0 ),
+    .\port$11695$0 (\port$11695$0 ),
+    .\port$11697$0 (\port$11697$0 ),
+    .\port$11699$0 (\port$11699$0 ),
+    .\port$11701$0 (\port$11701$0 ),
+    .\port$11703$0 (\port$11703$0 ),
+    .\port$11705$0 (\port$11705$0 ),
     .r_data(\r_data$93 ),
     .r_en(\r_en$76 ),
     .r_rdy(\r_rdy$75 ),
@@ -26006,8 +26023,8 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     .clk(clk),
     .len(len),
     .next(next),
-    .\port$11846$128 (d[191:128]),
-    .\port$11846$64 (d[111:64]),
+    .\port$11851$128 (d[191:128]),
+    .\port$11851$64 (d[111:64]),
     .rst(rst),
     .start(start),
     .stop(bus_error),
@@ -26018,8 +26035,8 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     .clk(clk),
     .len(\len$42 ),
     .next(\next$46 ),
-    .\port$11846$192 (d[255:192]),
-    .\port$11846$32 (d[111:32]),
+    .\port$11851$192 (d[255:192]),
+    .\port$11851$32 (d[111:32]),
     .rst(rst),
     .start(\start$82 ),
     .stop(bus_error),
@@ -26435,8 +26452,8 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     end
   end
   assign push_valid = w_en;
-  assign w_data = { \port$11700$0 , \port$11698$0 , \port$11696$0 , \port$11694$0 , \port$11692$0 , \port$11690$0 , \port$11688$0 , \port$11686$0  };
-  assign push_desc = { \port$11700$0 , \port$11698$0 , \port$11696$0 , \port$11694$0 , \port$11692$0 , \port$11690$0 , \port$11688$0 , \port$11686$0  };
+  assign w_data = { \port$11705$0 , \port$11703$0 , \port$11701$0 , \port$11699$0 , \port$11697$0 , \port$11695$0 , \port$11693$0 , \port$11691$0  };
+  assign push_desc = { \port$11705$0 , \port$11703$0 , \port$11701$0 , \port$11699$0 , \port$11697$0 , \port$11695$0 , \port$11693$0 , \port$11691$0  };
   assign w_rdy = push_ready;
   assign level = queued;
   assign r_rdy = cpl_valid;
@@ -26464,16 +26481,16 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   assign \planes$65  = d[111:96];
   assign \row_stride$66  = d[223:192];
   assign \plane_stride$67  = d[255:224];
-  assign \push_desc.src  = \port$11686$0 ;
-  assign \push_desc.dst  = \port$11688$0 ;
-  assign \push_desc.row_bytes  = \port$11690$0 [15:0];
-  assign \push_desc.rows  = \port$11690$0 [31:16];
-  assign \push_desc.planes  = \port$11692$0 [15:0];
-  assign \push_desc.tag  = \port$11692$0 [31:16];
-  assign \push_desc.src_row_stride  = \port$11694$0 ;
-  assign \push_desc.src_plane_stride  = \port$11696$0 ;
-  assign \push_desc.dst_row_stride  = \port$11698$0 ;
-  assign \push_desc.dst_plane_stride  = \port$11700$0 ;
+  assign \push_desc.src  = \port$11691$0 ;
+  assign \push_desc.dst  = \port$11693$0 ;
+  assign \push_desc.row_bytes  = \port$11695$0 [15:0];
+  assign \push_desc.rows  = \port$11695$0 [31:16];
+  assign \push_desc.planes  = \port$11697$0 [15:0];
+  assign \push_desc.tag  = \port$11697$0 [31:16];
+  assign \push_desc.src_row_stride  = \port$11699$0 ;
+  assign \push_desc.src_plane_stride  = \port$11701$0 ;
+  assign \push_desc.dst_row_stride  = \port$11703$0 ;
+  assign \push_desc.dst_plane_stride  = \port$11705$0 ;
   assign \d.src  = d[31:0];
   assign \d.dst  = d[63:32];
   assign \d.row_bytes  = d[79:64];
@@ -26863,7 +26880,7 @@ module \hetsoc_soc.memsys.dma.ch1.data (rst, w_en, r_en, r_rdy, r_data, w_port__
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch1.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$11686$0 , \port$11688$0 , \port$11690$0 , \port$11692$0 , \port$11694$0 , \port$11696$0 , \port$11698$0 , \port$11700$0 , r_en, level, clk);
+module \hetsoc_soc.memsys.dma.ch1.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$11691$0 , \port$11693$0 , \port$11695$0 , \port$11697$0 , \port$11699$0 , \port$11701$0 , \port$11703$0 , \port$11705$0 , r_en, level, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$28  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -26888,22 +26905,22 @@ module \hetsoc_soc.memsys.dma.ch1.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   wire [1:0] consume;
   output [2:0] level;
   reg [2:0] level = 3'h0;
-  input [31:0] \port$11686$0 ;
-  wire [31:0] \port$11686$0 ;
-  input [31:0] \port$11688$0 ;
-  wire [31:0] \port$11688$0 ;
-  input [31:0] \port$11690$0 ;
-  wire [31:0] \port$11690$0 ;
-  input [31:0] \port$11692$0 ;
-  wire [31:0] \port$11692$0 ;
-  input [31:0] \port$11694$0 ;
-  wire [31:0] \port$11694$0 ;
-  input [31:0] \port$11696$0 ;
-  wire [31:0] \port$11696$0 ;
-  input [31:0] \port$11698$0 ;
-  wire [31:0] \port$11698$0 ;
-  input [31:0] \port$11700$0 ;
-  wire [31:0] \port$11700$0 ;
+  input [31:0] \port$11691$0 ;
+  wire [31:0] \port$11691$0 ;
+  input [31:0] \port$11693$0 ;
+  wire [31:0] \port$11693$0 ;
+  input [31:0] \port$11695$0 ;
+  wire [31:0] \port$11695$0 ;
+  input [31:0] \port$11697$0 ;
+  wire [31:0] \port$11697$0 ;
+  input [31:0] \port$11699$0 ;
+  wire [31:0] \port$11699$0 ;
+  input [31:0] \port$11701$0 ;
+  wire [31:0] \port$11701$0 ;
+  input [31:0] \port$11703$0 ;
+  wire [31:0] \port$11703$0 ;
+  input [31:0] \port$11705$0 ;
+  wire [31:0] \port$11705$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [255:0] r_data;
@@ -26937,7 +26954,7 @@ module \hetsoc_soc.memsys.dma.ch1.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$11700$0 , \port$11698$0 , \port$11696$0 , \port$11694$0 , \port$11692$0 , \port$11690$0 , \port$11688$0 , \port$11686$0  };
+      storage[w_port__addr] <= { \port$11705$0 , \port$11703$0 , \port$11701$0 , \port$11699$0 , \port$11697$0 , \port$11695$0 , \port$11693$0 , \port$11691$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -26999,13 +27016,13 @@ module \hetsoc_soc.memsys.dma.ch1.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$11700$0 , \port$11698$0 , \port$11696$0 , \port$11694$0 , \port$11692$0 , \port$11690$0 , \port$11688$0 , \port$11686$0  };
-  assign w_data = { \port$11700$0 , \port$11698$0 , \port$11696$0 , \port$11694$0 , \port$11692$0 , \port$11690$0 , \port$11688$0 , \port$11686$0  };
+  assign w_port__data = { \port$11705$0 , \port$11703$0 , \port$11701$0 , \port$11699$0 , \port$11697$0 , \port$11695$0 , \port$11693$0 , \port$11691$0  };
+  assign w_data = { \port$11705$0 , \port$11703$0 , \port$11701$0 , \port$11699$0 , \port$11697$0 , \port$11695$0 , \port$11693$0 , \port$11691$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base, \port$11846$64 , \port$11846$128 , valid, clk);
+module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base, \port$11851$64 , \port$11851$128 , valid, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$29  = 0;
   wire [32:0] \$1 ;
   wire [16:0] \$10 ;
@@ -27060,10 +27077,10 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
   reg [31:0] plane_addr = 32'd0;
   wire [31:0] plane_stride;
   wire [15:0] planes;
-  input [63:0] \port$11846$128 ;
-  wire [63:0] \port$11846$128 ;
-  input [47:0] \port$11846$64 ;
-  wire [47:0] \port$11846$64 ;
+  input [63:0] \port$11851$128 ;
+  wire [63:0] \port$11851$128 ;
+  input [47:0] \port$11851$64 ;
+  wire [47:0] \port$11851$64 ;
   reg [15:0] row = 16'h0000;
   reg [31:0] row_addr = 32'd0;
   wire [15:0] row_bytes;
@@ -27249,7 +27266,7 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$29 ) begin end
     \$29  = \$signal ;
     if (start) begin
-      \$29  = \port$11846$64 [15:0];
+      \$29  = \port$11851$64 [15:0];
     end
     if (rst) begin
       \$29  = 16'h0000;
@@ -27259,7 +27276,7 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$29 ) begin end
     \$30  = \$signal$10 ;
     if (start) begin
-      \$30  = \port$11846$64 [31:16];
+      \$30  = \port$11851$64 [31:16];
     end
     if (rst) begin
       \$30  = 16'h0000;
@@ -27269,7 +27286,7 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$29 ) begin end
     \$31  = \$signal$12 ;
     if (start) begin
-      \$31  = \port$11846$64 [47:32];
+      \$31  = \port$11851$64 [47:32];
     end
     if (rst) begin
       \$31  = 16'h0000;
@@ -27279,7 +27296,7 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$29 ) begin end
     \$32  = \$signal$15 ;
     if (start) begin
-      \$32  = \port$11846$128 [31:0];
+      \$32  = \port$11851$128 [31:0];
     end
     if (rst) begin
       \$32  = 32'd0;
@@ -27289,24 +27306,24 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$29 ) begin end
     \$33  = geometry;
     if (start) begin
-      \$33  = \port$11846$128 [63:32];
+      \$33  = \port$11851$128 [63:32];
     end
     if (rst) begin
       \$33  = 32'd0;
     end
   end
-  assign row_bytes = \port$11846$64 [15:0];
-  assign rows = \port$11846$64 [31:16];
-  assign planes = \port$11846$64 [47:32];
-  assign row_stride = \port$11846$128 [31:0];
-  assign plane_stride = \port$11846$128 [63:32];
+  assign row_bytes = \port$11851$64 [15:0];
+  assign rows = \port$11851$64 [31:16];
+  assign planes = \port$11851$64 [47:32];
+  assign row_stride = \port$11851$128 [31:0];
+  assign plane_stride = \port$11851$128 [63:32];
   assign addr = \$1 [31:0];
   assign len = \$7 [5:0];
   assign \$9  = { \$7 [5:0], 3'h0 };
   assign \$21  = { \$7 [5:0], 3'h0 };
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \port$11846$32 , \port$11846$192 , valid, clk);
+module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \port$11851$32 , \port$11851$192 , valid, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$30  = 0;
   wire [32:0] \$1 ;
   wire [16:0] \$10 ;
@@ -27360,10 +27377,10 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
   reg [31:0] plane_addr = 32'd0;
   wire [31:0] plane_stride;
   wire [15:0] planes;
-  input [63:0] \port$11846$192 ;
-  wire [63:0] \port$11846$192 ;
-  input [79:0] \port$11846$32 ;
-  wire [79:0] \port$11846$32 ;
+  input [63:0] \port$11851$192 ;
+  wire [63:0] \port$11851$192 ;
+  input [79:0] \port$11851$32 ;
+  wire [79:0] \port$11851$32 ;
   reg [15:0] row = 16'h0000;
   reg [31:0] row_addr = 32'd0;
   wire [15:0] row_bytes;
@@ -27515,7 +27532,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
       end
     end
     if (start) begin
-      \$27  = \port$11846$32 [31:0];
+      \$27  = \port$11851$32 [31:0];
     end
     if (rst) begin
       \$27  = 32'd0;
@@ -27539,7 +27556,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
       end
     end
     if (start) begin
-      \$28  = \port$11846$32 [31:0];
+      \$28  = \port$11851$32 [31:0];
     end
     if (rst) begin
       \$28  = 32'd0;
@@ -27549,7 +27566,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$30 ) begin end
     \$29  = \$signal ;
     if (start) begin
-      \$29  = \port$11846$32 [47:32];
+      \$29  = \port$11851$32 [47:32];
     end
     if (rst) begin
       \$29  = 16'h0000;
@@ -27559,7 +27576,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$30 ) begin end
     \$30  = \$signal$10 ;
     if (start) begin
-      \$30  = \port$11846$32 [63:48];
+      \$30  = \port$11851$32 [63:48];
     end
     if (rst) begin
       \$30  = 16'h0000;
@@ -27569,7 +27586,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$30 ) begin end
     \$31  = \$signal$12 ;
     if (start) begin
-      \$31  = \port$11846$32 [79:64];
+      \$31  = \port$11851$32 [79:64];
     end
     if (rst) begin
       \$31  = 16'h0000;
@@ -27579,7 +27596,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$30 ) begin end
     \$32  = \$signal$15 ;
     if (start) begin
-      \$32  = \port$11846$192 [31:0];
+      \$32  = \port$11851$192 [31:0];
     end
     if (rst) begin
       \$32  = 32'd0;
@@ -27589,18 +27606,18 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$30 ) begin end
     \$33  = geometry;
     if (start) begin
-      \$33  = \port$11846$192 [63:32];
+      \$33  = \port$11851$192 [63:32];
     end
     if (rst) begin
       \$33  = 32'd0;
     end
   end
-  assign base = \port$11846$32 [31:0];
-  assign row_bytes = \port$11846$32 [47:32];
-  assign rows = \port$11846$32 [63:48];
-  assign planes = \port$11846$32 [79:64];
-  assign row_stride = \port$11846$192 [31:0];
-  assign plane_stride = \port$11846$192 [63:32];
+  assign base = \port$11851$32 [31:0];
+  assign row_bytes = \port$11851$32 [47:32];
+  assign rows = \port$11851$32 [63:48];
+  assign planes = \port$11851$32 [79:64];
+  assign row_stride = \port$11851$192 [31:0];
+  assign plane_stride = \port$11851$192 [63:32];
   assign addr = \$1 [31:0];
   assign len = \$7 [5:0];
   assign \$9  = { \$7 [5:0], 3'h0 };
@@ -27711,8 +27728,8 @@ module \hetsoc_soc.memsys.dma.l1_rd_arb (rst, up0__data, up0__cmd_valid, up1__cm
     beats <= \$23 ;
   \hetsoc_soc.memsys.dma.l1_rd_arb.order  order (
     .clk(clk),
-    .\port$11937$0 (pick),
-    .\port$3296$0 (\$13 ),
+    .\port$11942$0 (pick),
+    .\port$3301$0 (\$13 ),
     .r_data(r_data),
     .r_en(r_en),
     .rst(rst),
@@ -27811,7 +27828,7 @@ module \hetsoc_soc.memsys.dma.l1_rd_arb (rst, up0__data, up0__cmd_valid, up1__cm
   assign \$15  = r_data[0];
 endmodule
 
-module \hetsoc_soc.memsys.dma.l1_rd_arb.order (rst, w_en, \port$3296$0 , w_rdy, r_data, \port$11937$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l1_rd_arb.order (rst, w_en, \port$3301$0 , w_rdy, r_data, \port$11942$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$32  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -27835,10 +27852,10 @@ module \hetsoc_soc.memsys.dma.l1_rd_arb.order (rst, w_en, \port$3296$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$11937$0 ;
-  wire \port$11937$0 ;
-  input [5:0] \port$3296$0 ;
-  wire [5:0] \port$3296$0 ;
+  input \port$11942$0 ;
+  wire \port$11942$0 ;
+  input [5:0] \port$3301$0 ;
+  wire [5:0] \port$3301$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -27871,7 +27888,7 @@ module \hetsoc_soc.memsys.dma.l1_rd_arb.order (rst, w_en, \port$3296$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3296$0 , \port$11937$0  };
+      storage[w_port__addr] <= { \port$3301$0 , \port$11942$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -27933,8 +27950,8 @@ module \hetsoc_soc.memsys.dma.l1_rd_arb.order (rst, w_en, \port$3296$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3296$0 , \port$11937$0  };
-  assign w_data = { \port$3296$0 , \port$11937$0  };
+  assign w_port__data = { \port$3301$0 , \port$11942$0  };
+  assign w_data = { \port$3301$0 , \port$11942$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -28095,8 +28112,8 @@ module \hetsoc_soc.memsys.dma.l1_wr_arb (rst, up0__cmd_valid, up0__data_valid, u
   );
   \hetsoc_soc.memsys.dma.l1_wr_arb.order  order (
     .clk(clk),
-    .\port$11953$0 (pick),
-    .\port$3382$0 (\$16 ),
+    .\port$11958$0 (pick),
+    .\port$3387$0 (\$16 ),
     .r_data(r_data),
     .r_en(\r_en$41 ),
     .r_rdy(r_rdy),
@@ -28341,7 +28358,7 @@ module \hetsoc_soc.memsys.dma.l1_wr_arb.bq (rst, w_en, w_rdy, r_data, w_port__da
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.l1_wr_arb.order (rst, w_en, \port$3382$0 , w_rdy, r_rdy, r_data, \port$11953$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l1_wr_arb.order (rst, w_en, \port$3387$0 , w_rdy, r_rdy, r_data, \port$11958$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$35  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -28365,10 +28382,10 @@ module \hetsoc_soc.memsys.dma.l1_wr_arb.order (rst, w_en, \port$3382$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$11953$0 ;
-  wire \port$11953$0 ;
-  input [5:0] \port$3382$0 ;
-  wire [5:0] \port$3382$0 ;
+  input \port$11958$0 ;
+  wire \port$11958$0 ;
+  input [5:0] \port$3387$0 ;
+  wire [5:0] \port$3387$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -28402,7 +28419,7 @@ module \hetsoc_soc.memsys.dma.l1_wr_arb.order (rst, w_en, \port$3382$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3382$0 , \port$11953$0  };
+      storage[w_port__addr] <= { \port$3387$0 , \port$11958$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -28464,8 +28481,8 @@ module \hetsoc_soc.memsys.dma.l1_wr_arb.order (rst, w_en, \port$3382$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3382$0 , \port$11953$0  };
-  assign w_data = { \port$3382$0 , \port$11953$0  };
+  assign w_port__data = { \port$3387$0 , \port$11958$0  };
+  assign w_data = { \port$3387$0 , \port$11958$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -28574,8 +28591,8 @@ module \hetsoc_soc.memsys.dma.l2_rd_arb (rst, up0__data, up0__cmd_valid, up1__cm
     beats <= \$23 ;
   \hetsoc_soc.memsys.dma.l2_rd_arb.order  order (
     .clk(clk),
-    .\port$11977$0 (pick),
-    .\port$3513$0 (\$13 ),
+    .\port$11982$0 (pick),
+    .\port$3518$0 (\$13 ),
     .r_data(r_data),
     .r_en(r_en),
     .rst(rst),
@@ -28674,7 +28691,7 @@ module \hetsoc_soc.memsys.dma.l2_rd_arb (rst, up0__data, up0__cmd_valid, up1__cm
   assign \$15  = r_data[0];
 endmodule
 
-module \hetsoc_soc.memsys.dma.l2_rd_arb.order (rst, w_en, \port$3513$0 , w_rdy, r_data, \port$11977$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l2_rd_arb.order (rst, w_en, \port$3518$0 , w_rdy, r_data, \port$11982$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$37  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -28698,10 +28715,10 @@ module \hetsoc_soc.memsys.dma.l2_rd_arb.order (rst, w_en, \port$3513$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$11977$0 ;
-  wire \port$11977$0 ;
-  input [5:0] \port$3513$0 ;
-  wire [5:0] \port$3513$0 ;
+  input \port$11982$0 ;
+  wire \port$11982$0 ;
+  input [5:0] \port$3518$0 ;
+  wire [5:0] \port$3518$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -28734,7 +28751,7 @@ module \hetsoc_soc.memsys.dma.l2_rd_arb.order (rst, w_en, \port$3513$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3513$0 , \port$11977$0  };
+      storage[w_port__addr] <= { \port$3518$0 , \port$11982$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -28796,8 +28813,8 @@ module \hetsoc_soc.memsys.dma.l2_rd_arb.order (rst, w_en, \port$3513$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3513$0 , \port$11977$0  };
-  assign w_data = { \port$3513$0 , \port$11977$0  };
+  assign w_port__data = { \port$3518$0 , \port$11982$0  };
+  assign w_data = { \port$3518$0 , \port$11982$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -28958,8 +28975,8 @@ module \hetsoc_soc.memsys.dma.l2_wr_arb (rst, up0__cmd_valid, up0__data_valid, u
   );
   \hetsoc_soc.memsys.dma.l2_wr_arb.order  order (
     .clk(clk),
-    .\port$11993$0 (pick),
-    .\port$3599$0 (\$16 ),
+    .\port$11998$0 (pick),
+    .\port$3604$0 (\$16 ),
     .r_data(r_data),
     .r_en(\r_en$41 ),
     .r_rdy(r_rdy),
@@ -29204,7 +29221,7 @@ module \hetsoc_soc.memsys.dma.l2_wr_arb.bq (rst, w_en, w_rdy, r_data, w_port__da
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.l2_wr_arb.order (rst, w_en, \port$3599$0 , w_rdy, r_rdy, r_data, \port$11993$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l2_wr_arb.order (rst, w_en, \port$3604$0 , w_rdy, r_rdy, r_data, \port$11998$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$40  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -29228,10 +29245,10 @@ module \hetsoc_soc.memsys.dma.l2_wr_arb.order (rst, w_en, \port$3599$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$11993$0 ;
-  wire \port$11993$0 ;
-  input [5:0] \port$3599$0 ;
-  wire [5:0] \port$3599$0 ;
+  input \port$11998$0 ;
+  wire \port$11998$0 ;
+  input [5:0] \port$3604$0 ;
+  wire [5:0] \port$3604$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -29265,7 +29282,7 @@ module \hetsoc_soc.memsys.dma.l2_wr_arb.order (rst, w_en, \port$3599$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3599$0 , \port$11993$0  };
+      storage[w_port__addr] <= { \port$3604$0 , \port$11998$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -29327,8 +29344,8 @@ module \hetsoc_soc.memsys.dma.l2_wr_arb.order (rst, w_en, \port$3599$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3599$0 , \port$11993$0  };
-  assign w_data = { \port$3599$0 , \port$11993$0  };
+  assign w_port__data = { \port$3604$0 , \port$11998$0  };
+  assign w_data = { \port$3604$0 , \port$11998$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -29438,8 +29455,8 @@ module \hetsoc_soc.memsys.dma.l3_rd_arb (up0__data, up0__data_err, down__data_va
     beats <= \$23 ;
   \hetsoc_soc.memsys.dma.l3_rd_arb.order  order (
     .clk(clk),
-    .\port$12017$0 (pick),
-    .\port$3730$0 (\$13 ),
+    .\port$12022$0 (pick),
+    .\port$3735$0 (\$13 ),
     .r_data(r_data),
     .r_en(r_en),
     .rst(rst),
@@ -29537,7 +29554,7 @@ module \hetsoc_soc.memsys.dma.l3_rd_arb (up0__data, up0__data_err, down__data_va
   assign \$15  = r_data[0];
 endmodule
 
-module \hetsoc_soc.memsys.dma.l3_rd_arb.order (rst, w_en, \port$3730$0 , w_rdy, r_data, \port$12017$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l3_rd_arb.order (rst, w_en, \port$3735$0 , w_rdy, r_data, \port$12022$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$42  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -29561,10 +29578,10 @@ module \hetsoc_soc.memsys.dma.l3_rd_arb.order (rst, w_en, \port$3730$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$12017$0 ;
-  wire \port$12017$0 ;
-  input [5:0] \port$3730$0 ;
-  wire [5:0] \port$3730$0 ;
+  input \port$12022$0 ;
+  wire \port$12022$0 ;
+  input [5:0] \port$3735$0 ;
+  wire [5:0] \port$3735$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -29597,7 +29614,7 @@ module \hetsoc_soc.memsys.dma.l3_rd_arb.order (rst, w_en, \port$3730$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3730$0 , \port$12017$0  };
+      storage[w_port__addr] <= { \port$3735$0 , \port$12022$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -29659,8 +29676,8 @@ module \hetsoc_soc.memsys.dma.l3_rd_arb.order (rst, w_en, \port$3730$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3730$0 , \port$12017$0  };
-  assign w_data = { \port$3730$0 , \port$12017$0  };
+  assign w_port__data = { \port$3735$0 , \port$12022$0  };
+  assign w_data = { \port$3735$0 , \port$12022$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -29822,8 +29839,8 @@ module \hetsoc_soc.memsys.dma.l3_wr_arb (r_en, clk, rst, up0__cmd_valid, up0__da
   );
   \hetsoc_soc.memsys.dma.l3_wr_arb.order  order (
     .clk(clk),
-    .\port$12033$0 (pick),
-    .\port$3816$0 (\$16 ),
+    .\port$12038$0 (pick),
+    .\port$3821$0 (\$16 ),
     .r_data(r_data),
     .r_en(\r_en$41 ),
     .r_rdy(r_rdy),
@@ -30067,7 +30084,7 @@ module \hetsoc_soc.memsys.dma.l3_wr_arb.bq (clk, rst, w_en, w_rdy, r_data, w_por
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.l3_wr_arb.order (rst, w_en, \port$3816$0 , w_rdy, r_rdy, r_data, \port$12033$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l3_wr_arb.order (rst, w_en, \port$3821$0 , w_rdy, r_rdy, r_data, \port$12038$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$45  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -30091,10 +30108,10 @@ module \hetsoc_soc.memsys.dma.l3_wr_arb.order (rst, w_en, \port$3816$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$12033$0 ;
-  wire \port$12033$0 ;
-  input [5:0] \port$3816$0 ;
-  wire [5:0] \port$3816$0 ;
+  input \port$12038$0 ;
+  wire \port$12038$0 ;
+  input [5:0] \port$3821$0 ;
+  wire [5:0] \port$3821$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -30128,7 +30145,7 @@ module \hetsoc_soc.memsys.dma.l3_wr_arb.order (rst, w_en, \port$3816$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3816$0 , \port$12033$0  };
+      storage[w_port__addr] <= { \port$3821$0 , \port$12038$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -30190,8 +30207,8 @@ module \hetsoc_soc.memsys.dma.l3_wr_arb.order (rst, w_en, \port$3816$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3816$0 , \port$12033$0  };
-  assign w_data = { \port$3816$0 , \port$12033$0  };
+  assign w_port__data = { \port$3821$0 , \port$12038$0  };
+  assign w_data = { \port$3821$0 , \port$12038$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -34692,7 +34709,7 @@ module \hetsoc_soc.memsys.l2_port (rst, mem_wr__req_ready, mem_rd__req_ready, rd
   assign mem_wr__addr = wr_addr[18:0];
 endmodule
 
-module \hetsoc_soc.memsys.l3_port (rd__cmd_ready, axi__wready, axi__bresp, wr__done, rd__data, axi__rresp, rd__data_valid, clk, rst, axi__arvalid, axi__araddr, rd__cmd_len, wr__cmd_valid, axi__awaddr, wr__cmd_len, wr__data_valid, axi__wdata, \port$3983$0 , axi__awvalid, \port$3985$0 , wr__cmd_ready
+module \hetsoc_soc.memsys.l3_port (rd__cmd_ready, axi__wready, axi__bresp, wr__done, rd__data, axi__rresp, rd__data_valid, clk, rst, axi__arvalid, axi__araddr, rd__cmd_len, wr__cmd_valid, axi__awaddr, wr__cmd_len, wr__data_valid, axi__wdata, \port$3988$0 , axi__awvalid, \port$3990$0 , wr__cmd_ready
 , axi__wvalid, axi__wlast, wr__data_ready, axi__awready);
   reg \$auto$verilog_backend.cc:2355:dump_module$50  = 0;
   wire [6:0] \$1 ;
@@ -34740,10 +34757,10 @@ module \hetsoc_soc.memsys.l3_port (rd__cmd_ready, axi__wready, axi__bresp, wr__d
   reg [5:0] beats = 6'h00;
   input clk;
   wire clk;
-  output [6:0] \port$3983$0 ;
-  wire [6:0] \port$3983$0 ;
-  output [6:0] \port$3985$0 ;
-  wire [6:0] \port$3985$0 ;
+  output [6:0] \port$3988$0 ;
+  wire [6:0] \port$3988$0 ;
+  output [6:0] \port$3990$0 ;
+  wire [6:0] \port$3990$0 ;
   wire [5:0] r_data;
   reg r_en;
   wire r_rdy;
@@ -34846,8 +34863,8 @@ module \hetsoc_soc.memsys.l3_port (rd__cmd_ready, axi__wready, axi__bresp, wr__d
   assign axi__bready = 1'h1;
   assign axi__bvalid = wr__done;
   assign wr__done_err = axi__bresp[1];
-  assign \port$3983$0  = \$1 ;
-  assign \port$3985$0  = \$2 ;
+  assign \port$3988$0  = \$1 ;
+  assign \port$3990$0  = \$2 ;
 endmodule
 
 module \hetsoc_soc.memsys.l3_port.wlens (rst, w_port__data, w_en, w_rdy, r_rdy, r_data, r_en, clk);
@@ -35246,6 +35263,7 @@ module \hetsoc_soc.npu (rst, l1__req_ready, l1__rdata, irq, l1__we, l1__req_vali
   wire \$98 ;
   wire \$99 ;
   reg [1:0] \$signal  = 2'h0;
+  wire active;
   reg [11:0] addr = 12'h000;
   input [11:0] bus__addr;
   wire [11:0] bus__addr;
@@ -35610,7 +35628,7 @@ module \hetsoc_soc.npu (rst, l1__req_ready, l1__rdata, irq, l1__we, l1__req_vali
   assign \$210  = \$208  + \$209 ;
   assign \$212  = \$210  + \$211 ;
   assign start = write_ctrl & wdata[0];
-  assign \$214  = { 1'h0, busy } | \$213 ;
+  assign \$214  = { 1'h0, active } | \$213 ;
   assign \$216  = { 2'h0, \$214  } | \$215 ;
   assign \$218  = { 15'h0000, \$216  } | \$217 ;
   assign \$219  = \$signal  & enable;
@@ -35682,7 +35700,7 @@ module \hetsoc_soc.npu (rst, l1__req_ready, l1__rdata, irq, l1__we, l1__req_vali
   always @(posedge clk)
     stage <= \$268 ;
   \hetsoc_soc.npu.core  core (
-    .busy(busy),
+    .busy(active),
     .busy_cycles(read_busy_cycles),
     .clk(clk),
     .desc(\$212 [388:0]),
@@ -36180,6 +36198,7 @@ module \hetsoc_soc.npu (rst, l1__req_ready, l1__rdata, irq, l1__we, l1__req_vali
   assign desc11 = read_desc11;
   assign desc12 = read_desc12;
   assign desc = \$212 [388:0];
+  assign busy = active;
   assign busy_cycles = read_busy_cycles;
   assign stall_cycles = read_stall_cycles;
   assign macs = read_macs;
@@ -44180,8 +44199,8 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   \hetsoc_soc.npu.core.adder  adder (
     .a(a),
     .b(b),
-    .\port$12229$22 (d[53:22]),
-    .\port$12229$286 (d[363:286]),
+    .\port$12234$22 (d[53:22]),
+    .\port$12234$286 (d[363:286]),
     .\y$18 (y)
   );
   \hetsoc_soc.npu.core.array  array (
@@ -44197,7 +44216,7 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   \hetsoc_soc.npu.core.requant  requant (
     .acc(acc),
     .mult(mult),
-    .\port$12229$30 (d[53:30]),
+    .\port$12234$30 (d[53:30]),
     .shift(\$869 [5:0]),
     .\y$13 (\y$159 )
   );
@@ -46551,7 +46570,7 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   assign \$942  = fr;
 endmodule
 
-module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$22 );
+module \hetsoc_soc.npu.core.adder (\port$12234$286 , a, b, \y$18 , \port$12234$22 );
   reg \$auto$verilog_backend.cc:2355:dump_module$54  = 0;
   wire [8:0] \$1 ;
   wire [191:0] \$10 ;
@@ -47297,10 +47316,10 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
   wire [42:0] p7;
   wire [42:0] p8;
   wire [42:0] p9;
-  input [31:0] \port$12229$22 ;
-  wire [31:0] \port$12229$22 ;
-  input [77:0] \port$12229$286 ;
-  wire [77:0] \port$12229$286 ;
+  input [31:0] \port$12234$22 ;
+  wire [31:0] \port$12234$22 ;
+  input [77:0] \port$12234$286 ;
+  wire [77:0] \port$12234$286 ;
   wire [64:0] q;
   wire [64:0] \q$102 ;
   wire [64:0] \q$110 ;
@@ -47499,621 +47518,621 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
   wire [7:0] y_max;
   wire [7:0] y_min;
   wire [7:0] y_zp;
-  assign \$382  = $signed(\$381 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$382  = $signed(\$381 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$383  = $signed(\$380 ) + $signed(\$382 );
-  assign \$384  = 1'h1 << \port$12229$286 [77:72];
+  assign \$384  = 1'h1 << \port$12234$286 [77:72];
   assign \$386  = $signed(\$383 ) + $signed(\$385 [63:0]);
-  assign \q$182  = $signed(\$386 ) >>> \port$12229$286 [77:72];
-  assign \$387  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$182  = $signed(\$386 ) >>> \port$12234$286 [77:72];
+  assign \$387  = 1'h1 << \port$12234$286 [77:72];
   assign \$388  = \$387  - 1'h1;
-  assign \$389  = | \port$12229$286 [77:72];
+  assign \$389  = | \port$12234$286 [77:72];
   assign \$390  = { \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383 [40], \$383  } & \$388 [63:0];
   assign \$391  = \$390  == \$385 [63:0];
   assign \tie$184  = \$389  & \$391 ;
   assign \$392  = \tie$184  & \q$182 [0];
   assign \$393  = $signed(\q$182 ) - $signed({ 1'h0, \$392  });
-  assign \$394  = $signed(\$393 ) + $signed(\port$12229$22 [15:8]);
-  assign \$395  = $signed(\$394 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$396  = $signed(\$394 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$397  = $signed(a[183:176]) - $signed(\port$12229$22 [7:0]);
-  assign \$398  = $signed(\$397 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$399  = $signed(b[183:176]) - $signed(\port$12229$286 [7:0]);
-  assign \$400  = $signed(\$399 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$394  = $signed(\$393 ) + $signed(\port$12234$22 [15:8]);
+  assign \$395  = $signed(\$394 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$396  = $signed(\$394 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$397  = $signed(a[183:176]) - $signed(\port$12234$22 [7:0]);
+  assign \$398  = $signed(\$397 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$399  = $signed(b[183:176]) - $signed(\port$12234$286 [7:0]);
+  assign \$400  = $signed(\$399 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$401  = $signed(\$398 ) + $signed(\$400 );
-  assign \$402  = 1'h1 << \port$12229$286 [77:72];
+  assign \$402  = 1'h1 << \port$12234$286 [77:72];
   assign \$404  = $signed(\$401 ) + $signed(\$403 [63:0]);
-  assign \q$190  = $signed(\$404 ) >>> \port$12229$286 [77:72];
-  assign \$405  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$190  = $signed(\$404 ) >>> \port$12234$286 [77:72];
+  assign \$405  = 1'h1 << \port$12234$286 [77:72];
   assign \$406  = \$405  - 1'h1;
-  assign \$407  = | \port$12229$286 [77:72];
+  assign \$407  = | \port$12234$286 [77:72];
   assign \$408  = { \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401 [40], \$401  } & \$406 [63:0];
   assign \$409  = \$408  == \$403 [63:0];
   assign \tie$192  = \$407  & \$409 ;
   assign \$410  = \tie$192  & \q$190 [0];
   assign \$411  = $signed(\q$190 ) - $signed({ 1'h0, \$410  });
-  assign \$412  = $signed(\$411 ) + $signed(\port$12229$22 [15:8]);
-  assign \$413  = $signed(\$412 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$414  = $signed(\$412 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$415  = $signed(a[191:184]) - $signed(\port$12229$22 [7:0]);
-  assign \$416  = $signed(\$415 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$417  = $signed(b[191:184]) - $signed(\port$12229$286 [7:0]);
-  assign \$418  = $signed(\$417 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$412  = $signed(\$411 ) + $signed(\port$12234$22 [15:8]);
+  assign \$413  = $signed(\$412 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$414  = $signed(\$412 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$415  = $signed(a[191:184]) - $signed(\port$12234$22 [7:0]);
+  assign \$416  = $signed(\$415 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$417  = $signed(b[191:184]) - $signed(\port$12234$286 [7:0]);
+  assign \$418  = $signed(\$417 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$419  = $signed(\$416 ) + $signed(\$418 );
-  assign \$420  = 1'h1 << \port$12229$286 [77:72];
+  assign \$420  = 1'h1 << \port$12234$286 [77:72];
   assign \$422  = $signed(\$419 ) + $signed(\$421 [63:0]);
-  assign \q$198  = $signed(\$422 ) >>> \port$12229$286 [77:72];
-  assign \$423  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$198  = $signed(\$422 ) >>> \port$12234$286 [77:72];
+  assign \$423  = 1'h1 << \port$12234$286 [77:72];
   assign \$424  = \$423  - 1'h1;
-  assign \$425  = | \port$12229$286 [77:72];
+  assign \$425  = | \port$12234$286 [77:72];
   assign \$426  = { \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419 [40], \$419  } & \$424 [63:0];
   assign \$427  = \$426  == \$421 [63:0];
   assign \tie$200  = \$425  & \$427 ;
   assign \$428  = \tie$200  & \q$198 [0];
   assign \$429  = $signed(\q$198 ) - $signed({ 1'h0, \$428  });
-  assign \$430  = $signed(\$429 ) + $signed(\port$12229$22 [15:8]);
-  assign \$431  = $signed(\$430 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$432  = $signed(\$430 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$433  = $signed(a[199:192]) - $signed(\port$12229$22 [7:0]);
-  assign \$434  = $signed(\$433 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$435  = $signed(b[199:192]) - $signed(\port$12229$286 [7:0]);
-  assign \$436  = $signed(\$435 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$430  = $signed(\$429 ) + $signed(\port$12234$22 [15:8]);
+  assign \$431  = $signed(\$430 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$432  = $signed(\$430 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$433  = $signed(a[199:192]) - $signed(\port$12234$22 [7:0]);
+  assign \$434  = $signed(\$433 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$435  = $signed(b[199:192]) - $signed(\port$12234$286 [7:0]);
+  assign \$436  = $signed(\$435 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$437  = $signed(\$434 ) + $signed(\$436 );
-  assign \$438  = 1'h1 << \port$12229$286 [77:72];
+  assign \$438  = 1'h1 << \port$12234$286 [77:72];
   assign \$440  = $signed(\$437 ) + $signed(\$439 [63:0]);
-  assign \q$206  = $signed(\$440 ) >>> \port$12229$286 [77:72];
-  assign \$441  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$206  = $signed(\$440 ) >>> \port$12234$286 [77:72];
+  assign \$441  = 1'h1 << \port$12234$286 [77:72];
   assign \$442  = \$441  - 1'h1;
-  assign \$443  = | \port$12229$286 [77:72];
+  assign \$443  = | \port$12234$286 [77:72];
   assign \$444  = { \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437 [40], \$437  } & \$442 [63:0];
   assign \$445  = \$444  == \$439 [63:0];
   assign \tie$208  = \$443  & \$445 ;
   assign \$446  = \tie$208  & \q$206 [0];
   assign \$447  = $signed(\q$206 ) - $signed({ 1'h0, \$446  });
-  assign \$448  = $signed(\$447 ) + $signed(\port$12229$22 [15:8]);
-  assign \$449  = $signed(\$448 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$450  = $signed(\$448 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$451  = $signed(a[207:200]) - $signed(\port$12229$22 [7:0]);
-  assign \$452  = $signed(\$451 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$453  = $signed(b[207:200]) - $signed(\port$12229$286 [7:0]);
-  assign \$454  = $signed(\$453 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$448  = $signed(\$447 ) + $signed(\port$12234$22 [15:8]);
+  assign \$449  = $signed(\$448 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$450  = $signed(\$448 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$451  = $signed(a[207:200]) - $signed(\port$12234$22 [7:0]);
+  assign \$452  = $signed(\$451 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$453  = $signed(b[207:200]) - $signed(\port$12234$286 [7:0]);
+  assign \$454  = $signed(\$453 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$455  = $signed(\$452 ) + $signed(\$454 );
-  assign \$456  = 1'h1 << \port$12229$286 [77:72];
+  assign \$456  = 1'h1 << \port$12234$286 [77:72];
   assign \$458  = $signed(\$455 ) + $signed(\$457 [63:0]);
-  assign \q$214  = $signed(\$458 ) >>> \port$12229$286 [77:72];
-  assign \$459  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$214  = $signed(\$458 ) >>> \port$12234$286 [77:72];
+  assign \$459  = 1'h1 << \port$12234$286 [77:72];
   assign \$460  = \$459  - 1'h1;
-  assign \$461  = | \port$12229$286 [77:72];
+  assign \$461  = | \port$12234$286 [77:72];
   assign \$462  = { \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455 [40], \$455  } & \$460 [63:0];
   assign \$463  = \$462  == \$457 [63:0];
   assign \tie$216  = \$461  & \$463 ;
   assign \$464  = \tie$216  & \q$214 [0];
   assign \$465  = $signed(\q$214 ) - $signed({ 1'h0, \$464  });
-  assign \$466  = $signed(\$465 ) + $signed(\port$12229$22 [15:8]);
-  assign \$467  = $signed(\$466 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$468  = $signed(\$466 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$469  = $signed(a[215:208]) - $signed(\port$12229$22 [7:0]);
-  assign \$470  = $signed(\$469 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$471  = $signed(b[215:208]) - $signed(\port$12229$286 [7:0]);
-  assign \$472  = $signed(\$471 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$466  = $signed(\$465 ) + $signed(\port$12234$22 [15:8]);
+  assign \$467  = $signed(\$466 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$468  = $signed(\$466 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$469  = $signed(a[215:208]) - $signed(\port$12234$22 [7:0]);
+  assign \$470  = $signed(\$469 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$471  = $signed(b[215:208]) - $signed(\port$12234$286 [7:0]);
+  assign \$472  = $signed(\$471 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$473  = $signed(\$470 ) + $signed(\$472 );
-  assign \$474  = 1'h1 << \port$12229$286 [77:72];
+  assign \$474  = 1'h1 << \port$12234$286 [77:72];
   assign \$476  = $signed(\$473 ) + $signed(\$475 [63:0]);
-  assign \q$222  = $signed(\$476 ) >>> \port$12229$286 [77:72];
-  assign \$477  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$222  = $signed(\$476 ) >>> \port$12234$286 [77:72];
+  assign \$477  = 1'h1 << \port$12234$286 [77:72];
   assign \$478  = \$477  - 1'h1;
-  assign \$479  = | \port$12229$286 [77:72];
+  assign \$479  = | \port$12234$286 [77:72];
   assign \$480  = { \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473 [40], \$473  } & \$478 [63:0];
   assign \$481  = \$480  == \$475 [63:0];
   assign \tie$224  = \$479  & \$481 ;
   assign \$482  = \tie$224  & \q$222 [0];
   assign \$483  = $signed(\q$222 ) - $signed({ 1'h0, \$482  });
-  assign \$484  = $signed(\$483 ) + $signed(\port$12229$22 [15:8]);
-  assign \$485  = $signed(\$484 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$486  = $signed(\$484 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$487  = $signed(a[223:216]) - $signed(\port$12229$22 [7:0]);
-  assign \$488  = $signed(\$487 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$489  = $signed(b[223:216]) - $signed(\port$12229$286 [7:0]);
-  assign \$490  = $signed(\$489 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$484  = $signed(\$483 ) + $signed(\port$12234$22 [15:8]);
+  assign \$485  = $signed(\$484 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$486  = $signed(\$484 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$487  = $signed(a[223:216]) - $signed(\port$12234$22 [7:0]);
+  assign \$488  = $signed(\$487 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$489  = $signed(b[223:216]) - $signed(\port$12234$286 [7:0]);
+  assign \$490  = $signed(\$489 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$491  = $signed(\$488 ) + $signed(\$490 );
-  assign \$492  = 1'h1 << \port$12229$286 [77:72];
+  assign \$492  = 1'h1 << \port$12234$286 [77:72];
   assign \$494  = $signed(\$491 ) + $signed(\$493 [63:0]);
-  assign \q$230  = $signed(\$494 ) >>> \port$12229$286 [77:72];
-  assign \$495  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$230  = $signed(\$494 ) >>> \port$12234$286 [77:72];
+  assign \$495  = 1'h1 << \port$12234$286 [77:72];
   assign \$496  = \$495  - 1'h1;
-  assign \$497  = | \port$12229$286 [77:72];
+  assign \$497  = | \port$12234$286 [77:72];
   assign \$498  = { \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491 [40], \$491  } & \$496 [63:0];
   assign \$499  = \$498  == \$493 [63:0];
   assign \tie$232  = \$497  & \$499 ;
   assign \$500  = \tie$232  & \q$230 [0];
   assign \$501  = $signed(\q$230 ) - $signed({ 1'h0, \$500  });
-  assign \$502  = $signed(\$501 ) + $signed(\port$12229$22 [15:8]);
-  assign \$503  = $signed(\$502 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$504  = $signed(\$502 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$505  = $signed(a[231:224]) - $signed(\port$12229$22 [7:0]);
-  assign \$506  = $signed(\$505 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$507  = $signed(b[231:224]) - $signed(\port$12229$286 [7:0]);
-  assign \$508  = $signed(\$507 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$502  = $signed(\$501 ) + $signed(\port$12234$22 [15:8]);
+  assign \$503  = $signed(\$502 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$504  = $signed(\$502 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$505  = $signed(a[231:224]) - $signed(\port$12234$22 [7:0]);
+  assign \$506  = $signed(\$505 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$507  = $signed(b[231:224]) - $signed(\port$12234$286 [7:0]);
+  assign \$508  = $signed(\$507 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$509  = $signed(\$506 ) + $signed(\$508 );
-  assign \$510  = 1'h1 << \port$12229$286 [77:72];
+  assign \$510  = 1'h1 << \port$12234$286 [77:72];
   assign \$512  = $signed(\$509 ) + $signed(\$511 [63:0]);
-  assign \q$238  = $signed(\$512 ) >>> \port$12229$286 [77:72];
-  assign \$513  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$238  = $signed(\$512 ) >>> \port$12234$286 [77:72];
+  assign \$513  = 1'h1 << \port$12234$286 [77:72];
   assign \$514  = \$513  - 1'h1;
-  assign \$515  = | \port$12229$286 [77:72];
+  assign \$515  = | \port$12234$286 [77:72];
   assign \$516  = { \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509 [40], \$509  } & \$514 [63:0];
   assign \$517  = \$516  == \$511 [63:0];
   assign \tie$240  = \$515  & \$517 ;
   assign \$518  = \tie$240  & \q$238 [0];
   assign \$519  = $signed(\q$238 ) - $signed({ 1'h0, \$518  });
-  assign \$520  = $signed(\$519 ) + $signed(\port$12229$22 [15:8]);
-  assign \$521  = $signed(\$520 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$522  = $signed(\$520 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$523  = $signed(a[239:232]) - $signed(\port$12229$22 [7:0]);
-  assign \$524  = $signed(\$523 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$525  = $signed(b[239:232]) - $signed(\port$12229$286 [7:0]);
-  assign \$526  = $signed(\$525 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$520  = $signed(\$519 ) + $signed(\port$12234$22 [15:8]);
+  assign \$521  = $signed(\$520 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$522  = $signed(\$520 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$523  = $signed(a[239:232]) - $signed(\port$12234$22 [7:0]);
+  assign \$524  = $signed(\$523 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$525  = $signed(b[239:232]) - $signed(\port$12234$286 [7:0]);
+  assign \$526  = $signed(\$525 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$527  = $signed(\$524 ) + $signed(\$526 );
-  assign \$528  = 1'h1 << \port$12229$286 [77:72];
+  assign \$528  = 1'h1 << \port$12234$286 [77:72];
   assign \$530  = $signed(\$527 ) + $signed(\$529 [63:0]);
-  assign \q$246  = $signed(\$530 ) >>> \port$12229$286 [77:72];
-  assign \$531  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$246  = $signed(\$530 ) >>> \port$12234$286 [77:72];
+  assign \$531  = 1'h1 << \port$12234$286 [77:72];
   assign \$532  = \$531  - 1'h1;
-  assign \$533  = | \port$12229$286 [77:72];
+  assign \$533  = | \port$12234$286 [77:72];
   assign \$534  = { \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527 [40], \$527  } & \$532 [63:0];
   assign \$535  = \$534  == \$529 [63:0];
   assign \tie$248  = \$533  & \$535 ;
   assign \$536  = \tie$248  & \q$246 [0];
   assign \$537  = $signed(\q$246 ) - $signed({ 1'h0, \$536  });
-  assign \$538  = $signed(\$537 ) + $signed(\port$12229$22 [15:8]);
-  assign \$539  = $signed(\$538 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$540  = $signed(\$538 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$541  = $signed(a[247:240]) - $signed(\port$12229$22 [7:0]);
-  assign \$542  = $signed(\$541 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$543  = $signed(b[247:240]) - $signed(\port$12229$286 [7:0]);
-  assign \$544  = $signed(\$543 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$538  = $signed(\$537 ) + $signed(\port$12234$22 [15:8]);
+  assign \$539  = $signed(\$538 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$540  = $signed(\$538 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$541  = $signed(a[247:240]) - $signed(\port$12234$22 [7:0]);
+  assign \$542  = $signed(\$541 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$543  = $signed(b[247:240]) - $signed(\port$12234$286 [7:0]);
+  assign \$544  = $signed(\$543 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$545  = $signed(\$542 ) + $signed(\$544 );
-  assign \$546  = 1'h1 << \port$12229$286 [77:72];
+  assign \$546  = 1'h1 << \port$12234$286 [77:72];
   assign \$548  = $signed(\$545 ) + $signed(\$547 [63:0]);
-  assign \q$254  = $signed(\$548 ) >>> \port$12229$286 [77:72];
-  assign \$549  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$254  = $signed(\$548 ) >>> \port$12234$286 [77:72];
+  assign \$549  = 1'h1 << \port$12234$286 [77:72];
   assign \$550  = \$549  - 1'h1;
-  assign \$551  = | \port$12229$286 [77:72];
+  assign \$551  = | \port$12234$286 [77:72];
   assign \$552  = { \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545 [40], \$545  } & \$550 [63:0];
   assign \$553  = \$552  == \$547 [63:0];
   assign \tie$256  = \$551  & \$553 ;
   assign \$554  = \tie$256  & \q$254 [0];
   assign \$555  = $signed(\q$254 ) - $signed({ 1'h0, \$554  });
-  assign \$556  = $signed(\$555 ) + $signed(\port$12229$22 [15:8]);
-  assign \$557  = $signed(\$556 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$558  = $signed(\$556 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$559  = $signed(a[255:248]) - $signed(\port$12229$22 [7:0]);
-  assign \$560  = $signed(\$559 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$561  = $signed(b[255:248]) - $signed(\port$12229$286 [7:0]);
-  assign \$562  = $signed(\$561 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$556  = $signed(\$555 ) + $signed(\port$12234$22 [15:8]);
+  assign \$557  = $signed(\$556 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$558  = $signed(\$556 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$559  = $signed(a[255:248]) - $signed(\port$12234$22 [7:0]);
+  assign \$560  = $signed(\$559 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$561  = $signed(b[255:248]) - $signed(\port$12234$286 [7:0]);
+  assign \$562  = $signed(\$561 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$563  = $signed(\$560 ) + $signed(\$562 );
-  assign \$564  = 1'h1 << \port$12229$286 [77:72];
+  assign \$564  = 1'h1 << \port$12234$286 [77:72];
   assign \$566  = $signed(\$563 ) + $signed(\$565 [63:0]);
-  assign \q$262  = $signed(\$566 ) >>> \port$12229$286 [77:72];
-  assign \$567  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$262  = $signed(\$566 ) >>> \port$12234$286 [77:72];
+  assign \$567  = 1'h1 << \port$12234$286 [77:72];
   assign \$568  = \$567  - 1'h1;
-  assign \$569  = | \port$12229$286 [77:72];
+  assign \$569  = | \port$12234$286 [77:72];
   assign \$570  = { \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563 [40], \$563  } & \$568 [63:0];
   assign \$571  = \$570  == \$565 [63:0];
   assign \tie$264  = \$569  & \$571 ;
   assign \$572  = \tie$264  & \q$262 [0];
   assign \$573  = $signed(\q$262 ) - $signed({ 1'h0, \$572  });
-  assign \$574  = $signed(\$573 ) + $signed(\port$12229$22 [15:8]);
-  assign \$575  = $signed(\$574 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$576  = $signed(\$574 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$1  = $signed(a[7:0]) - $signed(\port$12229$22 [7:0]);
-  assign \$2  = $signed(\$1 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$3  = $signed(b[7:0]) - $signed(\port$12229$286 [7:0]);
-  assign \$4  = $signed(\$3 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$574  = $signed(\$573 ) + $signed(\port$12234$22 [15:8]);
+  assign \$575  = $signed(\$574 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$576  = $signed(\$574 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$1  = $signed(a[7:0]) - $signed(\port$12234$22 [7:0]);
+  assign \$2  = $signed(\$1 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$3  = $signed(b[7:0]) - $signed(\port$12234$286 [7:0]);
+  assign \$4  = $signed(\$3 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$5  = $signed(\$2 ) + $signed(\$4 );
-  assign \$6  = 1'h1 << \port$12229$286 [77:72];
+  assign \$6  = 1'h1 << \port$12234$286 [77:72];
   assign \$8  = $signed(\$5 ) + $signed(\$7 [63:0]);
-  assign q = $signed(\$8 ) >>> \port$12229$286 [77:72];
-  assign \$9  = 1'h1 << \port$12229$286 [77:72];
+  assign q = $signed(\$8 ) >>> \port$12234$286 [77:72];
+  assign \$9  = 1'h1 << \port$12234$286 [77:72];
   assign \$10  = \$9  - 1'h1;
-  assign \$11  = | \port$12229$286 [77:72];
+  assign \$11  = | \port$12234$286 [77:72];
   assign \$12  = { \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5  } & \$10 [63:0];
   assign \$13  = \$12  == \$7 [63:0];
   assign tie = \$11  & \$13 ;
   assign \$14  = tie & q[0];
   assign \$15  = $signed(q) - $signed({ 1'h0, \$14  });
-  assign \$16  = $signed(\$15 ) + $signed(\port$12229$22 [15:8]);
-  assign \$17  = $signed(\$16 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$18  = $signed(\$16 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$19  = $signed(a[15:8]) - $signed(\port$12229$22 [7:0]);
-  assign \$20  = $signed(\$19 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$21  = $signed(b[15:8]) - $signed(\port$12229$286 [7:0]);
-  assign \$22  = $signed(\$21 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$16  = $signed(\$15 ) + $signed(\port$12234$22 [15:8]);
+  assign \$17  = $signed(\$16 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$18  = $signed(\$16 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$19  = $signed(a[15:8]) - $signed(\port$12234$22 [7:0]);
+  assign \$20  = $signed(\$19 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$21  = $signed(b[15:8]) - $signed(\port$12234$286 [7:0]);
+  assign \$22  = $signed(\$21 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$23  = $signed(\$20 ) + $signed(\$22 );
-  assign \$24  = 1'h1 << \port$12229$286 [77:72];
+  assign \$24  = 1'h1 << \port$12234$286 [77:72];
   assign \$26  = $signed(\$23 ) + $signed(\$25 [63:0]);
-  assign \q$22  = $signed(\$26 ) >>> \port$12229$286 [77:72];
-  assign \$27  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$22  = $signed(\$26 ) >>> \port$12234$286 [77:72];
+  assign \$27  = 1'h1 << \port$12234$286 [77:72];
   assign \$28  = \$27  - 1'h1;
-  assign \$29  = | \port$12229$286 [77:72];
+  assign \$29  = | \port$12234$286 [77:72];
   assign \$30  = { \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23  } & \$28 [63:0];
   assign \$31  = \$30  == \$25 [63:0];
   assign \tie$24  = \$29  & \$31 ;
   assign \$32  = \tie$24  & \q$22 [0];
   assign \$33  = $signed(\q$22 ) - $signed({ 1'h0, \$32  });
-  assign \$34  = $signed(\$33 ) + $signed(\port$12229$22 [15:8]);
-  assign \$35  = $signed(\$34 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$36  = $signed(\$34 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$37  = $signed(a[23:16]) - $signed(\port$12229$22 [7:0]);
-  assign \$38  = $signed(\$37 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$39  = $signed(b[23:16]) - $signed(\port$12229$286 [7:0]);
-  assign \$40  = $signed(\$39 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$34  = $signed(\$33 ) + $signed(\port$12234$22 [15:8]);
+  assign \$35  = $signed(\$34 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$36  = $signed(\$34 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$37  = $signed(a[23:16]) - $signed(\port$12234$22 [7:0]);
+  assign \$38  = $signed(\$37 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$39  = $signed(b[23:16]) - $signed(\port$12234$286 [7:0]);
+  assign \$40  = $signed(\$39 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$41  = $signed(\$38 ) + $signed(\$40 );
-  assign \$42  = 1'h1 << \port$12229$286 [77:72];
+  assign \$42  = 1'h1 << \port$12234$286 [77:72];
   assign \$44  = $signed(\$41 ) + $signed(\$43 [63:0]);
-  assign \q$30  = $signed(\$44 ) >>> \port$12229$286 [77:72];
-  assign \$45  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$30  = $signed(\$44 ) >>> \port$12234$286 [77:72];
+  assign \$45  = 1'h1 << \port$12234$286 [77:72];
   assign \$46  = \$45  - 1'h1;
-  assign \$47  = | \port$12229$286 [77:72];
+  assign \$47  = | \port$12234$286 [77:72];
   assign \$48  = { \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41 [40], \$41  } & \$46 [63:0];
   assign \$49  = \$48  == \$43 [63:0];
   assign \tie$32  = \$47  & \$49 ;
   assign \$50  = \tie$32  & \q$30 [0];
   assign \$51  = $signed(\q$30 ) - $signed({ 1'h0, \$50  });
-  assign \$52  = $signed(\$51 ) + $signed(\port$12229$22 [15:8]);
-  assign \$53  = $signed(\$52 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$54  = $signed(\$52 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$55  = $signed(a[31:24]) - $signed(\port$12229$22 [7:0]);
-  assign \$56  = $signed(\$55 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$57  = $signed(b[31:24]) - $signed(\port$12229$286 [7:0]);
-  assign \$58  = $signed(\$57 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$52  = $signed(\$51 ) + $signed(\port$12234$22 [15:8]);
+  assign \$53  = $signed(\$52 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$54  = $signed(\$52 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$55  = $signed(a[31:24]) - $signed(\port$12234$22 [7:0]);
+  assign \$56  = $signed(\$55 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$57  = $signed(b[31:24]) - $signed(\port$12234$286 [7:0]);
+  assign \$58  = $signed(\$57 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$59  = $signed(\$56 ) + $signed(\$58 );
-  assign \$60  = 1'h1 << \port$12229$286 [77:72];
+  assign \$60  = 1'h1 << \port$12234$286 [77:72];
   assign \$62  = $signed(\$59 ) + $signed(\$61 [63:0]);
-  assign \q$38  = $signed(\$62 ) >>> \port$12229$286 [77:72];
-  assign \$63  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$38  = $signed(\$62 ) >>> \port$12234$286 [77:72];
+  assign \$63  = 1'h1 << \port$12234$286 [77:72];
   assign \$64  = \$63  - 1'h1;
-  assign \$65  = | \port$12229$286 [77:72];
+  assign \$65  = | \port$12234$286 [77:72];
   assign \$66  = { \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59 [40], \$59  } & \$64 [63:0];
   assign \$67  = \$66  == \$61 [63:0];
   assign \tie$40  = \$65  & \$67 ;
   assign \$68  = \tie$40  & \q$38 [0];
   assign \$69  = $signed(\q$38 ) - $signed({ 1'h0, \$68  });
-  assign \$70  = $signed(\$69 ) + $signed(\port$12229$22 [15:8]);
-  assign \$71  = $signed(\$70 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$72  = $signed(\$70 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$73  = $signed(a[39:32]) - $signed(\port$12229$22 [7:0]);
-  assign \$74  = $signed(\$73 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$75  = $signed(b[39:32]) - $signed(\port$12229$286 [7:0]);
-  assign \$76  = $signed(\$75 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$70  = $signed(\$69 ) + $signed(\port$12234$22 [15:8]);
+  assign \$71  = $signed(\$70 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$72  = $signed(\$70 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$73  = $signed(a[39:32]) - $signed(\port$12234$22 [7:0]);
+  assign \$74  = $signed(\$73 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$75  = $signed(b[39:32]) - $signed(\port$12234$286 [7:0]);
+  assign \$76  = $signed(\$75 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$77  = $signed(\$74 ) + $signed(\$76 );
-  assign \$78  = 1'h1 << \port$12229$286 [77:72];
+  assign \$78  = 1'h1 << \port$12234$286 [77:72];
   assign \$80  = $signed(\$77 ) + $signed(\$79 [63:0]);
-  assign \q$46  = $signed(\$80 ) >>> \port$12229$286 [77:72];
-  assign \$81  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$46  = $signed(\$80 ) >>> \port$12234$286 [77:72];
+  assign \$81  = 1'h1 << \port$12234$286 [77:72];
   assign \$82  = \$81  - 1'h1;
-  assign \$83  = | \port$12229$286 [77:72];
+  assign \$83  = | \port$12234$286 [77:72];
   assign \$84  = { \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77 [40], \$77  } & \$82 [63:0];
   assign \$85  = \$84  == \$79 [63:0];
   assign \tie$48  = \$83  & \$85 ;
   assign \$86  = \tie$48  & \q$46 [0];
   assign \$87  = $signed(\q$46 ) - $signed({ 1'h0, \$86  });
-  assign \$88  = $signed(\$87 ) + $signed(\port$12229$22 [15:8]);
-  assign \$89  = $signed(\$88 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$90  = $signed(\$88 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$91  = $signed(a[47:40]) - $signed(\port$12229$22 [7:0]);
-  assign \$92  = $signed(\$91 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$93  = $signed(b[47:40]) - $signed(\port$12229$286 [7:0]);
-  assign \$94  = $signed(\$93 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$88  = $signed(\$87 ) + $signed(\port$12234$22 [15:8]);
+  assign \$89  = $signed(\$88 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$90  = $signed(\$88 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$91  = $signed(a[47:40]) - $signed(\port$12234$22 [7:0]);
+  assign \$92  = $signed(\$91 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$93  = $signed(b[47:40]) - $signed(\port$12234$286 [7:0]);
+  assign \$94  = $signed(\$93 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$95  = $signed(\$92 ) + $signed(\$94 );
-  assign \$96  = 1'h1 << \port$12229$286 [77:72];
+  assign \$96  = 1'h1 << \port$12234$286 [77:72];
   assign \$98  = $signed(\$95 ) + $signed(\$97 [63:0]);
-  assign \q$54  = $signed(\$98 ) >>> \port$12229$286 [77:72];
-  assign \$99  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$54  = $signed(\$98 ) >>> \port$12234$286 [77:72];
+  assign \$99  = 1'h1 << \port$12234$286 [77:72];
   assign \$100  = \$99  - 1'h1;
-  assign \$101  = | \port$12229$286 [77:72];
+  assign \$101  = | \port$12234$286 [77:72];
   assign \$102  = { \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95 [40], \$95  } & \$100 [63:0];
   assign \$103  = \$102  == \$97 [63:0];
   assign \tie$56  = \$101  & \$103 ;
   assign \$104  = \tie$56  & \q$54 [0];
   assign \$105  = $signed(\q$54 ) - $signed({ 1'h0, \$104  });
-  assign \$106  = $signed(\$105 ) + $signed(\port$12229$22 [15:8]);
-  assign \$107  = $signed(\$106 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$108  = $signed(\$106 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$109  = $signed(a[55:48]) - $signed(\port$12229$22 [7:0]);
-  assign \$110  = $signed(\$109 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$111  = $signed(b[55:48]) - $signed(\port$12229$286 [7:0]);
-  assign \$112  = $signed(\$111 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$106  = $signed(\$105 ) + $signed(\port$12234$22 [15:8]);
+  assign \$107  = $signed(\$106 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$108  = $signed(\$106 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$109  = $signed(a[55:48]) - $signed(\port$12234$22 [7:0]);
+  assign \$110  = $signed(\$109 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$111  = $signed(b[55:48]) - $signed(\port$12234$286 [7:0]);
+  assign \$112  = $signed(\$111 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$113  = $signed(\$110 ) + $signed(\$112 );
-  assign \$114  = 1'h1 << \port$12229$286 [77:72];
+  assign \$114  = 1'h1 << \port$12234$286 [77:72];
   assign \$116  = $signed(\$113 ) + $signed(\$115 [63:0]);
-  assign \q$62  = $signed(\$116 ) >>> \port$12229$286 [77:72];
-  assign \$117  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$62  = $signed(\$116 ) >>> \port$12234$286 [77:72];
+  assign \$117  = 1'h1 << \port$12234$286 [77:72];
   assign \$118  = \$117  - 1'h1;
-  assign \$119  = | \port$12229$286 [77:72];
+  assign \$119  = | \port$12234$286 [77:72];
   assign \$120  = { \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113 [40], \$113  } & \$118 [63:0];
   assign \$121  = \$120  == \$115 [63:0];
   assign \tie$64  = \$119  & \$121 ;
   assign \$122  = \tie$64  & \q$62 [0];
   assign \$123  = $signed(\q$62 ) - $signed({ 1'h0, \$122  });
-  assign \$124  = $signed(\$123 ) + $signed(\port$12229$22 [15:8]);
-  assign \$125  = $signed(\$124 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$126  = $signed(\$124 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$127  = $signed(a[63:56]) - $signed(\port$12229$22 [7:0]);
-  assign \$128  = $signed(\$127 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$129  = $signed(b[63:56]) - $signed(\port$12229$286 [7:0]);
-  assign \$130  = $signed(\$129 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$124  = $signed(\$123 ) + $signed(\port$12234$22 [15:8]);
+  assign \$125  = $signed(\$124 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$126  = $signed(\$124 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$127  = $signed(a[63:56]) - $signed(\port$12234$22 [7:0]);
+  assign \$128  = $signed(\$127 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$129  = $signed(b[63:56]) - $signed(\port$12234$286 [7:0]);
+  assign \$130  = $signed(\$129 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$131  = $signed(\$128 ) + $signed(\$130 );
-  assign \$132  = 1'h1 << \port$12229$286 [77:72];
+  assign \$132  = 1'h1 << \port$12234$286 [77:72];
   assign \$134  = $signed(\$131 ) + $signed(\$133 [63:0]);
-  assign \q$70  = $signed(\$134 ) >>> \port$12229$286 [77:72];
-  assign \$135  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$70  = $signed(\$134 ) >>> \port$12234$286 [77:72];
+  assign \$135  = 1'h1 << \port$12234$286 [77:72];
   assign \$136  = \$135  - 1'h1;
-  assign \$137  = | \port$12229$286 [77:72];
+  assign \$137  = | \port$12234$286 [77:72];
   assign \$138  = { \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131 [40], \$131  } & \$136 [63:0];
   assign \$139  = \$138  == \$133 [63:0];
   assign \tie$72  = \$137  & \$139 ;
   assign \$140  = \tie$72  & \q$70 [0];
   assign \$141  = $signed(\q$70 ) - $signed({ 1'h0, \$140  });
-  assign \$142  = $signed(\$141 ) + $signed(\port$12229$22 [15:8]);
-  assign \$143  = $signed(\$142 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$144  = $signed(\$142 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$145  = $signed(a[71:64]) - $signed(\port$12229$22 [7:0]);
-  assign \$146  = $signed(\$145 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$147  = $signed(b[71:64]) - $signed(\port$12229$286 [7:0]);
-  assign \$148  = $signed(\$147 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$142  = $signed(\$141 ) + $signed(\port$12234$22 [15:8]);
+  assign \$143  = $signed(\$142 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$144  = $signed(\$142 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$145  = $signed(a[71:64]) - $signed(\port$12234$22 [7:0]);
+  assign \$146  = $signed(\$145 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$147  = $signed(b[71:64]) - $signed(\port$12234$286 [7:0]);
+  assign \$148  = $signed(\$147 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$149  = $signed(\$146 ) + $signed(\$148 );
-  assign \$150  = 1'h1 << \port$12229$286 [77:72];
+  assign \$150  = 1'h1 << \port$12234$286 [77:72];
   assign \$152  = $signed(\$149 ) + $signed(\$151 [63:0]);
-  assign \q$78  = $signed(\$152 ) >>> \port$12229$286 [77:72];
-  assign \$153  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$78  = $signed(\$152 ) >>> \port$12234$286 [77:72];
+  assign \$153  = 1'h1 << \port$12234$286 [77:72];
   assign \$154  = \$153  - 1'h1;
-  assign \$155  = | \port$12229$286 [77:72];
+  assign \$155  = | \port$12234$286 [77:72];
   assign \$156  = { \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149 [40], \$149  } & \$154 [63:0];
   assign \$157  = \$156  == \$151 [63:0];
   assign \tie$80  = \$155  & \$157 ;
   assign \$158  = \tie$80  & \q$78 [0];
   assign \$159  = $signed(\q$78 ) - $signed({ 1'h0, \$158  });
-  assign \$160  = $signed(\$159 ) + $signed(\port$12229$22 [15:8]);
-  assign \$161  = $signed(\$160 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$162  = $signed(\$160 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$163  = $signed(a[79:72]) - $signed(\port$12229$22 [7:0]);
-  assign \$164  = $signed(\$163 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$165  = $signed(b[79:72]) - $signed(\port$12229$286 [7:0]);
-  assign \$166  = $signed(\$165 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$160  = $signed(\$159 ) + $signed(\port$12234$22 [15:8]);
+  assign \$161  = $signed(\$160 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$162  = $signed(\$160 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$163  = $signed(a[79:72]) - $signed(\port$12234$22 [7:0]);
+  assign \$164  = $signed(\$163 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$165  = $signed(b[79:72]) - $signed(\port$12234$286 [7:0]);
+  assign \$166  = $signed(\$165 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$167  = $signed(\$164 ) + $signed(\$166 );
-  assign \$168  = 1'h1 << \port$12229$286 [77:72];
+  assign \$168  = 1'h1 << \port$12234$286 [77:72];
   assign \$170  = $signed(\$167 ) + $signed(\$169 [63:0]);
-  assign \q$86  = $signed(\$170 ) >>> \port$12229$286 [77:72];
-  assign \$171  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$86  = $signed(\$170 ) >>> \port$12234$286 [77:72];
+  assign \$171  = 1'h1 << \port$12234$286 [77:72];
   assign \$172  = \$171  - 1'h1;
-  assign \$173  = | \port$12229$286 [77:72];
+  assign \$173  = | \port$12234$286 [77:72];
   assign \$174  = { \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167 [40], \$167  } & \$172 [63:0];
   assign \$175  = \$174  == \$169 [63:0];
   assign \tie$88  = \$173  & \$175 ;
   assign \$176  = \tie$88  & \q$86 [0];
   assign \$177  = $signed(\q$86 ) - $signed({ 1'h0, \$176  });
-  assign \$178  = $signed(\$177 ) + $signed(\port$12229$22 [15:8]);
-  assign \$179  = $signed(\$178 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$180  = $signed(\$178 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$181  = $signed(a[87:80]) - $signed(\port$12229$22 [7:0]);
-  assign \$182  = $signed(\$181 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$183  = $signed(b[87:80]) - $signed(\port$12229$286 [7:0]);
-  assign \$184  = $signed(\$183 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$178  = $signed(\$177 ) + $signed(\port$12234$22 [15:8]);
+  assign \$179  = $signed(\$178 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$180  = $signed(\$178 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$181  = $signed(a[87:80]) - $signed(\port$12234$22 [7:0]);
+  assign \$182  = $signed(\$181 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$183  = $signed(b[87:80]) - $signed(\port$12234$286 [7:0]);
+  assign \$184  = $signed(\$183 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$185  = $signed(\$182 ) + $signed(\$184 );
-  assign \$186  = 1'h1 << \port$12229$286 [77:72];
+  assign \$186  = 1'h1 << \port$12234$286 [77:72];
   assign \$188  = $signed(\$185 ) + $signed(\$187 [63:0]);
-  assign \q$94  = $signed(\$188 ) >>> \port$12229$286 [77:72];
-  assign \$189  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$94  = $signed(\$188 ) >>> \port$12234$286 [77:72];
+  assign \$189  = 1'h1 << \port$12234$286 [77:72];
   assign \$190  = \$189  - 1'h1;
-  assign \$191  = | \port$12229$286 [77:72];
+  assign \$191  = | \port$12234$286 [77:72];
   assign \$192  = { \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185 [40], \$185  } & \$190 [63:0];
   assign \$193  = \$192  == \$187 [63:0];
   assign \tie$96  = \$191  & \$193 ;
   assign \$194  = \tie$96  & \q$94 [0];
   assign \$195  = $signed(\q$94 ) - $signed({ 1'h0, \$194  });
-  assign \$196  = $signed(\$195 ) + $signed(\port$12229$22 [15:8]);
-  assign \$197  = $signed(\$196 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$198  = $signed(\$196 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$199  = $signed(a[95:88]) - $signed(\port$12229$22 [7:0]);
-  assign \$200  = $signed(\$199 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$201  = $signed(b[95:88]) - $signed(\port$12229$286 [7:0]);
-  assign \$202  = $signed(\$201 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$196  = $signed(\$195 ) + $signed(\port$12234$22 [15:8]);
+  assign \$197  = $signed(\$196 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$198  = $signed(\$196 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$199  = $signed(a[95:88]) - $signed(\port$12234$22 [7:0]);
+  assign \$200  = $signed(\$199 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$201  = $signed(b[95:88]) - $signed(\port$12234$286 [7:0]);
+  assign \$202  = $signed(\$201 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$203  = $signed(\$200 ) + $signed(\$202 );
-  assign \$204  = 1'h1 << \port$12229$286 [77:72];
+  assign \$204  = 1'h1 << \port$12234$286 [77:72];
   assign \$206  = $signed(\$203 ) + $signed(\$205 [63:0]);
-  assign \q$102  = $signed(\$206 ) >>> \port$12229$286 [77:72];
-  assign \$207  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$102  = $signed(\$206 ) >>> \port$12234$286 [77:72];
+  assign \$207  = 1'h1 << \port$12234$286 [77:72];
   assign \$208  = \$207  - 1'h1;
-  assign \$209  = | \port$12229$286 [77:72];
+  assign \$209  = | \port$12234$286 [77:72];
   assign \$210  = { \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203 [40], \$203  } & \$208 [63:0];
   assign \$211  = \$210  == \$205 [63:0];
   assign \tie$104  = \$209  & \$211 ;
   assign \$212  = \tie$104  & \q$102 [0];
   assign \$213  = $signed(\q$102 ) - $signed({ 1'h0, \$212  });
-  assign \$214  = $signed(\$213 ) + $signed(\port$12229$22 [15:8]);
-  assign \$215  = $signed(\$214 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$216  = $signed(\$214 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$217  = $signed(a[103:96]) - $signed(\port$12229$22 [7:0]);
-  assign \$218  = $signed(\$217 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$219  = $signed(b[103:96]) - $signed(\port$12229$286 [7:0]);
-  assign \$220  = $signed(\$219 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$214  = $signed(\$213 ) + $signed(\port$12234$22 [15:8]);
+  assign \$215  = $signed(\$214 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$216  = $signed(\$214 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$217  = $signed(a[103:96]) - $signed(\port$12234$22 [7:0]);
+  assign \$218  = $signed(\$217 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$219  = $signed(b[103:96]) - $signed(\port$12234$286 [7:0]);
+  assign \$220  = $signed(\$219 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$221  = $signed(\$218 ) + $signed(\$220 );
-  assign \$222  = 1'h1 << \port$12229$286 [77:72];
+  assign \$222  = 1'h1 << \port$12234$286 [77:72];
   assign \$224  = $signed(\$221 ) + $signed(\$223 [63:0]);
-  assign \q$110  = $signed(\$224 ) >>> \port$12229$286 [77:72];
-  assign \$225  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$110  = $signed(\$224 ) >>> \port$12234$286 [77:72];
+  assign \$225  = 1'h1 << \port$12234$286 [77:72];
   assign \$226  = \$225  - 1'h1;
-  assign \$227  = | \port$12229$286 [77:72];
+  assign \$227  = | \port$12234$286 [77:72];
   assign \$228  = { \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221 [40], \$221  } & \$226 [63:0];
   assign \$229  = \$228  == \$223 [63:0];
   assign \tie$112  = \$227  & \$229 ;
   assign \$230  = \tie$112  & \q$110 [0];
   assign \$231  = $signed(\q$110 ) - $signed({ 1'h0, \$230  });
-  assign \$232  = $signed(\$231 ) + $signed(\port$12229$22 [15:8]);
-  assign \$233  = $signed(\$232 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$234  = $signed(\$232 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$235  = $signed(a[111:104]) - $signed(\port$12229$22 [7:0]);
-  assign \$236  = $signed(\$235 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$237  = $signed(b[111:104]) - $signed(\port$12229$286 [7:0]);
-  assign \$238  = $signed(\$237 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$232  = $signed(\$231 ) + $signed(\port$12234$22 [15:8]);
+  assign \$233  = $signed(\$232 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$234  = $signed(\$232 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$235  = $signed(a[111:104]) - $signed(\port$12234$22 [7:0]);
+  assign \$236  = $signed(\$235 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$237  = $signed(b[111:104]) - $signed(\port$12234$286 [7:0]);
+  assign \$238  = $signed(\$237 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$239  = $signed(\$236 ) + $signed(\$238 );
-  assign \$240  = 1'h1 << \port$12229$286 [77:72];
+  assign \$240  = 1'h1 << \port$12234$286 [77:72];
   assign \$242  = $signed(\$239 ) + $signed(\$241 [63:0]);
-  assign \q$118  = $signed(\$242 ) >>> \port$12229$286 [77:72];
-  assign \$243  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$118  = $signed(\$242 ) >>> \port$12234$286 [77:72];
+  assign \$243  = 1'h1 << \port$12234$286 [77:72];
   assign \$244  = \$243  - 1'h1;
-  assign \$245  = | \port$12229$286 [77:72];
+  assign \$245  = | \port$12234$286 [77:72];
   assign \$246  = { \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239 [40], \$239  } & \$244 [63:0];
   assign \$247  = \$246  == \$241 [63:0];
   assign \tie$120  = \$245  & \$247 ;
   assign \$248  = \tie$120  & \q$118 [0];
   assign \$249  = $signed(\q$118 ) - $signed({ 1'h0, \$248  });
-  assign \$250  = $signed(\$249 ) + $signed(\port$12229$22 [15:8]);
-  assign \$251  = $signed(\$250 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$252  = $signed(\$250 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$253  = $signed(a[119:112]) - $signed(\port$12229$22 [7:0]);
-  assign \$254  = $signed(\$253 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$255  = $signed(b[119:112]) - $signed(\port$12229$286 [7:0]);
-  assign \$256  = $signed(\$255 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$250  = $signed(\$249 ) + $signed(\port$12234$22 [15:8]);
+  assign \$251  = $signed(\$250 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$252  = $signed(\$250 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$253  = $signed(a[119:112]) - $signed(\port$12234$22 [7:0]);
+  assign \$254  = $signed(\$253 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$255  = $signed(b[119:112]) - $signed(\port$12234$286 [7:0]);
+  assign \$256  = $signed(\$255 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$257  = $signed(\$254 ) + $signed(\$256 );
-  assign \$258  = 1'h1 << \port$12229$286 [77:72];
+  assign \$258  = 1'h1 << \port$12234$286 [77:72];
   assign \$260  = $signed(\$257 ) + $signed(\$259 [63:0]);
-  assign \q$126  = $signed(\$260 ) >>> \port$12229$286 [77:72];
-  assign \$261  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$126  = $signed(\$260 ) >>> \port$12234$286 [77:72];
+  assign \$261  = 1'h1 << \port$12234$286 [77:72];
   assign \$262  = \$261  - 1'h1;
-  assign \$263  = | \port$12229$286 [77:72];
+  assign \$263  = | \port$12234$286 [77:72];
   assign \$264  = { \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257 [40], \$257  } & \$262 [63:0];
   assign \$265  = \$264  == \$259 [63:0];
   assign \tie$128  = \$263  & \$265 ;
   assign \$266  = \tie$128  & \q$126 [0];
   assign \$267  = $signed(\q$126 ) - $signed({ 1'h0, \$266  });
-  assign \$268  = $signed(\$267 ) + $signed(\port$12229$22 [15:8]);
-  assign \$269  = $signed(\$268 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$270  = $signed(\$268 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$271  = $signed(a[127:120]) - $signed(\port$12229$22 [7:0]);
-  assign \$272  = $signed(\$271 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$273  = $signed(b[127:120]) - $signed(\port$12229$286 [7:0]);
-  assign \$274  = $signed(\$273 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$268  = $signed(\$267 ) + $signed(\port$12234$22 [15:8]);
+  assign \$269  = $signed(\$268 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$270  = $signed(\$268 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$271  = $signed(a[127:120]) - $signed(\port$12234$22 [7:0]);
+  assign \$272  = $signed(\$271 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$273  = $signed(b[127:120]) - $signed(\port$12234$286 [7:0]);
+  assign \$274  = $signed(\$273 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$275  = $signed(\$272 ) + $signed(\$274 );
-  assign \$276  = 1'h1 << \port$12229$286 [77:72];
+  assign \$276  = 1'h1 << \port$12234$286 [77:72];
   assign \$278  = $signed(\$275 ) + $signed(\$277 [63:0]);
-  assign \q$134  = $signed(\$278 ) >>> \port$12229$286 [77:72];
-  assign \$279  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$134  = $signed(\$278 ) >>> \port$12234$286 [77:72];
+  assign \$279  = 1'h1 << \port$12234$286 [77:72];
   assign \$280  = \$279  - 1'h1;
-  assign \$281  = | \port$12229$286 [77:72];
+  assign \$281  = | \port$12234$286 [77:72];
   assign \$282  = { \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275 [40], \$275  } & \$280 [63:0];
   assign \$283  = \$282  == \$277 [63:0];
   assign \tie$136  = \$281  & \$283 ;
   assign \$284  = \tie$136  & \q$134 [0];
   assign \$285  = $signed(\q$134 ) - $signed({ 1'h0, \$284  });
-  assign \$286  = $signed(\$285 ) + $signed(\port$12229$22 [15:8]);
-  assign \$287  = $signed(\$286 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$288  = $signed(\$286 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$289  = $signed(a[135:128]) - $signed(\port$12229$22 [7:0]);
-  assign \$290  = $signed(\$289 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$291  = $signed(b[135:128]) - $signed(\port$12229$286 [7:0]);
-  assign \$292  = $signed(\$291 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$286  = $signed(\$285 ) + $signed(\port$12234$22 [15:8]);
+  assign \$287  = $signed(\$286 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$288  = $signed(\$286 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$289  = $signed(a[135:128]) - $signed(\port$12234$22 [7:0]);
+  assign \$290  = $signed(\$289 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$291  = $signed(b[135:128]) - $signed(\port$12234$286 [7:0]);
+  assign \$292  = $signed(\$291 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$293  = $signed(\$290 ) + $signed(\$292 );
-  assign \$294  = 1'h1 << \port$12229$286 [77:72];
+  assign \$294  = 1'h1 << \port$12234$286 [77:72];
   assign \$296  = $signed(\$293 ) + $signed(\$295 [63:0]);
-  assign \q$142  = $signed(\$296 ) >>> \port$12229$286 [77:72];
-  assign \$297  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$142  = $signed(\$296 ) >>> \port$12234$286 [77:72];
+  assign \$297  = 1'h1 << \port$12234$286 [77:72];
   assign \$298  = \$297  - 1'h1;
-  assign \$299  = | \port$12229$286 [77:72];
+  assign \$299  = | \port$12234$286 [77:72];
   assign \$300  = { \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293 [40], \$293  } & \$298 [63:0];
   assign \$301  = \$300  == \$295 [63:0];
   assign \tie$144  = \$299  & \$301 ;
   assign \$302  = \tie$144  & \q$142 [0];
   assign \$303  = $signed(\q$142 ) - $signed({ 1'h0, \$302  });
-  assign \$304  = $signed(\$303 ) + $signed(\port$12229$22 [15:8]);
-  assign \$305  = $signed(\$304 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$306  = $signed(\$304 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$307  = $signed(a[143:136]) - $signed(\port$12229$22 [7:0]);
-  assign \$308  = $signed(\$307 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$309  = $signed(b[143:136]) - $signed(\port$12229$286 [7:0]);
-  assign \$310  = $signed(\$309 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$304  = $signed(\$303 ) + $signed(\port$12234$22 [15:8]);
+  assign \$305  = $signed(\$304 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$306  = $signed(\$304 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$307  = $signed(a[143:136]) - $signed(\port$12234$22 [7:0]);
+  assign \$308  = $signed(\$307 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$309  = $signed(b[143:136]) - $signed(\port$12234$286 [7:0]);
+  assign \$310  = $signed(\$309 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$311  = $signed(\$308 ) + $signed(\$310 );
-  assign \$312  = 1'h1 << \port$12229$286 [77:72];
+  assign \$312  = 1'h1 << \port$12234$286 [77:72];
   assign \$314  = $signed(\$311 ) + $signed(\$313 [63:0]);
-  assign \q$150  = $signed(\$314 ) >>> \port$12229$286 [77:72];
-  assign \$315  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$150  = $signed(\$314 ) >>> \port$12234$286 [77:72];
+  assign \$315  = 1'h1 << \port$12234$286 [77:72];
   assign \$316  = \$315  - 1'h1;
-  assign \$317  = | \port$12229$286 [77:72];
+  assign \$317  = | \port$12234$286 [77:72];
   assign \$318  = { \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311 [40], \$311  } & \$316 [63:0];
   assign \$319  = \$318  == \$313 [63:0];
   assign \tie$152  = \$317  & \$319 ;
   assign \$320  = \tie$152  & \q$150 [0];
   assign \$321  = $signed(\q$150 ) - $signed({ 1'h0, \$320  });
-  assign \$322  = $signed(\$321 ) + $signed(\port$12229$22 [15:8]);
-  assign \$323  = $signed(\$322 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$324  = $signed(\$322 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$325  = $signed(a[151:144]) - $signed(\port$12229$22 [7:0]);
-  assign \$326  = $signed(\$325 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$327  = $signed(b[151:144]) - $signed(\port$12229$286 [7:0]);
-  assign \$328  = $signed(\$327 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$322  = $signed(\$321 ) + $signed(\port$12234$22 [15:8]);
+  assign \$323  = $signed(\$322 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$324  = $signed(\$322 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$325  = $signed(a[151:144]) - $signed(\port$12234$22 [7:0]);
+  assign \$326  = $signed(\$325 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$327  = $signed(b[151:144]) - $signed(\port$12234$286 [7:0]);
+  assign \$328  = $signed(\$327 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$329  = $signed(\$326 ) + $signed(\$328 );
-  assign \$330  = 1'h1 << \port$12229$286 [77:72];
+  assign \$330  = 1'h1 << \port$12234$286 [77:72];
   assign \$332  = $signed(\$329 ) + $signed(\$331 [63:0]);
-  assign \q$158  = $signed(\$332 ) >>> \port$12229$286 [77:72];
-  assign \$333  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$158  = $signed(\$332 ) >>> \port$12234$286 [77:72];
+  assign \$333  = 1'h1 << \port$12234$286 [77:72];
   assign \$334  = \$333  - 1'h1;
-  assign \$335  = | \port$12229$286 [77:72];
+  assign \$335  = | \port$12234$286 [77:72];
   assign \$336  = { \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329 [40], \$329  } & \$334 [63:0];
   assign \$337  = \$336  == \$331 [63:0];
   assign \tie$160  = \$335  & \$337 ;
   assign \$338  = \tie$160  & \q$158 [0];
   assign \$339  = $signed(\q$158 ) - $signed({ 1'h0, \$338  });
-  assign \$340  = $signed(\$339 ) + $signed(\port$12229$22 [15:8]);
-  assign \$341  = $signed(\$340 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$342  = $signed(\$340 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$343  = $signed(a[159:152]) - $signed(\port$12229$22 [7:0]);
-  assign \$344  = $signed(\$343 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$345  = $signed(b[159:152]) - $signed(\port$12229$286 [7:0]);
-  assign \$346  = $signed(\$345 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$340  = $signed(\$339 ) + $signed(\port$12234$22 [15:8]);
+  assign \$341  = $signed(\$340 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$342  = $signed(\$340 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$343  = $signed(a[159:152]) - $signed(\port$12234$22 [7:0]);
+  assign \$344  = $signed(\$343 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$345  = $signed(b[159:152]) - $signed(\port$12234$286 [7:0]);
+  assign \$346  = $signed(\$345 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$347  = $signed(\$344 ) + $signed(\$346 );
-  assign \$348  = 1'h1 << \port$12229$286 [77:72];
+  assign \$348  = 1'h1 << \port$12234$286 [77:72];
   assign \$350  = $signed(\$347 ) + $signed(\$349 [63:0]);
-  assign \q$166  = $signed(\$350 ) >>> \port$12229$286 [77:72];
-  assign \$351  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$166  = $signed(\$350 ) >>> \port$12234$286 [77:72];
+  assign \$351  = 1'h1 << \port$12234$286 [77:72];
   assign \$352  = \$351  - 1'h1;
-  assign \$353  = | \port$12229$286 [77:72];
+  assign \$353  = | \port$12234$286 [77:72];
   assign \$354  = { \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347 [40], \$347  } & \$352 [63:0];
   assign \$355  = \$354  == \$349 [63:0];
   assign \tie$168  = \$353  & \$355 ;
   assign \$356  = \tie$168  & \q$166 [0];
   assign \$357  = $signed(\q$166 ) - $signed({ 1'h0, \$356  });
-  assign \$358  = $signed(\$357 ) + $signed(\port$12229$22 [15:8]);
-  assign \$359  = $signed(\$358 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$360  = $signed(\$358 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$361  = $signed(a[167:160]) - $signed(\port$12229$22 [7:0]);
-  assign \$362  = $signed(\$361 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$363  = $signed(b[167:160]) - $signed(\port$12229$286 [7:0]);
-  assign \$364  = $signed(\$363 ) * $signed({ 1'h0, \port$12229$286 [70:40] });
+  assign \$358  = $signed(\$357 ) + $signed(\port$12234$22 [15:8]);
+  assign \$359  = $signed(\$358 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$360  = $signed(\$358 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$361  = $signed(a[167:160]) - $signed(\port$12234$22 [7:0]);
+  assign \$362  = $signed(\$361 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$363  = $signed(b[167:160]) - $signed(\port$12234$286 [7:0]);
+  assign \$364  = $signed(\$363 ) * $signed({ 1'h0, \port$12234$286 [70:40] });
   assign \$365  = $signed(\$362 ) + $signed(\$364 );
-  assign \$366  = 1'h1 << \port$12229$286 [77:72];
+  assign \$366  = 1'h1 << \port$12234$286 [77:72];
   assign \$368  = $signed(\$365 ) + $signed(\$367 [63:0]);
-  assign \q$174  = $signed(\$368 ) >>> \port$12229$286 [77:72];
-  assign \$369  = 1'h1 << \port$12229$286 [77:72];
+  assign \q$174  = $signed(\$368 ) >>> \port$12234$286 [77:72];
+  assign \$369  = 1'h1 << \port$12234$286 [77:72];
   assign \$370  = \$369  - 1'h1;
-  assign \$371  = | \port$12229$286 [77:72];
+  assign \$371  = | \port$12234$286 [77:72];
   assign \$372  = { \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365 [40], \$365  } & \$370 [63:0];
   assign \$373  = \$372  == \$367 [63:0];
   assign \tie$176  = \$371  & \$373 ;
   assign \$374  = \tie$176  & \q$174 [0];
   assign \$375  = $signed(\q$174 ) - $signed({ 1'h0, \$374  });
-  assign \$376  = $signed(\$375 ) + $signed(\port$12229$22 [15:8]);
-  assign \$377  = $signed(\$376 [65:0]) < $signed(\port$12229$22 [23:16]);
-  assign \$378  = $signed(\$376 [65:0]) > $signed(\port$12229$22 [31:24]);
-  assign \$379  = $signed(a[175:168]) - $signed(\port$12229$22 [7:0]);
-  assign \$380  = $signed(\$379 ) * $signed({ 1'h0, \port$12229$286 [38:8] });
-  assign \$381  = $signed(b[175:168]) - $signed(\port$12229$286 [7:0]);
+  assign \$376  = $signed(\$375 ) + $signed(\port$12234$22 [15:8]);
+  assign \$377  = $signed(\$376 [65:0]) < $signed(\port$12234$22 [23:16]);
+  assign \$378  = $signed(\$376 [65:0]) > $signed(\port$12234$22 [31:24]);
+  assign \$379  = $signed(a[175:168]) - $signed(\port$12234$22 [7:0]);
+  assign \$380  = $signed(\$379 ) * $signed({ 1'h0, \port$12234$286 [38:8] });
+  assign \$381  = $signed(b[175:168]) - $signed(\port$12234$286 [7:0]);
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$17 ) begin
-      y = \port$12229$22 [23:16];
+      y = \port$12234$22 [23:16];
     end else if (\$18 ) begin
-      y = \port$12229$22 [31:24];
+      y = \port$12234$22 [31:24];
     end else begin
       y = \$16 [7:0];
     end
@@ -48122,9 +48141,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$35 ) begin
-      \y$26  = \port$12229$22 [23:16];
+      \y$26  = \port$12234$22 [23:16];
     end else if (\$36 ) begin
-      \y$26  = \port$12229$22 [31:24];
+      \y$26  = \port$12234$22 [31:24];
     end else begin
       \y$26  = \$34 [7:0];
     end
@@ -48133,9 +48152,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$53 ) begin
-      \y$34  = \port$12229$22 [23:16];
+      \y$34  = \port$12234$22 [23:16];
     end else if (\$54 ) begin
-      \y$34  = \port$12229$22 [31:24];
+      \y$34  = \port$12234$22 [31:24];
     end else begin
       \y$34  = \$52 [7:0];
     end
@@ -48144,9 +48163,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$71 ) begin
-      \y$42  = \port$12229$22 [23:16];
+      \y$42  = \port$12234$22 [23:16];
     end else if (\$72 ) begin
-      \y$42  = \port$12229$22 [31:24];
+      \y$42  = \port$12234$22 [31:24];
     end else begin
       \y$42  = \$70 [7:0];
     end
@@ -48155,9 +48174,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$89 ) begin
-      \y$50  = \port$12229$22 [23:16];
+      \y$50  = \port$12234$22 [23:16];
     end else if (\$90 ) begin
-      \y$50  = \port$12229$22 [31:24];
+      \y$50  = \port$12234$22 [31:24];
     end else begin
       \y$50  = \$88 [7:0];
     end
@@ -48166,9 +48185,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$107 ) begin
-      \y$58  = \port$12229$22 [23:16];
+      \y$58  = \port$12234$22 [23:16];
     end else if (\$108 ) begin
-      \y$58  = \port$12229$22 [31:24];
+      \y$58  = \port$12234$22 [31:24];
     end else begin
       \y$58  = \$106 [7:0];
     end
@@ -48177,9 +48196,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$125 ) begin
-      \y$66  = \port$12229$22 [23:16];
+      \y$66  = \port$12234$22 [23:16];
     end else if (\$126 ) begin
-      \y$66  = \port$12229$22 [31:24];
+      \y$66  = \port$12234$22 [31:24];
     end else begin
       \y$66  = \$124 [7:0];
     end
@@ -48188,9 +48207,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$143 ) begin
-      \y$74  = \port$12229$22 [23:16];
+      \y$74  = \port$12234$22 [23:16];
     end else if (\$144 ) begin
-      \y$74  = \port$12229$22 [31:24];
+      \y$74  = \port$12234$22 [31:24];
     end else begin
       \y$74  = \$142 [7:0];
     end
@@ -48199,9 +48218,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$161 ) begin
-      \y$82  = \port$12229$22 [23:16];
+      \y$82  = \port$12234$22 [23:16];
     end else if (\$162 ) begin
-      \y$82  = \port$12229$22 [31:24];
+      \y$82  = \port$12234$22 [31:24];
     end else begin
       \y$82  = \$160 [7:0];
     end
@@ -48210,9 +48229,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$179 ) begin
-      \y$90  = \port$12229$22 [23:16];
+      \y$90  = \port$12234$22 [23:16];
     end else if (\$180 ) begin
-      \y$90  = \port$12229$22 [31:24];
+      \y$90  = \port$12234$22 [31:24];
     end else begin
       \y$90  = \$178 [7:0];
     end
@@ -48221,9 +48240,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$197 ) begin
-      \y$98  = \port$12229$22 [23:16];
+      \y$98  = \port$12234$22 [23:16];
     end else if (\$198 ) begin
-      \y$98  = \port$12229$22 [31:24];
+      \y$98  = \port$12234$22 [31:24];
     end else begin
       \y$98  = \$196 [7:0];
     end
@@ -48232,9 +48251,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$215 ) begin
-      \y$106  = \port$12229$22 [23:16];
+      \y$106  = \port$12234$22 [23:16];
     end else if (\$216 ) begin
-      \y$106  = \port$12229$22 [31:24];
+      \y$106  = \port$12234$22 [31:24];
     end else begin
       \y$106  = \$214 [7:0];
     end
@@ -48243,9 +48262,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$233 ) begin
-      \y$114  = \port$12229$22 [23:16];
+      \y$114  = \port$12234$22 [23:16];
     end else if (\$234 ) begin
-      \y$114  = \port$12229$22 [31:24];
+      \y$114  = \port$12234$22 [31:24];
     end else begin
       \y$114  = \$232 [7:0];
     end
@@ -48254,9 +48273,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$251 ) begin
-      \y$122  = \port$12229$22 [23:16];
+      \y$122  = \port$12234$22 [23:16];
     end else if (\$252 ) begin
-      \y$122  = \port$12229$22 [31:24];
+      \y$122  = \port$12234$22 [31:24];
     end else begin
       \y$122  = \$250 [7:0];
     end
@@ -48265,9 +48284,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$269 ) begin
-      \y$130  = \port$12229$22 [23:16];
+      \y$130  = \port$12234$22 [23:16];
     end else if (\$270 ) begin
-      \y$130  = \port$12229$22 [31:24];
+      \y$130  = \port$12234$22 [31:24];
     end else begin
       \y$130  = \$268 [7:0];
     end
@@ -48276,9 +48295,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$287 ) begin
-      \y$138  = \port$12229$22 [23:16];
+      \y$138  = \port$12234$22 [23:16];
     end else if (\$288 ) begin
-      \y$138  = \port$12229$22 [31:24];
+      \y$138  = \port$12234$22 [31:24];
     end else begin
       \y$138  = \$286 [7:0];
     end
@@ -48287,9 +48306,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$305 ) begin
-      \y$146  = \port$12229$22 [23:16];
+      \y$146  = \port$12234$22 [23:16];
     end else if (\$306 ) begin
-      \y$146  = \port$12229$22 [31:24];
+      \y$146  = \port$12234$22 [31:24];
     end else begin
       \y$146  = \$304 [7:0];
     end
@@ -48298,9 +48317,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$323 ) begin
-      \y$154  = \port$12229$22 [23:16];
+      \y$154  = \port$12234$22 [23:16];
     end else if (\$324 ) begin
-      \y$154  = \port$12229$22 [31:24];
+      \y$154  = \port$12234$22 [31:24];
     end else begin
       \y$154  = \$322 [7:0];
     end
@@ -48309,9 +48328,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$341 ) begin
-      \y$162  = \port$12229$22 [23:16];
+      \y$162  = \port$12234$22 [23:16];
     end else if (\$342 ) begin
-      \y$162  = \port$12229$22 [31:24];
+      \y$162  = \port$12234$22 [31:24];
     end else begin
       \y$162  = \$340 [7:0];
     end
@@ -48320,9 +48339,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$359 ) begin
-      \y$170  = \port$12229$22 [23:16];
+      \y$170  = \port$12234$22 [23:16];
     end else if (\$360 ) begin
-      \y$170  = \port$12229$22 [31:24];
+      \y$170  = \port$12234$22 [31:24];
     end else begin
       \y$170  = \$358 [7:0];
     end
@@ -48331,9 +48350,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$377 ) begin
-      \y$178  = \port$12229$22 [23:16];
+      \y$178  = \port$12234$22 [23:16];
     end else if (\$378 ) begin
-      \y$178  = \port$12229$22 [31:24];
+      \y$178  = \port$12234$22 [31:24];
     end else begin
       \y$178  = \$376 [7:0];
     end
@@ -48342,9 +48361,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$395 ) begin
-      \y$186  = \port$12229$22 [23:16];
+      \y$186  = \port$12234$22 [23:16];
     end else if (\$396 ) begin
-      \y$186  = \port$12229$22 [31:24];
+      \y$186  = \port$12234$22 [31:24];
     end else begin
       \y$186  = \$394 [7:0];
     end
@@ -48353,9 +48372,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$413 ) begin
-      \y$194  = \port$12229$22 [23:16];
+      \y$194  = \port$12234$22 [23:16];
     end else if (\$414 ) begin
-      \y$194  = \port$12229$22 [31:24];
+      \y$194  = \port$12234$22 [31:24];
     end else begin
       \y$194  = \$412 [7:0];
     end
@@ -48364,9 +48383,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$431 ) begin
-      \y$202  = \port$12229$22 [23:16];
+      \y$202  = \port$12234$22 [23:16];
     end else if (\$432 ) begin
-      \y$202  = \port$12229$22 [31:24];
+      \y$202  = \port$12234$22 [31:24];
     end else begin
       \y$202  = \$430 [7:0];
     end
@@ -48375,9 +48394,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$449 ) begin
-      \y$210  = \port$12229$22 [23:16];
+      \y$210  = \port$12234$22 [23:16];
     end else if (\$450 ) begin
-      \y$210  = \port$12229$22 [31:24];
+      \y$210  = \port$12234$22 [31:24];
     end else begin
       \y$210  = \$448 [7:0];
     end
@@ -48386,9 +48405,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$467 ) begin
-      \y$218  = \port$12229$22 [23:16];
+      \y$218  = \port$12234$22 [23:16];
     end else if (\$468 ) begin
-      \y$218  = \port$12229$22 [31:24];
+      \y$218  = \port$12234$22 [31:24];
     end else begin
       \y$218  = \$466 [7:0];
     end
@@ -48397,9 +48416,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$485 ) begin
-      \y$226  = \port$12229$22 [23:16];
+      \y$226  = \port$12234$22 [23:16];
     end else if (\$486 ) begin
-      \y$226  = \port$12229$22 [31:24];
+      \y$226  = \port$12234$22 [31:24];
     end else begin
       \y$226  = \$484 [7:0];
     end
@@ -48408,9 +48427,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$503 ) begin
-      \y$234  = \port$12229$22 [23:16];
+      \y$234  = \port$12234$22 [23:16];
     end else if (\$504 ) begin
-      \y$234  = \port$12229$22 [31:24];
+      \y$234  = \port$12234$22 [31:24];
     end else begin
       \y$234  = \$502 [7:0];
     end
@@ -48419,9 +48438,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$521 ) begin
-      \y$242  = \port$12229$22 [23:16];
+      \y$242  = \port$12234$22 [23:16];
     end else if (\$522 ) begin
-      \y$242  = \port$12229$22 [31:24];
+      \y$242  = \port$12234$22 [31:24];
     end else begin
       \y$242  = \$520 [7:0];
     end
@@ -48430,9 +48449,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$539 ) begin
-      \y$250  = \port$12229$22 [23:16];
+      \y$250  = \port$12234$22 [23:16];
     end else if (\$540 ) begin
-      \y$250  = \port$12229$22 [31:24];
+      \y$250  = \port$12234$22 [31:24];
     end else begin
       \y$250  = \$538 [7:0];
     end
@@ -48441,9 +48460,9 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$557 ) begin
-      \y$258  = \port$12229$22 [23:16];
+      \y$258  = \port$12234$22 [23:16];
     end else if (\$558 ) begin
-      \y$258  = \port$12229$22 [31:24];
+      \y$258  = \port$12234$22 [31:24];
     end else begin
       \y$258  = \$556 [7:0];
     end
@@ -48452,26 +48471,26 @@ module \hetsoc_soc.npu.core.adder (\port$12229$286 , a, b, \y$18 , \port$12229$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$575 ) begin
-      \y$266  = \port$12229$22 [23:16];
+      \y$266  = \port$12234$22 [23:16];
     end else if (\$576 ) begin
-      \y$266  = \port$12229$22 [31:24];
+      \y$266  = \port$12234$22 [31:24];
     end else begin
       \y$266  = \$574 [7:0];
     end
   end
   assign p0 = { \$5 [40], \$5 [40], \$5  };
-  assign a_zp = \port$12229$22 [7:0];
-  assign a_mult = \port$12229$286 [39:8];
-  assign b_zp = \port$12229$286 [7:0];
-  assign b_mult = \port$12229$286 [71:40];
+  assign a_zp = \port$12234$22 [7:0];
+  assign a_mult = \port$12234$286 [39:8];
+  assign b_zp = \port$12234$286 [7:0];
+  assign b_mult = \port$12234$286 [71:40];
   assign wide = { \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5 [40], \$5  };
   assign half = \$7 [127:0];
-  assign shift = \port$12229$286 [77:72];
+  assign shift = \port$12234$286 [77:72];
   assign mask = \$10 [127:0];
   assign r = \$16 [65:0];
-  assign y_zp = \port$12229$22 [15:8];
-  assign y_min = \port$12229$22 [23:16];
-  assign y_max = \port$12229$22 [31:24];
+  assign y_zp = \port$12234$22 [15:8];
+  assign y_min = \port$12234$22 [23:16];
+  assign y_max = \port$12234$22 [31:24];
   assign p1 = { \$23 [40], \$23 [40], \$23  };
   assign \wide$20  = { \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23 [40], \$23  };
   assign \half$21  = \$25 [127:0];
@@ -52789,7 +52808,7 @@ module \hetsoc_soc.npu.core.array (rst, w, bias, en, first, x, acc, clk);
   assign \x[15]  = x[143:135];
 endmodule
 
-module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
+module \hetsoc_soc.npu.core.requant (mult, shift, \port$12234$30 , \y$13 , acc);
   reg \$auto$verilog_backend.cc:2355:dump_module$56  = 0;
   wire [62:0] \$1 ;
   wire \$10 ;
@@ -53083,8 +53102,8 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   wire [63:0] p7;
   wire [63:0] p8;
   wire [63:0] p9;
-  input [23:0] \port$12229$30 ;
-  wire [23:0] \port$12229$30 ;
+  input [23:0] \port$12234$30 ;
+  wire [23:0] \port$12234$30 ;
   wire [64:0] q;
   wire [64:0] \q$100 ;
   wire [64:0] \q$107 ;
@@ -53184,9 +53203,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign tie = \$7  & \$9 ;
   assign \$10  = tie & q[0];
   assign \$11  = $signed(q) - $signed({ 1'h0, \$10  });
-  assign \$12  = $signed(\$11 ) + $signed(\port$12229$30 [7:0]);
-  assign \$13  = $signed(\$12 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$14  = $signed(\$12 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$12  = $signed(\$11 ) + $signed(\port$12234$30 [7:0]);
+  assign \$13  = $signed(\$12 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$14  = $signed(\$12 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$15  = $signed(acc[63:32]) * $signed({ 1'h0, mult[30:0] });
   assign \$16  = 1'h1 << shift;
   assign \$18  = $signed(\$15 ) + $signed(\$17 [63:0]);
@@ -53199,9 +53218,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$18  = \$21  & \$23 ;
   assign \$24  = \tie$18  & \q$16 [0];
   assign \$25  = $signed(\q$16 ) - $signed({ 1'h0, \$24  });
-  assign \$26  = $signed(\$25 ) + $signed(\port$12229$30 [7:0]);
-  assign \$27  = $signed(\$26 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$28  = $signed(\$26 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$26  = $signed(\$25 ) + $signed(\port$12234$30 [7:0]);
+  assign \$27  = $signed(\$26 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$28  = $signed(\$26 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$29  = $signed(acc[95:64]) * $signed({ 1'h0, mult[30:0] });
   assign \$30  = 1'h1 << shift;
   assign \$32  = $signed(\$29 ) + $signed(\$31 [63:0]);
@@ -53214,9 +53233,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$25  = \$35  & \$37 ;
   assign \$38  = \tie$25  & \q$23 [0];
   assign \$39  = $signed(\q$23 ) - $signed({ 1'h0, \$38  });
-  assign \$40  = $signed(\$39 ) + $signed(\port$12229$30 [7:0]);
-  assign \$41  = $signed(\$40 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$42  = $signed(\$40 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$40  = $signed(\$39 ) + $signed(\port$12234$30 [7:0]);
+  assign \$41  = $signed(\$40 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$42  = $signed(\$40 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$43  = $signed(acc[127:96]) * $signed({ 1'h0, mult[30:0] });
   assign \$44  = 1'h1 << shift;
   assign \$46  = $signed(\$43 ) + $signed(\$45 [63:0]);
@@ -53229,9 +53248,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$32  = \$49  & \$51 ;
   assign \$52  = \tie$32  & \q$30 [0];
   assign \$53  = $signed(\q$30 ) - $signed({ 1'h0, \$52  });
-  assign \$54  = $signed(\$53 ) + $signed(\port$12229$30 [7:0]);
-  assign \$55  = $signed(\$54 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$56  = $signed(\$54 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$54  = $signed(\$53 ) + $signed(\port$12234$30 [7:0]);
+  assign \$55  = $signed(\$54 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$56  = $signed(\$54 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$57  = $signed(acc[159:128]) * $signed({ 1'h0, mult[30:0] });
   assign \$58  = 1'h1 << shift;
   assign \$60  = $signed(\$57 ) + $signed(\$59 [63:0]);
@@ -53244,9 +53263,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$39  = \$63  & \$65 ;
   assign \$66  = \tie$39  & \q$37 [0];
   assign \$67  = $signed(\q$37 ) - $signed({ 1'h0, \$66  });
-  assign \$68  = $signed(\$67 ) + $signed(\port$12229$30 [7:0]);
-  assign \$69  = $signed(\$68 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$70  = $signed(\$68 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$68  = $signed(\$67 ) + $signed(\port$12234$30 [7:0]);
+  assign \$69  = $signed(\$68 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$70  = $signed(\$68 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$71  = $signed(acc[191:160]) * $signed({ 1'h0, mult[30:0] });
   assign \$72  = 1'h1 << shift;
   assign \$74  = $signed(\$71 ) + $signed(\$73 [63:0]);
@@ -53259,9 +53278,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$46  = \$77  & \$79 ;
   assign \$80  = \tie$46  & \q$44 [0];
   assign \$81  = $signed(\q$44 ) - $signed({ 1'h0, \$80  });
-  assign \$82  = $signed(\$81 ) + $signed(\port$12229$30 [7:0]);
-  assign \$83  = $signed(\$82 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$84  = $signed(\$82 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$82  = $signed(\$81 ) + $signed(\port$12234$30 [7:0]);
+  assign \$83  = $signed(\$82 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$84  = $signed(\$82 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$85  = $signed(acc[223:192]) * $signed({ 1'h0, mult[30:0] });
   assign \$86  = 1'h1 << shift;
   assign \$88  = $signed(\$85 ) + $signed(\$87 [63:0]);
@@ -53274,9 +53293,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$53  = \$91  & \$93 ;
   assign \$94  = \tie$53  & \q$51 [0];
   assign \$95  = $signed(\q$51 ) - $signed({ 1'h0, \$94  });
-  assign \$96  = $signed(\$95 ) + $signed(\port$12229$30 [7:0]);
-  assign \$97  = $signed(\$96 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$98  = $signed(\$96 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$96  = $signed(\$95 ) + $signed(\port$12234$30 [7:0]);
+  assign \$97  = $signed(\$96 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$98  = $signed(\$96 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$99  = $signed(acc[255:224]) * $signed({ 1'h0, mult[30:0] });
   assign \$100  = 1'h1 << shift;
   assign \$102  = $signed(\$99 ) + $signed(\$101 [63:0]);
@@ -53289,9 +53308,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$60  = \$105  & \$107 ;
   assign \$108  = \tie$60  & \q$58 [0];
   assign \$109  = $signed(\q$58 ) - $signed({ 1'h0, \$108  });
-  assign \$110  = $signed(\$109 ) + $signed(\port$12229$30 [7:0]);
-  assign \$111  = $signed(\$110 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$112  = $signed(\$110 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$110  = $signed(\$109 ) + $signed(\port$12234$30 [7:0]);
+  assign \$111  = $signed(\$110 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$112  = $signed(\$110 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$113  = $signed(acc[287:256]) * $signed({ 1'h0, mult[30:0] });
   assign \$114  = 1'h1 << shift;
   assign \$116  = $signed(\$113 ) + $signed(\$115 [63:0]);
@@ -53304,9 +53323,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$67  = \$119  & \$121 ;
   assign \$122  = \tie$67  & \q$65 [0];
   assign \$123  = $signed(\q$65 ) - $signed({ 1'h0, \$122  });
-  assign \$124  = $signed(\$123 ) + $signed(\port$12229$30 [7:0]);
-  assign \$125  = $signed(\$124 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$126  = $signed(\$124 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$124  = $signed(\$123 ) + $signed(\port$12234$30 [7:0]);
+  assign \$125  = $signed(\$124 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$126  = $signed(\$124 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$127  = $signed(acc[319:288]) * $signed({ 1'h0, mult[30:0] });
   assign \$128  = 1'h1 << shift;
   assign \$130  = $signed(\$127 ) + $signed(\$129 [63:0]);
@@ -53319,9 +53338,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$74  = \$133  & \$135 ;
   assign \$136  = \tie$74  & \q$72 [0];
   assign \$137  = $signed(\q$72 ) - $signed({ 1'h0, \$136  });
-  assign \$138  = $signed(\$137 ) + $signed(\port$12229$30 [7:0]);
-  assign \$139  = $signed(\$138 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$140  = $signed(\$138 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$138  = $signed(\$137 ) + $signed(\port$12234$30 [7:0]);
+  assign \$139  = $signed(\$138 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$140  = $signed(\$138 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$141  = $signed(acc[351:320]) * $signed({ 1'h0, mult[30:0] });
   assign \$142  = 1'h1 << shift;
   assign \$144  = $signed(\$141 ) + $signed(\$143 [63:0]);
@@ -53334,9 +53353,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$81  = \$147  & \$149 ;
   assign \$150  = \tie$81  & \q$79 [0];
   assign \$151  = $signed(\q$79 ) - $signed({ 1'h0, \$150  });
-  assign \$152  = $signed(\$151 ) + $signed(\port$12229$30 [7:0]);
-  assign \$153  = $signed(\$152 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$154  = $signed(\$152 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$152  = $signed(\$151 ) + $signed(\port$12234$30 [7:0]);
+  assign \$153  = $signed(\$152 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$154  = $signed(\$152 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$155  = $signed(acc[383:352]) * $signed({ 1'h0, mult[30:0] });
   assign \$156  = 1'h1 << shift;
   assign \$158  = $signed(\$155 ) + $signed(\$157 [63:0]);
@@ -53349,9 +53368,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$88  = \$161  & \$163 ;
   assign \$164  = \tie$88  & \q$86 [0];
   assign \$165  = $signed(\q$86 ) - $signed({ 1'h0, \$164  });
-  assign \$166  = $signed(\$165 ) + $signed(\port$12229$30 [7:0]);
-  assign \$167  = $signed(\$166 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$168  = $signed(\$166 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$166  = $signed(\$165 ) + $signed(\port$12234$30 [7:0]);
+  assign \$167  = $signed(\$166 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$168  = $signed(\$166 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$169  = $signed(acc[415:384]) * $signed({ 1'h0, mult[30:0] });
   assign \$170  = 1'h1 << shift;
   assign \$172  = $signed(\$169 ) + $signed(\$171 [63:0]);
@@ -53364,9 +53383,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$95  = \$175  & \$177 ;
   assign \$178  = \tie$95  & \q$93 [0];
   assign \$179  = $signed(\q$93 ) - $signed({ 1'h0, \$178  });
-  assign \$180  = $signed(\$179 ) + $signed(\port$12229$30 [7:0]);
-  assign \$181  = $signed(\$180 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$182  = $signed(\$180 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$180  = $signed(\$179 ) + $signed(\port$12234$30 [7:0]);
+  assign \$181  = $signed(\$180 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$182  = $signed(\$180 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$183  = $signed(acc[447:416]) * $signed({ 1'h0, mult[30:0] });
   assign \$184  = 1'h1 << shift;
   assign \$186  = $signed(\$183 ) + $signed(\$185 [63:0]);
@@ -53379,9 +53398,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$102  = \$189  & \$191 ;
   assign \$192  = \tie$102  & \q$100 [0];
   assign \$193  = $signed(\q$100 ) - $signed({ 1'h0, \$192  });
-  assign \$194  = $signed(\$193 ) + $signed(\port$12229$30 [7:0]);
-  assign \$195  = $signed(\$194 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$196  = $signed(\$194 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$194  = $signed(\$193 ) + $signed(\port$12234$30 [7:0]);
+  assign \$195  = $signed(\$194 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$196  = $signed(\$194 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$197  = $signed(acc[479:448]) * $signed({ 1'h0, mult[30:0] });
   assign \$198  = 1'h1 << shift;
   assign \$200  = $signed(\$197 ) + $signed(\$199 [63:0]);
@@ -53394,9 +53413,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$109  = \$203  & \$205 ;
   assign \$206  = \tie$109  & \q$107 [0];
   assign \$207  = $signed(\q$107 ) - $signed({ 1'h0, \$206  });
-  assign \$208  = $signed(\$207 ) + $signed(\port$12229$30 [7:0]);
-  assign \$209  = $signed(\$208 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$210  = $signed(\$208 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$208  = $signed(\$207 ) + $signed(\port$12234$30 [7:0]);
+  assign \$209  = $signed(\$208 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$210  = $signed(\$208 [65:0]) > $signed(\port$12234$30 [23:16]);
   assign \$211  = $signed(acc[511:480]) * $signed({ 1'h0, mult[30:0] });
   assign \$212  = 1'h1 << shift;
   assign \$214  = $signed(\$211 ) + $signed(\$213 [63:0]);
@@ -53409,16 +53428,16 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign \tie$116  = \$217  & \$219 ;
   assign \$220  = \tie$116  & \q$114 [0];
   assign \$221  = $signed(\q$114 ) - $signed({ 1'h0, \$220  });
-  assign \$222  = $signed(\$221 ) + $signed(\port$12229$30 [7:0]);
-  assign \$223  = $signed(\$222 [65:0]) < $signed(\port$12229$30 [15:8]);
-  assign \$224  = $signed(\$222 [65:0]) > $signed(\port$12229$30 [23:16]);
+  assign \$222  = $signed(\$221 ) + $signed(\port$12234$30 [7:0]);
+  assign \$223  = $signed(\$222 [65:0]) < $signed(\port$12234$30 [15:8]);
+  assign \$224  = $signed(\$222 [65:0]) > $signed(\port$12234$30 [23:16]);
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$13 ) begin
-      y = \port$12229$30 [15:8];
+      y = \port$12234$30 [15:8];
     end else if (\$14 ) begin
-      y = \port$12229$30 [23:16];
+      y = \port$12234$30 [23:16];
     end else begin
       y = \$12 [7:0];
     end
@@ -53427,9 +53446,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$27 ) begin
-      \y$20  = \port$12229$30 [15:8];
+      \y$20  = \port$12234$30 [15:8];
     end else if (\$28 ) begin
-      \y$20  = \port$12229$30 [23:16];
+      \y$20  = \port$12234$30 [23:16];
     end else begin
       \y$20  = \$26 [7:0];
     end
@@ -53438,9 +53457,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$41 ) begin
-      \y$27  = \port$12229$30 [15:8];
+      \y$27  = \port$12234$30 [15:8];
     end else if (\$42 ) begin
-      \y$27  = \port$12229$30 [23:16];
+      \y$27  = \port$12234$30 [23:16];
     end else begin
       \y$27  = \$40 [7:0];
     end
@@ -53449,9 +53468,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$55 ) begin
-      \y$34  = \port$12229$30 [15:8];
+      \y$34  = \port$12234$30 [15:8];
     end else if (\$56 ) begin
-      \y$34  = \port$12229$30 [23:16];
+      \y$34  = \port$12234$30 [23:16];
     end else begin
       \y$34  = \$54 [7:0];
     end
@@ -53460,9 +53479,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$69 ) begin
-      \y$41  = \port$12229$30 [15:8];
+      \y$41  = \port$12234$30 [15:8];
     end else if (\$70 ) begin
-      \y$41  = \port$12229$30 [23:16];
+      \y$41  = \port$12234$30 [23:16];
     end else begin
       \y$41  = \$68 [7:0];
     end
@@ -53471,9 +53490,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$83 ) begin
-      \y$48  = \port$12229$30 [15:8];
+      \y$48  = \port$12234$30 [15:8];
     end else if (\$84 ) begin
-      \y$48  = \port$12229$30 [23:16];
+      \y$48  = \port$12234$30 [23:16];
     end else begin
       \y$48  = \$82 [7:0];
     end
@@ -53482,9 +53501,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$97 ) begin
-      \y$55  = \port$12229$30 [15:8];
+      \y$55  = \port$12234$30 [15:8];
     end else if (\$98 ) begin
-      \y$55  = \port$12229$30 [23:16];
+      \y$55  = \port$12234$30 [23:16];
     end else begin
       \y$55  = \$96 [7:0];
     end
@@ -53493,9 +53512,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$111 ) begin
-      \y$62  = \port$12229$30 [15:8];
+      \y$62  = \port$12234$30 [15:8];
     end else if (\$112 ) begin
-      \y$62  = \port$12229$30 [23:16];
+      \y$62  = \port$12234$30 [23:16];
     end else begin
       \y$62  = \$110 [7:0];
     end
@@ -53504,9 +53523,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$125 ) begin
-      \y$69  = \port$12229$30 [15:8];
+      \y$69  = \port$12234$30 [15:8];
     end else if (\$126 ) begin
-      \y$69  = \port$12229$30 [23:16];
+      \y$69  = \port$12234$30 [23:16];
     end else begin
       \y$69  = \$124 [7:0];
     end
@@ -53515,9 +53534,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$139 ) begin
-      \y$76  = \port$12229$30 [15:8];
+      \y$76  = \port$12234$30 [15:8];
     end else if (\$140 ) begin
-      \y$76  = \port$12229$30 [23:16];
+      \y$76  = \port$12234$30 [23:16];
     end else begin
       \y$76  = \$138 [7:0];
     end
@@ -53526,9 +53545,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$153 ) begin
-      \y$83  = \port$12229$30 [15:8];
+      \y$83  = \port$12234$30 [15:8];
     end else if (\$154 ) begin
-      \y$83  = \port$12229$30 [23:16];
+      \y$83  = \port$12234$30 [23:16];
     end else begin
       \y$83  = \$152 [7:0];
     end
@@ -53537,9 +53556,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$167 ) begin
-      \y$90  = \port$12229$30 [15:8];
+      \y$90  = \port$12234$30 [15:8];
     end else if (\$168 ) begin
-      \y$90  = \port$12229$30 [23:16];
+      \y$90  = \port$12234$30 [23:16];
     end else begin
       \y$90  = \$166 [7:0];
     end
@@ -53548,9 +53567,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$181 ) begin
-      \y$97  = \port$12229$30 [15:8];
+      \y$97  = \port$12234$30 [15:8];
     end else if (\$182 ) begin
-      \y$97  = \port$12229$30 [23:16];
+      \y$97  = \port$12234$30 [23:16];
     end else begin
       \y$97  = \$180 [7:0];
     end
@@ -53559,9 +53578,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$195 ) begin
-      \y$104  = \port$12229$30 [15:8];
+      \y$104  = \port$12234$30 [15:8];
     end else if (\$196 ) begin
-      \y$104  = \port$12229$30 [23:16];
+      \y$104  = \port$12234$30 [23:16];
     end else begin
       \y$104  = \$194 [7:0];
     end
@@ -53570,9 +53589,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$209 ) begin
-      \y$111  = \port$12229$30 [15:8];
+      \y$111  = \port$12234$30 [15:8];
     end else if (\$210 ) begin
-      \y$111  = \port$12229$30 [23:16];
+      \y$111  = \port$12234$30 [23:16];
     end else begin
       \y$111  = \$208 [7:0];
     end
@@ -53581,9 +53600,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$223 ) begin
-      \y$118  = \port$12229$30 [15:8];
+      \y$118  = \port$12234$30 [15:8];
     end else if (\$224 ) begin
-      \y$118  = \port$12229$30 [23:16];
+      \y$118  = \port$12234$30 [23:16];
     end else begin
       \y$118  = \$222 [7:0];
     end
@@ -53592,9 +53611,9 @@ module \hetsoc_soc.npu.core.requant (mult, shift, \port$12229$30 , \y$13 , acc);
   assign half = \$3 [127:0];
   assign mask = \$6 [127:0];
   assign r = \$12 [65:0];
-  assign zp = \port$12229$30 [7:0];
-  assign y_min = \port$12229$30 [15:8];
-  assign y_max = \port$12229$30 [23:16];
+  assign zp = \port$12234$30 [7:0];
+  assign y_min = \port$12234$30 [15:8];
+  assign y_max = \port$12234$30 [23:16];
   assign p1 = { \$15 [62], \$15  };
   assign \half$15  = \$17 [127:0];
   assign \mask$17  = \$20 [127:0];

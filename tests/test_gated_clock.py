@@ -1,0 +1,51 @@
+"""The simulation's clock gate changes nothing but speed: the same firmware (DMA, NPU and CIM
+drivers at work, interrupts, errors, and a CPU-only kernel) on the Verilator SoC with the gated
+``acc`` clock (the default build) and with one clock (``Soc(gated_acc=False)``, as on a board)
+ends with the same status, exit code, cycle and instruction counts and console output (where
+the firmware prints its counters and checks every result against golden)."""
+
+import zlib
+
+import pytest
+
+from hetsoc.cim_firmware import write_headers as write_cim_headers
+from hetsoc.firmware import build_firmware, sw_path
+from hetsoc.npu_firmware import write_headers as write_npu_headers
+from hetsoc.sim.harness import Job, run_batch
+
+CONFIG = "default"
+DRIVER = {"dma": "dma.c", "npu": "npu.c", "cim": "cim.c"}
+PROGRAMS = ("dma_chain", "dma_errors", "dma_two_channels", "npu_layer", "npu_errors",
+            "cim_layer", "cim_errors")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("gated")
+    write_npu_headers(tmp, CONFIG, seed=3)
+    write_cim_headers(tmp, CONFIG, seed=3)
+    flags = [f"-I{sw_path('drivers')}", f"-I{tmp}"]
+    elfs = [build_firmware([sw_path("tests", f"{name}.c"),
+                            sw_path("drivers", DRIVER[name.split("_")[0]])],
+                           CONFIG, tmp / f"{name}.elf", extra_cflags=flags)
+            for name in PROGRAMS]
+    length = 512
+    crc = zlib.crc32(bytes((i * 7 + 3) & 0xFF for i in range(length)))
+    elfs.append(build_firmware([sw_path("bench", "crc32.c")], CONFIG, tmp / "crc32.elf",
+                               defines={"LEN": length, "CRC32_EXPECTED": f"{crc:#x}u"}))
+    names = (*PROGRAMS, "crc32")
+    jobs = [Job(elf, max_cycles=3_000_000) for elf in elfs]
+    gated = run_batch(jobs, CONFIG, "verilator", gate_acc_clock=True)
+    plain = run_batch(jobs, CONFIG, "verilator", gate_acc_clock=False)
+    return {n: (g, p) for n, g, p in zip(names, gated, plain, strict=True)}
+
+
+@pytest.mark.parametrize("name", (*PROGRAMS, "crc32"))
+def test_gated_clock_is_cycle_exact(runs, name):
+    gated, plain = runs[name]
+    assert plain.passed, f"{name} (one clock): {plain.status} {plain.exit_code}: {plain.console}"
+    assert gated.passed, f"{name} (gated): {gated.status} {gated.exit_code}: {gated.console}"
+    assert (gated.exit_code, gated.cycles, gated.instret) == \
+        (plain.exit_code, plain.cycles, plain.instret)
+    assert gated.console == plain.console
+
