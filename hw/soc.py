@@ -90,7 +90,8 @@ class Soc(wiring.Component):
             "cycle": Out(64), "instret": Out(64),
             "m_axi": Out(Axi4Signature(32, 64)),
             "host": In(BusSignature()), "cpu_hold": In(1),
-            **({"acc_clk": In(1), "acc_clk_en": Out(1)} if gated_acc else {}),
+            **({"acc_clk": In(1), "acc_in_clk": In(1), "acc_clk_en": Out(1)}
+               if gated_acc else {}),
         })
 
     def data_windows(self):
@@ -126,12 +127,10 @@ class Soc(wiring.Component):
         wiring.connect(m, wiring.flipped(self.host), arb.second)
         wiring.connect(m, arb.bus, ddec.bus)
         wiring.connect(m, ddec.main_memory, main.data)
-        wiring.connect(m, ddec.l2, memsys.cpu_l2)
-        wiring.connect(m, ddec.l1, memsys.cpu_l1)
-        wiring.connect(m, ddec.dma, memsys.dma_bus)
-        wiring.connect(m, ddec.npu, npu.bus)
+        for window, target in (("l2", memsys.cpu_l2), ("l1", memsys.cpu_l1),
+                               ("dma", memsys.dma_bus), ("npu", npu.bus), ("cim", cim.bus)):
+            self._connect_acc_window(m, getattr(ddec, window), target)
         wiring.connect(m, npu.l1, memsys.npu_l1)
-        wiring.connect(m, ddec.cim, cim.bus)
         wiring.connect(m, cim.l1, memsys.cim_l1)
         wiring.connect(m, memsys.m_axi, wiring.flipped(self.m_axi))
         wiring.connect(m, ddec.timer, timer.bus)
@@ -166,12 +165,28 @@ class Soc(wiring.Component):
         ]
         return m
 
+    def _connect_acc_window(self, m, window, target):
+        if not self.gated_acc:
+            wiring.connect(m, window, target)
+            return
+        # The requests reach the `acc` blocks through flops clocked in the middle of each cycle
+        # the `acc` clock ticks at its end (`acc_in_clk`, a rising edge at the falling edge of
+        # `clk` when `acc_clk_en`): the same values the blocks would see at that edge (the
+        # core's bus is stable in the second half of a cycle), but logic that decodes them
+        # is no longer evaluated by the simulator in every cycle of the core.
+        for name in ("req_valid", "addr", "we", "wdata", "wstrb"):
+            m.d.acc_in += getattr(target, name).eq(getattr(window, name))
+        for name in ("req_ready", "rsp_valid", "rdata", "err"):
+            m.d.comb += getattr(window, name).eq(getattr(target, name))
+
     def _acc_clock_gate(self, m, ddec):
         # Same edges as `sync` whenever it ticks, so signals cross between the two domains as
         # within one; `acc_clk_en` is a function of the cycle's `sync` state, latched by the
         # simulator on the falling edge.
         m.domains.acc = ClockDomain("acc")
-        m.d.comb += [ClockSignal("acc").eq(self.acc_clk), ResetSignal("acc").eq(ResetSignal())]
+        m.domains.acc_in = ClockDomain("acc_in", reset_less=True)
+        m.d.comb += [ClockSignal("acc").eq(self.acc_clk), ResetSignal("acc").eq(ResetSignal()),
+                     ClockSignal("acc_in").eq(self.acc_in_clk)]
         windows = ("l1", "l2", "dma", "npu", "cim")
         work = (Cat(*(getattr(ddec, name).req_valid for name in windows)).any()
                 | self.memsys.active | self.npu.active | self.cim.active)

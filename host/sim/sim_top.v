@@ -36,6 +36,9 @@ module hetsoc_sim_top (
     reg  acc_clk_on = 1'b1;
     always @(negedge clk) acc_clk_on <= acc_clk_en;
     wire acc_clk = clk & acc_clk_on;
+    // Rises at the falling edge of `clk` in a cycle whose end `acc_clk` will tick: the SoC
+    // samples the requests to the `acc` blocks there (see Soc._connect_acc_window).
+    wire acc_in_clk = ~clk & acc_clk_en;
 `else
     wire acc_clk = clk;
 `endif
@@ -59,7 +62,7 @@ module hetsoc_sim_top (
     hetsoc_soc soc (
         .clk(clk), .rst(soc_rst),
 `ifdef HETSOC_ACC_CLOCK
-        .acc_clk(acc_clk), .acc_clk_en(acc_clk_en),
+        .acc_clk(acc_clk), .acc_in_clk(acc_in_clk), .acc_clk_en(acc_clk_en),
 `endif
         .tohost_addr(soc_tohost),
         .console_valid(console_valid), .console_data(console_data),

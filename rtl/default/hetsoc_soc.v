@@ -10,7 +10,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire [31:0] \bus__addr$114 ;
   wire [31:0] \bus__addr$115 ;
   wire [11:0] \bus__addr$204 ;
-  wire [11:0] \bus__addr$238 ;
+  wire [11:0] \bus__addr$222 ;
   wire [11:0] \bus__addr$301 ;
   wire [11:0] \bus__addr$319 ;
   wire [11:0] \bus__addr$337 ;
@@ -18,7 +18,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire \bus__err$116 ;
   wire \bus__err$117 ;
   wire \bus__err$207 ;
-  wire \bus__err$241 ;
+  wire \bus__err$225 ;
   wire \bus__err$304 ;
   wire \bus__err$322 ;
   wire \bus__err$340 ;
@@ -26,7 +26,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire [31:0] \bus__rdata$118 ;
   wire [31:0] \bus__rdata$119 ;
   wire [31:0] \bus__rdata$209 ;
-  wire [31:0] \bus__rdata$243 ;
+  wire [31:0] \bus__rdata$227 ;
   wire [31:0] \bus__rdata$306 ;
   wire [31:0] \bus__rdata$324 ;
   wire [31:0] \bus__rdata$342 ;
@@ -34,7 +34,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire \bus__req_ready$120 ;
   wire \bus__req_ready$121 ;
   wire \bus__req_ready$211 ;
-  wire \bus__req_ready$245 ;
+  wire \bus__req_ready$229 ;
   wire \bus__req_ready$308 ;
   wire \bus__req_ready$326 ;
   wire \bus__req_ready$344 ;
@@ -42,7 +42,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire \bus__req_valid$122 ;
   wire \bus__req_valid$123 ;
   wire \bus__req_valid$212 ;
-  wire \bus__req_valid$246 ;
+  wire \bus__req_valid$230 ;
   wire \bus__req_valid$309 ;
   wire \bus__req_valid$327 ;
   wire \bus__req_valid$345 ;
@@ -50,7 +50,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire \bus__rsp_valid$124 ;
   wire \bus__rsp_valid$125 ;
   wire \bus__rsp_valid$215 ;
-  wire \bus__rsp_valid$249 ;
+  wire \bus__rsp_valid$233 ;
   wire \bus__rsp_valid$312 ;
   wire \bus__rsp_valid$330 ;
   wire \bus__rsp_valid$348 ;
@@ -58,7 +58,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire [31:0] \bus__wdata$126 ;
   wire [31:0] \bus__wdata$127 ;
   wire [31:0] \bus__wdata$216 ;
-  wire [31:0] \bus__wdata$250 ;
+  wire [31:0] \bus__wdata$234 ;
   wire [31:0] \bus__wdata$313 ;
   wire [31:0] \bus__wdata$331 ;
   wire [31:0] \bus__wdata$349 ;
@@ -66,7 +66,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire \bus__we$128 ;
   wire \bus__we$129 ;
   wire \bus__we$218 ;
-  wire \bus__we$252 ;
+  wire \bus__we$236 ;
   wire \bus__we$315 ;
   wire \bus__we$333 ;
   wire \bus__we$351 ;
@@ -74,7 +74,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire [3:0] \bus__wstrb$130 ;
   wire [3:0] \bus__wstrb$131 ;
   wire [3:0] \bus__wstrb$220 ;
-  wire [3:0] \bus__wstrb$254 ;
+  wire [3:0] \bus__wstrb$238 ;
   wire [3:0] \bus__wstrb$317 ;
   wire [3:0] \bus__wstrb$335 ;
   wire [3:0] \bus__wstrb$353 ;
@@ -237,29 +237,29 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire irq_software;
   wire irq_timer;
   wire [17:0] l1__addr;
-  wire [17:0] \l1__addr$223 ;
+  wire [17:0] \l1__addr$241 ;
   wire [17:0] \l1__addr$257 ;
   wire l1__err;
   wire [31:0] l1__rdata;
-  wire [255:0] \l1__rdata$224 ;
+  wire [255:0] \l1__rdata$242 ;
   wire [63:0] \l1__rdata$258 ;
   wire l1__req_ready;
-  wire \l1__req_ready$226 ;
+  wire \l1__req_ready$244 ;
   wire \l1__req_ready$260 ;
   wire l1__req_valid;
-  wire \l1__req_valid$229 ;
+  wire \l1__req_valid$247 ;
   wire \l1__req_valid$263 ;
   wire l1__rsp_valid;
-  wire \l1__rsp_valid$230 ;
+  wire \l1__rsp_valid$248 ;
   wire \l1__rsp_valid$264 ;
   wire [31:0] l1__wdata;
-  wire [255:0] \l1__wdata$233 ;
+  wire [255:0] \l1__wdata$251 ;
   wire [63:0] \l1__wdata$267 ;
   wire l1__we;
-  wire \l1__we$235 ;
+  wire \l1__we$253 ;
   wire \l1__we$269 ;
   wire [3:0] l1__wstrb;
-  wire [31:0] \l1__wstrb$237 ;
+  wire [31:0] \l1__wstrb$255 ;
   wire [7:0] \l1__wstrb$271 ;
   wire [18:0] l2__addr;
   wire l2__err;
@@ -460,7 +460,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .bus__addr(\bus__addr$114 [11:0]),
     .bus__err(cim__err),
     .bus__rdata(cim__rdata),
-    .bus__req_valid(\bus__req_valid$246 ),
+    .bus__req_valid(\bus__req_valid$230 ),
     .bus__rsp_valid(cim__rsp_valid),
     .bus__we(\bus__we$128 ),
     .bus__wstrb(\bus__wstrb$130 ),
@@ -555,7 +555,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .bus__rsp_valid(\bus__rsp_valid$124 ),
     .cim__err(cim__err),
     .cim__rdata(cim__rdata),
-    .cim__req_valid(\bus__req_valid$246 ),
+    .cim__req_valid(\bus__req_valid$230 ),
     .cim__rsp_valid(cim__rsp_valid),
     .clk(clk),
     .console__err(console__err),
@@ -696,9 +696,9 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .npu__wdata(npu_l1__wdata),
     .npu__we(npu_l1__we),
     .npu__wstrb(npu_l1__wstrb),
-    .npu_l1__rdata(\l1__rdata$224 ),
-    .npu_l1__req_ready(\l1__req_ready$226 ),
-    .npu_l1__rsp_valid(\l1__rsp_valid$230 ),
+    .npu_l1__rdata(\l1__rdata$242 ),
+    .npu_l1__req_ready(\l1__req_ready$244 ),
+    .npu_l1__rsp_valid(\l1__rsp_valid$248 ),
     .\port$3988$0 (\$3 ),
     .\port$3990$0 (\$4 ),
     .\rd__cmd_addr$214 (m_axi__araddr),
@@ -718,10 +718,10 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .clk(clk),
     .irq(\irq$360 ),
     .l1__addr(npu_l1__addr),
-    .l1__rdata(\l1__rdata$224 ),
-    .l1__req_ready(\l1__req_ready$226 ),
+    .l1__rdata(\l1__rdata$242 ),
+    .l1__req_ready(\l1__req_ready$244 ),
     .l1__req_valid(npu_l1__req_valid),
-    .l1__rsp_valid(\l1__rsp_valid$230 ),
+    .l1__rsp_valid(\l1__rsp_valid$248 ),
     .l1__wdata(npu_l1__wdata),
     .l1__we(npu_l1__we),
     .l1__wstrb(npu_l1__wstrb),
@@ -869,28 +869,28 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   assign npu__we = \bus__we$128 ;
   assign \bus__wstrb$220  = \bus__wstrb$130 ;
   assign npu__wstrb = \bus__wstrb$130 ;
-  assign \l1__addr$223  = npu_l1__addr;
-  assign npu_l1__rdata = \l1__rdata$224 ;
-  assign npu_l1__req_ready = \l1__req_ready$226 ;
-  assign \l1__req_valid$229  = npu_l1__req_valid;
-  assign npu_l1__rsp_valid = \l1__rsp_valid$230 ;
-  assign \l1__wdata$233  = npu_l1__wdata;
-  assign \l1__we$235  = npu_l1__we;
-  assign \l1__wstrb$237  = npu_l1__wstrb;
-  assign \bus__addr$238  = \bus__addr$114 [11:0];
+  assign \bus__addr$222  = \bus__addr$114 [11:0];
   assign cim__addr = \bus__addr$114 [11:0];
-  assign \bus__err$241  = cim__err;
-  assign \bus__rdata$243  = cim__rdata;
+  assign \bus__err$225  = cim__err;
+  assign \bus__rdata$227  = cim__rdata;
   assign cim__req_ready = 1'h1;
-  assign \bus__req_ready$245  = 1'h1;
-  assign cim__req_valid = \bus__req_valid$246 ;
-  assign \bus__rsp_valid$249  = cim__rsp_valid;
-  assign \bus__wdata$250  = \bus__wdata$126 ;
+  assign \bus__req_ready$229  = 1'h1;
+  assign cim__req_valid = \bus__req_valid$230 ;
+  assign \bus__rsp_valid$233  = cim__rsp_valid;
+  assign \bus__wdata$234  = \bus__wdata$126 ;
   assign cim__wdata = \bus__wdata$126 ;
-  assign \bus__we$252  = \bus__we$128 ;
+  assign \bus__we$236  = \bus__we$128 ;
   assign cim__we = \bus__we$128 ;
-  assign \bus__wstrb$254  = \bus__wstrb$130 ;
+  assign \bus__wstrb$238  = \bus__wstrb$130 ;
   assign cim__wstrb = \bus__wstrb$130 ;
+  assign \l1__addr$241  = npu_l1__addr;
+  assign npu_l1__rdata = \l1__rdata$242 ;
+  assign npu_l1__req_ready = \l1__req_ready$244 ;
+  assign \l1__req_valid$247  = npu_l1__req_valid;
+  assign npu_l1__rsp_valid = \l1__rsp_valid$248 ;
+  assign \l1__wdata$251  = npu_l1__wdata;
+  assign \l1__we$253  = npu_l1__we;
+  assign \l1__wstrb$255  = npu_l1__wstrb;
   assign \l1__addr$257  = cim_l1__addr;
   assign cim_l1__rdata = \l1__rdata$258 ;
   assign cim_l1__req_ready = \l1__req_ready$260 ;
