@@ -185,7 +185,11 @@ class Soc(wiring.Component):
         # simulator on the falling edge.
         m.domains.acc = ClockDomain("acc")
         m.domains.acc_in = ClockDomain("acc_in", reset_less=True)
-        m.d.comb += [ClockSignal("acc").eq(self.acc_clk), ResetSignal("acc").eq(ResetSignal()),
+        # The reset reaches `acc` sampled like the requests: a direct `rst` would put the
+        # next-state logic of every `acc` register back into the core's every-cycle evaluation.
+        acc_rst = Signal(init=1)
+        m.d.acc_in += acc_rst.eq(ResetSignal())
+        m.d.comb += [ClockSignal("acc").eq(self.acc_clk), ResetSignal("acc").eq(acc_rst),
                      ClockSignal("acc_in").eq(self.acc_in_clk)]
         windows = ("l1", "l2", "dma", "npu", "cim")
         work = (Cat(*(getattr(ddec, name).req_valid for name in windows)).any()
