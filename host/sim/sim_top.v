@@ -58,6 +58,7 @@ module hetsoc_sim_top (
     wire [63:0] rdata, wdata;
     wire        arvalid, arready, rlast, rvalid, rready, awvalid, awready;
     wire        wlast, wvalid, wready, bvalid, bready;
+    wire [1:0]  rresp, bresp;
 
     hetsoc_soc soc (
         .clk(clk), .rst(soc_rst),
@@ -72,25 +73,36 @@ module hetsoc_sim_top (
         .m_axi__araddr(araddr), .m_axi__arlen(arlen), .m_axi__arvalid(arvalid),
         .m_axi__arready(arready), .m_axi__arid(), .m_axi__arsize(), .m_axi__arburst(),
         .m_axi__rdata(rdata), .m_axi__rlast(rlast), .m_axi__rvalid(rvalid),
-        .m_axi__rready(rready), .m_axi__rid(1'b0), .m_axi__rresp(2'b00),
+        .m_axi__rready(rready), .m_axi__rid(1'b0), .m_axi__rresp(rresp),
         .m_axi__awaddr(awaddr), .m_axi__awlen(awlen), .m_axi__awvalid(awvalid),
         .m_axi__awready(awready), .m_axi__awid(), .m_axi__awsize(), .m_axi__awburst(),
         .m_axi__wdata(wdata), .m_axi__wstrb(wstrb), .m_axi__wlast(wlast),
         .m_axi__wvalid(wvalid), .m_axi__wready(wready),
         .m_axi__bvalid(bvalid), .m_axi__bready(bready), .m_axi__bid(1'b0),
-        .m_axi__bresp(2'b00),
+        .m_axi__bresp(bresp),
         .host__req_valid(1'b0), .host__addr(32'd0), .host__we(1'b0), .host__wdata(32'd0),
         .host__wstrb(4'd0), .host__req_ready(), .host__rsp_valid(), .host__rdata(),
         .host__err(), .cpu_hold(1'b0)
     );
 
-    hetsoc_axi_ram l3 (
+    // The L3 model's fault window, words [HETSOC_L3_FAULT_LO, HETSOC_L3_FAULT_HI) of its array,
+    // answers DECERR (read beats, write bursts). The Python build sets both from
+    // hetsoc.sim.hdl.l3_fault_window; left undefined, the window is empty.
+`ifndef HETSOC_L3_FAULT_LO
+`define HETSOC_L3_FAULT_LO 0
+`endif
+`ifndef HETSOC_L3_FAULT_HI
+`define HETSOC_L3_FAULT_HI 0
+`endif
+    hetsoc_axi_ram #(
+        .ERR_LO(`HETSOC_L3_FAULT_LO), .ERR_HI(`HETSOC_L3_FAULT_HI), .ERR_RESP(2'b11)
+    ) l3 (
         .clk(acc_clk), .rst(soc_rst),  // only the DMA, in the `acc` domain, talks to L3
         .araddr(araddr), .arlen(arlen), .arvalid(arvalid), .arready(arready),
-        .rdata(rdata), .rlast(rlast), .rvalid(rvalid), .rready(rready),
+        .rdata(rdata), .rresp(rresp), .rlast(rlast), .rvalid(rvalid), .rready(rready),
         .awaddr(awaddr), .awlen(awlen), .awvalid(awvalid), .awready(awready),
         .wdata(wdata), .wstrb(wstrb), .wlast(wlast), .wvalid(wvalid), .wready(wready),
-        .bvalid(bvalid), .bready(bready)
+        .bvalid(bvalid), .bresp(bresp), .bready(bready)
     );
 
     reg [8*1024-1:0] jobs_path, image, console_path, result_path, dump_path;
