@@ -9,14 +9,16 @@ import zlib
 import pytest
 
 from hetsoc.cim_firmware import write_headers as write_cim_headers
+from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.npu_firmware import write_headers as write_npu_headers
 from hetsoc.sim.harness import Job, run_batch
+from hetsoc.sim.hdl import l3_fault_window
 
 CONFIG = "default"
 DRIVER = {"dma": "dma.c", "npu": "npu.c", "cim": "cim.c"}
-PROGRAMS = ("dma_chain", "dma_errors", "dma_two_channels", "npu_layer", "npu_errors",
-            "cim_layer", "cim_errors")
+PROGRAMS = ("dma_chain", "dma_errors", "dma_two_channels", "dma_bus_error", "npu_layer",
+            "npu_errors", "cim_layer", "cim_errors")
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +27,12 @@ def runs(tmp_path_factory):
     write_npu_headers(tmp, CONFIG, seed=3)
     write_cim_headers(tmp, CONFIG, seed=3)
     flags = [f"-I{sw_path('drivers')}", f"-I{tmp}"]
+    base, size = l3_fault_window(load_config(CONFIG))  # for dma_bus_error
+    fault = {"L3_FAULT_BASE": f"{base:#x}u", "L3_FAULT_SIZE": f"{size:#x}u"}
     elfs = [build_firmware([sw_path("tests", f"{name}.c"),
                             sw_path("drivers", DRIVER[name.split("_")[0]])],
-                           CONFIG, tmp / f"{name}.elf", extra_cflags=flags)
+                           CONFIG, tmp / f"{name}.elf", extra_cflags=flags,
+                           defines=fault if name == "dma_bus_error" else None)
             for name in PROGRAMS]
     length = 512
     crc = zlib.crc32(bytes((i * 7 + 3) & 0xFF for i in range(length)))
