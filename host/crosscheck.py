@@ -89,7 +89,7 @@ def _as_int(graph, name, y):
         + q.zp
 
 
-def crosscheck(model: onnx.ModelProto, inputs, graph=None, *, fused_softmax=False) -> CrossCheck:
+def crosscheck(model: onnx.ModelProto, inputs, graph=None, *, fused=False) -> CrossCheck:
     """Run `model` on each input with the golden executor and with onnxruntime; compare.
 
     Parameters
@@ -100,9 +100,9 @@ def crosscheck(model: onnx.ModelProto, inputs, graph=None, *, fused_softmax=Fals
         Inputs as the model declares them (with the batch dimension).
     graph : hetsoc.ir.Graph, optional
         The imported model (imported here if not given).
-    fused_softmax : bool
-        Compare with onnxruntime's fused kernels (``ort_run(fused=True)``), QLinearSoftmax
-        for a final softmax, instead of `ort_reference` (expect differences of several steps).
+    fused : bool
+        Compare with onnxruntime's fused kernels (``ort_run(fused=True)``: QLinearSoftmax,
+        QLinearConv, ...) instead of `ort_reference`; CPU-dependent (docs/numerics.md).
     """
     from .golden import run_graph
     from .onnx_import import import_model
@@ -114,7 +114,7 @@ def crosscheck(model: onnx.ModelProto, inputs, graph=None, *, fused_softmax=Fals
     hist: dict[int, int] = {}
     for x in inputs:
         gold = run_graph(graph, {graph.inputs[0]: x})
-        ref = (ort_run(model, {onnx_in: x}, fused=True) if fused_softmax
+        ref = (ort_run(model, {onnx_in: x}, fused=True) if fused
                else ort_reference(model, {onnx_in: x}))
         for name, r in zip(graph.outputs, ref, strict=True):
             a = _as_int(graph, name, gold[name])

@@ -101,8 +101,12 @@ def _l3_model_words() -> int:
 def _defines(config: SocConfig, gated: bool) -> dict[str, int]:
     """The Verilog defines of a build: the clock gate, and the L3 model's fault window as word
     indices of its array (``axi_ram.v``'s ERR_LO/ERR_HI; ``sim_top.v`` reads them)."""
+    words = _l3_model_words()
+    if config.l3.size > 8 * words:  # the model wraps: the window would repeat below the end
+        raise SimulatorError(f"l3.size must be at most the simulation's L3 model "
+                             f"({8 * words:#x} bytes), not {config.l3.size:#x}")
     base, size = l3_fault_window(config)
-    lo = (base >> 3) % _l3_model_words()  # 4 KiB-aligned, so [lo, lo + size/8) never wraps
+    lo = (base >> 3) % words  # 4 KiB-aligned, so [lo, lo + size/8) never wraps
     defines = {"HETSOC_L3_FAULT_LO": lo, "HETSOC_L3_FAULT_HI": lo + size // 8}
     if gated:
         defines["HETSOC_ACC_CLOCK"] = 1

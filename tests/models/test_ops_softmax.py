@@ -40,6 +40,6 @@ def test_fused_qlinear_softmax_is_further_off_than_the_rounding():
     rng = np.random.default_rng(0)
     model = single_op((1, 12), (0.05, 0), (1 / 255, -128), "Softmax", axis=-1)
     xs = [float_input(rng, (1, 12), 0.05, 0) for _ in range(100)]
-    exact, fused = crosscheck(model, xs), crosscheck(model, xs, fused_softmax=True)
+    exact, fused = crosscheck(model, xs), crosscheck(model, xs, fused=True)
     assert exact.max_diff <= 1
     assert fused.fraction_identical < exact.fraction_identical - 0.05

@@ -65,7 +65,7 @@ def test_golden_matches_onnxruntime_in_every_layer(name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_golden_matches_onnxruntime_outputs_many_inputs(name):
-    result = crosscheck(zoo.load(name), _inputs(name, 16), fused_softmax=True)
+    result = crosscheck(zoo.load(name), _inputs(name, 16))
     assert result.fraction_identical >= 0.99, result.line()
     assert result.max_diff <= 1, result.line()
 
