@@ -11,6 +11,9 @@ Figures (one run, nothing timed is asserted anywhere):
 * ``verilator_1clk_...``: the same on the one-clock SoC (``gate_acc_clock=False``, the design
   a board runs), where the memory system, DMA, NPU and CIM get every clock edge even while
   idle: the figure before the simulation's clock gate (``host/sim/sim_top.v``).
+* ``<variant>_npu_layer_cycles_per_s_cpu``: the same rate (per CPU-second) on firmware that
+  keeps the accelerators busy: ``sw/tests/npu_layer.c`` (NPU layers from L1, the core copying
+  inputs and checking outputs), one run against two in one batch, so start-up cancels.
 * ``cpi_dot_int8``, ``cpi_crc32``: mcycle / minstret around each kernel, read by the firmware
   itself from the core's counters (``kernel cycles=N instret=N``).
 
@@ -31,6 +34,7 @@ from pathlib import Path
 
 from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
+from hetsoc.npu_firmware import write_headers as write_npu_headers
 from hetsoc.sim.harness import Job, run_batch
 from hetsoc.sim.hdl import build
 
@@ -60,6 +64,23 @@ def timed(elf: Path, backend: str, gate: bool = True):
         raise SystemExit(f"{elf.name} failed on {backend}: {result.status} {result.exit_code}\n"
                          f"{result.console}")
     return result, elapsed, cpu
+
+
+def npu_layer_rate(tmp: Path, gate: bool) -> tuple[int, float]:
+    """Cycles of one npu_layer run and its rate per CPU-second on Verilator."""
+    write_npu_headers(tmp / "npu", "default", seed=1)
+    elf = build_firmware([sw_path("tests", "npu_layer.c"), sw_path("drivers", "npu.c")],
+                         "default", tmp / "npu_layer.elf",
+                         extra_cflags=[f"-I{sw_path('drivers')}", f"-I{tmp / 'npu'}"])
+    cpu = []
+    for copies in (1, 2):
+        start = _children_cpu()
+        results = run_batch([Job(elf, max_cycles=10_000_000)] * copies, "default", "verilator",
+                            gate_acc_clock=gate)
+        cpu.append(_children_cpu() - start)
+        if not all(r.passed for r in results):
+            raise SystemExit(f"npu_layer failed: {results[0].console}")
+    return results[0].cycles, results[0].cycles / max(cpu[1] - cpu[0], 1e-9)
 
 
 def kernel_cpi(result) -> tuple[int, int, float]:
@@ -108,6 +129,14 @@ def main():
         for label, cycles, wall, rate, cpu_rate, raw in rows:
             print(f"{label:<15} {cycles:>12,} {wall:>8.2f} {rate:>12,.0f} {cpu_rate:>12,.0f} "
                   f"{raw:>15,.0f}")
+
+        if "verilator_1clk_cycles_per_s_cpu" in figures:
+            print()
+            print(f"{'npu_layer.c':<15} {'cycles':>12} {'per CPU s':>12}")
+            for label, gate in (("verilator", True), ("verilator_1clk", False)):
+                cycles, rate = npu_layer_rate(tmp, gate)
+                figures[f"{label}_npu_layer_cycles_per_s_cpu"] = round(rate)
+                print(f"{label:<15} {cycles:>12,} {rate:>12,.0f}")
 
         dot = build_firmware([sw_path("bench", "dot_int8.c")], "default", tmp / "dot.elf")
         (dot_res,) = run_batch([Job(dot)], "default", "verilator")
