@@ -127,9 +127,11 @@ class Soc(wiring.Component):
         wiring.connect(m, wiring.flipped(self.host), arb.second)
         wiring.connect(m, arb.bus, ddec.bus)
         wiring.connect(m, ddec.main_memory, main.data)
-        for window, target in (("l2", memsys.cpu_l2), ("l1", memsys.cpu_l1),
-                               ("dma", memsys.dma_bus), ("npu", npu.bus), ("cim", cim.bus)):
-            self._connect_acc_window(m, getattr(ddec, window), target)
+        # The decoder's windows onto the blocks of the (gated) `acc` domain.
+        acc_windows = [getattr(ddec, name) for name in ("l2", "l1", "dma", "npu", "cim")]
+        for window, target in zip(acc_windows, (memsys.cpu_l2, memsys.cpu_l1, memsys.dma_bus,
+                                                npu.bus, cim.bus), strict=True):
+            self._connect_acc_window(m, window, target)
         wiring.connect(m, npu.l1, memsys.npu_l1)
         wiring.connect(m, cim.l1, memsys.cim_l1)
         wiring.connect(m, memsys.m_axi, wiring.flipped(self.m_axi))
@@ -138,7 +140,7 @@ class Soc(wiring.Component):
         wiring.connect(m, ddec.finisher, finisher.bus)
 
         if self.gated_acc:
-            self._acc_clock_gate(m, ddec)
+            self._acc_clock_gate(m, acc_windows)
 
         m.d.comb += [
             cpu.irq_timer.eq(timer.irq),
@@ -179,7 +181,7 @@ class Soc(wiring.Component):
         for name in ("req_ready", "rsp_valid", "rdata", "err"):
             m.d.comb += getattr(window, name).eq(getattr(target, name))
 
-    def _acc_clock_gate(self, m, ddec):
+    def _acc_clock_gate(self, m, acc_windows):
         # Same edges as `sync` whenever it ticks, so signals cross between the two domains as
         # within one; `acc_clk_en` is a function of the cycle's `sync` state, latched by the
         # simulator on the falling edge.
@@ -191,8 +193,7 @@ class Soc(wiring.Component):
         m.d.acc_in += acc_rst.eq(ResetSignal())
         m.d.comb += [ClockSignal("acc").eq(self.acc_clk), ResetSignal("acc").eq(acc_rst),
                      ClockSignal("acc_in").eq(self.acc_in_clk)]
-        windows = ("l1", "l2", "dma", "npu", "cim")
-        work = (Cat(*(getattr(ddec, name).req_valid for name in windows)).any()
+        work = (Cat(*(window.req_valid for window in acc_windows)).any()
                 | self.memsys.active | self.npu.active | self.cim.active)
         settle = Signal(range(self.ACC_SETTLE + 1), init=self.ACC_SETTLE)
         with m.If(work):
