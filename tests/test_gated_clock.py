@@ -13,7 +13,7 @@ from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.npu_firmware import write_headers as write_npu_headers
 from hetsoc.sim.harness import Job, run_batch
-from hetsoc.sim.hdl import l3_fault_window
+from hetsoc.sim.hdl import l3_fault_defines
 
 CONFIG = "default"
 DRIVER = {"dma": "dma.c", "npu": "npu.c", "cim": "cim.c"}
@@ -27,8 +27,7 @@ def runs(tmp_path_factory):
     write_npu_headers(tmp, CONFIG, seed=3)
     write_cim_headers(tmp, CONFIG, seed=3)
     flags = [f"-I{sw_path('drivers')}", f"-I{tmp}"]
-    base, size = l3_fault_window(load_config(CONFIG))  # for dma_bus_error
-    fault = {"L3_FAULT_BASE": f"{base:#x}u", "L3_FAULT_SIZE": f"{size:#x}u"}
+    fault = l3_fault_defines(load_config(CONFIG))  # for dma_bus_error
     elfs = [build_firmware([sw_path("tests", f"{name}.c"),
                             sw_path("drivers", DRIVER[name.split("_")[0]])],
                            CONFIG, tmp / f"{name}.elf", extra_cflags=flags,

@@ -24,8 +24,8 @@ from ..config import SocConfig
 from ..rtlgen import hw_source_digest, write_rtl
 from .toolchain import iverilog_path, simulator_env, verilator_bin_dir
 
-__all__ = ["L3_FAULT_BYTES", "SimulatorError", "build", "cache_dir", "l3_fault_window",
-           "run_jobs"]
+__all__ = ["L3_FAULT_BYTES", "SimulatorError", "build", "cache_dir", "l3_fault_defines",
+           "l3_fault_window", "run_jobs"]
 
 SIM_TOP = "hetsoc_sim_top"
 
@@ -84,9 +84,16 @@ def l3_fault_window(config: SocConfig) -> tuple[int, int]:
     return DECERR, and write beats there are not stored and make their burst's B response
     DECERR, so a DMA descriptor touching the window ends with ``BUS_ERROR``. The window is the
     last :data:`L3_FAULT_BYTES` (4 KiB) of ``config.l3``; firmware gets it from Python as
-    ``-D`` defines (``tests/dma/test_dma_firmware.py``), never as a literal.
+    ``-D`` defines (:func:`l3_fault_defines`), never as a literal.
     """
     return config.l3.end - L3_FAULT_BYTES, L3_FAULT_BYTES
+
+
+def l3_fault_defines(config: SocConfig) -> dict[str, str]:
+    """The C defines ``L3_FAULT_BASE`` and ``L3_FAULT_SIZE`` of :func:`l3_fault_window`, for
+    firmware that meets the fault window (``build_firmware(..., defines=...)``)."""
+    base, size = l3_fault_window(config)
+    return {"L3_FAULT_BASE": f"{base:#x}u", "L3_FAULT_SIZE": f"{size:#x}u"}
 
 
 def _l3_model_words() -> int:

@@ -7,18 +7,15 @@ import pytest
 from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.sim.harness import Job, run_batch
-from hetsoc.sim.hdl import l3_fault_window
+from hetsoc.sim.hdl import l3_fault_defines
 
 CONFIG = "default"
 PROGRAMS = ("dma_chain", "dma_errors", "dma_two_channels", "dma_bus_error")
 
 
 def _defines(name):
-    if name != "dma_bus_error":
-        return None
     # The fault window is the simulation's, so the firmware gets it from here, not a literal.
-    base, size = l3_fault_window(load_config(CONFIG))
-    return {"L3_FAULT_BASE": f"{base:#x}u", "L3_FAULT_SIZE": f"{size:#x}u"}
+    return l3_fault_defines(load_config(CONFIG)) if name == "dma_bus_error" else None
 
 
 @pytest.fixture(scope="module")
