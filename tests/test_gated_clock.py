@@ -53,3 +53,10 @@ def test_gated_clock_is_cycle_exact(runs, name):
         (plain.exit_code, plain.cycles, plain.instret)
     assert gated.console == plain.console
 
+
+
+def test_gated_acc_must_be_a_bool():
+    from hetsoc.hw.soc import Soc
+
+    with pytest.raises(TypeError, match=r"^Gated_acc must be a bool, not 1$"):
+        Soc(load_config(CONFIG), gated_acc=1)
