@@ -20,8 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hetsoc.cim import cycles  # noqa: E402
-from hetsoc.cim_sim import CimBench  # noqa: E402
+from hetsoc.accel.cim.bench import CimBench  # noqa: E402
+from hetsoc.accel.cim.cost import cycles  # noqa: E402
 
 MACROS = [(32, 16, 8, 8), (16, 8, 4, 2), (64, 8, 16, 8), (288, 64, 16, 16)]
 DEFAULT = (1152, 512, 32, 32)     # the default config's macro, 32x32 ternary MACs per cycle
@@ -94,7 +94,7 @@ def _named(args):
 
 def _resnet_layers():
     from hetsoc import zoo
-    from hetsoc.cim_run import cim_layers
+    from hetsoc.accel.cim.network import cim_layers
     from hetsoc.onnx_import import import_model
 
     g = import_model(zoo.load("resnet-8-mixed"), name="resnet-8-mixed")

@@ -25,12 +25,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "npu"))
-from harness import NpuBed, run_jobs  # noqa: E402
 from layers import Limits, add_layers, conv_layers, dense_layers, expected_l1  # noqa: E402
 
 from hetsoc import golden  # noqa: E402
+from hetsoc.accel.npu.bench import NpuBed, run_jobs  # noqa: E402
+from hetsoc.accel.npu.encoder import conv_job, dense_job  # noqa: E402
 from hetsoc.config import load_config  # noqa: E402
-from hetsoc.npu import conv_job, dense_job  # noqa: E402
 
 BATCH = 20
 

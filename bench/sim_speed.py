@@ -32,9 +32,9 @@ import time
 import zlib
 from pathlib import Path
 
+from hetsoc.accel.npu.testgen import write_headers as write_npu_headers
 from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
-from hetsoc.npu_firmware import write_headers as write_npu_headers
 from hetsoc.sim.harness import Job, run_batch
 from hetsoc.sim.hdl import build
 

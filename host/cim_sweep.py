@@ -12,7 +12,7 @@ import json
 
 import numpy as np
 
-from .cim_run import cim_layers, plan_cim, run_graph_cim, ternarize_hidden
+from .accel.cim.network import cim_layers, plan_cim, run_graph_cim, ternarize_hidden
 from .golden import run_graph
 from .golden.cim_noise import noise_scale
 

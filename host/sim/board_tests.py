@@ -16,8 +16,8 @@ import numpy as np
 from cocotb.triggers import ClockCycles
 from cocotb.utils import get_sim_time
 
+from ..accel.dma.model import DmaModel, Transfer, random_batch
 from ..config import load_config
-from ..dma import DmaModel, Transfer, random_batch
 from ..hw.dma.status import DmaStatus
 from .board_tb import TB
 

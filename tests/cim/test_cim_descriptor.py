@@ -4,7 +4,7 @@ the gateware's ``data.StructLayout`` reads."""
 import numpy as np
 from amaranth import Shape
 
-from hetsoc.cim import encode_descriptor
+from hetsoc.accel.cim.encoder import encode_descriptor
 from hetsoc.hw.cim import DESCRIPTOR, DESCRIPTOR_WORDS
 
 

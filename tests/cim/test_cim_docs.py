@@ -3,7 +3,7 @@ test_cim_layers)."""
 
 from pathlib import Path
 
-from hetsoc.cim import cycles
+from hetsoc.accel.cim.cost import cycles
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "cim.md").read_text()
 

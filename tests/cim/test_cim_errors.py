@@ -4,8 +4,8 @@ nothing read or written."""
 import numpy as np
 import pytest
 
-from hetsoc.cim import encode_descriptor, plan_conv2d, weight_beats
-from hetsoc.cim_sim import CimBench
+from hetsoc.accel.cim.bench import CimBench
+from hetsoc.accel.cim.encoder import encode_descriptor, plan_conv2d, weight_beats
 from hetsoc.hw.cim import CimError
 
 _OK = dict(in_addr=0, out_addr=256, param_addr=512, psum_addr=1024, in_h=4, in_w=4, in_c=2,

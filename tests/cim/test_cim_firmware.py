@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from hetsoc.cim_firmware import write_headers
+from hetsoc.accel.cim.testgen import write_headers
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.hw.cim import DESCRIPTOR_WORDS, CimError
 from hetsoc.sim.harness import Job, run_batch

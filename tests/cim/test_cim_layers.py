@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hetsoc.cim import cycles
-from hetsoc.cim_sim import CimBench
+from hetsoc.accel.cim.bench import CimBench
+from hetsoc.accel.cim.cost import cycles
 
 from .layers import golden, layers
 

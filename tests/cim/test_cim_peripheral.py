@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from hetsoc.cim import cycles, encode_descriptor, plan_conv2d, weight_beats
-from hetsoc.cim_sim import L1Top
+from hetsoc.accel.cim.bench import L1Top
+from hetsoc.accel.cim.cost import cycles
+from hetsoc.accel.cim.encoder import encode_descriptor, plan_conv2d, weight_beats
 from hetsoc.config import CimConfig, MemoryRegion, load_config
 from hetsoc.golden.cim_noise import noise_scale
 from hetsoc.hw.cim import CimError, CimPeripheral

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hetsoc import zoo
-from hetsoc.cim_run import cim_layers, plan_cim, run_graph_cim, ternarize_hidden
+from hetsoc.accel.cim.network import cim_layers, plan_cim, run_graph_cim, ternarize_hidden
 from hetsoc.cli import main
 from hetsoc.golden import run_graph
 from hetsoc.onnx_import import import_model

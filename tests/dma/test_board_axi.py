@@ -7,7 +7,7 @@ import pytest
 
 from hetsoc.sim.board import run_board
 
-from .amaranth_tb import SMALL
+from . import SMALL
 
 SMALL_PATH = str(Path(__file__).with_name("small.toml"))
 

@@ -3,14 +3,15 @@
 import numpy as np
 import pytest
 
-from hetsoc.dma import random_batch
+from hetsoc.accel.dma.bench import Bench
+from hetsoc.accel.dma.model import random_batch
 from hetsoc.hw.dma.status import DmaStatus
 
-from .amaranth_tb import SMALL, Bench
+from . import SMALL
 
 
 def test_random_transfers_match_the_model_on_two_channels():
-    bench = Bench(seed=1)
+    bench = Bench(SMALL, seed=1)
     rng = np.random.default_rng(1)
     transfers = random_batch(rng, SMALL, 12)
     assert len(transfers) >= 8

@@ -5,11 +5,12 @@ allows, and a channel that still works afterwards."""
 import numpy as np
 import pytest
 
-from hetsoc.dma import Transfer, random_batch
+from hetsoc.accel.dma.bench import Bench, reg
+from hetsoc.accel.dma.model import Transfer, random_batch
 from hetsoc.hw.axi.ram import DECERR, SLVERR, AxiRam
 from hetsoc.hw.dma.status import DmaStatus
 
-from .amaranth_tb import SMALL, Bench, reg
+from . import SMALL
 
 L1, L2, L3 = SMALL.l1.base, SMALL.l2.base, SMALL.l3.base
 READ_FAULT = (L3 + 0x12A8, L3 + 0x12B0, SLVERR)   # one beat in the middle of a source
@@ -35,7 +36,7 @@ CASES = [
 
 
 def test_axi_errors_end_the_descriptor_raise_the_interrupt_and_write_nothing_past_the_fault():
-    bench = Bench(seed=7, faults=(READ_FAULT, WRITE_FAULT))
+    bench = Bench(SMALL, seed=7, faults=(READ_FAULT, WRITE_FAULT))
     seen = {}
 
     async def check_completion(ctx, b, ch):
@@ -86,7 +87,7 @@ def test_axi_errors_end_the_descriptor_raise_the_interrupt_and_write_nothing_pas
 
 
 def test_push_onto_a_full_queue_is_reported_and_cleared():
-    bench = Bench(seed=9)
+    bench = Bench(SMALL, seed=9)
     big = Transfer(L2, L1, 4096, tag=100)  # 512 beats: keeps the channel busy while we push
     small = [Transfer(L3 + 0x100 * k, L2 + 0x1000 + 0x100 * k, 64, tag=k) for k in range(1, 6)]
     out = {}
@@ -149,7 +150,7 @@ def test_random_transfers_on_two_channels_with_faults_in_l3():
     # drain while the other channel's bursts share the AXI port.
     faults = [(L3 + 0x700 * k + 0x38, L3 + 0x700 * k + 0x40, (SLVERR, DECERR)[k % 2])
               for k in range(SMALL.l3.size // 0x700)]
-    bench = Bench(seed=5, faults=faults)
+    bench = Bench(SMALL, seed=5, faults=faults)
     rng = np.random.default_rng(5)
     transfers = random_batch(rng, SMALL, 16, regions=("l2", "l3"))
     assert len(transfers) >= 12

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from hetsoc.config import load_config
-from hetsoc.dma import (
+from hetsoc.accel.dma.model import (
     DmaModel,
     Transfer,
     check,
@@ -14,6 +13,7 @@ from hetsoc.dma import (
     extent,
     random_batch,
 )
+from hetsoc.config import load_config
 from hetsoc.hw.dma.descriptor import DESCRIPTOR_WORDS, Descriptor
 from hetsoc.hw.dma.status import DmaStatus
 

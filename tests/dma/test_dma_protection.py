@@ -2,10 +2,11 @@
 
 import numpy as np
 
-from hetsoc.dma import Transfer
+from hetsoc.accel.dma.bench import Bench, reg
+from hetsoc.accel.dma.model import Transfer
 from hetsoc.hw.dma.status import DmaStatus
 
-from .amaranth_tb import SMALL, Bench, reg
+from . import SMALL
 
 L1, L2, L3 = SMALL.l1.base, SMALL.l2.base, SMALL.l3.base
 RWIN = (L2, L2 + 1024)
@@ -25,7 +26,7 @@ CASES = [
 
 
 def test_bad_descriptors_error_interrupt_and_leave_memory_unchanged():
-    bench = Bench(seed=3)
+    bench = Bench(SMALL, seed=3)
     seen = []
 
     async def body(ctx, b):

@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from hetsoc import golden
-from hetsoc.npu import add_job, conv_job, dense_job
+from hetsoc.accel.npu.encoder import add_job, conv_job, dense_job
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ written) and the MAC counter equals the layer's MAC count.
 """
 
 import pytest
-from harness import NpuBed, run_jobs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from layers import Limits, add_layers, conv_layers, dense_layers, expected_l1
+
+from hetsoc.accel.npu.bench import NpuBed, run_jobs
 
 BATCH = 12
 CI = settings(max_examples=3, deadline=None, derandomize=True,

@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-from harness import NpuBed, run_jobs
 
+from hetsoc.accel.npu.bench import NpuBed, run_jobs
+from hetsoc.accel.npu.encoder import NpuJob, conv_job
 from hetsoc.hw.npu.core import NpuCore
 from hetsoc.hw.npu.descriptor import NpuError, Op, pack_descriptor
 from hetsoc.hw.npu.port import NpuL1Signature
-from hetsoc.npu import NpuJob, conv_job
 
 L1, WMEM, ROWS = 4096, 2048, 4   # 512 weight words
 

@@ -6,12 +6,12 @@ import re
 import numpy as np
 import pytest
 
+from hetsoc.accel.npu.testgen import bad_descriptors, write_headers
 from hetsoc.cheader import generate_header
 from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.hw.npu.descriptor import NpuError, pack_descriptor
 from hetsoc.hw.npu.regs import STATUS_BUSY, STATUS_DONE, STATUS_ERROR
-from hetsoc.npu_firmware import bad_descriptors, write_headers
 from hetsoc.sim.harness import Job, run_batch
 
 PROGRAMS = ("npu_layer", "npu_errors")

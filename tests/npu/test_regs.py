@@ -3,13 +3,13 @@
 import numpy as np
 from amaranth import Elaboratable, Module
 from amaranth.sim import Simulator
-from harness import L1Model
 
 from hetsoc import golden
+from hetsoc.accel.npu.bench import L1Model
+from hetsoc.accel.npu.encoder import conv_job
 from hetsoc.hw.npu.descriptor import NpuError
 from hetsoc.hw.npu.npu import Npu
 from hetsoc.hw.npu.regs import NPU_REGS, STATUS_DONE, STATUS_ERROR
-from hetsoc.npu import conv_job
 
 R = NPU_REGS.offset
 L1 = 4096

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .cim import CimJob, cycles, encode_descriptor, plan_conv2d, weight_beats
-from .config import SocConfig, load_config
-from .golden import cim_conv2d
-from .golden.cim_noise import noise_scale
-from .hw.cim.descriptor import DESCRIPTOR_WORDS, PARAM_BYTES, CimError
-from .hw.cim.peripheral import CimPeripheral
+from ...config import SocConfig, load_config
+from ...golden import cim_conv2d
+from ...golden.cim_noise import noise_scale
+from ...hw.cim.descriptor import DESCRIPTOR_WORDS, PARAM_BYTES, CimError
+from ...hw.cim.peripheral import CimPeripheral
+from .cost import cycles
+from .encoder import CimJob, encode_descriptor, plan_conv2d, weight_beats
 
 __all__ = ["ERRORS_HEADER", "LAYERS_HEADER", "FirmwareLayer", "default_layers", "errors_header",
            "layers_header", "tile", "write_headers"]

@@ -1,21 +1,18 @@
-"""The memory system with an AXI RAM as L3, driven in the Amaranth simulator (no core)."""
+"""The DMA's bench: the memory system with an AXI RAM as L3, driven in the Amaranth simulator
+(no core), for the DMA tests and benches; the caller chooses the SoC config."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 from amaranth import Module
 from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
-from hetsoc.config import load_config
-from hetsoc.dma import DmaModel, Transfer, encode
+from hetsoc.accel.dma.model import DmaModel, Transfer, encode
 from hetsoc.hw.axi.ram import AxiRam
 from hetsoc.hw.memsys import MemorySystem
 from hetsoc.hw.periph.regmap import DMA, DMA_CH_STRIDE
 
-SMALL = load_config(Path(__file__).with_name("small.toml"))
 OPEN = (0, 0xFFFF_FFFF)
 
 
@@ -51,7 +48,7 @@ class Bench:
     AXI RAM answers errors; the model knows them too.
     """
 
-    def __init__(self, config=SMALL, seed=0, faults=()):
+    def __init__(self, config, seed=0, faults=()):
         self.config = config
         self.model = DmaModel(config, bus_errors=[(lo, hi) for lo, hi, _ in faults])
         rng = np.random.default_rng(seed)

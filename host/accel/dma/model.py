@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import SocConfig
-from .hw.dma.arbiter import ORDER_DEPTH
-from .hw.dma.descriptor import BEAT_BYTES, DESCRIPTOR_WORDS, Descriptor
-from .hw.dma.ports import MAX_BURST
-from .hw.dma.status import DmaStatus
+from ...config import SocConfig
+from ...hw.dma.arbiter import ORDER_DEPTH
+from ...hw.dma.descriptor import BEAT_BYTES, DESCRIPTOR_WORDS, Descriptor
+from ...hw.dma.ports import MAX_BURST
+from ...hw.dma.status import DmaStatus
 
 __all__ = [
     "DMA_REGIONS", "DmaModel", "Transfer", "check", "chunks", "decode", "encode", "extent",

@@ -14,11 +14,11 @@ import dataclasses
 
 import numpy as np
 
-from .golden import integer_params, run_graph, run_node, ternarize
-from .golden.cim import cim_column_sums, cim_conv2d, cim_dense
-from .golden.cim_noise import apply_faults
-from .golden.requant import quantize_multiplier, round_rne, rshift_rne
-from .ir import QuantParams
+from ...golden import integer_params, run_graph, run_node, ternarize
+from ...golden.cim import cim_column_sums, cim_conv2d, cim_dense
+from ...golden.cim_noise import apply_faults
+from ...golden.requant import quantize_multiplier, round_rne, rshift_rne
+from ...ir import QuantParams
 
 __all__ = ["CimPlan", "cim_layers", "plan_cim", "run_graph_cim", "ternarize_hidden"]
 

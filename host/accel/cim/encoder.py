@@ -12,11 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 from amaranth import Shape
 
-from .golden.cim_noise import descriptor_seed
-from .hw.cim.descriptor import CELL_MINUS, CELL_PLUS, DESCRIPTOR, PARAM_BYTES
+from ...golden.cim_noise import descriptor_seed
+from ...hw.cim.descriptor import CELL_MINUS, CELL_PLUS, DESCRIPTOR, PARAM_BYTES
 
-__all__ = ["CimJob", "cycles", "encode_descriptor", "param_table", "plan_conv2d",
-           "weight_beats"]
+__all__ = ["CimJob", "encode_descriptor", "param_table", "plan_conv2d", "weight_beats"]
 
 
 def encode_descriptor(**fields) -> int:
@@ -154,12 +153,3 @@ def plan_conv2d(x_shape, w, bias, *, multiplier, shift, x_zero_point, y_zero_poi
             jobs.append(CimJob(rc, cc, wrows[r0:r0 + rn, k0:k0 + kn].astype(np.int8), params,
                                fields))
     return jobs
-
-
-def cycles(fields, rows_per_cycle: int, cols_per_cycle: int) -> int:
-    """Busy cycles of one descriptor without L1 stalls (the timing model of ``docs/cim.md``):
-    ``2 + 2K + P * (R + 2 + ceil(R/Rp) * ceil(K/Cp) + 2K)``."""
-    r, k = fields["rows"], fields["out_c"]
-    p = fields["out_h"] * fields["out_w"]
-    mvm = -(-r // rows_per_cycle) * -(-k // cols_per_cycle)
-    return 2 + 2 * k + p * (r + 2 + mvm + 2 * k)

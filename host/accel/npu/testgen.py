@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import golden
-from .config import SocConfig, load_config
-from .hw.npu.core import PARAM_WORDS
-from .hw.npu.descriptor import DESC_WORDS, NpuError, Op, pack_descriptor
-from .npu import NpuJob, add_job, conv_job, dense_job
+from ... import golden
+from ...config import SocConfig, load_config
+from ...hw.npu.core import PARAM_WORDS
+from ...hw.npu.descriptor import DESC_WORDS, NpuError, Op, pack_descriptor
+from .encoder import NpuJob, add_job, conv_job, dense_job
 
 __all__ = [
     "LAYERS_HEADER", "ERRORS_HEADER", "FirmwareLayer", "BadDescriptor", "conv_layer",

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .hw.npu.core import PARAM_WORDS
-from .hw.npu.descriptor import Op, pack_descriptor
+from ...hw.npu.core import PARAM_WORDS
+from ...hw.npu.descriptor import Op, pack_descriptor
 
 __all__ = ["NpuJob", "conv_job", "dense_job", "add_job", "weight_image"]
 

@@ -12,8 +12,8 @@ from amaranth import Elaboratable, Module, Signal
 from amaranth.lib import memory
 from amaranth.sim import Simulator
 
-from .cim import encode_descriptor, plan_conv2d, weight_beats
-from .hw.cim import Cim
+from ...hw.cim import Cim
+from .encoder import encode_descriptor, plan_conv2d, weight_beats
 
 __all__ = ["CimBench", "L1Top", "LayerRun"]
 

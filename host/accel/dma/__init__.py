@@ -1,0 +1,1 @@
+"""The DMA's host side: descriptor encoder and numpy model, and the Amaranth bench."""
