@@ -11,6 +11,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ..config import SocConfig, load_config
 from ..elf import ElfImage, load_elf, to_memory_words
 
@@ -25,11 +27,19 @@ _RESULT = re.compile(r"status=(\d+) code=(\d+) cycles=(\d+) instret=(\d+) "
 
 @dataclass(frozen=True)
 class Job:
-    """One program to run: an ELF (path or loaded image), a cycle limit, memory to dump."""
+    """One program to run: an ELF (path or loaded image), a cycle limit, memory to dump.
+
+    ``dump`` lists main-memory ranges ``(addr, size)`` to read back after the run. On the HDL
+    backends, ``l3_load`` ``(addr, data)`` is written into the L3 model by backdoor before the
+    run (a network's weights and input) and ``l3_dump`` lists L3 ranges to read back after it;
+    L3 addresses and sizes are multiples of 8 (the model's word).
+    """
 
     elf: str | Path | ElfImage
     max_cycles: int = DEFAULT_MAX_CYCLES
     dump: tuple[tuple[int, int], ...] = ()
+    l3_load: tuple[int, bytes] | None = None
+    l3_dump: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -52,6 +62,7 @@ class SimResult:
     trap_tval: int
     dumps: list[bytes] = field(default_factory=list)
     image: ElfImage | None = None
+    l3_dumps: list[bytes] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -67,6 +78,50 @@ def _check_dump(config: SocConfig, addr: int, size: int):
     if size <= 0 or addr % 4 or size % 4 or not mm.contains(addr, size):
         raise ValueError(f"dump region {addr:#x}+{size:#x} must be word-aligned and inside "
                          f"main memory [{mm.base:#x}, {mm.end:#x})")
+
+
+def _check_l3(config: SocConfig, addr: int, size: int, what: str):
+    l3 = config.l3
+    if size <= 0 or addr % 8 or size % 8 or not l3.contains(addr, size):
+        raise ValueError(f"{what} {addr:#x}+{size:#x} must be 8-byte aligned and inside L3 "
+                         f"[{l3.base:#x}, {l3.end:#x})")
+
+
+def _l3_words(addr: int) -> int:
+    # The L3 model's array index of a byte address: 64-bit words, wrapping at the model's size
+    # (hdl.l3_model_words), as axi_ram.v decodes them.
+    from .hdl import l3_model_words
+
+    return (addr >> 3) % l3_model_words()
+
+
+def _l3_line(tmp: Path, i: int, job: Job) -> str:
+    """The L3 fields of a job line: what to load and what to dump, as model word indices."""
+    if job.l3_load is not None:
+        addr, data = job.l3_load
+        words = np.frombuffer(bytes(data), dtype="<u8")
+        (tmp / f"{i}.l3").write_text("\n".join(f"{int(w):016x}" for w in words) + "\n")
+        first = _l3_words(addr)
+        load = f"{tmp / f'{i}.l3'} {first:x} {first + len(words) - 1:x}"
+    else:
+        load = "- 0 0"
+    if job.l3_dump:
+        lo = min(a for a, _ in job.l3_dump)
+        hi = max(a + s for a, s in job.l3_dump)
+        first = _l3_words(lo)
+        dump = f"{tmp / f'{i}.l3dump'} {first:x} {first + (hi - lo) // 8 - 1:x}"
+    else:
+        dump = "- 0 0"
+    return f"{load} {dump}"
+
+
+def _read_l3_dump(path: Path, size: int) -> bytes:
+    text = "\n".join(line.split("//")[0] for line in path.read_text().splitlines())
+    words = [int(tok, 16) for tok in text.split() if not tok.startswith("@")]
+    data = b"".join(w.to_bytes(8, "little") for w in words)
+    if len(data) != size:
+        raise RuntimeError(f"L3 dump {path} holds {len(data)} bytes, expected {size}")
+    return data
 
 
 def _parse_result(line: str) -> tuple:
@@ -108,6 +163,12 @@ def run_batch(jobs, config="default", backend="verilator", *, waves=None,
     config = _as_config(config)
     images = []
     for job in jobs:
+        if job.l3_load is not None:
+            _check_l3(config, job.l3_load[0], len(job.l3_load[1]), "L3 load")
+        for addr, size in job.l3_dump:
+            _check_l3(config, addr, size, "L3 dump")
+        if backend == "amaranth" and (job.l3_load is not None or job.l3_dump):
+            raise ValueError("the amaranth backend has no L3 backdoor: use verilator or icarus")
         image = job.elf if isinstance(job.elf, ElfImage) else load_elf(job.elf, config)
         for addr, size in job.dump:
             _check_dump(config, addr, size)
@@ -142,7 +203,8 @@ def run_batch(jobs, config="default", backend="verilator", *, waves=None,
                 dump = "- 0 0"
                 ranges.append(None)
             lines.append(f"{tmp / f'{i}.hex'} {image.tohost or 0:x} {job.max_cycles} "
-                         f"{tmp / f'{i}.console'} {tmp / f'{i}.result'} {dump}")
+                         f"{tmp / f'{i}.console'} {tmp / f'{i}.result'} {dump} "
+                         f"{_l3_line(tmp, i, job)}")
         jobs_file = tmp / "jobs.txt"
         jobs_file.write_text("\n".join(lines) + "\n")
         run_jobs(config, backend, jobs_file, waves=Path(waves) if waves else None,
@@ -160,9 +222,15 @@ def run_batch(jobs, config="default", backend="verilator", *, waves=None,
                 lo, hi = ranges[i]
                 blob = _read_dump(tmp / f"{i}.dump", hi - lo)
                 dumps = [blob[a - lo:a - lo + s] for a, s in job.dump]
+            l3_dumps = []
+            if job.l3_dump:
+                lo = min(a for a, _ in job.l3_dump)
+                hi = max(a + s for a, s in job.l3_dump)
+                blob = _read_l3_dump(tmp / f"{i}.l3dump", hi - lo)
+                l3_dumps = [blob[a - lo:a - lo + s] for a, s in job.l3_dump]
             console = (tmp / f"{i}.console").read_bytes().decode("latin-1")
             results.append(SimResult(status, code, cycles, instret, console, cause, pc, tval,
-                                     dumps, image))
+                                     dumps, image, l3_dumps))
         return results
 
 

@@ -25,7 +25,7 @@ from ..rtlgen import hw_source_digest, write_rtl
 from .toolchain import iverilog_path, simulator_env, verilator_bin_dir
 
 __all__ = ["L3_FAULT_BYTES", "SimulatorError", "build", "cache_dir", "l3_fault_defines",
-           "l3_fault_window", "run_jobs"]
+           "l3_fault_window", "l3_model_words", "run_jobs"]
 
 SIM_TOP = "hetsoc_sim_top"
 
@@ -96,8 +96,9 @@ def l3_fault_defines(config: SocConfig) -> dict[str, str]:
     return {"L3_FAULT_BASE": f"{base:#x}u", "L3_FAULT_SIZE": f"{size:#x}u"}
 
 
-def _l3_model_words() -> int:
-    # The model's array size (sim_top.v keeps axi_ram.v's default): its word indices wrap there.
+def l3_model_words() -> int:
+    """Size of the L3 model's array in 64-bit words (sim_top.v keeps axi_ram.v's default); its
+    word indices wrap there."""
     match = re.search(r"parameter\s+integer\s+WORDS\s*=\s*(\d+)",
                       _l3_model_source().read_text())
     if match is None:
@@ -108,7 +109,7 @@ def _l3_model_words() -> int:
 def _defines(config: SocConfig, gated: bool) -> dict[str, int]:
     """The Verilog defines of a build: the clock gate, and the L3 model's fault window as word
     indices of its array (``axi_ram.v``'s ERR_LO/ERR_HI; ``sim_top.v`` reads them)."""
-    words = _l3_model_words()
+    words = l3_model_words()
     if config.l3.size > 8 * words:  # the model wraps: the window would repeat below the end
         raise SimulatorError(f"l3.size must be at most the simulation's L3 model "
                              f"({8 * words:#x} bytes), not {config.l3.size:#x}")
