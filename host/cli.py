@@ -72,19 +72,37 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--calibration", metavar="X.npy",
                    help="calibration inputs (B, ...) float32, to quantize a float model")
 
-    p = sub.add_parser("run", help="run a model on one input with the golden executor",
-                       description="Run a model with the integer-exact golden executor. The "
-                                   "input is what the model declares (float32 for a QDQ model, "
-                                   "int8 for an integer model); without --input a seeded "
-                                   "random one is used.")
+    p = sub.add_parser("compile", help="compile a model to firmware for the SoC",
+                       description="Compile a quantized model (zoo name or .onnx) for a config "
+                                   "and strategy: DIR gets network.c, firmware.elf, l3.bin "
+                                   "and manifest.json (every layer's unit, shapes, buffers, "
+                                   "DMA transfers and estimated cycles).")
     p.add_argument("model", help="zoo model name or .onnx path")
-    p.add_argument("--backend", default="golden", choices=("golden",),
-                   help="executor (default: golden)")
+    _add_compile_options(p)
+    p.add_argument("-o", "--output", metavar="DIR",
+                   help="output directory (required unless --dump-after stops earlier)")
+    p.add_argument("--dump-after", metavar="PASS", choices=_pass_names(),
+                   help=f"print the plan after PASS as JSON and stop "
+                        f"({', '.join(_pass_names())})")
+
+    p = sub.add_parser("run", help="run a model on the SoC (or golden) and check it",
+                       description="Compile a model, run it on a simulated SoC (its L3 image "
+                                   "and input loaded by backdoor) or on the golden executor, "
+                                   "and compare the output with the golden reference: exit 1 "
+                                   "naming the first differing layer. The input is what the "
+                                   "model declares (float32 for a QDQ model); without --input "
+                                   "a seeded random one is used.")
+    p.add_argument("model", help="zoo model name or .onnx path")
+    p.add_argument("--backend", default="golden", choices=("golden", "verilator", "icarus"),
+                   help="where it runs (default: golden)")
+    _add_compile_options(p)
     p.add_argument("--input", metavar="X.npy", help="the input tensor")
     p.add_argument("--output", metavar="Y.npy", help="write the output tensor here")
     p.add_argument("--seed", type=int, default=0, help="seed of the random input (default: 0)")
-    p.add_argument("--calibration", metavar="X.npy",
-                   help="calibration inputs (B, ...) float32, to quantize a float model")
+    p.add_argument("--check-layers", action="store_true",
+                   help="copy every layer's output out and compare each with golden")
+    p.add_argument("--max-cycles", type=int, default=None, metavar="N",
+                   help="stop the simulation after N cycles (default: 2,000,000,000)")
 
     p = sub.add_parser("zoo", help="list or export the model zoo",
                        description="The MLPerf Tiny networks and the trained digits model.")
@@ -112,6 +130,23 @@ def _parser() -> argparse.ArgumentParser:
                        description="The first thing to run on a fresh install.")
     _add_sim_options(p)
     return parser
+
+
+def _add_compile_options(p: argparse.ArgumentParser):
+    p.add_argument("--config", default="default",
+                   help="SoC config name (default, pynq-z2) or path to a .toml (default: default)")
+    p.add_argument("--strategy", default="npu", metavar="S",
+                   help="cpu (every layer on the host) or npu (every layer the NPU supports "
+                        "on the NPU, the rest on the host) (default: npu)")
+    p.add_argument("--overrides", metavar="FILE",
+                   help="TOML file pinning layers to units: [layers] name = \"cpu\"|\"npu\"")
+    p.add_argument("--calibration", metavar="X.npy",
+                   help="calibration inputs (B, ...) float32, to quantize a float model")
+
+
+def _pass_names() -> tuple[str, ...]:
+    # The compiler's pass names, without importing it for every command's --help.
+    return ("legalize", "dispatch", "place", "codegen", "build")
 
 
 def _version() -> str:
@@ -226,23 +261,10 @@ def _load_npy(path, what):
 
 
 def _import(args):
-    from .onnx_import import import_model, load_onnx
+    from .models import load_model
 
     calib = _load_npy(args.calibration, "calibration") if args.calibration else None
-    name = args.model
-    if Path(name).suffix == ".onnx" or Path(name).exists() or "/" in name:
-        model = load_onnx(name)
-        label = model.graph.name or Path(name).stem
-    else:
-        try:
-            from . import zoo
-        except ImportError:
-            raise UsageError(f"model file {name!r} does not exist") from None
-        if name not in zoo.names():
-            raise UsageError(f"{name!r} is neither a zoo model ({', '.join(zoo.names())}) "
-                             f"nor an existing .onnx file")
-        model, label = zoo.load(name), name
-    return model, import_model(model, calibration=calib, name=label)
+    return load_model(args.model, calibration=calib)
 
 
 def _cmd_inspect(args) -> int:
@@ -253,33 +275,104 @@ def _cmd_inspect(args) -> int:
     return 0
 
 
+def _check_output_file(path, what):
+    """A file path we may write: not a directory, in an existing writable directory."""
+    import os
+
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"{what} {path!r} is a directory: give a file name")
+    parent = p.absolute().parent
+    if not parent.is_dir():
+        raise UsageError(f"{what} {path!r}: directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise UsageError(f"{what} {path!r}: permission denied")
+    return p
+
+
+def _compile(args, graph, out_dir, *, check_layers=False, until=None, on_pass=None):
+    from .compiler import compile_graph
+
+    return compile_graph(graph, config=args.config, strategy=args.strategy,
+                         overrides=args.overrides, out_dir=out_dir, check_layers=check_layers,
+                         until=until, on_pass=on_pass)
+
+
+def _cmd_compile(args) -> int:
+    import json
+
+    from .compiler import check_out_dir
+
+    if args.dump_after is None and not args.output:
+        raise UsageError("give an output directory with -o DIR (or stop early with "
+                         "--dump-after PASS)")
+    out_dir = check_out_dir(args.output) if args.output else None
+    _, graph = _import(args)
+    if args.dump_after is not None:
+        plan = _compile(args, graph, out_dir if args.dump_after == "build" else None,
+                        until=args.dump_after)
+        print(json.dumps(plan.to_json(), indent=1))
+        return 0
+    plan = _compile(args, graph, out_dir)
+    m = plan.manifest
+    units = ", ".join(f"{n} on the {u}" for u, n in m["units"].items())
+    print(f"compiled {plan.name} for {plan.config.name} ({plan.strategy}): {len(plan.layers)} "
+          f"layers ({units}), {m['macs']:,} MACs, {m['cycles_estimate']:,} cycles estimated")
+    from .compiler import OUTPUTS
+
+    print("wrote " + ", ".join(str(plan.out_dir / name) for name in OUTPUTS))
+    return 0
+
+
+def _show(y, label):
+    import numpy as np
+
+    flat = y.reshape(-1)
+    shown = ", ".join(f"{v:.4g}" if y.dtype.kind == "f" else str(v) for v in flat[:16])
+    more = ", ..." if flat.size > 16 else ""
+    print(f"output {label} {y.dtype}{list(y.shape)}: [{shown}{more}]")
+    if flat.size > 1:
+        print(f"argmax {int(np.argmax(flat))}")
+
+
 def _cmd_run(args) -> int:
     import numpy as np
 
     from .crosscheck import random_input
-    from .golden import run_graph
+    from .runtime import DEFAULT_MAX_CYCLES, RunError, run_network
 
+    max_cycles = DEFAULT_MAX_CYCLES if args.max_cycles is None else args.max_cycles
+    if max_cycles <= 0:
+        raise UsageError(f"--max-cycles must be a positive number, not {max_cycles}")
+    out_path = _check_output_file(args.output, "--output") if args.output else None
+    x = _load_npy(args.input, "input") if args.input else None
     _, graph = _import(args)
-    inp = graph.tensors[graph.inputs[0]]
-    if args.input:
-        x = _load_npy(args.input, "input")
-        if x.dtype != np.dtype(inp.dtype):
-            raise UsageError(f"input must be {inp.dtype} (as the model declares), not {x.dtype}")
-        if x.shape != inp.shape:
-            raise UsageError(f"input must have shape {list(inp.shape)}, not {list(x.shape)}")
-    else:
+    if x is None:
         x = random_input(graph, args.seed)
-    out_name = graph.outputs[0]
-    y = run_graph(graph, {inp.name: x})[out_name]
-    flat = y.reshape(-1)
-    shown = ", ".join(f"{v:.4g}" if y.dtype.kind == "f" else str(v) for v in flat[:16])
-    more = ", ..." if flat.size > 16 else ""
-    print(f"output {out_name} {y.dtype}{list(y.shape)}: [{shown}{more}]")
-    if flat.size > 1:
-        print(f"argmax {int(np.argmax(flat))}")
-    if args.output:
-        np.save(args.output, y)
-        print(f"wrote {args.output}")
+    with tempfile.TemporaryDirectory(prefix="hetsoc-run-") as tmp:
+        hdl = args.backend != "golden"
+        plan = _compile(args, graph, Path(tmp) if hdl else None,
+                        check_layers=args.check_layers and hdl)
+        try:
+            run = run_network(plan, x, backend=args.backend, max_cycles=max_cycles)
+        except RunError as e:
+            print(f"hetsoc: error: {e}", file=sys.stderr)
+            return EXIT_TIMEOUT if "did not finish" in str(e) else EXIT_TRAP
+    _show(run.output, plan.boundary.model_output)
+    if run.cycles is not None:
+        print(f"cycles={run.cycles} instret={run.instret} ({args.backend}, {plan.strategy} "
+              f"strategy, config {plan.config.name})")
+    if out_path is not None:
+        with open(out_path, "wb") as f:  # np.save(path) would add ".npy" to other names
+            np.save(f, run.output)
+        print(f"wrote {out_path}")
+    if run.mismatch is not None:
+        print(f"hetsoc: error: mismatch: {run.mismatch.line()}", file=sys.stderr)
+        return 1
+    if args.backend != "golden":
+        what = f"all {run.layers_compared} layers and the output" if run.layers_compared \
+            else "the output"
+        print(f"bit-exact with golden: {what}")
     return 0
 
 
@@ -321,11 +414,13 @@ def _cmd_cim_sweep(args) -> int:
 _COMMANDS = {
     "doctor": _cmd_doctor, "config": _cmd_config, "rtl": _cmd_rtl, "sim-elf": _cmd_sim_elf,
     "sim-c": _cmd_sim_c, "demo": _cmd_demo, "inspect": _cmd_inspect, "run": _cmd_run,
+    "compile": _cmd_compile,
     "zoo": _cmd_zoo, "cim-sweep": _cmd_cim_sweep,
 }
 
 
 def main(argv=None) -> int:
+    from .compiler import CompileError
     from .config import ConfigError
     from .elf import ElfError
     from .firmware import FirmwareError
@@ -337,7 +432,7 @@ def main(argv=None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except (UsageError, ConfigError, ElfError, FirmwareError, SimulatorError, ModelError, IRError,
-            ValueError) as e:
+            CompileError, ValueError) as e:
         message = str(e).splitlines()[0] if str(e) else type(e).__name__
         print(f"hetsoc: error: {message}", file=sys.stderr)
         return EXIT_USAGE

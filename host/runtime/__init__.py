@@ -1,0 +1,224 @@
+"""Run a compiled network: load its L3 image and input by backdoor, run the firmware on a
+simulated SoC, read the output back, and always compare it with the golden reference.
+
+>>> plan = compile_graph(graph, strategy="npu", out_dir="out")
+>>> run = run_network(plan, x, backend="verilator")
+>>> run.output, run.cycles, run.mismatch
+
+The ``golden`` backend runs only the reference. On the HDL backends a mismatch of the output
+is located: the network is compiled again with every layer's output copied to L3
+(``check_layers``) and run once more, and the first layer whose output differs is named.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..compiler import MARKS_SYMBOL, compile_graph
+from .reference import host_dequantize, host_quantize, reference
+
+__all__ = ["BACKENDS", "DEFAULT_MAX_CYCLES", "Mismatch", "NetworkRun", "RunError",
+           "run_network", "run_networks"]
+
+BACKENDS = ("golden", "verilator", "icarus")
+_NET_EXIT = {10: "a DMA transfer failed", 11: "the NPU refused a layer"}
+DEFAULT_MAX_CYCLES = 2_000_000_000
+
+
+class RunError(RuntimeError):
+    """The firmware did not complete (a trap, a unit's error, the cycle limit); one line."""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The first layer whose output differs from the reference (or the network output, when
+    the layers were not compared): where, and how much."""
+
+    layer: str
+    unit: str | None
+    index: tuple[int, ...]
+    got: int
+    want: int
+    count: int
+    size: int
+
+    def line(self) -> str:
+        where = f"layer {self.layer!r}" + (f" (on the {self.unit})" if self.unit else "")
+        return (f"{where} differs from golden at index {list(self.index)}: got {self.got}, "
+                f"want {self.want} ({self.count} of {self.size} values differ)")
+
+
+@dataclass
+class NetworkRun:
+    """What a run returned, and how it compares with the reference."""
+
+    backend: str
+    output: np.ndarray                  # as the model declares it (float32 for QDQ models)
+    output_q: np.ndarray                # the SoC's int8 output
+    reference_q: np.ndarray
+    mismatch: Mismatch | None
+    cycles: int | None = None           # mcycle at the end (HDL backends)
+    instret: int | None = None
+    step_cycles: list[int] = field(default_factory=list)   # per step, from net_marks
+    layers_compared: int = 0
+    console: str = ""
+
+    @property
+    def exact(self) -> bool:
+        return self.mismatch is None
+
+
+def _first_difference(name, unit, got, want) -> Mismatch | None:
+    diff = np.asarray(got) != np.asarray(want)
+    if not diff.any():
+        return None
+    idx = tuple(int(i) for i in np.argwhere(diff)[0])
+    return Mismatch(name, unit, idx, int(np.asarray(got)[idx]), int(np.asarray(want)[idx]),
+                    int(diff.sum()), int(diff.size))
+
+
+def _l3_load(plan, x_q) -> tuple[int, bytes]:
+    image = bytearray(plan.l3_image)
+    addr, size = plan.l3_regions["input"]
+    off = addr - plan.config.l3.base
+    image[off:off + size] = np.ascontiguousarray(x_q, dtype=np.int8).tobytes()
+    return plan.config.l3.base, bytes(image)
+
+
+def _check_fault_window(plan):
+    from ..sim.hdl import l3_fault_window
+
+    base, used = plan.l3_regions["used"]
+    lo, size = l3_fault_window(plan.config)
+    if base + used > lo:
+        raise RunError(f"the network uses L3 up to 0x{base + used:08x}, into the simulation "
+                       f"L3 model's fault window at 0x{lo:08x}: use a config with a larger L3")
+
+
+def _job(plan, x_q, max_cycles):
+    from ..elf import load_elf
+    from ..sim.harness import Job
+
+    _check_fault_window(plan)
+    out_addr, out_size = plan.l3_regions["output"]
+    dumps = [(out_addr, -(-out_size // 8) * 8)]
+    for s in plan.steps:
+        if s.debug_addr is not None:
+            nbytes = plan.buffers[plan.layers[s.layer].output].nbytes
+            dumps.append((s.debug_addr, -(-nbytes // 8) * 8))
+    image = load_elf(plan.elf, plan.config)
+    marks = image.symbols[MARKS_SYMBOL]
+    return Job(image, max_cycles, dump=((marks, 8 * (len(plan.steps) + 1)),),
+               l3_load=_l3_load(plan, x_q), l3_dump=tuple(dumps))
+
+
+def _outcome(res, max_cycles):
+    """Raise RunError unless the firmware ran to its end and exited 0."""
+    from ..traps import describe_trap
+
+    if res.status == "timeout":
+        raise RunError(f"the network did not finish within {max_cycles} cycles")
+    if res.status in ("trap", "fatal"):
+        try:
+            insn = res.image.word_at(res.trap_pc)
+        except KeyError:
+            insn = None
+        raise RunError(f"trap: {describe_trap(res.trap_cause, res.trap_pc, res.trap_tval, insn)}")
+    if res.exit_code != 0:
+        last = (res.console.strip().splitlines() or [""])[-1]
+        what = _NET_EXIT.get(res.exit_code, f"exit code {res.exit_code}")
+        raise RunError(f"the firmware stopped: {what}: {last}")
+
+
+def _tensor(plan, name, raw: bytes) -> np.ndarray:
+    t = plan.graph.tensors[name]
+    return np.frombuffer(raw[:t.size], dtype=np.int8).reshape(t.shape)
+
+
+def _compare(plan, x, res, ref, backend, max_cycles, locate) -> NetworkRun:
+    out_name = plan.boundary.output
+    y_q = _tensor(plan, out_name, res.l3_dumps[0])
+    mismatch, compared = None, 0
+    debug = [s for s in plan.steps if s.debug_addr is not None]
+    for step, raw in zip(debug, res.l3_dumps[1:], strict=True):
+        layer = plan.layers[step.layer]
+        compared += 1
+        mismatch = _first_difference(layer.name, layer.unit, _tensor(plan, layer.output, raw),
+                                     ref[layer.output])
+        if mismatch is not None:
+            break
+    if mismatch is None:
+        mismatch = _first_difference("(network output)", None, y_q, ref[out_name])
+        if mismatch is not None and locate and not plan.check_layers:
+            mismatch = _locate(plan, x, backend, max_cycles) or mismatch
+    marks = np.frombuffer(res.dumps[0], dtype="<u8").astype(np.int64)
+    return NetworkRun(backend, host_dequantize(plan, y_q), y_q, ref[out_name], mismatch,
+                      res.cycles, res.instret, np.diff(marks).tolist(), compared, res.console)
+
+
+def run_networks(runs, *, backend: str = "verilator", max_cycles: int = DEFAULT_MAX_CYCLES,
+                 locate: bool = True) -> list[NetworkRun]:
+    """Run several built plans, each on its input ``[(plan, x), ...]``, in one simulator
+    process (one start-up for all; every plan must be for the same config)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if not isinstance(max_cycles, int) or max_cycles <= 0:
+        raise ValueError(f"max_cycles must be a positive int, not {max_cycles!r}")
+    prepared = []
+    for plan, x in runs:
+        x_q = host_quantize(plan, x)
+        prepared.append((plan, x, x_q, reference(plan, x_q)))
+    if backend == "golden":
+        out = []
+        for plan, _, _, ref in prepared:
+            y_q = ref[plan.boundary.output]
+            out.append(NetworkRun(backend, host_dequantize(plan, y_q), y_q, y_q, None))
+        return out
+    configs = {plan.config for plan, *_ in prepared}
+    if len(configs) > 1:
+        raise ValueError("run_networks runs plans of one config per simulator process")
+    for plan, *_ in prepared:
+        if plan.elf is None:
+            raise ValueError(f"plan {plan.name!r} has no firmware: compile it with an output "
+                             f"directory")
+    from ..sim.harness import run_batch
+
+    jobs = [_job(plan, x_q, max_cycles) for plan, _, x_q, _ in prepared]
+    results = run_batch(jobs, configs.pop(), backend)
+    out = []
+    for (plan, x, _, ref), res in zip(prepared, results, strict=True):
+        _outcome(res, max_cycles)
+        out.append(_compare(plan, x, res, ref, backend, max_cycles, locate))
+    return out
+
+
+def run_network(plan, x, *, backend: str = "verilator", max_cycles: int = DEFAULT_MAX_CYCLES,
+                locate: bool = True) -> NetworkRun:
+    """Run a built plan (`compile_graph(..., out_dir=...)`) on one input.
+
+    Parameters
+    ----------
+    plan : hetsoc.compiler.Plan
+    x : numpy.ndarray
+        The input as the model declares it (float32 for a QDQ model).
+    backend : {"golden", "verilator", "icarus"}
+    locate : bool
+        On an output mismatch, compile and run again with every layer's output copied out,
+        to name the first layer that differs (HDL backends).
+    """
+    return run_networks([(plan, x)], backend=backend, max_cycles=max_cycles, locate=locate)[0]
+
+
+def _locate(plan, x, backend, max_cycles) -> Mismatch | None:
+    """Compile again with every layer's output copied to L3; the first differing layer."""
+    with tempfile.TemporaryDirectory(prefix="hetsoc-locate-") as tmp:
+        again = compile_graph(plan.graph, config=plan.config, strategy=plan.strategy,
+                              overrides=plan.overrides, out_dir=Path(tmp), check_layers=True)
+        again = dataclasses.replace(again, name=plan.name)
+        return run_network(again, x, backend=backend, max_cycles=max_cycles,
+                           locate=False).mismatch

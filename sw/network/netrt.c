@@ -1,0 +1,77 @@
+/* netrt.c: the runtime of generated network firmware (see netrt.h). */
+#include "netrt.h"
+
+#include "dma.h"
+#include "hetsoc.h"
+#include "npu.h"
+
+static unsigned current_step;
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+void net_init(void)
+{
+    /* One write window covering L2 and L1 (the gap between them is unmapped for the DMA). */
+    dma_set_windows(NET_LOAD_CHANNEL, HETSOC_L3_BASE, HETSOC_L3_END,
+                    MIN(HETSOC_L2_BASE, HETSOC_L1_BASE), MAX(HETSOC_L2_END, HETSOC_L1_END));
+    dma_set_windows(NET_STORE_CHANNEL, HETSOC_L1_BASE, HETSOC_L1_END, HETSOC_L3_BASE,
+                    HETSOC_L3_END);
+}
+
+void net_mark(unsigned index)
+{
+    current_step = index;
+    net_marks[index] = read_mcycle64();
+}
+
+/* The DMA's rows are at most 65535 bytes: a long copy goes as rows of CHUNK bytes, then the
+ * remainder. */
+#define CHUNK 32768u
+
+static void copy(unsigned ch, uint32_t src, uint32_t dst, uint32_t n)
+{
+    uint32_t rows = n / CHUNK, done = 0;
+    if (n <= 65528u) {
+        rows = 0;
+    } else {
+        dma_desc_t d = {src, dst, (uint16_t)CHUNK, (uint16_t)rows, 1, 1, CHUNK, 0, CHUNK, 0};
+        dma_submit(ch, &d);
+        done = rows * CHUNK;
+    }
+    if (n > done) {
+        dma_desc_t d = dma_desc_1d(src + done, dst + done, n - done, 2);
+        dma_submit(ch, &d);
+    }
+    for (unsigned k = 0; k < (rows ? 1u : 0u) + (n > done ? 1u : 0u); k++) {
+        uint32_t status = dma_wait(ch, 0);
+        if (status != HETSOC_DMA_STATUS_OK) {
+            printf("net: step %u: DMA channel %u: %s (0x%08x -> 0x%08x, %u bytes)\n",
+                   current_step, ch, dma_status_name(status), (unsigned)src, (unsigned)dst,
+                   (unsigned)n);
+            exit(NET_EXIT_DMA);
+        }
+    }
+}
+
+void net_dma_load(uint32_t src, uint32_t dst, uint32_t n) { copy(NET_LOAD_CHANNEL, src, dst, n); }
+void net_dma_store(uint32_t src, uint32_t dst, uint32_t n) { copy(NET_STORE_CHANNEL, src, dst, n); }
+
+void net_npu_weights(uint32_t l2_addr, uint32_t n32)
+{
+    if (npu_load_weights(0, (const uint32_t *)(uintptr_t)l2_addr, n32) != 0) {
+        printf("net: step %u: NPU weight image of %u words does not fit\n", current_step,
+               (unsigned)n32);
+        exit(NET_EXIT_NPU);
+    }
+}
+
+void net_npu_run(const uint32_t desc[HETSOC_NPU_DESC_WORDS])
+{
+    npu_error_t err = npu_run(desc);
+    if (err != NPU_OK) {
+        printf("net: step %u: the NPU refused the descriptor: %s\n", current_step,
+               npu_error_name(err));
+        exit(NET_EXIT_NPU);
+    }
+}

@@ -1,0 +1,37 @@
+/* netrt.h: what the compiler's generated network firmware calls (hetsoc.compiler.codegen).
+ *
+ * Transfers are blocking: the load channel brings constants and the input from L3, the store
+ * channel writes outputs to L3, and the call returns once the copy has completed. A failure
+ * (a DMA status other than ok, an NPU error) prints one line naming the layer and what failed
+ * and ends the run with a NET_EXIT_* code, so nothing wrong goes unnoticed.
+ */
+#ifndef HETSOC_NETRT_H
+#define HETSOC_NETRT_H
+
+#include <stdint.h>
+
+#include "hetsoc_soc.h"
+
+#define NET_LOAD_CHANNEL 0u
+#define NET_STORE_CHANNEL 1u
+
+/* Exit codes of a failed run (the host runtime names them). */
+#define NET_EXIT_DMA 10
+#define NET_EXIT_NPU 11
+
+/* mcycle at the start of each step and at the end (defined by the generated code). */
+extern uint64_t net_marks[];
+
+/* Open the DMA windows: loads read L3 and write L2/L1, stores read L1 and write L3. */
+void net_init(void);
+/* Step `index` starts: record mcycle in net_marks[index] (also the step named in errors). */
+void net_mark(unsigned index);
+/* Blocking copies of n bytes (a multiple of 8, 8-byte aligned addresses). */
+void net_dma_load(uint32_t src, uint32_t dst, uint32_t n);
+void net_dma_store(uint32_t src, uint32_t dst, uint32_t n);
+/* Load a weight-memory image of n32 words from L2 into the NPU's weight memory at word 0. */
+void net_npu_weights(uint32_t l2_addr, uint32_t n32);
+/* Run one NPU descriptor to its end. */
+void net_npu_run(const uint32_t desc[HETSOC_NPU_DESC_WORDS]);
+
+#endif /* HETSOC_NETRT_H */
