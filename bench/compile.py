@@ -1,0 +1,61 @@
+"""Compile time per zoo model and strategy, firmware build included (goal: under 2 s each).
+
+Each compile runs every pass into a fresh output directory: import excluded (the model is
+imported once beforehand), legalize, dispatch, place, codegen and the firmware build with
+zig's clang all included. The first compile of a run also warms zig's cache; it is timed
+apart and not counted. Figures: ``<model>_<strategy>_s`` (seconds), ``max_s``, ``mean_s``.
+
+Usage: ``python bench/compile.py [--models ...] [--strategies cpu,npu] [--config default]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from hetsoc import zoo
+from hetsoc.compiler import compile_graph
+from hetsoc.config import load_config
+from hetsoc.models import load_model
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default=",".join(zoo.names()))
+    ap.add_argument("--strategies", default="cpu,npu")
+    ap.add_argument("--config", default="default")
+    args = ap.parse_args()
+    config = load_config(args.config)
+    models = args.models.split(",")
+    strategies = args.strategies.split(",")
+    graphs = {m: load_model(m)[1] for m in models}
+    figures, rows = {"config": config.name}, []
+    with tempfile.TemporaryDirectory(prefix="hetsoc-compile-") as tmp:
+        start = time.perf_counter()
+        compile_graph(graphs[models[0]], config=config, strategy=strategies[0],
+                      out_dir=Path(tmp) / "warm")
+        figures["warm_up_s"] = round(time.perf_counter() - start, 3)
+        for m in models:
+            for s in strategies:
+                start = time.perf_counter()
+                plan = compile_graph(graphs[m], config=config, strategy=s,
+                                     out_dir=Path(tmp) / f"{m}-{s}")
+                took = time.perf_counter() - start
+                figures[f"{m}_{s}_s"] = round(took, 3)
+                rows.append((m, s, len(plan.steps), len(plan.l3_image), took))
+    print(f"{'model':<22} {'strategy':<8} {'steps':>5} {'L3 bytes':>9} {'seconds':>8}")
+    for m, s, steps, l3, took in rows:
+        print(f"{m:<22} {s:<8} {steps:>5} {l3:>9,} {took:>8.2f}")
+    times = [r[-1] for r in rows]
+    figures["max_s"] = round(max(times), 3)
+    figures["mean_s"] = round(sum(times) / len(times), 3)
+    print(f"max {figures['max_s']:.2f} s, mean {figures['mean_s']:.2f} s "
+          f"(zig cache warm-up {figures['warm_up_s']:.2f} s, not counted)")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Whole networks on the simulated SoC: cycles and wall seconds per model and strategy.
+
+Every zoo model (or those given) is compiled under each strategy, run on the Verilator SoC on
+one seeded input (its L3 image and input loaded by backdoor) and compared with the golden
+reference; all runs of a strategy share one simulator process. Figures (one run):
+
+* ``<model>_<strategy>_cycles``: mcycle at the end of the firmware (hardware counter);
+* ``<model>_<strategy>_wall_s``: wall seconds of the simulation, per network (the batch's
+  start-up shared out evenly);
+* ``<model>_speedup``: cpu cycles / npu cycles, where both ran;
+* ``<model>_<strategy>_exact``: 1 when the output (and, with ``--check-layers``, every layer)
+  equals the golden reference bit for bit.
+
+Usage: ``python bench/networks.py [--models resnet-8,ds-cnn] [--strategies cpu,npu]
+[--backend verilator] [--config default] [--check-layers]``. The cpu runs of ResNet-8 and
+MobileNet take tens of millions of cycles: several minutes each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from hetsoc import zoo
+from hetsoc.compiler import compile_graph
+from hetsoc.config import load_config
+from hetsoc.crosscheck import random_input
+from hetsoc.models import load_model
+from hetsoc.runtime import run_networks
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default=",".join(zoo.names()))
+    ap.add_argument("--strategies", default="cpu,npu")
+    ap.add_argument("--backend", default="verilator", choices=("verilator", "icarus"))
+    ap.add_argument("--config", default="default")
+    ap.add_argument("--check-layers", action="store_true")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    config = load_config(args.config)
+    models = args.models.split(",")
+    strategies = args.strategies.split(",")
+    graphs = {m: load_model(m)[1] for m in models}
+    figures, rows = {"config": config.name, "backend": args.backend}, []
+    with tempfile.TemporaryDirectory(prefix="hetsoc-bench-") as tmp:
+        for strategy in strategies:
+            plans = []
+            for m in models:
+                plan = compile_graph(graphs[m], config=config, strategy=strategy,
+                                     out_dir=Path(tmp) / f"{m}-{strategy}",
+                                     check_layers=args.check_layers)
+                plans.append((plan, random_input(graphs[m], args.seed)))
+            start = time.perf_counter()
+            runs = run_networks(plans, backend=args.backend)
+            wall = (time.perf_counter() - start) / len(runs)
+            for (plan, _), run in zip(plans, runs, strict=True):
+                key = f"{plan.name}_{strategy}"
+                figures[f"{key}_cycles"] = run.cycles
+                figures[f"{key}_wall_s"] = round(wall, 2)
+                figures[f"{key}_exact"] = int(run.exact)
+                figures[f"{key}_estimate"] = plan.manifest["cycles_estimate"]
+                rows.append((plan.name, strategy, plan.manifest["units"], run.cycles,
+                             plan.manifest["cycles_estimate"], wall, run))
+    print(f"{'model':<22} {'strategy':<8} {'units':<18} {'cycles':>12} {'estimate':>12} "
+          f"{'wall s':>7} {'cyc/s':>9}  result")
+    for name, strategy, units, cycles, estimate, wall, run in rows:
+        u = " ".join(f"{k}:{v}" for k, v in units.items())
+        result = "bit-exact" if run.exact else f"MISMATCH {run.mismatch.line()}"
+        print(f"{name:<22} {strategy:<8} {u:<18} {cycles:>12,} {estimate:>12,} {wall:>7.1f} "
+              f"{cycles / wall:>9,.0f}  {result}")
+    if {"cpu", "npu"} <= set(strategies):
+        print()
+        print(f"{'model':<22} {'npu speedup over cpu':>22}")
+        for m in models:
+            cpu, npu = figures.get(f"{m}_cpu_cycles"), figures.get(f"{m}_npu_cycles")
+            if cpu and npu:
+                figures[f"{m}_speedup"] = round(cpu / npu, 1)
+                print(f"{m:<22} {cpu / npu:>21.1f}x")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""`hetsoc compile` and `hetsoc run`: what they write and print, and bad input (one line,
+exit 2, no traceback, nothing half-written in the output directory)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from hetsoc.cli import main
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_compile_writes_its_outputs(tmp_path, capsys):
+    code, out, err = _run(capsys, "compile", "digits", "--strategy", "npu", "-o",
+                          str(tmp_path / "d"))
+    assert code == 0, err
+    assert "compiled digits for default (npu): 5 layers" in out
+    manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
+    assert [layer["unit"] for layer in manifest["layers"] if "unit" in layer] == \
+        ["npu", "npu", "npu", "cpu"]
+    for layer in manifest["layers"]:
+        if "step" in layer:
+            assert layer["cycles_estimate"] > 0 and layer["output"]["addr"].startswith("0x2")
+    assert (tmp_path / "d" / "firmware.elf").read_bytes()[:4] == b"\x7fELF"
+
+
+def test_dump_after_prints_the_plan_and_stops(tmp_path, capsys):
+    code, out, _ = _run(capsys, "compile", "digits", "--dump-after", "dispatch")
+    assert code == 0
+    plan = json.loads(out)
+    assert plan["passes_done"] == ["legalize", "dispatch"]
+    assert [la.get("unit") for la in plan["layers"]] == [None, "npu", "npu", "npu", "cpu"]
+
+
+def test_run_golden_prints_the_output(capsys):
+    code, out, _ = _run(capsys, "run", "digits", "--backend", "golden")
+    assert code == 0 and out.startswith("output probabilities float32[1, 10]: [")
+
+
+def test_run_verilator_is_bit_exact_and_writes_the_output(tmp_path, capsys):
+    x = np.random.default_rng(4).uniform(0, 1, (1, 1, 8, 8)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    code, out, err = _run(capsys, "run", "digits", "--backend", "verilator", "--strategy",
+                          "npu", "--input", str(tmp_path / "x.npy"), "--output",
+                          str(tmp_path / "y.out"), "--check-layers")
+    assert code == 0, err
+    assert "bit-exact with golden: all 4 layers and the output" in out
+    assert "cycles=" in out
+    y = np.load(tmp_path / "y.out")  # written under the exact name given
+    code, golden_out, _ = _run(capsys, "run", "digits", "--input", str(tmp_path / "x.npy"))
+    assert golden_out.splitlines()[0] in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["compile", "digits", "--strategy", "gpu", "-o", "{tmp}/o"],
+     "unknown strategy 'gpu': choose one of cpu, npu"),
+    (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/none.toml"],
+     "overrides file '{tmp}/none.toml' does not exist"),
+    (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/bad.toml"],
+     "overrides file '{tmp}/bad.toml': layer 'dense1' must be pinned to one of cpu, npu, "
+     "not 'tpu'"),
+    (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/pool.toml"],
+     "overrides: layer 'softmax' (softmax) is pinned to the npu, which cannot run it: npu: "
+     "it runs conv2d, depthwise conv2d, dense and add, not softmax"),
+    (["compile", "digits", "-o", "{tmp}/file"],
+     "output '{tmp}/file' exists and is not a directory: choose a directory for -o"),
+    (["compile", "digits"], "give an output directory with -o DIR (or stop early with "
+                            "--dump-after PASS)"),
+    (["compile", "nope", "-o", "{tmp}/o"], "'nope' is neither a zoo model"),
+    (["compile", "resnet-8", "--config", "{small}", "-o", "{tmp}/o"],
+     "layer 'conv1' (conv2d) needs 19456 bytes of L1 (inputs 3072, output 16384), L1 has "
+     "8192: it is too big until tiling lands; use a config with a larger L1"),
+    (["run", "digits", "--output", "{tmp}"], "--output '{tmp}' is a directory: give a file "
+                                             "name"),
+    (["run", "digits", "--output", "{tmp}/no/y.npy"], "--output '{tmp}/no/y.npy': directory "
+                                                      "'{tmp}/no' does not exist"),
+    (["run", "digits", "--input", "{tmp}/nan.npy"], "input holds NaN or infinite values: give "
+                                                    "finite float32 values"),
+    (["run", "digits", "--input", "{tmp}/x64.npy"], "input must be float32 (as the model "
+                                                    "declares), not float64"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, message):
+    from pathlib import Path
+
+    small = Path(__file__).parent / "dma" / "small.toml"
+    (tmp_path / "bad.toml").write_text('[layers]\ndense1 = "tpu"\n')
+    (tmp_path / "pool.toml").write_text('[layers]\nsoftmax = "npu"\n')
+    (tmp_path / "file").write_text("")
+    np.save(tmp_path / "nan.npy", np.full((1, 1, 8, 8), np.nan, np.float32))
+    np.save(tmp_path / "x64.npy", np.zeros((1, 1, 8, 8)))
+    before = sorted(tmp_path.iterdir())
+    argv = [a.format(tmp=tmp_path, small=small) for a in argv]
+    code, out, err = _run(capsys, *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("hetsoc: error: ")
+    assert message.format(tmp=tmp_path) in err
+    assert sorted(tmp_path.iterdir()) == before  # no output directory, nothing half-written
