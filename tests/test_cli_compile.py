@@ -52,8 +52,10 @@ def test_run_verilator_is_bit_exact_and_writes_the_output(tmp_path, capsys):
     assert "bit-exact with golden: all 4 layers and the output" in out
     assert "cycles=" in out
     y = np.load(tmp_path / "y.out")  # written under the exact name given
-    code, golden_out, _ = _run(capsys, "run", "digits", "--input", str(tmp_path / "x.npy"))
-    assert golden_out.splitlines()[0] in out
+    code, golden_out, _ = _run(capsys, "run", "digits", "--input", str(tmp_path / "x.npy"),
+                               "--output", str(tmp_path / "golden.npy"))
+    assert code == 0 and golden_out.splitlines()[0] in out
+    assert np.array_equal(y, np.load(tmp_path / "golden.npy")) and y.dtype == np.float32
 
 
 @pytest.mark.parametrize("argv, message", [

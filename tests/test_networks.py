@@ -53,10 +53,8 @@ def test_every_zoo_model_on_the_npu_is_bit_exact(graphs, tmp_path):
              for n, g in graphs.items()]
     runs = run_networks(plans, backend="verilator")
     _check(runs, plans)
-    for (plan, _), run in zip(plans, runs, strict=True):
-        npu_steps = [i for i, s in enumerate(plan.steps)
-                     if plan.layers[s.layer].unit == "npu"]
-        assert npu_steps, plan.name
+    for plan, _ in plans:
+        assert any(plan.layers[s.layer].unit == "npu" for s in plan.steps), plan.name
 
 
 def test_small_zoo_models_on_the_cpu_are_bit_exact(graphs, tmp_path):
