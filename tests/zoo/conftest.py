@@ -1,18 +1,21 @@
-"""Zoo tests build models into a per-session cache, never the user's."""
+"""Zoo tests build models into a per-session cache, never the user's.
 
-import os
+The cache is pointed at for each zoo test module and restored after it (not for the whole
+session): with pytest-xdist a worker goes on to other folders' tests, whose simulator builds
+must keep using the real cache instead of rebuilding into this one.
+"""
 
 import pytest
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def zoo_cache(tmp_path_factory):
-    """Point ``HETSOC_CACHE`` at a fresh directory for the whole session."""
-    old = os.environ.get("HETSOC_CACHE")
-    path = tmp_path_factory.mktemp("hetsoc-cache")
-    os.environ["HETSOC_CACHE"] = str(path)
-    yield path
-    if old is None:
-        os.environ.pop("HETSOC_CACHE", None)
-    else:
-        os.environ["HETSOC_CACHE"] = old
+    """The session's fresh ``HETSOC_CACHE`` directory."""
+    return tmp_path_factory.mktemp("hetsoc-cache")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _zoo_cache_env(zoo_cache):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HETSOC_CACHE", str(zoo_cache))
+        yield
