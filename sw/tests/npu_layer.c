@@ -4,11 +4,15 @@
  * Per layer: fill its L1 area with a pattern, copy the inputs in with the CPU, load the weight
  * image, run (polling STATUS), then check that the output equals golden's bytes and that
  * nothing else in the area changed, that MACS is the layer's MAC count computed on the host and
- * the counters are consistent (stalls <= busy cycles, MACs <= rows * cols * busy cycles). The
- * first layer runs again waiting on the interrupt (npu_wait_irq), and once more while the CPU
- * reads and writes L1 (a scratch area on every bank) as fast as it can, which the NPU's port
- * has to wait for: still golden's output, and its stall counter sees the contention. Prints one
- * line per run and "npu_layer: ok"; returns 0 on success.
+ * the counters are consistent (stalls <= busy cycles, MACs <= rows * cols * busy cycles), and
+ * that BUSY_CYCLES is the host's cycle model (hetsoc.accel.npu.cost) exactly, with no stall:
+ * nothing else uses L1 meanwhile. The first layer runs again waiting on the interrupt
+ * (npu_wait_irq), and once more while the CPU reads and writes L1 (a scratch area on every
+ * bank) as fast as it can, which the NPU's port has to wait for: still golden's output, its
+ * stall counter sees the contention, and its busy cycles are at least the model's and at most
+ * the model's plus the stall cycles plus the drain's writes (a stall can push a row fetch into
+ * a drain write, which takes the port first and is no stall). Prints one line per run and
+ * "npu_layer: ok"; returns 0 on success.
  */
 #include "hetsoc.h"
 #include "npu.h"
@@ -124,11 +128,22 @@ static int run_layer(const npu_test_layer_t *L, enum wait_mode mode)
                L->name, busy, stall, macs, cpu_cycles);
         bad = 1;
     }
+    if (mode != CONTEND && (busy != L->cycles || stall != 0)) {
+        printf("npu_layer: %s%s: %u busy cycles, %u stall cycles; the model has %u and 0\n",
+               L->name, mode_names[mode], busy, stall, L->cycles);
+        bad = 1;
+    }
+    if (mode == CONTEND && (busy < L->cycles || busy - L->cycles > stall + L->drain_writes)) {
+        printf("npu_layer: %s%s: %u busy cycles, outside the model's %u .. %u + %u stall cycles "
+               "+ %u drain writes\n", L->name, mode_names[mode], busy, L->cycles, L->cycles,
+               stall, L->drain_writes);
+        bad = 1;
+    }
     uint32_t permille = (uint32_t)((uint64_t)macs * 1000u / ((uint64_t)PE_COUNT * busy));
-    printf("npu_layer: %s%s: %u MACs, %u busy cycles, %u stall cycles, utilization %u.%u%%, "
-           "%u CPU cycles start to return\n",
-           L->name, mode_names[mode], macs, busy, stall, permille / 10, permille % 10,
-           cpu_cycles);
+    printf("npu_layer: %s%s: %u MACs, %u busy cycles (model %u), %u stall cycles, "
+           "utilization %u.%u%%, %u CPU cycles start to return\n",
+           L->name, mode_names[mode], macs, busy, L->cycles, stall, permille / 10,
+           permille % 10, cpu_cycles);
     return bad;
 }
 

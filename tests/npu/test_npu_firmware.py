@@ -1,11 +1,13 @@
 """NPU firmware on the Verilator SoC: the C driver (sw/drivers/npu.c) runs layers from L1 against
-golden's outputs and gets every error code of invalid descriptors, with interrupts."""
+golden's outputs and the cycle model's busy cycles, and gets every error code of invalid
+descriptors, with interrupts."""
 
 import re
 
 import numpy as np
 import pytest
 
+from hetsoc.accel.npu.cost import job_cycles
 from hetsoc.accel.npu.testgen import bad_descriptors, write_headers
 from hetsoc.cheader import generate_header
 from hetsoc.config import load_config
@@ -16,8 +18,8 @@ from hetsoc.sim.harness import Job, run_batch
 
 PROGRAMS = ("npu_layer", "npu_errors")
 CONFIG = "default"
-_LINE = re.compile(r"npu_layer: (\w+)(?: \(([\w ]+)\))?: (\d+) MACs, (\d+) busy cycles, "
-                   r"(\d+) stall cycles, utilization ([\d.]+)%")
+_LINE = re.compile(r"npu_layer: (\w+)(?: \(([\w ]+)\))?: (\d+) MACs, (\d+) busy cycles "
+                   r"\(model (\d+)\), (\d+) stall cycles, utilization ([\d.]+)%")
 
 
 @pytest.fixture(scope="module")
@@ -48,21 +50,30 @@ def test_npu_program_passes(results, name):
 def test_layer_counters(results, generated):
     """Every layer ran (the first once more on the interrupt and once with the CPU contending
     for L1) with MACS equal to the MAC count of its shapes; the host's count agrees with the
-    encoder's; the contended run waits on L1 more than the same layer alone."""
+    encoder's; BUSY_CYCLES is the cycle model's with no stall when the NPU has L1 to itself;
+    the contended run waits on L1 more than the same layer alone and stays within the model's
+    bound (model <= busy <= model + stalls + drain writes)."""
     _, layers = generated
     console = results["npu_layer"].console
     seen = [m.groups() for m in _LINE.finditer(console)]
     assert [(s[0], s[1]) for s in seen] == [(la.name, None) for la in layers] + [
         (layers[0].name, "irq"), (layers[0].name, "L1 contended")], console
-    macs = {la.name: la.macs for la in layers}
-    for name, _, n, busy, stall, util in seen:
-        assert int(n) == macs[name]
-        assert int(stall) <= int(busy)
+    by_name = {la.name: la for la in layers}
+    for name, mode, n, busy, model, stall, util in seen:
+        layer, busy, stall = by_name[name], int(busy), int(stall)
+        assert int(n) == layer.macs
+        assert int(model) == layer.cycles
+        if mode == "L1 contended":
+            assert layer.cycles <= busy <= layer.cycles + stall + layer.drain_writes
+        else:
+            assert (busy, stall) == (layer.cycles, 0), name
         assert 0 <= float(util) <= 100
-    alone, contended = int(seen[0][4]), int(seen[-1][4])
+    alone, contended = int(seen[0][5]), int(seen[-1][5])
     assert contended > alone, "the CPU's L1 traffic should cost the NPU stall cycles"
+    npu = load_config(CONFIG).npu      # the model's figures are for this SoC's array
     for la in layers:
         assert la.macs == la.job.macs
+        assert la.cycles == job_cycles(la.job, rows=npu.rows, cols=npu.cols)
 
 
 def test_generated_codes_match_python():

@@ -3,11 +3,12 @@
 For each layer (random, seeded) the encoder (`hetsoc.npu`) gives the weight-memory image, the
 descriptor words and the L1 placement, and `hetsoc.golden` (the executor's own op functions,
 the ones the standalone NPU tests use) gives the expected int8 output; the MAC count is taken
-from the shapes. :func:`layers_header` writes all of it as C arrays for ``sw/tests/npu_layer.c``;
+from the shapes, the busy cycles and the drain's writes from the cycle model (`.cost`).
+:func:`layers_header` writes all of it as C arrays for ``sw/tests/npu_layer.c``;
 :func:`errors_header` writes descriptors the hardware must refuse, each with its `NpuError`, for
 ``sw/tests/npu_errors.c``. Every descriptor comes from `pack_descriptor`, the gateware's layout.
 
-``python -m hetsoc.npu_firmware OUT_DIR [--config NAME] [--seed N]`` writes both headers.
+``python -m hetsoc.accel.npu.testgen OUT_DIR [--config NAME] [--seed N]`` writes both headers.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ... import golden
 from ...config import SocConfig, load_config
 from ...hw.npu.core import PARAM_WORDS
 from ...hw.npu.descriptor import DESC_WORDS, NpuError, Op, pack_descriptor
+from .cost import job_cycles, job_drain_writes
 from .encoder import NpuJob, add_job, conv_job, dense_job
 
 __all__ = [
@@ -38,12 +40,23 @@ GUARD = 64
 
 @dataclass
 class FirmwareLayer:
-    """A layer for the firmware: the encoded job, golden's output and its MAC count."""
+    """A layer for the firmware: the encoded job, golden's output, its MAC count, and from the
+    cycle model its busy cycles without L1 stalls and its drain's L1 writes (with stalls the
+    busy counter lies in ``[cycles, cycles + stall cycles + drain_writes]``)."""
 
     name: str
     job: NpuJob
     expected: np.ndarray
     macs: int
+    cycles: int
+    drain_writes: int
+
+    @classmethod
+    def timed(cls, name: str, job: NpuJob, expected: np.ndarray, macs: int, *, rows: int,
+              cols: int) -> FirmwareLayer:
+        """The layer with the model's figures for a ``rows x cols`` array."""
+        return cls(name, job, expected, macs, job_cycles(job, rows=rows, cols=cols),
+                   job_drain_writes(job, rows=rows, cols=cols))
 
     @property
     def extent(self) -> tuple[int, int]:
@@ -92,11 +105,11 @@ def conv_layer(rng: np.random.Generator, name: str, *, c: int, k: int, h: int, w
     job = conv_job(x, wt, bias, rows=rows, cols=cols, in_base=in_base, out_base=out_base,
                    w_base=w_base, **kwargs)
     want = golden.conv2d(x, wt, bias, **kwargs)
-    return FirmwareLayer(name, job, want, want.size * wt[0].size)
+    return FirmwareLayer.timed(name, job, want, want.size * wt[0].size, rows=rows, cols=cols)
 
 
 def dense_layer(rng: np.random.Generator, name: str, *, n: int, k: int, o: int,
-                rows: int = 16, in_base: int = 0, out_base: int | None = None,
+                rows: int = 16, cols: int = 16, in_base: int = 0, out_base: int | None = None,
                 w_base: int = 0) -> FirmwareLayer:
     """A random dense layer x (n, k) by w (o, k) with golden's output."""
     x = rng.integers(-128, 128, (n, k)).astype(np.int8)
@@ -109,11 +122,11 @@ def dense_layer(rng: np.random.Generator, name: str, *, n: int, k: int, o: int,
     job = dense_job(x, wt, bias, rows=rows, in_base=in_base, out_base=out_base, w_base=w_base,
                     **kwargs)
     want = golden.dense(x, wt, bias, **kwargs)
-    return FirmwareLayer(name, job, want, n * o * k)
+    return FirmwareLayer.timed(name, job, want, n * o * k, rows=rows, cols=cols)
 
 
-def add_layer(rng: np.random.Generator, name: str, *, length: int, a_base: int,
-              align: int) -> FirmwareLayer:
+def add_layer(rng: np.random.Generator, name: str, *, length: int, a_base: int, align: int,
+              rows: int = 16, cols: int = 16) -> FirmwareLayer:
     """A random residual add of two int8 vectors with golden's output (no MACs)."""
     a = rng.integers(-128, 128, length).astype(np.int8)
     b = rng.integers(-128, 128, length).astype(np.int8)
@@ -122,7 +135,7 @@ def add_layer(rng: np.random.Generator, name: str, *, length: int, a_base: int,
                   b_zero_point=int(rng.integers(-20, 21)), a_multiplier=ma, b_multiplier=mb,
                   shift=sh, y_zero_point=int(rng.integers(-10, 11)))
     job = add_job(a, b, a_base=a_base, align=align, **kwargs)
-    return FirmwareLayer(name, job, golden.add(a, b, **kwargs), 0)
+    return FirmwareLayer.timed(name, job, golden.add(a, b, **kwargs), 0, rows=rows, cols=cols)
 
 
 def default_layers(config: SocConfig, seed: int = 1) -> list[FirmwareLayer]:
@@ -139,9 +152,10 @@ def default_layers(config: SocConfig, seed: int = 1) -> list[FirmwareLayer]:
                    kernel=(3, 3), pads=(1, 1, 1, 1), in_base=1 * slot + 64, **arr),
         conv_layer(rng, "depthwise3x3", c=rows + 8, k=rows + 8, h=14, w=14, kernel=(3, 3),
                    pads=(1, 1, 1, 1), depthwise=True, in_base=2 * slot + 130, w_base=7, **arr),
-        dense_layer(rng, "dense", n=2, k=100, o=2 * rows + 8, rows=rows, in_base=3 * slot + 65,
-                    w_base=3),
-        add_layer(rng, "add", length=300, a_base=4 * slot + 2 * 2 * cols, align=2 * cols),
+        dense_layer(rng, "dense", n=2, k=100, o=2 * rows + 8, in_base=3 * slot + 65, w_base=3,
+                    **arr),
+        add_layer(rng, "add", length=300, a_base=4 * slot + 2 * 2 * cols, align=2 * cols,
+                  **arr),
     ]
 
 
@@ -242,6 +256,9 @@ typedef struct {
     npu_test_blob_t expected;     /* golden's output at the descriptor's out_base */
     uint32_t check_lo, check_hi;  /* L1 offsets: outside the output nothing may change */
     uint32_t macs;                /* from the layer's shapes */
+    uint32_t cycles;              /* hetsoc.accel.npu.cost: busy cycles without L1 stalls */
+    uint32_t drain_writes;        /* and the drain's L1 writes: with stalls, busy cycles lie
+                                     in [cycles, cycles + stall cycles + drain_writes] */
 } npu_test_layer_t;
 typedef struct {
     const char *name;
@@ -271,13 +288,13 @@ def _layer_arrays(layers: list[FirmwareLayer], table: str) -> list[str]:
         entries.append(
             f"    {{\"{layer.name}\", {_desc(job.desc)},\n     {weights}, {len(blobs)}u, "
             f"{{{', '.join(blobs)}}},\n     {{0x{job.out_base:x}u, {len(want)}u, {p}_out}}, "
-            f"0x{lo:x}u, 0x{hi:x}u, {layer.macs}u}},")
+            f"0x{lo:x}u, 0x{hi:x}u, {layer.macs}u, {layer.cycles}u, {layer.drain_writes}u}},")
     return [*out, f"static const npu_test_layer_t {table}[] = {{", *entries, "};"]
 
 
 def _preamble(name: str, config: SocConfig, what: str) -> list[str]:
     guard = name.upper().replace(".", "_")
-    return [f"/* {name}: {what}, generated by hetsoc.npu_firmware for config {config.name!r} "
+    return [f"/* {name}: {what}, generated by hetsoc.accel.npu.testgen for config {config.name!r} "
             f"({config.npu.rows}x{config.npu.cols}). Do not edit. */",
             f"#ifndef {guard}", f"#define {guard}", "#include \"hetsoc_soc.h\"", _TYPES]
 
@@ -347,7 +364,7 @@ def write_headers(out_dir: str | Path, config: SocConfig | str = "default",
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m hetsoc.npu_firmware", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m hetsoc.accel.npu.testgen", description=__doc__)
     ap.add_argument("out_dir")
     ap.add_argument("--config", default="default")
     ap.add_argument("--seed", type=int, default=1)
