@@ -3,8 +3,8 @@
  *
  * The CIM runs one descriptor at a time: a (row chunk, column chunk) of a conv2d or dense layer
  * whose ternary weights were programmed into macro rows 0.. and columns 0.. beforehand. The host
- * encoder (hetsoc.cim: plan_conv2d, encode_descriptor, weight_beats, param_table) prepares the
- * descriptor words, and either the programming beats or the int8 weights (packed here).
+ * encoder (hetsoc.accel.cim.encoder: plan_conv2d, encode_descriptor, weight_beats,
+ * param_table) prepares the descriptor words, and either the programming beats or the int8 weights (packed here).
  * Descriptor addresses are L1 offsets: CIM_L1(offset) is the CPU's address of the same byte.
  */
 #ifndef HETSOC_CIM_H
@@ -51,8 +51,8 @@ uint32_t cim_words_per_beat(void);
 /* Programming. Both wait until the engine is idle first (PROG_DATA is refused with a bus error
  * while it is busy).
  * cim_program_beats: `rows` macro rows from row0, `groups` column groups per row from column
- * group 0; words = rows * groups * cim_words_per_beat() words, row-major (hetsoc.cim's
- * weight_beats, each beat's data split into 32-bit words, low first).
+ * group 0; words = rows * groups * cim_words_per_beat() words, row-major
+ * (hetsoc.accel.cim.encoder's weight_beats, each beat's data split into 32-bit words, low first).
  * cim_program_ternary: the int8 matrix t (rows x k, row-major: t[r * k + col]) into macro rows
  * row0.., columns 0..k-1; -1, 0, +1 become cells 0b11, 0b00, 0b01, any other value the code
  * 0b10, which the array refuses (the next descriptor ends with CIM_ERR_WEIGHTS). */

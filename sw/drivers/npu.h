@@ -1,9 +1,9 @@
 /* npu.h: driver of the hetsoc digital NPU (register map in the generated hetsoc_soc.h).
  *
  * One layer at a time: load the layer's weight-memory image (per-channel parameters and
- * weights, built on the host by hetsoc.npu.weight_image), write its descriptor (13 words,
- * hetsoc.npu.conv_job / dense_job / add_job), start, and wait for done or error by polling
- * STATUS or sleeping on the interrupt. A rejected descriptor reads and writes nothing and reports
+ * weights, built on the host by hetsoc.accel.npu.encoder.weight_image), write its descriptor
+ * (13 words, hetsoc.accel.npu.encoder: conv_job, dense_job, add_job), start, and wait for done
+ * or error by polling STATUS or sleeping on the interrupt. A rejected descriptor reads and writes nothing and reports
  * an npu_error_t; activations live in L1 (descriptor addresses are byte offsets from
  * HETSOC_L1_BASE).
  */

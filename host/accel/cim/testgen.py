@@ -5,7 +5,8 @@ For each layer the host encoder (`hetsoc.accel.cim.encoder`: `plan_conv2d`, `enc
 `weight_beats`, `param_table`) gives the descriptor words, the programming beats (or the int8
 weights, which the C driver packs) and the parameter tables; the CIM golden model
 (`hetsoc.golden.cim_conv2d`, the one the standalone CIM tests use, noise on or off) gives the
-expected int8 output; `hetsoc.accel.cim.cost.cycles` (the timing model of ``docs/cim.md``) the busy cycles.
+expected int8 output; `hetsoc.accel.cim.cost.cycles` (the timing model of ``docs/cim.md``) the
+busy cycles.
 The tile (rows and columns per cycle) is the one `CimPeripheral` builds for the config.
 
 ``python -m hetsoc.accel.cim.testgen OUT_DIR [--config NAME] [--seed N]`` writes both headers.
