@@ -13,7 +13,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam
 
-from ..accel.dma.model import Transfer, encode
+from ..accel.dma.encoder import Transfer, encode
 from ..config import SocConfig
 from ..hw.axi.lite_slave import HOST_REGISTERS, WINDOW_OFFSET
 from ..hw.periph.regmap import DMA, DMA_CH_STRIDE, PERIPHERALS

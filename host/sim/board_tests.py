@@ -16,7 +16,9 @@ import numpy as np
 from cocotb.triggers import ClockCycles
 from cocotb.utils import get_sim_time
 
-from ..accel.dma.model import DmaModel, Transfer, random_batch
+from ..accel.dma.encoder import Transfer
+from ..accel.dma.model import DmaModel
+from ..accel.dma.testgen import random_batch
 from ..config import load_config
 from ..hw.dma.status import DmaStatus
 from .board_tb import TB

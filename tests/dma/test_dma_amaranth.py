@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from hetsoc.accel.dma.bench import Bench
-from hetsoc.accel.dma.model import random_batch
+from hetsoc.accel.dma.testgen import random_batch
 from hetsoc.hw.dma.status import DmaStatus
 
 from . import SMALL

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from hetsoc.accel.dma.bench import Bench, reg
-from hetsoc.accel.dma.model import Transfer, random_batch
+from hetsoc.accel.dma.encoder import Transfer
+from hetsoc.accel.dma.testgen import random_batch
 from hetsoc.hw.axi.ram import DECERR, SLVERR, AxiRam
 from hetsoc.hw.dma.status import DmaStatus
 

@@ -3,16 +3,9 @@
 import numpy as np
 import pytest
 
-from hetsoc.accel.dma.model import (
-    DmaModel,
-    Transfer,
-    check,
-    chunks,
-    decode,
-    encode,
-    extent,
-    random_batch,
-)
+from hetsoc.accel.dma.encoder import Transfer, decode, encode
+from hetsoc.accel.dma.model import DmaModel, check, chunks, extent
+from hetsoc.accel.dma.testgen import random_batch
 from hetsoc.config import load_config
 from hetsoc.hw.dma.descriptor import DESCRIPTOR_WORDS, Descriptor
 from hetsoc.hw.dma.status import DmaStatus

@@ -8,7 +8,8 @@ from amaranth import Module
 from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
-from hetsoc.accel.dma.model import DmaModel, Transfer, encode
+from hetsoc.accel.dma.encoder import Transfer, encode
+from hetsoc.accel.dma.model import DmaModel
 from hetsoc.hw.axi.ram import AxiRam
 from hetsoc.hw.memsys import MemorySystem
 from hetsoc.hw.periph.regmap import DMA, DMA_CH_STRIDE

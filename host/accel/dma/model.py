@@ -1,8 +1,6 @@
-"""Host side of the DMA: the descriptor encoder and a numpy golden model of the engine.
+"""The DMA's numpy golden model (the encoder is `hetsoc.accel.dma.encoder`).
 
-The encoder packs a :class:`~hetsoc.hw.dma.descriptor.Descriptor` (the same ``data.Struct`` the
-gateware decodes) into the eight words the firmware or a testbench writes to ``DESC0..7``. The
-model applies descriptors to byte arrays of L1, L2 and L3 with the engine's checks, in order;
+The model applies descriptors to byte arrays of L1, L2 and L3 with the engine's checks, in order;
 tests compare the simulated memories with it after a run (:meth:`DmaModel.mismatches`). It also
 models L3 ranges that answer AXI errors: the status, and which destination bytes the engine may
 or may not have written before it stopped.
@@ -10,75 +8,19 @@ or may not have written before it stopped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from ...config import SocConfig
 from ...hw.dma.arbiter import ORDER_DEPTH
-from ...hw.dma.descriptor import BEAT_BYTES, DESCRIPTOR_WORDS, Descriptor
+from ...hw.dma.descriptor import BEAT_BYTES
 from ...hw.dma.ports import MAX_BURST
 from ...hw.dma.status import DmaStatus
+from .encoder import Transfer
 
-__all__ = [
-    "DMA_REGIONS", "DmaModel", "Transfer", "check", "chunks", "decode", "encode", "extent",
-    "random_batch",
-]
+__all__ = ["DMA_REGIONS", "DmaModel", "check", "chunks", "extent"]
 
 #: Memories a descriptor may read or write, by config attribute.
 DMA_REGIONS = ("l1", "l2", "l3")
-_FIELDS = dict(Descriptor.as_shape())
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """A 3-D transfer in Python terms (see :class:`~hetsoc.hw.dma.descriptor.Descriptor`)."""
-
-    src: int
-    dst: int
-    row_bytes: int
-    rows: int = 1
-    planes: int = 1
-    src_row_stride: int = 0
-    src_plane_stride: int = 0
-    dst_row_stride: int = 0
-    dst_plane_stride: int = 0
-    tag: int = 0
-
-    @property
-    def nbytes(self) -> int:
-        return self.row_bytes * self.rows * self.planes
-
-
-def encode(transfer: Transfer) -> list[int]:
-    """Pack a transfer into the descriptor's eight 32-bit words (``DESC0`` first).
-
-    Raises
-    ------
-    ValueError
-        If a field does not fit its width in the descriptor.
-    """
-    if not isinstance(transfer, Transfer):
-        raise TypeError(f"transfer must be a Transfer, not {transfer!r}")
-    values = {}
-    for name, field in _FIELDS.items():
-        value = getattr(transfer, name)
-        width = field.width
-        if not isinstance(value, int) or not 0 <= value < 1 << width:
-            raise ValueError(f"{name} must be an integer in [0, 2**{width}), not {value!r}")
-        values[name] = value
-    bits = Descriptor.const(values).as_value().value
-    return [(bits >> (32 * i)) & 0xFFFF_FFFF for i in range(DESCRIPTOR_WORDS)]
-
-
-def decode(words) -> Transfer:
-    """Inverse of :func:`encode`."""
-    words = list(words)
-    if len(words) != DESCRIPTOR_WORDS:
-        raise ValueError(f"words must be {DESCRIPTOR_WORDS} 32-bit words, not {len(words)}")
-    bits = sum((w & 0xFFFF_FFFF) << (32 * i) for i, w in enumerate(words))
-    return Transfer(**{name: (bits >> f.offset) & ((1 << f.width) - 1)
-                       for name, f in _FIELDS.items()})
 
 
 def extent(base: int, row_bytes: int, rows: int, planes: int, row_stride: int,
@@ -253,48 +195,3 @@ class DmaModel:
                 bad[offsets] &= got[offsets] != values
             out[name] = int(np.count_nonzero(bad))
         return out
-
-
-def _strides(rng, row, rows):
-    """Random source and destination strides for a tile (rows padded by 0..32 bytes)."""
-    out = []
-    for _ in range(2):
-        rs = row + 8 * int(rng.integers(0, 5))
-        out += [rs, rows * rs + 8 * int(rng.integers(0, 5))]
-    return out
-
-
-def random_batch(rng: np.random.Generator, config: SocConfig, count: int, *,
-                 max_row_beats: int = 16, max_rows: int = 4, max_planes: int = 3,
-                 regions=DMA_REGIONS, limit: int | None = None) -> list[Transfer]:
-    """Up to ``count`` random valid transfers whose results do not depend on their order.
-
-    Sources lie in the lower half of each memory, destinations in the upper half, and no two
-    destinations overlap, so any interleaving of the transfers (two channels at once) leaves the
-    memories as the model does. ``limit`` caps the bytes of each memory used (small test
-    memories, or to keep a simulation short). Stops early when the upper halves are full.
-    """
-    free = {}
-    for name in regions:
-        region = getattr(config, name)
-        size = min(region.size, limit or region.size)
-        free[name] = [region.base + size // 2, region.base + size]
-    out = []
-    for tag in range(count):
-        src_mem, dst_mem = (regions[int(i)] for i in rng.integers(0, len(regions), 2))
-        row = 8 * int(rng.integers(1, max_row_beats + 1))
-        rows = int(rng.integers(1, max_rows + 1))
-        planes = int(rng.integers(1, max_planes + 1))
-
-        srs, sps, drs, dps = _strides(rng, row, rows)
-        src_span = extent(0, row, rows, planes, srs, sps)[1]
-        dst_span = extent(0, row, rows, planes, drs, dps)[1]
-        src_region = getattr(config, src_mem)
-        half = (free[src_mem][1] - src_region.base) // 2
-        if src_span > half or free[dst_mem][0] + dst_span > free[dst_mem][1]:
-            break
-        src = src_region.base + 8 * int(rng.integers(0, (half - src_span) // 8 + 1))
-        dst = free[dst_mem][0]
-        free[dst_mem][0] += (dst_span + 7) // 8 * 8
-        out.append(Transfer(src, dst, row, rows, planes, srs, sps, drs, dps, tag=tag))
-    return out
