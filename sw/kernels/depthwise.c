@@ -103,7 +103,8 @@ void cpu_dwconv2d(const cpu_conv2d_args_t *a)
     int32_t hn = (a->oh - 1) * a->sh + (a->kh - 1) * a->dh + 1;
     int32_t wn = (a->ow - 1) * a->sw + (a->kw - 1) * a->dw + 1;
     int padded = a->pt || a->pl || hn > a->h || wn > a->w;
-    /* the 3x3 path has no 64-bit requantization: CPU_WIDE calls take the tap loop */
+    /* the 3x3 path keeps the channel's fast requantization in registers; CPU_WIDE calls (a
+     * real multiplier of 1/4 or more, rare) take the tap loop */
     int fast = a->kh == 3 && a->kw == 3 && a->dh == 1 && a->dw == 1 && a->sh == a->sw &&
                a->sh <= 2 && !(a->flags & CPU_WIDE);
     int32_t plane = a->h * a->w, taps = a->kh * a->kw, out_plane = a->oh * a->ow;

@@ -1,4 +1,5 @@
-/* gemm.c: the register-blocked int8 matrix product of conv2d and dense (kernel_util.h).
+/* gemm.c: the register-blocked int8 matrix product of conv2d and dense (kernel_util.h), and
+ * cpu_dense.
  *
  * A tile is OB output channels by PB pixels held in OB * PB accumulators: per k it loads PB
  * inputs and OB weights and does OB * PB multiply-adds, so the 8 x 2 tile spends
@@ -126,6 +127,22 @@ void k_gemm(const k_gemm_t *g)
     }
     if (o & 1)
         gemm_block(g, w, rq, y, 1);
+}
+
+/* dense: y = requant(x w^T + bias') for x (n, k) and w (o, k), one matrix product per row of
+ * x. A row is a single pixel to the GEMM, whose B layout for one pixel is its k bytes in
+ * order: x itself, no gathering. The input zero point is folded into the biases. */
+void cpu_dense(const cpu_dense_args_t *a)
+{
+    k_gemm_t g = {
+        .k = a->k, .p = 1, .w = a->wt, .rq = a->rq, .y_stride = 1, .o = a->o,
+        .y_zp = a->y_zp, .y_min = a->y_min, .y_max = a->y_max, .wide = a->flags & CPU_WIDE,
+    };
+    for (int32_t n = 0; n < a->n; n++) {
+        g.b = a->x + n * a->k;
+        g.y = a->y + n * a->o;
+        k_gemm(&g);
+    }
 }
 
 KERNEL_TUNING_END

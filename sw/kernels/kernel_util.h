@@ -89,8 +89,11 @@ int32_t k_div_rne_shift(int64_t num, int32_t den, int32_t n);
  * puts a load or multiply a few instructions before its first use, as this core needs (a
  * dependent instruction right behind costs a bubble); with the default (no model) it does
  * not, and regroups sums in ways that spill accumulators. */
-#define KERNEL_TUNING _Pragma("clang attribute push (__attribute__((target(\"tune=rocket-rv32\"))), apply_to = function)")
-#define KERNEL_TUNING_END _Pragma("clang attribute pop")
+#define K_PRAGMA(text) _Pragma(#text)
+#define KERNEL_TUNING                                                                          \
+    K_PRAGMA(clang attribute push(__attribute__((target("tune=rocket-rv32"))),                \
+                                  apply_to = function))
+#define KERNEL_TUNING_END K_PRAGMA(clang attribute pop)
 
 /* The matrix product at the heart of conv2d (groups 1) and dense:
  *   y[o * y_stride + p] = requant(rq[o].bias + sum_k w[o][k] * B[k][p])

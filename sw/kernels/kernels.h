@@ -3,7 +3,7 @@
  * Each kernel takes one argument struct, which the compiler emits as a `static const`
  * (hetsoc.accel.cpu.encoder: CpuCall.c_code) next to the call. Tensors are contiguous int8 in
  * NCHW order (NC for 2-D) at 8-byte-aligned addresses in L1 or L2; an output never overlaps
- * an input. `w`, `rq`, `lut` and `table` point into the call's blob, constants the encoder
+ * an input. `wt`, `rq`, `lut` and `table` point into the call's blob, constants the encoder
  * laid out in the order the kernel reads them (docs/cpu.md); `scratch` is a buffer of the
  * encoder's size owned by the call. The results equal hetsoc.golden's bit for bit.
  */
@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 /* flags */
-#define CPU_WIDE 1u      /* some real multiplier is 1/4 or more: clamp and pre-shift (cpu_rq_t) */
+#define CPU_WIDE 1u      /* a real multiplier >= 1/4: saturate and pre-scale (cpu_rq_t) */
 #define CPU_POINTWISE 2u /* conv2d: 1x1, stride 1, no pads: the input is the GEMM's matrix */
 #define CPU_CONV3X3 4u   /* conv2d: 3x3, dilation 1, stride 1 or 2: the direct path */
 
