@@ -30,8 +30,10 @@ def firmware_sources(units) -> tuple[list[Path], list[str]]:
                sw_path("drivers", "npu.c")]
     includes = [sw_path("network"), sw_path("drivers")]
     if "cpu" in units:
-        sources += sorted(sw_path("kernels").glob("*.c"))
-        includes.append(sw_path("kernels"))
+        from ..accel.cpu.encoder import kernel_include, kernel_sources
+
+        sources += kernel_sources()
+        includes.append(kernel_include())
     return sources, [f"-I{p}" for p in includes]
 
 
