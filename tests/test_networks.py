@@ -5,6 +5,7 @@ every run also checks the firmware's step marks (one per step, increasing) again
 cycle count of the core. The cpu runs of ResNet-8 and MobileNet are in `bench/networks.py`.
 """
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -78,3 +79,18 @@ def test_an_unseen_qdq_model_under_both_strategies(tmp_path):
     units = {layer.name: layer.unit for layer in plans[1][0].layers}
     assert units["conv_asym"] == units["dw_s2"] == units["residual"] == "npu"
     assert units["maxpool"] == units["avgpool"] == "cpu"
+
+
+@pytest.mark.icarus
+@pytest.mark.skipif(shutil.which("iverilog") is None,
+                    reason="Icarus Verilog (iverilog) is not on PATH")
+def test_icarus_runs_a_network_cycle_for_cycle_as_verilator(graphs, tmp_path):
+    """DMA, NPU and CPU kernels under Icarus: bit-exact, and the same cycle count."""
+    graph = graphs["digits"]
+    plan = compile_graph(graph, strategy="npu", out_dir=tmp_path, check_layers=True)
+    x = random_input(graph, 3)
+    (icarus,) = run_networks([(plan, x)], backend="icarus")
+    (verilator,) = run_networks([(plan, x)], backend="verilator")
+    _check([icarus], [(plan, x)])
+    assert icarus.layers_compared == len(plan.steps)
+    assert (icarus.cycles, icarus.step_cycles) == (verilator.cycles, verilator.step_cycles)

@@ -27,7 +27,11 @@ module hetsoc_sim_top (
     // The SoC sees reset through a flop: Amaranth's next-state logic reads rst, and a signal the
     // timed code below writes directly would make Verilator evaluate all of that logic a second
     // time on every clock edge (in its "active" region as well as after the flops update).
-    reg soc_rst = 1'b1;
+    // It starts low and rises at the first clock edge: a real event after time 0, so every
+    // combinational block of the SoC that depends on it is evaluated in reset. (Started high,
+    // Icarus may run a block at time 0 before the reset value arrives and never again: an X
+    // in a counter's next-state logic, e.g. the DMA's in-flight beats, then never clears.)
+    reg soc_rst = 1'b0;
     always @(posedge clk) soc_rst <= rst;
 
     // The memory system and accelerators (the SoC's `acc` domain) get clock edges only in
