@@ -439,6 +439,12 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("hetsoc: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`hetsoc inspect model | head`): stop quietly, as cat does.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -2,11 +2,17 @@
 exit 2, no traceback, nothing half-written in the output directory)."""
 
 import json
+import sys
+from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 
 from hetsoc.cli import main
+
+sys.path.insert(0, str(Path(__file__).parent / "models"))
+from qdq_builders import conv_model  # noqa: E402
 
 
 def _run(capsys, *argv):
@@ -77,6 +83,9 @@ def test_run_verilator_is_bit_exact_and_writes_the_output(tmp_path, capsys):
     (["compile", "resnet-8", "--config", "{small}", "-o", "{tmp}/o"],
      "layer 'conv1' (conv2d) needs 19456 bytes of L1 (inputs 3072, output 16384), L1 has "
      "8192: it is too big until tiling lands; use a config with a larger L1"),
+    (["compile", "{tmp}/grouped.onnx", "-o", "{tmp}/o"],
+     "(conv2d): no unit runs it (npu: groups 2: it runs groups 1 or depthwise; cpu: conv2d "
+     "groups must be 1 or the channel count (depthwise), not 2)"),
     (["run", "digits", "--output", "{tmp}"], "--output '{tmp}' is a directory: give a file "
                                              "name"),
     (["run", "digits", "--output", "{tmp}/no/y.npy"], "--output '{tmp}/no/y.npy': directory "
@@ -87,9 +96,11 @@ def test_run_verilator_is_bit_exact_and_writes_the_output(tmp_path, capsys):
                                                     "declares), not float64"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, message):
-    from pathlib import Path
-
     small = Path(__file__).parent / "dma" / "small.toml"
+    grouped = conv_model((1, 4, 6, 6), (0.05, 0), np.ones((4, 2, 3, 3), np.int8),
+                         np.full(4, 0.01, np.float32), None, (0.1, 0), group=2,
+                         pads=[1, 1, 1, 1])
+    onnx.save(grouped, tmp_path / "grouped.onnx")
     (tmp_path / "bad.toml").write_text('[layers]\ndense1 = "tpu"\n')
     (tmp_path / "pool.toml").write_text('[layers]\nsoftmax = "npu"\n')
     (tmp_path / "file").write_text("")
