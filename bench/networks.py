@@ -2,14 +2,16 @@
 
 Every zoo model (or those given) is compiled under each strategy, run on the Verilator SoC on
 one seeded input (its L3 image and input loaded by backdoor) and compared with the golden
-reference; all runs of a strategy share one simulator process. Figures (one run):
+reference, each in its own simulator process. Figures (one run):
 
 * ``<model>_<strategy>_cycles``: mcycle at the end of the firmware (hardware counter);
-* ``<model>_<strategy>_wall_s``: wall seconds of the simulation, per network (the batch's
-  start-up shared out evenly);
+* ``<model>_<strategy>_wall_s``: wall seconds of the network's simulation, its own simulator
+  process (start-up, about a second, included);
 * ``<model>_speedup``: cpu cycles / npu cycles, where both ran;
 * ``<model>_<strategy>_exact``: 1 when the output (and, with ``--check-layers``, every layer)
-  equals the golden reference bit for bit.
+  equals the golden reference bit for bit;
+* ``<model>_<strategy>_estimate``: the compiler's cycle estimate (its cost models), beside the
+  measured cycles.
 
 Usage: ``python bench/networks.py [--models resnet-8,ds-cnn] [--strategies cpu,npu]
 [--backend verilator] [--config default] [--check-layers]``. The cpu runs of ResNet-8 and
@@ -48,38 +50,39 @@ def main():
     figures, rows = {"config": config.name, "backend": args.backend}, []
     with tempfile.TemporaryDirectory(prefix="hetsoc-bench-") as tmp:
         for strategy in strategies:
-            plans = []
             for m in models:
                 plan = compile_graph(graphs[m], config=config, strategy=strategy,
                                      out_dir=Path(tmp) / f"{m}-{strategy}",
                                      check_layers=args.check_layers)
-                plans.append((plan, random_input(graphs[m], args.seed)))
-            start = time.perf_counter()
-            runs = run_networks(plans, backend=args.backend)
-            wall = (time.perf_counter() - start) / len(runs)
-            for (plan, _), run in zip(plans, runs, strict=True):
+                start = time.perf_counter()
+                (run,) = run_networks([(plan, random_input(graphs[m], args.seed))],
+                                      backend=args.backend)
+                wall = time.perf_counter() - start
                 key = f"{plan.name}_{strategy}"
                 figures[f"{key}_cycles"] = run.cycles
                 figures[f"{key}_wall_s"] = round(wall, 2)
                 figures[f"{key}_exact"] = int(run.exact)
                 figures[f"{key}_estimate"] = plan.manifest["cycles_estimate"]
+                figures[f"{key}_estimate_error"] = round(
+                    plan.manifest["cycles_estimate"] / run.cycles - 1, 4)
                 rows.append((plan.name, strategy, plan.manifest["units"], run.cycles,
                              plan.manifest["cycles_estimate"], wall, run))
-    print(f"{'model':<22} {'strategy':<8} {'units':<18} {'cycles':>12} {'estimate':>12} "
-          f"{'wall s':>7} {'cyc/s':>9}  result")
+    print(f"{'model':<24} {'strategy':<8} {'units':<12} {'cycles':>11} {'estimate':>11} "
+          f"{'error':>6} {'wall s':>7} {'cyc/s':>9}  result")
     for name, strategy, units, cycles, estimate, wall, run in rows:
         u = " ".join(f"{k}:{v}" for k, v in units.items())
         result = "bit-exact" if run.exact else f"MISMATCH {run.mismatch.line()}"
-        print(f"{name:<22} {strategy:<8} {u:<18} {cycles:>12,} {estimate:>12,} {wall:>7.1f} "
-              f"{cycles / wall:>9,.0f}  {result}")
+        print(f"{name:<24} {strategy:<8} {u:<12} {cycles:>11,} {estimate:>11,} "
+              f"{(estimate - cycles) / cycles:>+6.1%} {wall:>7.1f} {cycles / wall:>9,.0f}  "
+              f"{result}")
     if {"cpu", "npu"} <= set(strategies):
         print()
-        print(f"{'model':<22} {'npu speedup over cpu':>22}")
+        print(f"{'model':<24} {'npu speedup over cpu':>22}")
         for m in models:
             cpu, npu = figures.get(f"{m}_cpu_cycles"), figures.get(f"{m}_npu_cycles")
             if cpu and npu:
                 figures[f"{m}_speedup"] = round(cpu / npu, 1)
-                print(f"{m:<22} {cpu / npu:>21.1f}x")
+                print(f"{m:<24} {cpu / npu:>21.1f}x")
     print(json.dumps(figures))
 
 

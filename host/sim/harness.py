@@ -115,15 +115,6 @@ def _l3_line(tmp: Path, i: int, job: Job) -> str:
     return f"{load} {dump}"
 
 
-def _read_l3_dump(path: Path, size: int) -> bytes:
-    text = "\n".join(line.split("//")[0] for line in path.read_text().splitlines())
-    words = [int(tok, 16) for tok in text.split() if not tok.startswith("@")]
-    data = b"".join(w.to_bytes(8, "little") for w in words)
-    if len(data) != size:
-        raise RuntimeError(f"L3 dump {path} holds {len(data)} bytes, expected {size}")
-    return data
-
-
 def _parse_result(line: str) -> tuple:
     match = _RESULT.fullmatch(line.strip())
     if not match:
@@ -133,11 +124,16 @@ def _parse_result(line: str) -> tuple:
     return _STATUS.get(status, f"unknown({status})"), code, cycles, instret, cause, pc, tval
 
 
-def _read_dump(path: Path, size: int) -> bytes:
+def _read_dump(path: Path, size: int, word_bytes: int = 4) -> bytes:
+    """A ``$writememh`` file of ``word_bytes``-byte words (main memory 4, the L3 model 8)."""
     # Icarus adds `// 0xADDR` comments and Verilator may add `@addr` markers: keep data only.
     text = "\n".join(line.split("//")[0] for line in path.read_text().splitlines())
-    words = [int(tok, 16) for tok in text.split() if not tok.startswith("@")]
-    data = b"".join(w.to_bytes(4, "little") for w in words)
+    try:
+        words = [int(tok, 16) for tok in text.split() if not tok.startswith("@")]
+    except ValueError:
+        raise RuntimeError(f"memory dump {path} holds unknown (x) values: the dumped range was "
+                           f"never written") from None
+    data = b"".join(w.to_bytes(word_bytes, "little") for w in words)
     if len(data) != size:
         raise RuntimeError(f"memory dump {path} holds {len(data)} bytes, expected {size}")
     return data
@@ -226,7 +222,7 @@ def run_batch(jobs, config="default", backend="verilator", *, waves=None,
             if job.l3_dump:
                 lo = min(a for a, _ in job.l3_dump)
                 hi = max(a + s for a, s in job.l3_dump)
-                blob = _read_l3_dump(tmp / f"{i}.l3dump", hi - lo)
+                blob = _read_dump(tmp / f"{i}.l3dump", hi - lo, 8)
                 l3_dumps = [blob[a - lo:a - lo + s] for a, s in job.l3_dump]
             console = (tmp / f"{i}.console").read_bytes().decode("latin-1")
             results.append(SimResult(status, code, cycles, instret, console, cause, pc, tval,

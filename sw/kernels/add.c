@@ -3,23 +3,12 @@
  *
  * The sum is exact in int64. Scaling both differences by 2^pre (|.| < 2^30) and shifting by
  * n + pre >= 33 gives the same quotient and remainder bits, and puts the rounding point in the
- * high word, where rq_fast handles it with 32-bit operations; the encoder chose pre. Shifts
+ * high word, where rq_fast64 (kernel_util.h) handles it with 32-bit operations; the encoder chose pre. Shifts
  * below 11 (ratios above 2^20) take the 64-bit path (CPU_WIDE).
  */
 #include "kernel_util.h"
 
 KERNEL_TUNING
-
-/* rq_fast on a 64-bit sum already formed (n in 33..62): see kernel_util.h. */
-KALWAYS_INLINE int32_t rq_fast64(int64_t p, int32_t n)
-{
-    int32_t hi = (int32_t)(p >> 32);
-    uint32_t lo = (uint32_t)p;
-    int32_t s = hi + (int32_t)(0x80000000u >> (-n & 31));
-    int32_t q = s >> (n & 31);
-    uint32_t tie = (((uint32_t)s << (-n & 31)) | lo) == 0;
-    return q - (int32_t)(tie & (uint32_t)q);
-}
 
 typedef struct {
     int32_t azp, bzp, am, bm, pre, n, zp, lo, hi;

@@ -15,21 +15,26 @@
 #define KALWAYS_INLINE static inline __attribute__((always_inline))
 #define KNOINLINE __attribute__((noinline))
 
-/* rshift_rne(acc * m, n) for n in 33..62, the common case (real multipliers below 2^-2):
+/* rshift_rne(p, n) for a product p = acc * m and n in 33..62, the common case (real multipliers below 2^-2):
  * 2^(n-1) lies in the high word of the product, so one 32x32 high multiply and 32-bit
  * operations suffice. RISC-V shifts use the low 5 bits of the amount, so `n & 31` is n - 32
  * and `-n & 31` is 64 - n; the compiler drops the masks. Ties (the discarded bits are exactly
  * one half: the low word is 0 and the high word's discarded bits are 10...0 before adding the
  * half, 00...0 after) clear the quotient's lowest bit: q - (q & 1) is q rounded to even. */
-KALWAYS_INLINE int32_t rq_fast(int32_t acc, int32_t m, int32_t n)
+KALWAYS_INLINE int32_t rq_fast64(int64_t p, int32_t n)
 {
-    int64_t p = (int64_t)acc * m;
     int32_t hi = (int32_t)(p >> 32);
     uint32_t lo = (uint32_t)p;
     int32_t s = hi + (int32_t)(0x80000000u >> (-n & 31));
     int32_t q = s >> (n & 31);
     uint32_t tie = (((uint32_t)s << (-n & 31)) | lo) == 0;
     return q - (int32_t)(tie & (uint32_t)q);
+}
+
+/* The same for an int32 accumulator and multiplier: rshift_rne(acc * m, n), n in 33..62. */
+KALWAYS_INLINE int32_t rq_fast(int32_t acc, int32_t m, int32_t n)
+{
+    return rq_fast64((int64_t)acc * m, n);
 }
 
 /* rshift_rne(p, n) for any 64-bit p and n in 1..62, saturated to [-2^16, 2^16] (outside that

@@ -13,21 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...ir import IRError
 from . import cost
 from . import testgen as tg
 
 __all__ = ["calibration_cases", "fit", "nnls"]
-
-
-def _fitting(make):
-    """make() again until its random window fits its random input."""
-    for _ in range(50):
-        try:
-            return make()
-        except IRError:
-            pass
-    raise RuntimeError("no fitting shape in 50 draws")
 
 
 def calibration_cases(rng: np.random.Generator) -> list[tg.KernelCase]:
@@ -46,7 +35,7 @@ def calibration_cases(rng: np.random.Generator) -> list[tg.KernelCase]:
                                w=r(3, 13), kernel=(3, 3), strides=(s, s),
                                pads=pads() if i % 3 else (0, 0, 0, 0), n=r(1, 2), wide=i == 5))
     for i in range(14):
-        cs.append(_fitting(lambda i=i: tg.conv_case(
+        cs.append(tg.fitting(lambda i=i: tg.conv_case(
             rng, f"conv_{i}", c=r(1, 4), o=r(1, 19), h=r(5, 11), w=r(5, 11),
             kernel=(r(1, 4), r(1, 4)), strides=(r(1, 3), r(1, 3)), dilations=(r(1, 2), r(1, 2)),
             pads=pads(), n=r(1, 2), wide=i == 3)))
@@ -66,7 +55,7 @@ def calibration_cases(rng: np.random.Generator) -> list[tg.KernelCase]:
                                    pads=pads() if i % 3 else (0, 0, 0, 0), depthwise=True,
                                    n=r(1, 2)))
         else:
-            cs.append(_fitting(lambda i=i, c=c: tg.conv_case(
+            cs.append(tg.fitting(lambda i=i, c=c: tg.conv_case(
                 rng, f"dw_{i}", c=c, o=c, h=r(5, 10), w=r(5, 10), kernel=(r(1, 4), r(1, 4)),
                 strides=(r(1, 2), r(1, 2)), dilations=(r(1, 2), 1), pads=pads(),
                 depthwise=True, wide=i == 13)))
@@ -90,7 +79,7 @@ def calibration_cases(rng: np.random.Generator) -> list[tg.KernelCase]:
         cs.append(tg.concat_case(rng, f"concat_{i}", shapes=shapes, axis=axis,
                                  same=(0,) if i % 2 else ()))
     for i in range(10):
-        cs.append(_fitting(lambda i=i: tg.pool_case(
+        cs.append(tg.fitting(lambda i=i: tg.pool_case(
             rng, f"maxpool_{i}", op="maxpool", shape=(1, r(1, 4), r(6, 12), r(6, 12)),
             kernel=(r(1, 3), (2, 3, 4)[i % 3]), strides=(r(1, 2), r(1, 2)), pads=pads(),
             dilations=(r(1, 2), 1 if i % 2 else r(1, 2)), requant=bool(i % 2))))

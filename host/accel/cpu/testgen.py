@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ... import golden
-from ...ir import Graph, Node, QuantParams, Tensor, infer_shape
+from ...ir import Graph, IRError, Node, QuantParams, Tensor, infer_shape
 from .encoder import CpuCall, lower
 
 __all__ = [
     "Fill", "KernelCase", "add_case", "concat_case", "conv_case", "dense_case", "pool_case",
-    "prng_int8", "rescale_case", "softmax_case",
-]
+    "prng_int8", "rescale_case", "softmax_case", "fitting"]
 
 
 def prng_int8(seed: int, n: int, lo: int = -128, hi: int = 127) -> np.ndarray:
@@ -241,3 +240,14 @@ def softmax_case(rng, name, *, shape, x_scale=None, y_scale=1 / 256, y_zp=-128,
     g, node = _graph(name, "softmax", [(shape, _q(x_scale, int(rng.integers(-20, 21))))], [],
                      _q(y_scale, y_zp), dict(axis=-1))
     return KernelCase(name, g, node, [Fill(tuple(shape), _seed(rng), *x_range)])
+
+
+def fitting(make):
+    """``make()`` again until its random window fits its random input (a seeded generator
+    makes this deterministic); the draws that do not fit raise `IRError`."""
+    for _ in range(50):
+        try:
+            return make()
+        except IRError:
+            pass
+    raise RuntimeError("no fitting shape in 50 draws")
