@@ -155,6 +155,7 @@ def build_firmware(
     defines: Mapping[str, object] | Iterable[str] | None = None,
     extra_cflags: Sequence[str] = (),
     stack_size: int = DEFAULT_STACK_SIZE,
+    prebuilt: Sequence[str | Path] = (),
 ) -> Path:
     """Compile and link a C/assembly program with the hetsoc runtime.
 
@@ -175,6 +176,9 @@ def build_firmware(
         Appended after everything else (so they can override).
     stack_size : int
         Bytes reserved at the top of main memory; the link fails if the program overlaps it.
+    prebuilt : sequence of paths
+        Object files to link instead of compiling the runtime (`compile_objects`, which caches
+        them); they must include the runtime's.
 
     Returns
     -------
@@ -195,7 +199,7 @@ def build_firmware(
         f"-I{build}", f"-I{sw_path('include')}",
         *_define_flags(defines),
         "-T", str(build / LINKER_SCRIPT_NAME),
-        *[str(s) for s in runtime_sources()], *[str(s) for s in srcs],
+        *[str(s) for s in (prebuilt or runtime_sources())], *[str(s) for s in srcs],
         *extra_cflags,
         "-o", str(out),
     ]

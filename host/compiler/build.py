@@ -15,7 +15,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..firmware import build_firmware, sw_path
+from ..firmware import build_firmware, runtime_sources, sw_path
+from ..firmware_objects import compile_objects
 from .plan import CompileError, Plan
 
 __all__ = ["build", "firmware_sources", "OUTPUTS"]
@@ -24,9 +25,11 @@ __all__ = ["build", "firmware_sources", "OUTPUTS"]
 OUTPUTS = ("network.c", "firmware.elf", "l3.bin", "manifest.json")
 
 
-def firmware_sources(units) -> tuple[list[Path], list[str]]:
-    """Runtime sources of generated network firmware (besides network.c) and include flags."""
-    sources = [sw_path("network", "netrt.c"), sw_path("drivers", "dma.c"),
+def firmware_sources(units) -> tuple[list[Path], list[Path]]:
+    """Sources generated network firmware links besides network.c (the runtime, the network
+    runtime, the drivers and, if a layer runs on the CPU, its kernels) and their include
+    folders."""
+    sources = [*runtime_sources(), sw_path("network", "netrt.c"), sw_path("drivers", "dma.c"),
                sw_path("drivers", "npu.c")]
     includes = [sw_path("network"), sw_path("drivers")]
     if "cpu" in units:
@@ -34,7 +37,7 @@ def firmware_sources(units) -> tuple[list[Path], list[str]]:
 
         sources += kernel_sources()
         includes.append(kernel_include())
-    return sources, [f"-I{p}" for p in includes]
+    return sources, includes
 
 
 def check_out_dir(out_dir: str | Path) -> Path:
@@ -70,11 +73,13 @@ def build(plan: Plan) -> Plan:
                            f"{e.strerror or e}") from None
     units = {layer.unit for layer in plan.layers if layer.unit}
     sources, includes = firmware_sources(units)
+    objects = compile_objects(sources, plan.config, include_dirs=includes)  # cached
     scratch = Path(tempfile.mkdtemp(prefix=".hetsoc-build-", dir=out))
     try:
         (scratch / "network.c").write_text(plan.c_source)
-        elf = build_firmware([scratch / "network.c", *sources], plan.config,
-                             scratch / "firmware.elf", opt="-O2", extra_cflags=includes)
+        elf = build_firmware([scratch / "network.c"], plan.config, scratch / "firmware.elf",
+                             opt="-O2", extra_cflags=[f"-I{d}" for d in includes],
+                             prebuilt=objects)
         (scratch / "l3.bin").write_bytes(plan.l3_image)
         manifest = {**plan.manifest, "elf": "firmware.elf", "l3_image": "l3.bin"}
         (scratch / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
