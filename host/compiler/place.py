@@ -105,14 +105,33 @@ def _peak_layer(plan, first, last, sizes) -> tuple[str, int]:
     return best
 
 
-def place(plan: Plan) -> Plan:
-    """Lower, plan L1, stage constants in L2, lay out L3, list every DMA transfer."""
-    cfg, graph = plan.config, plan.graph
-    units = targets(cfg)
-    nodes = {n.name: n for n in graph.nodes}
-    lowered = _lower(plan, units, nodes)
-    align = max([8] + [units[la.unit].constraints(graph, nodes[la.name]).align
-                       for la in plan.layers if not la.alias])
+class _L3Layout:
+    """The L3 image as it is laid out: bytes the host loads (constants, the input) from the
+    base, then regions only the SoC writes (the output, layer copies), never loaded."""
+
+    def __init__(self, base: int):
+        self.base, self.image, self.written_end = base, bytearray(), 0
+
+    def put(self, data: bytes) -> int:
+        addr = self.base + len(self.image)
+        self.image.extend(data)
+        self.image.extend(b"\0" * (align_up(len(self.image), _DMA_ALIGN) - len(self.image)))
+        return addr
+
+    def reserve(self, size: int) -> int:
+        addr = self.base + max(self.written_end, len(self.image))
+        self.written_end = addr - self.base + align_up(size, _DMA_ALIGN)
+        return addr
+
+    @property
+    def used(self) -> int:
+        return max(self.written_end, len(self.image))
+
+
+def _plan_l1(plan, graph, align):
+    """Every activation's buffer in L1 (aliases share their input's), and the constant
+    operands that must be loaded into L1 with the input."""
+    cfg = plan.config
     rootof, first, last, consts = _lifetimes(plan, graph)
     nbytes = {n: graph.tensors[n].size for n in first}
     sizes = {n: align_up(b, align) for n, b in nbytes.items()}
@@ -129,28 +148,13 @@ def place(plan: Plan) -> Plan:
         if not graph.tensors[name].is_const or name in roots:
             r = roots[rootof(name)]
             buffers[name] = dataclasses.replace(r, tensor=name, nbytes=graph.tensors[name].size)
+    return rootof, roots, buffers, consts
 
-    # L3: every part's constants, then constant operands, the input, the output, debug copies.
-    l3 = bytearray()
-    l3_end = 0
 
-    def l3_put(data: bytes) -> int:
-        addr = cfg.l3.base + len(l3)
-        l3.extend(data)
-        l3.extend(b"\0" * (align_up(len(l3), _DMA_ALIGN) - len(l3)))
-        return addr
-
-    def l3_reserve(size: int) -> int:
-        # Past the image: regions the SoC writes (output, layer copies) are never loaded.
-        nonlocal l3_end
-        addr = cfg.l3.base + max(l3_end, len(l3))
-        l3_end = addr - cfg.l3.base + align_up(size, _DMA_ALIGN)
-        return addr
-
-    def load(buf: Buffer, src: int, what: str) -> Transfer:
-        return Transfer(LOAD_CHANNEL, src, buf.addr, align_up(buf.nbytes, _DMA_ALIGN), what)
-
-    l2_limit = cfg.l2.size
+def _stage(plan, graph, lowered, buffers, l3: _L3Layout) -> list[Step]:
+    """Each part's constants into L3 and, right before it runs, into L2 (its scratch after
+    them); its addresses; its cycle estimate with the transfers."""
+    cfg = plan.config
     steps = []
     for layer in plan.layers:
         if layer.alias:
@@ -160,50 +164,70 @@ def place(plan: Plan) -> Plan:
             blob = cfg.l2.base
             scratch = cfg.l2.base + align_up(len(part.blob), _DMA_ALIGN)
             need = scratch - cfg.l2.base + align_up(part.scratch, _DMA_ALIGN)
-            if need > l2_limit:
+            if need > cfg.l2.size:
                 raise CompileError(f"layer {layer.name!r} ({layer.op}) on the {layer.unit} "
                                    f"needs {need} bytes of L2 for its constants and scratch, "
-                                   f"L2 has {l2_limit}: too big until tiling lands")
+                                   f"L2 has {cfg.l2.size}: too big until tiling lands")
             addr = Addresses(tuple(buffers[n].addr for n in activation_inputs(graph, layer)),
                              buffers[layer.output].addr, blob, scratch)
             transfers, l3_blob = (), None
             if part.blob:
-                l3_blob = l3_put(part.blob)
+                l3_blob = l3.put(part.blob)
                 transfers = (Transfer(LOAD_CHANNEL, l3_blob, blob,
                                       align_up(len(part.blob), _DMA_ALIGN),
                                       f"{layer.name} part {k} constants"),)
             placed.append(PlacedPart(part, addr, transfers, l3_blob))
             cycles += part.cycles + sum(transfer_cycles(t.size) for t in transfers)
         steps.append(Step(layer.index, tuple(placed), (), cycles))
+    return steps
 
-    regions = {}
-    start = []
+
+def _with_layer_copies(plan, steps, buffers, l3: _L3Layout) -> list[Step]:
+    """``check_layers``: after each step, its output copied to a region of L3."""
+    out = []
+    for step in steps:
+        layer = plan.layers[step.layer]
+        buf = buffers[layer.output]
+        dbg = l3.reserve(buf.nbytes)
+        copy = Transfer(STORE_CHANNEL, buf.addr, dbg, align_up(buf.nbytes, _DMA_ALIGN),
+                        f"{layer.name} output (check-layers)")
+        out.append(dataclasses.replace(step, after=(copy,), debug_addr=dbg))
+    return out
+
+
+def place(plan: Plan) -> Plan:
+    """Lower, plan L1, stage constants in L2, lay out L3, list every DMA transfer."""
+    cfg, graph = plan.config, plan.graph
+    units = targets(cfg)
+    nodes = {n.name: n for n in graph.nodes}
+    lowered = _lower(plan, units, nodes)
+    align = max([8] + [units[la.unit].constraints(graph, nodes[la.name]).align
+                       for la in plan.layers if not la.alias])
+    rootof, roots, buffers, consts = _plan_l1(plan, graph, align)
+    l3 = _L3Layout(cfg.l3.base)
+    steps = _stage(plan, graph, lowered, buffers, l3)
+
+    def load(buf: Buffer, src: int, what: str) -> Transfer:
+        return Transfer(LOAD_CHANNEL, src, buf.addr, align_up(buf.nbytes, _DMA_ALIGN), what)
+
+    regions, prologue = {}, []
     for name in consts:
         data = graph.tensors[name].data.tobytes()
-        src = l3_put(data)
-        regions[name] = (src, len(data))
-        start.append(load(roots[name], src, f"constant {name}"))
+        regions[name] = (l3.put(data), len(data))
+        prologue.append(load(roots[name], regions[name][0], f"constant {name}"))
     b = plan.boundary
-    in_addr = l3_put(b"\0" * align_up(nbytes[rootof(b.input)], _DMA_ALIGN))
-    out_addr = l3_reserve(nbytes[rootof(b.output)])
-    regions["input"] = (in_addr, graph.tensors[b.input].size)
-    regions["output"] = (out_addr, graph.tensors[b.output].size)
-    start.insert(0, load(roots[rootof(b.input)], in_addr, "network input"))
+    net_in, net_out = roots[rootof(b.input)], roots[rootof(b.output)]
+    regions["input"] = (l3.put(b"\0" * align_up(net_in.nbytes, _DMA_ALIGN)), net_in.nbytes)
+    regions["output"] = (l3.reserve(net_out.nbytes), net_out.nbytes)
+    prologue.insert(0, load(net_in, regions["input"][0], "network input"))
+    epilogue = Transfer(STORE_CHANNEL, net_out.addr, regions["output"][0],
+                        align_up(net_out.nbytes, _DMA_ALIGN), "network output")
     if plan.check_layers:
-        with_debug = []
-        for step in steps:
-            out = buffers[plan.layers[step.layer].output]
-            dbg = l3_reserve(out.nbytes)
-            copy = Transfer(STORE_CHANNEL, out.addr, dbg, align_up(out.nbytes, _DMA_ALIGN),
-                            f"{plan.layers[step.layer].name} output (check-layers)")
-            with_debug.append(dataclasses.replace(step, after=(copy,), debug_addr=dbg))
-        steps = with_debug
-    if max(l3_end, len(l3)) > cfg.l3.size:
-        raise CompileError(f"the network needs {max(l3_end, len(l3))} bytes of L3 for its "
-                           f"constants and tensors, L3 has {cfg.l3.size}")
-    regions["used"] = (cfg.l3.base, max(l3_end, len(l3)))
-    out_buf = roots[rootof(b.output)]
-    end = Transfer(STORE_CHANNEL, out_buf.addr, out_addr, align_up(out_buf.nbytes, _DMA_ALIGN),
-                   "network output")
-    return dataclasses.replace(plan, buffers=buffers, steps=tuple(steps), l3_image=bytes(l3),
-                               l3_regions=regions, prologue=tuple(start), epilogue=(end,))
+        steps = _with_layer_copies(plan, steps, buffers, l3)
+    if l3.used > cfg.l3.size:
+        raise CompileError(f"the network needs {l3.used} bytes of L3 for its constants and "
+                           f"tensors, L3 has {cfg.l3.size}")
+    regions["used"] = (cfg.l3.base, l3.used)
+    return dataclasses.replace(plan, buffers=buffers, steps=tuple(steps),
+                               l3_image=bytes(l3.image), l3_regions=regions,
+                               prologue=tuple(prologue), epilogue=(epilogue,))
