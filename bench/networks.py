@@ -32,6 +32,7 @@ from hetsoc.config import load_config
 from hetsoc.crosscheck import random_input
 from hetsoc.models import load_model
 from hetsoc.runtime import run_networks
+from hetsoc.sim.hdl import build
 
 
 def main():
@@ -47,6 +48,7 @@ def main():
     models = args.models.split(",")
     strategies = args.strategies.split(",")
     graphs = {m: load_model(m)[1] for m in models}
+    build(config, args.backend)  # not in the first network's wall time
     figures, rows = {"config": config.name, "backend": args.backend}, []
     with tempfile.TemporaryDirectory(prefix="hetsoc-bench-") as tmp:
         for strategy in strategies:
