@@ -1,52 +1,61 @@
-"""Simulation speed of the SoC running firmware, per backend, and CPI of two C kernels.
+"""Simulation speed of the SoC running firmware: per workload, per backend, per build.
 
-Figures (one run, nothing timed is asserted anywhere):
+Rates are simulated cycles per CPU-second of the simulator process (user + system of the
+child processes, which does not depend on what else the machine runs), taken between a long
+and a short run of the same workload so that start-up, loading and result writing cancel out;
+``..._per_s`` is the same per wall second. Nothing timed is asserted anywhere.
 
-* ``<backend>_cycles_per_s``: simulated clock cycles per wall-clock second of the simulator
-  process running a long CRC-32 (firmware at -O2), start-up excluded: the rate is taken between
-  a long and a short run of the same program, so process start-up, memory loading and result
-  writing cancel out. ``..._with_startup`` is the plain cycles / wall time of the long run;
-  ``..._cpu`` the same difference over the CPU time of the simulator (user + system, of the
-  child processes), which does not depend on what else the machine runs.
-* ``verilator_1clk_...``: the same on the one-clock SoC (``gate_acc_clock=False``, the design
-  a board runs), where the memory system, DMA, NPU and CIM get every clock edge even while
-  idle: the figure before the simulation's clock gate (``host/sim/sim_top.v``).
-* ``<variant>_npu_layer_cycles_per_s_cpu``: the same rate (per CPU-second) on firmware that
-  keeps the accelerators busy: ``sw/tests/npu_layer.c`` (NPU layers from L1, the core copying
-  inputs and checking outputs), one run against two in one batch, so start-up cancels.
-* ``cpi_dot_int8``, ``cpi_crc32``: mcycle / minstret around each kernel, read by the firmware
-  itself from the core's counters (``kernel cycles=N instret=N``).
+Workloads (firmware on the ``default`` SoC):
 
-Usage: ``python bench/sim_speed.py [--backends verilator,icarus,amaranth]``
+* ``crc32``: CRC-32 of 64 KiB in main memory: the core alone (accelerators and memories idle).
+* ``cpu_l1l2``: the DS-CNN network under the ``cpu`` strategy (tuned C kernels on activations in
+  L1 and weights staged in L2; the accelerators idle), against digits.
+* ``npu_busy``: one 3x3 16->16 convolution at 32x32 run back to back on the NPU
+  (``sw/bench/npu_busy.c``), 20 runs against 1.
+* ``dma_l3``: 64 KiB L3 -> L2 -> L3 round trips on both DMA channels (``sw/bench/dma_bw.c``),
+  100 against 0.
+
+For Verilator each is measured on the default (gated) build and on the one-clock SoC a board
+runs (``gate_acc_clock=False``). Also:
+
+* ``startup_s``: wall seconds of ``hetsoc sim-elf hello.elf`` (1,795 simulated cycles) with the
+  simulator built: the whole command, so an upper bound of the start-up before the first cycle;
+* ``build_s``: the first build of the ``default`` SoC's Verilator simulator, into an empty cache
+  (``--skip-build`` leaves it out);
+* ``cpi_dot_int8``, ``cpi_crc32``: mcycle / minstret around each kernel, from the core's counters.
+
+Usage: ``python bench/sim_speed.py [--backends verilator,icarus] [--skip-build]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 import zlib
 from pathlib import Path
 
-from hetsoc.accel.npu.testgen import write_headers as write_npu_headers
+import numpy as np
+
+from hetsoc.accel.npu.testgen import conv_layer, layers_header
+from hetsoc.compiler import compile_graph
 from hetsoc.config import load_config
+from hetsoc.crosscheck import random_input
 from hetsoc.firmware import build_firmware, sw_path
+from hetsoc.models import load_model
+from hetsoc.runtime import run_networks
 from hetsoc.sim.harness import Job, run_batch
 from hetsoc.sim.hdl import build
 
 KERNEL = re.compile(r"kernel cycles=(\d+) instret=(\d+)")
-# Lengths of the CRC-32 buffer: long and short runs per backend (the slow ones get less).
-LENGTHS = {"verilator": (65536, 1024), "icarus": (4096, 256), "amaranth": (1024, 64)}
-
-
-def crc_elf(tmp: Path, length: int) -> Path:
-    expected = zlib.crc32(bytes((i * 7 + 3) & 0xFF for i in range(length)))
-    return build_firmware([sw_path("bench", "crc32.c")], "default", tmp / f"crc{length}.elf",
-                          defines={"LEN": length, "CRC32_EXPECTED": f"{expected:#x}u"})
+CONFIG = load_config("default")
 
 
 def _children_cpu() -> float:
@@ -54,103 +63,155 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(elf: Path, backend: str, gate: bool = True):
-    """Run ``elf``; return its result, the wall time and the simulator's CPU time."""
-    start, cpu = time.perf_counter(), _children_cpu()
-    (result,) = run_batch([Job(elf, max_cycles=2_000_000_000)], "default", backend,
-                          gate_acc_clock=gate)
-    elapsed, cpu = time.perf_counter() - start, _children_cpu() - cpu
-    if not result.passed:
-        raise SystemExit(f"{elf.name} failed on {backend}: {result.status} {result.exit_code}\n"
-                         f"{result.console}")
-    return result, elapsed, cpu
+def _measure(run) -> tuple[int, float, float]:
+    """``run() -> cycles``; returns the cycles, wall seconds and simulator CPU seconds."""
+    wall, cpu = time.perf_counter(), _children_cpu()
+    cycles = run()
+    return cycles, time.perf_counter() - wall, _children_cpu() - cpu
 
 
-def npu_layer_elf(tmp: Path) -> Path:
-    write_npu_headers(tmp / "npu", "default", seed=1)
-    return build_firmware([sw_path("tests", "npu_layer.c"), sw_path("drivers", "npu.c")],
-                          "default", tmp / "npu_layer.elf",
-                          extra_cflags=[f"-I{sw_path('drivers')}", f"-I{tmp / 'npu'}"])
+def _rate(long, short) -> tuple[int, float, float]:
+    cycles = long[0] - short[0]
+    return cycles, cycles / max(long[2] - short[2], 1e-9), cycles / max(long[1] - short[1], 1e-9)
 
 
-def npu_layer_rate(elf: Path, gate: bool) -> tuple[int, float]:
-    """Cycles of one npu_layer run and its rate per CPU-second on Verilator."""
-    cpu = []
-    for copies in (1, 2):
-        start = _children_cpu()
-        results = run_batch([Job(elf, max_cycles=10_000_000)] * copies, "default", "verilator",
-                            gate_acc_clock=gate)
-        cpu.append(_children_cpu() - start)
-        if not all(r.passed for r in results):
-            raise SystemExit(f"npu_layer failed: {results[0].console}")
-    return results[0].cycles, results[0].cycles / max(cpu[1] - cpu[0], 1e-9)
+def _jobs(elf, backend, gate, max_cycles=2_000_000_000):
+    def run():
+        (res,) = run_batch([Job(elf, max_cycles)], CONFIG, backend, gate_acc_clock=gate)
+        if not res.passed:
+            raise SystemExit(f"{Path(elf).name} failed on {backend}: {res.status} "
+                             f"{res.exit_code}\n{res.console}")
+        return res.cycles
+    return run
 
 
-def kernel_cpi(result) -> tuple[int, int, float]:
-    match = KERNEL.search(result.console)
-    if not match:
-        raise SystemExit(f"no kernel counters in output: {result.console!r}")
-    cycles, instret = int(match.group(1)), int(match.group(2))
-    return cycles, instret, cycles / instret
+class Workloads:
+    """The firmware of each workload, built once."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        drivers = f"-I{sw_path('drivers')}"
+        self.crc = {n: self._crc(n) for n in (65536, 1024, 4096, 256)}
+        layer = conv_layer(np.random.default_rng(7), "busy", c=16, k=16, h=32, w=32,
+                           kernel=(3, 3), pads=(1, 1, 1, 1), rows=CONFIG.npu.rows,
+                           cols=CONFIG.npu.cols, in_base=0)
+        (tmp / "npu").mkdir()
+        (tmp / "npu" / "npu_layers.h").write_text(layers_header(CONFIG, [layer], 7))
+        self.npu = {r: build_firmware([sw_path("bench", "npu_busy.c"), sw_path("drivers", "npu.c")],
+                                      CONFIG, tmp / f"npu_busy{r}.elf", defines={"REPEAT": r},
+                                      extra_cflags=[drivers, f"-I{tmp / 'npu'}"])
+                    for r in (0, 19)}
+        self.dma = {r: build_firmware([sw_path("bench", "dma_bw.c"), sw_path("drivers", "dma.c")],
+                                      CONFIG, tmp / f"dma_bw{r}.elf", defines={"REPEAT": r},
+                                      extra_cflags=[drivers])
+                    for r in (0, 100)}
+        self.nets = []
+        for name, seed in (("ds-cnn", 0), ("digits", 0)):
+            graph = load_model(name)[1]
+            plan = compile_graph(graph, config=CONFIG, strategy="cpu", out_dir=tmp / name)
+            self.nets.append((plan, random_input(graph, seed)))
+
+    def _crc(self, n):
+        expected = zlib.crc32(bytes((i * 7 + 3) & 0xFF for i in range(n)))
+        return build_firmware([sw_path("bench", "crc32.c")], CONFIG, self.tmp / f"crc{n}.elf",
+                              defines={"LEN": n, "CRC32_EXPECTED": f"{expected:#x}u"})
+
+    def network(self, index, backend, gate):
+        def run():
+            plan, x = self.nets[index]
+            (r,) = run_networks([(plan, x)], backend=backend, gate_acc_clock=gate)
+            if not r.exact:
+                raise SystemExit(f"{plan.name}: {r.mismatch.line()}")
+            return r.cycles
+        return run
+
+
+def measure(w: Workloads, backend: str, gate: bool) -> dict:
+    """Every workload's (cycles, per CPU-second, per wall second) on one build."""
+    crc_long, crc_short = (65536, 1024) if backend == "verilator" else (4096, 256)
+    pairs = {
+        "crc32": (_jobs(w.crc[crc_long], backend, gate), _jobs(w.crc[crc_short], backend, gate)),
+        "cpu_l1l2": (w.network(0, backend, gate), w.network(1, backend, gate)),
+        "npu_busy": (_jobs(w.npu[19], backend, gate), _jobs(w.npu[0], backend, gate)),
+        "dma_l3": (_jobs(w.dma[100], backend, gate), _jobs(w.dma[0], backend, gate)),
+    }
+    if backend != "verilator":  # the slow simulators get the short workloads only
+        pairs = {k: v for k, v in pairs.items() if k in ("crc32", "npu_busy")}
+    return {name: _rate(_measure(long), _measure(short)) for name, (long, short) in pairs.items()}
+
+
+def startup_seconds(tmp: Path) -> float:
+    hello = build_firmware([sw_path("examples", "hello.c")], CONFIG, tmp / "hello.elf")
+    hetsoc = [sys.executable, "-m", "hetsoc.cli", "sim-elf", str(hello)]
+    subprocess.run(hetsoc, check=True, capture_output=True)  # warm the file cache
+    start = time.perf_counter()
+    subprocess.run(hetsoc, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def build_seconds() -> float:
+    with tempfile.TemporaryDirectory(prefix="hetsoc-build-") as cache:
+        old = os.environ.get("HETSOC_CACHE")
+        os.environ["HETSOC_CACHE"] = cache
+        try:
+            start = time.perf_counter()
+            build(CONFIG, "verilator")
+            return time.perf_counter() - start
+        finally:
+            if old is None:
+                del os.environ["HETSOC_CACHE"]
+            else:
+                os.environ["HETSOC_CACHE"] = old
+
+
+def kernel_cpi(tmp: Path, w: Workloads) -> dict:
+    dot = build_firmware([sw_path("bench", "dot_int8.c")], CONFIG, tmp / "dot.elf")
+    out = {}
+    for name, elf in (("dot_int8", dot), ("crc32", w.crc[1024])):
+        (res,) = run_batch([Job(elf)], CONFIG, "verilator")
+        match = KERNEL.search(res.console)
+        if not res.passed or not match:
+            raise SystemExit(f"{name} failed: {res.console}")
+        cycles, instret = int(match.group(1)), int(match.group(2))
+        out[name] = (cycles, instret, cycles / instret)
+    return out
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = "verilator,icarus,amaranth" if shutil.which("iverilog") else "verilator,amaranth"
+    default = "verilator,icarus" if shutil.which("iverilog") else "verilator"
     parser.add_argument("--backends", default=default)
+    parser.add_argument("--skip-build", action="store_true")
     args = parser.parse_args()
-    figures = {}
-    rows = []
+    figures, rows = {}, []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        variants = []
+        w = Workloads(tmp)
         for backend in args.backends.split(","):
-            variants.append((backend, backend, True))
-            if backend == "verilator":
-                variants.append(("verilator_1clk", backend, False))
-        for label, backend, gate in variants:
-            if backend != "amaranth":  # not timed: the build is cached
-                build(load_config("default"), backend, gate_acc_clock=gate)
-            long_len, short_len = LENGTHS[backend]
-            long_res, long_t, long_cpu = timed(crc_elf(tmp, long_len), backend, gate)
-            short_res, short_t, short_cpu = timed(crc_elf(tmp, short_len), backend, gate)
-            cycles = long_res.cycles - short_res.cycles
-            rate = cycles / max(long_t - short_t, 1e-9)
-            cpu_rate = cycles / max(long_cpu - short_cpu, 1e-9)
-            raw = long_res.cycles / long_t
-            figures[f"{label}_cycles_per_s"] = round(rate)
-            figures[f"{label}_cycles_per_s_cpu"] = round(cpu_rate)
-            figures[f"{label}_cycles_per_s_with_startup"] = round(raw)
-            rows.append((label, long_res.cycles, long_t, rate, cpu_rate, raw))
-        print(f"{'backend':<15} {'cycles':>12} {'wall s':>8} {'cycles/s':>12} "
-              f"{'per CPU s':>12} {'incl. start-up':>15}")
-        for label, cycles, wall, rate, cpu_rate, raw in rows:
-            print(f"{label:<15} {cycles:>12,} {wall:>8.2f} {rate:>12,.0f} {cpu_rate:>12,.0f} "
-                  f"{raw:>15,.0f}")
-
-        if "verilator_1clk_cycles_per_s_cpu" in figures:
-            figures["verilator_clock_gate_speedup"] = round(
-                figures["verilator_cycles_per_s_cpu"] / figures["verilator_1clk_cycles_per_s_cpu"],
-                2)
-            print()
-            print(f"{'npu_layer.c':<15} {'cycles':>12} {'per CPU s':>12}")
-            elf = npu_layer_elf(tmp)
-            for label, gate in (("verilator", True), ("verilator_1clk", False)):
-                cycles, rate = npu_layer_rate(elf, gate)
-                figures[f"{label}_npu_layer_cycles_per_s_cpu"] = round(rate)
-                print(f"{label:<15} {cycles:>12,} {rate:>12,.0f}")
-
-        dot = build_firmware([sw_path("bench", "dot_int8.c")], "default", tmp / "dot.elf")
-        (dot_res,) = run_batch([Job(dot)], "default", "verilator")
-        crc_res, _, _ = timed(crc_elf(tmp, 1024), "verilator")
-        print()
-        print(f"{'kernel (-O2)':<14} {'cycles':>10} {'instret':>10} {'CPI':>6}")
-        for name, res in (("dot_int8", dot_res), ("crc32", crc_res)):
-            if not res.passed:
-                raise SystemExit(f"{name} failed: {res.console}")
-            cycles, instret, cpi = kernel_cpi(res)
-            figures[f"cpi_{name}"] = round(cpi, 3)
-            print(f"{name:<14} {cycles:>10,} {instret:>10,} {cpi:>6.3f}")
+            for label, gate in ((backend, True), (f"{backend}_1clk", False)):
+                if backend != "verilator" and not gate:
+                    continue
+                build(CONFIG, backend, gate_acc_clock=gate)  # not timed
+                for name, (cycles, cpu_rate, wall_rate) in measure(w, backend, gate).items():
+                    figures[f"{label}_{name}_cycles_per_s_cpu"] = round(cpu_rate)
+                    figures[f"{label}_{name}_cycles_per_s"] = round(wall_rate)
+                    rows.append((label, name, cycles, cpu_rate, wall_rate))
+        figures["startup_s"] = round(startup_seconds(tmp), 3)
+        cpi = kernel_cpi(tmp, w)
+    if not args.skip_build:
+        figures["build_s"] = round(build_seconds(), 1)
+    print(f"{'build':<16} {'workload':<10} {'cycles':>12} {'per CPU s':>12} {'per wall s':>12}")
+    for label, name, cycles, cpu_rate, wall_rate in rows:
+        print(f"{label:<16} {name:<10} {cycles:>12,} {cpu_rate:>12,.0f} {wall_rate:>12,.0f}")
+    print()
+    print(f"start-up: `hetsoc sim-elf hello.elf`, whole command, {figures['startup_s']:.2f} s")
+    if "build_s" in figures:
+        print(f"first build of the default SoC (Verilator): {figures['build_s']:.0f} s")
+    print()
+    print(f"{'kernel (-O2)':<14} {'cycles':>10} {'instret':>10} {'CPI':>6}")
+    for name, (cycles, instret, value) in cpi.items():
+        figures[f"cpi_{name}"] = round(value, 3)
+        print(f"{name:<14} {cycles:>10,} {instret:>10,} {value:>6.3f}")
     print(json.dumps(figures))
 
 

@@ -420,19 +420,15 @@ _COMMANDS = {
 
 
 def main(argv=None) -> int:
-    from .compiler import CompileError
-    from .config import ConfigError
-    from .elf import ElfError
+    # Only light imports here: every command pays for them. The compiler's, importer's, IR's,
+    # config's and ELF loader's errors are ValueErrors, each a one-line message.
     from .firmware import FirmwareError
-    from .ir import IRError
-    from .onnx_import import ModelError
     from .sim.hdl import SimulatorError
 
     args = _parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
-    except (UsageError, ConfigError, ElfError, FirmwareError, SimulatorError, ModelError, IRError,
-            CompileError, ValueError) as e:
+    except (UsageError, FirmwareError, SimulatorError, ValueError) as e:
         message = str(e).splitlines()[0] if str(e) else type(e).__name__
         print(f"hetsoc: error: {message}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,6 +1,6 @@
 """The memory hierarchy: L1 and L2 scratchpads, the DMA between them and L3 (over AXI4)."""
 
-from amaranth import Module
+from amaranth import DomainRenamer, Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -34,12 +34,21 @@ class MemorySystem(wiring.Component):
     Parameters
     ----------
     config : SocConfig
+    bank_domain, dma_domain : str
+        Clock domains of the scratchpads' banks and of the DMA (its engine and its ports onto
+        the banks and L3): ``sync`` on a board; in simulation each gets its own gated clock
+        (`Soc`), so the core's accesses to L1 and L2 do not wake an idle DMA.
     """
 
-    def __init__(self, config: SocConfig):
+    def __init__(self, config: SocConfig, *, bank_domain: str = "sync",
+                 dma_domain: str = "sync"):
         if not isinstance(config, SocConfig):
             raise TypeError(f"Config must be a SocConfig, not {config!r}")
+        for name, value in (("Bank_domain", bank_domain), ("Dma_domain", dma_domain)):
+            if not isinstance(value, str) or not value:
+                raise TypeError(f"{name} must be a domain name, not {value!r}")
         self.config = config
+        self.bank_domain, self.dma_domain = bank_domain, dma_domain
         npu_bits = 16 * config.npu.cols
         self.l1 = BankedSram(config.l1.size, config.l1.banks,
                              ("dma_wr", "dma_rd", ("npu", npu_bits), "cim"))
@@ -56,12 +65,20 @@ class MemorySystem(wiring.Component):
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.l1 = l1 = self.l1
-        m.submodules.l2 = l2 = self.l2
-        m.submodules.dma = dma = Dma(self.config)
-        m.submodules.l1_port = l1_port = SramBurstPort(_width(self.config.l1.size))
-        m.submodules.l2_port = l2_port = SramBurstPort(_width(self.config.l2.size))
-        m.submodules.l3_port = l3_port = AxiBurstMaster()
+
+        def in_domain(domain, unit):
+            return unit if domain == "sync" else DomainRenamer(domain)(unit)
+
+        l1, l2 = self.l1, self.l2
+        m.submodules.l1 = in_domain(self.bank_domain, l1)
+        m.submodules.l2 = in_domain(self.bank_domain, l2)
+        dma = Dma(self.config)
+        l1_port = SramBurstPort(_width(self.config.l1.size))
+        l2_port = SramBurstPort(_width(self.config.l2.size))
+        l3_port = AxiBurstMaster()
+        for name, unit in (("dma", dma), ("l1_port", l1_port), ("l2_port", l2_port),
+                           ("l3_port", l3_port)):
+            m.submodules[name] = in_domain(self.dma_domain, unit)
 
         wiring.connect(m, wiring.flipped(self.cpu_l1), l1.bus)
         wiring.connect(m, wiring.flipped(self.cpu_l2), l2.bus)

@@ -48,13 +48,17 @@ class Soc(wiring.Component):
     a second initiator on the data bus (a board host's window; it gets the bus in cycles the
     core leaves it idle) and ``cpu_hold`` keeps the core in reset (tie both to 0 otherwise).
 
-    With ``gated_acc`` (simulation only) the memory system, the DMA, the NPU and the CIM run in
-    clock domain ``acc`` (input ``acc_clk``, reset from ``rst``), and ``acc_clk_en`` says in
-    which cycles that clock must tick: while the core or the host addresses one of them, while
-    one has work (``active``), and for ``ACC_SETTLE`` cycles after, for the registers that
-    settle behind the last event (responses, interrupt flags). A simulator that gates ``clk``
-    with it (``host/sim/sim_top.v``) skips these blocks while they idle, with the same
-    cycle-by-cycle behaviour (``tests/test_gated_clock.py``). A board uses one clock.
+    With ``gated_acc`` (simulation only) every block the core does not need in every cycle
+    runs on a clock of its own that ticks only while it is in use: the scratchpads' banks
+    (domain ``mem``), the DMA (``dma``), the NPU (``npu``) and the CIM (``cim``). A domain's
+    clock ticks while the core or the host addresses it, while it has work (a unit's ``active``;
+    the banks while any initiator on them is active), and for `SETTLE` cycles after, for the
+    registers that settle behind the last event (responses, interrupt flags); it is ``clk``
+    gated by an enable latched on the falling edge, so it never glitches, and its edges are
+    ``clk``'s. A simulator then skips an idle block's logic, with the one-clock design's
+    behaviour cycle for cycle (``tests/test_gated_clock.py``): a core's access to L1 wakes the
+    banks only, a running NPU does not tick an idle CIM. ``l3_clk`` is the DMA's clock, for
+    the simulation's L3 model. A board uses one clock.
 
     Parameters
     ----------
@@ -63,11 +67,13 @@ class Soc(wiring.Component):
     main_memory_init : list of int, optional
         Initial main-memory words, for the Amaranth simulator (HDL simulators load by backdoor).
     gated_acc : bool
-        Put the memory system and accelerators in the gated ``acc`` domain (see above).
+        Give the banks, the DMA, the NPU and the CIM gated clocks of their own (see above).
     """
 
-    #: Cycles the ``acc`` clock keeps ticking after the last request or activity.
-    ACC_SETTLE = 8
+    #: Cycles a gated domain's clock keeps ticking after its last request or activity.
+    SETTLE = 8
+    #: The gated domains of the simulation build, in the order their clocks are made.
+    GATED_DOMAINS = ("mem", "dma", "npu", "cim")
 
     def __init__(self, config: SocConfig, *, main_memory_init=(), gated_acc: bool = False):
         if not isinstance(config, SocConfig):
@@ -78,7 +84,8 @@ class Soc(wiring.Component):
         self.gated_acc = gated_acc
         # Built here, not in elaborate(), so simulators can reach its storage.
         self.main_memory = MainMemory(config.main_memory.size, main_memory_init)
-        self.memsys = MemorySystem(config)
+        self.memsys = MemorySystem(config, **({"bank_domain": "mem", "dma_domain": "dma"}
+                                              if gated_acc else {}))
         self.npu = Npu(config.npu.rows, config.npu.cols, l1_size=config.l1.size,
                        weight_memory=config.npu.weight_memory)
         self.cim = CimPeripheral(config)
@@ -90,8 +97,7 @@ class Soc(wiring.Component):
             "cycle": Out(64), "instret": Out(64),
             "m_axi": Out(Axi4Signature(32, 64)),
             "host": In(BusSignature()), "cpu_hold": In(1),
-            **({"acc_clk": In(1), "acc_in_clk": In(1), "acc_clk_en": Out(1)}
-               if gated_acc else {}),
+            **({"l3_clk": Out(1)} if gated_acc else {}),
         })
 
     def data_windows(self):
@@ -107,13 +113,12 @@ class Soc(wiring.Component):
         m.submodules.cpu = ResetInserter({"sync": self.cpu_hold})(cpu)
         m.submodules.main_memory = main = self.main_memory
         memsys, npu, cim = self.memsys, self.npu, self.cim
-        acc = DomainRenamer("acc") if self.gated_acc else (lambda unit: unit)
-        m.submodules.memsys = acc(memsys)
+        m.submodules.memsys = memsys  # its banks and DMA are in domains of their own
         m.submodules.timer = timer = Timer()
         m.submodules.console = console = Console()
         m.submodules.finisher = finisher = Finisher()
-        m.submodules.npu = acc(npu)
-        m.submodules.cim = acc(cim)
+        m.submodules.npu = DomainRenamer("npu")(npu) if self.gated_acc else npu
+        m.submodules.cim = DomainRenamer("cim")(cim) if self.gated_acc else cim
 
         # Instructions come from main memory only; fetching elsewhere is an access fault.
         m.submodules.ibus_decoder = idec = Decoder(
@@ -127,11 +132,12 @@ class Soc(wiring.Component):
         wiring.connect(m, wiring.flipped(self.host), arb.second)
         wiring.connect(m, arb.bus, ddec.bus)
         wiring.connect(m, ddec.main_memory, main.data)
-        # The decoder's windows onto the blocks of the (gated) `acc` domain.
-        acc_windows = [getattr(ddec, name) for name in ("l2", "l1", "dma", "npu", "cim")]
-        for window, target in zip(acc_windows, (memsys.cpu_l2, memsys.cpu_l1, memsys.dma_bus,
-                                                npu.bus, cim.bus), strict=True):
-            self._connect_acc_window(m, window, target)
+        # The decoder's windows onto the blocks that have a gated clock in simulation.
+        windows = [("l2", memsys.cpu_l2, "mem"), ("l1", memsys.cpu_l1, "mem"),
+                   ("dma", memsys.dma_bus, "dma"), ("npu", npu.bus, "npu"),
+                   ("cim", cim.bus, "cim")]
+        for name, target, domain in windows:
+            self._connect_window(m, getattr(ddec, name), target, domain)
         wiring.connect(m, npu.l1, memsys.npu_l1)
         wiring.connect(m, cim.l1, memsys.cim_l1)
         wiring.connect(m, memsys.m_axi, wiring.flipped(self.m_axi))
@@ -140,7 +146,16 @@ class Soc(wiring.Component):
         wiring.connect(m, ddec.finisher, finisher.bus)
 
         if self.gated_acc:
-            self._acc_clock_gate(m, acc_windows)
+            # The enables are latched while `clk` is low, so no gated clock glitches.
+            m.domains.neg = ClockDomain("neg", clk_edge="neg", reset_less=True)
+            m.d.comb += ClockSignal("neg").eq(ClockSignal("sync"))
+            busy = {"mem": memsys.active | npu.active | cim.active,  # everything on L1/L2
+                    "dma": memsys.active, "npu": npu.active, "cim": cim.active}
+            for domain in self.GATED_DOMAINS:
+                requests = [getattr(ddec, name).req_valid for name, _, d in windows
+                            if d == domain]
+                self._clock_gate(m, domain, Cat(*requests).any() | busy[domain])
+            m.d.comb += self.l3_clk.eq(ClockSignal("dma"))  # only the DMA talks to L3
 
         m.d.comb += [
             cpu.irq_timer.eq(timer.irq),
@@ -167,37 +182,38 @@ class Soc(wiring.Component):
         ]
         return m
 
-    def _connect_acc_window(self, m, window, target):
+    def _connect_window(self, m, window, target, domain):
         if not self.gated_acc:
             wiring.connect(m, window, target)
             return
-        # The requests reach the `acc` blocks through flops clocked in the middle of each cycle
-        # the `acc` clock ticks at its end (`acc_in_clk`, a rising edge at the falling edge of
-        # `clk` when `acc_clk_en`): the same values the blocks would see at that edge (the
-        # core's bus is stable in the second half of a cycle), but logic that decodes them
+        # The requests reach a gated block through flops clocked in the middle of each cycle
+        # its clock ticks at the end of (`<domain>_in`, a rising edge at the falling edge of
+        # `clk` when the domain is enabled): the same values the block would see at that edge
+        # (the core's bus is stable in the second half of a cycle), but logic that decodes them
         # is no longer evaluated by the simulator in every cycle of the core.
         for name in ("req_valid", "addr", "we", "wdata", "wstrb"):
-            m.d.acc_in += getattr(target, name).eq(getattr(window, name))
+            m.d[f"{domain}_in"] += getattr(target, name).eq(getattr(window, name))
         for name in ("req_ready", "rsp_valid", "rdata", "err"):
             m.d.comb += getattr(window, name).eq(getattr(target, name))
 
-    def _acc_clock_gate(self, m, acc_windows):
-        # Same edges as `sync` whenever it ticks, so signals cross between the two domains as
-        # within one; `acc_clk_en` is a function of the cycle's `sync` state, latched by the
-        # simulator on the falling edge.
-        m.domains.acc = ClockDomain("acc")
-        m.domains.acc_in = ClockDomain("acc_in", reset_less=True)
-        # The reset reaches `acc` sampled like the requests: a direct `rst` would put the
-        # next-state logic of every `acc` register back into the core's every-cycle evaluation.
-        acc_rst = Signal(init=1)
-        m.d.acc_in += acc_rst.eq(ResetSignal())
-        m.d.comb += [ClockSignal("acc").eq(self.acc_clk), ResetSignal("acc").eq(acc_rst),
-                     ClockSignal("acc_in").eq(self.acc_in_clk)]
-        work = (Cat(*(window.req_valid for window in acc_windows)).any()
-                | self.memsys.active | self.npu.active | self.cim.active)
-        settle = Signal(range(self.ACC_SETTLE + 1), init=self.ACC_SETTLE)
+    def _clock_gate(self, m, domain, work):
+        """Domain `domain` on ``clk`` gated by `work` (and `SETTLE` cycles after it); the
+        enable is latched in domain ``neg``, on the falling edge."""
+        settle = Signal(range(self.SETTLE + 1), init=self.SETTLE, name=f"{domain}_settle")
         with m.If(work):
-            m.d.sync += settle.eq(self.ACC_SETTLE)
+            m.d.sync += settle.eq(self.SETTLE)
         with m.Elif(settle != 0):
             m.d.sync += settle.eq(settle - 1)
-        m.d.comb += self.acc_clk_en.eq(work | (settle != 0) | ResetSignal())
+        enable = Signal(name=f"{domain}_clk_en")
+        m.d.comb += enable.eq(work | (settle != 0) | ResetSignal())
+        on = Signal(init=1, name=f"{domain}_clk_on")
+        m.d.neg += on.eq(enable)
+        # The reset reaches the domain sampled like the requests: a direct `rst` would put the
+        # next-state logic of every register of the domain back into the core's every-cycle
+        # evaluation.
+        rst = Signal(init=1, name=f"{domain}_rst")
+        m.domains += [ClockDomain(domain), ClockDomain(f"{domain}_in", reset_less=True)]
+        m.d[f"{domain}_in"] += rst.eq(ResetSignal())
+        m.d.comb += [ClockSignal(domain).eq(ClockSignal("sync") & on),
+                     ResetSignal(domain).eq(rst),
+                     ClockSignal(f"{domain}_in").eq(~ClockSignal("sync") & enable)]

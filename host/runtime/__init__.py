@@ -162,9 +162,10 @@ def _compare(plan, x, res, ref, backend, max_cycles, locate) -> NetworkRun:
 
 
 def run_networks(runs, *, backend: str = "verilator", max_cycles: int = DEFAULT_MAX_CYCLES,
-                 locate: bool = True) -> list[NetworkRun]:
+                 locate: bool = True, gate_acc_clock: bool = True) -> list[NetworkRun]:
     """Run several built plans, each on its input ``[(plan, x), ...]``, in one simulator
-    process (one start-up for all; every plan must be for the same config)."""
+    process (one start-up for all; every plan must be for the same config).
+    ``gate_acc_clock=False`` runs them on the one-clock SoC a board runs (`run_batch`)."""
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     if not isinstance(max_cycles, int) or max_cycles <= 0:
@@ -189,7 +190,7 @@ def run_networks(runs, *, backend: str = "verilator", max_cycles: int = DEFAULT_
     from ..sim.harness import run_batch
 
     jobs = [_job(plan, x_q, max_cycles) for plan, _, x_q, _ in prepared]
-    results = run_batch(jobs, configs.pop(), backend)
+    results = run_batch(jobs, configs.pop(), backend, gate_acc_clock=gate_acc_clock)
     out = []
     for (plan, x, _, ref), res in zip(prepared, results, strict=True):
         _outcome(res, max_cycles)

@@ -34,21 +34,13 @@ module hetsoc_sim_top (
     reg soc_rst = 1'b0;
     always @(posedge clk) soc_rst <= rst;
 
-    // The memory system and accelerators (the SoC's `acc` domain) get clock edges only in
-    // cycles the SoC asks for (`acc_clk_en`: requests to them, work in flight, a few cycles to
-    // settle): while they idle, the simulator skips them. Same edges as `clk` otherwise, so
-    // the behaviour is the one-clock design's, cycle for cycle (tests/test_gated_clock.py).
-    // The enable is latched while `clk` is low, so the gated clock never glitches.
+    // In the default build the SoC gates the clocks of its banks, DMA, NPU and CIM itself
+    // (`Soc(gated_acc=True)`): idle blocks get no clock edges, so the simulator skips them.
+    // The L3 model runs on the DMA's clock (`l3_clk`), the only block that talks to it.
 `ifdef HETSOC_ACC_CLOCK
-    wire acc_clk_en;
-    reg  acc_clk_on = 1'b1;
-    always @(negedge clk) acc_clk_on <= acc_clk_en;
-    wire acc_clk = clk & acc_clk_on;
-    // Rises at the falling edge of `clk` in a cycle whose end `acc_clk` will tick: the SoC
-    // samples the requests to the `acc` blocks there (see Soc._connect_acc_window).
-    wire acc_in_clk = ~clk & acc_clk_en;
+    wire l3_clk;
 `else
-    wire acc_clk = clk;
+    wire l3_clk = clk;
 `endif
 
     reg  [31:0] tohost_addr = 32'd0;
@@ -71,7 +63,7 @@ module hetsoc_sim_top (
     hetsoc_soc soc (
         .clk(clk), .rst(soc_rst),
 `ifdef HETSOC_ACC_CLOCK
-        .acc_clk(acc_clk), .acc_in_clk(acc_in_clk), .acc_clk_en(acc_clk_en),
+        .l3_clk(l3_clk),
 `endif
         .tohost_addr(soc_tohost),
         .console_valid(console_valid), .console_data(console_data),
@@ -105,7 +97,7 @@ module hetsoc_sim_top (
     hetsoc_axi_ram #(
         .ERR_LO(`HETSOC_L3_FAULT_LO), .ERR_HI(`HETSOC_L3_FAULT_HI), .ERR_RESP(2'b11)
     ) l3 (
-        .clk(acc_clk), .rst(soc_rst),  // only the DMA, in the `acc` domain, talks to L3
+        .clk(l3_clk), .rst(soc_rst),
         .araddr(araddr), .arlen(arlen), .arvalid(arvalid), .arready(arready),
         .rdata(rdata), .rresp(rresp), .rlast(rlast), .rvalid(rvalid), .rready(rready),
         .awaddr(awaddr), .awlen(awlen), .awvalid(awvalid), .awready(awready),
