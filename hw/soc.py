@@ -152,9 +152,9 @@ class Soc(wiring.Component):
             busy = {"mem": memsys.active | npu.active | cim.active,  # everything on L1/L2
                     "dma": memsys.active, "npu": npu.active, "cim": cim.active}
             for domain in self.GATED_DOMAINS:
-                requests = [getattr(ddec, name).req_valid for name, _, d in windows
-                            if d == domain]
-                self._clock_gate(m, domain, Cat(*requests).any() | busy[domain])
+                requests = Cat(*(getattr(ddec, name).req_valid for name, _, d in windows
+                                 if d == domain)).any()
+                self._clock_gate(m, domain, requests | busy[domain], requests)
             m.d.comb += self.l3_clk.eq(ClockSignal("dma"))  # only the DMA talks to L3
 
         m.d.comb += [
@@ -196,9 +196,11 @@ class Soc(wiring.Component):
         for name in ("req_ready", "rsp_valid", "rdata", "err"):
             m.d.comb += getattr(window, name).eq(getattr(target, name))
 
-    def _clock_gate(self, m, domain, work):
-        """Domain `domain` on ``clk`` gated by `work` (and `SETTLE` cycles after it); the
-        enable is latched in domain ``neg``, on the falling edge."""
+    def _clock_gate(self, m, domain, work, requests):
+        """Domain `domain` on ``clk`` gated by `work` (and `SETTLE` cycles after it), the
+        enable latched in domain ``neg``, on the falling edge; its requests sampled in domain
+        ``<domain>_in`` in the cycles with a request, and in the one after each (to take its
+        valid flag back down)."""
         settle = Signal(range(self.SETTLE + 1), init=self.SETTLE, name=f"{domain}_settle")
         with m.If(work):
             m.d.sync += settle.eq(self.SETTLE)
@@ -208,12 +210,21 @@ class Soc(wiring.Component):
         m.d.comb += enable.eq(work | (settle != 0) | ResetSignal())
         on = Signal(init=1, name=f"{domain}_clk_on")
         m.d.neg += on.eq(enable)
-        # The reset reaches the domain sampled like the requests: a direct `rst` would put the
-        # next-state logic of every register of the domain back into the core's every-cycle
-        # evaluation.
+        had = Signal(init=1, name=f"{domain}_had_request")   # in the cycle before
+        m.d.sync += had.eq(requests)
+        # The reset reaches the domain through a flop on the domain's own clock (`<domain>_rs`),
+        # a cycle late: a direct `rst`, or one sampled with the requests, would put the
+        # next-state logic of every register of the domain into the simulator's evaluation at
+        # every edge of the core's clock, or of the requests' (the units are idle in reset and
+        # for the cycles after it, so the late release changes nothing).
         rst = Signal(init=1, name=f"{domain}_rst")
-        m.domains += [ClockDomain(domain), ClockDomain(f"{domain}_in", reset_less=True)]
-        m.d[f"{domain}_in"] += rst.eq(ResetSignal())
+        m.domains += [ClockDomain(domain), ClockDomain(f"{domain}_in", reset_less=True),
+                      ClockDomain(f"{domain}_rs", reset_less=True)]
+        m.d[f"{domain}_rs"] += rst.eq(ResetSignal())
         m.d.comb += [ClockSignal(domain).eq(ClockSignal("sync") & on),
+                     ClockSignal(f"{domain}_rs").eq(ClockSignal("sync") & on),
                      ResetSignal(domain).eq(rst),
-                     ClockSignal(f"{domain}_in").eq(~ClockSignal("sync") & enable)]
+                     # only while a request comes or goes: the logic that decodes them is
+                     # then evaluated in those cycles only, not in every cycle of a busy unit
+                     ClockSignal(f"{domain}_in").eq(~ClockSignal("sync")
+                                                    & (requests | had | ResetSignal()))]

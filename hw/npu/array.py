@@ -5,9 +5,14 @@ output pixel ``ox0 + j`` (its input is broadcast down the column), so one cycle 
 ``(c, ky, kx)`` tap for ``rows * cols`` outputs and each PE keeps its own int32 accumulator.
 The input arrives as ``x - x_zero_point`` (9 bits, already 0 for padding), so the zero point costs
 one subtractor per column instead of one per PE.
+
+When a tile's last tap is in, ``capture`` copies every accumulator into a shadow bank, which the
+drain reads a row (one output channel) at a time (``sel`` -> ``row``) while the next tile
+computes. Every accumulator and shadow value is a register of its own, so a simulator updates
+32-bit values instead of copying one 8,192-bit vector per cycle.
 """
 
-from amaranth import Module, Signal, signed
+from amaranth import Array, Cat, Module, Mux, Signal, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -15,7 +20,8 @@ __all__ = ["PeArray"]
 
 
 class PeArray(wiring.Component):
-    """``acc[r][j] = (bias[r] if first else acc[r][j]) + w[r] * x[j]`` when ``en``.
+    """``acc[r][j] = (bias[r] if first else acc[r][j]) + w[r] * x[j]`` when ``en``; the shadow
+    bank takes ``acc`` when ``capture``; ``row`` is shadow row ``sel``.
 
     Parameters
     ----------
@@ -28,6 +34,9 @@ class PeArray(wiring.Component):
     w : In(ArrayLayout(signed(8), rows))
     bias : In(ArrayLayout(signed(32), rows))
     acc : Out(ArrayLayout(ArrayLayout(signed(32), cols), rows)), registered
+    capture : In(1)
+    sel : In(range(rows))
+    row : Out(ArrayLayout(signed(32), cols)), shadow row ``sel``
     """
 
     def __init__(self, rows: int, cols: int):
@@ -41,18 +50,25 @@ class PeArray(wiring.Component):
             "w": In(data.ArrayLayout(signed(8), rows)),
             "bias": In(data.ArrayLayout(signed(32), rows)),
             "acc": Out(data.ArrayLayout(data.ArrayLayout(signed(32), cols), rows)),
+            "capture": In(1), "sel": In(range(rows)),
+            "row": Out(data.ArrayLayout(signed(32), cols)),
         })
 
     def elaborate(self, platform):
         m = Module()
+        shadow_rows = []
         for r in range(self.rows):
+            shadow = []
             for j in range(self.cols):
-                acc = self.acc[r][j]
-                prod = self.w[r] * self.x[j]
-                base = Signal(signed(32), name=f"base_{r}_{j}")
-                m.d.comb += base.eq(acc)
-                with m.If(self.first):
-                    m.d.comb += base.eq(self.bias[r])
+                acc = Signal(signed(32), name=f"acc_{r}_{j}")
                 with m.If(self.en):
-                    m.d.sync += acc.eq(base + prod)
+                    m.d.sync += acc.eq(Mux(self.first, self.bias[r], acc)
+                                       + self.w[r] * self.x[j])
+                m.d.comb += self.acc[r][j].eq(acc)
+                held = Signal(signed(32), name=f"shadow_{r}_{j}")
+                with m.If(self.capture):
+                    m.d.sync += held.eq(acc)
+                shadow.append(held)
+            shadow_rows.append(Cat(*shadow))
+        m.d.comb += self.row.eq(Array(shadow_rows)[self.sel])
         return m

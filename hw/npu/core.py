@@ -14,7 +14,7 @@ step and writes it back while the next tile computes.
 
 from __future__ import annotations
 
-from amaranth import Const, Module, Mux, Signal, signed
+from amaranth import Array, Const, Module, Mux, Signal, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -298,7 +298,9 @@ class NpuCore(wiring.Component):
             c_iy = Signal(signed(16), name=f"c_iy{r}")
             m.d.comb += c_iy.eq((c_oy0 + r) * s + cky - d.pad_t)
             row_ok.append((c_iy >= 0) & (c_iy < d.in_h) & (c_oy0 + r < d.out_h))
-        buf = Mux(cr, bufs[1], bufs[0])
+        # The bytes of each line buffer behind a case over their index: a dynamic bit_select
+        # of the whole buffer is the same byte, but a multi-word shift in a simulator.
+        buf_bytes = [Array(b[8 * i:8 * i + 8] for i in range(2 * NW * PB)) for b in bufs]
         x_now = Signal(data.ArrayLayout(signed(9), NC))
         for j in range(NC):
             upper = j >= NC // 2 and NC > 1
@@ -309,7 +311,9 @@ class NpuCore(wiring.Component):
                         Mux(seg, deltas[0][1], deltas[0][0]))
             idx = Signal(range(NW * PB), name=f"idx{j}")
             m.d.comb += idx.eq(delta + xj * s + ckx)
-            byte = buf.bit_select((Mux(seg, NW * PB, 0) + idx) * 8, 8).as_signed()
+            at = Signal(range(2 * NW * PB), name=f"at{j}")
+            m.d.comb += at.eq(Mux(seg, NW * PB, 0) + idx)
+            byte = Mux(cr, buf_bytes[1][at], buf_bytes[0][at]).as_signed()
             ok = Mux(seg, row_ok[1], row_ok[0]) & (ix >= 0) & (ix < d.in_w)
             m.d.comb += x_now[j].eq(Mux(ok, byte - d.x_zp, 0))   # padding is a real zero
         left_k = d.out_k - (ckb << log_r)
@@ -343,7 +347,6 @@ class NpuCore(wiring.Component):
             m.d.sync += [self.macs.eq(self.macs + b_tile.inc), c_tile.eq(b_tile)]
 
         # ---- drain: shadow accumulators -> requant one channel per step -> 1 or 2 writes
-        shadow = Signal(data.ArrayLayout(data.ArrayLayout(signed(32), NC), R))
         d_tile = Signal(tile)
         d_mult = Signal(32 * R)
         d_shift = Signal(8 * R)
@@ -355,10 +358,14 @@ class NpuCore(wiring.Component):
         w_addr = Signal(self.log_l1 + 2)
         m.d.comb += drain_idle.eq(~(d_req | d_w0 | d_w1))
         with m.If(c_last):
-            m.d.sync += [shadow.eq(array.acc), d_tile.eq(c_tile), d_mult.eq(mult),
+            m.d.sync += [d_tile.eq(c_tile), d_mult.eq(mult),
                          d_shift.eq(shifts), dk.eq(0), dr.eq(0), d_req.eq(1)]
-        m.d.comb += [rq.acc.eq(shadow[dk]), rq.mult.eq(d_mult.word_select(dk, 32)),
-                     rq.shift.eq(d_shift.word_select(dk, 8)), rq.zp.eq(d.y_zp),
+        # The shadow bank (in the array) takes the accumulators when a tile's last tap is in;
+        # channel dk's row and parameters come through cases over dk (see buf_bytes).
+        m.d.comb += [array.capture.eq(c_last), array.sel.eq(dk), rq.acc.eq(array.row),
+                     rq.mult.eq(Array(d_mult.word_select(r, 32) for r in range(R))[dk]),
+                     rq.shift.eq(Array(d_shift.word_select(r, 8) for r in range(R))[dk]),
+                     rq.zp.eq(d.y_zp),
                      rq.y_min.eq(d.y_min), rq.y_max.eq(d.y_max)]
         o = Signal(48)
         m.d.comb += o.eq(d.out_base + (d_tile.k0 + dk) * d.out_cs + (d_tile.oy + dr) * d.out_rs
@@ -366,8 +373,12 @@ class NpuCore(wiring.Component):
         off = o[:log_pb]
         with m.If(d_req):
             y_seg = Mux(dr, rq.y.as_value() >> (4 * NC), rq.y.as_value())
-            m.d.sync += [w_data.eq(y_seg << (off * 8)),
-                         w_strb.eq(((Const(1, 2 * PB + 1) << d_tile.nc) - 1) << off),
+            strb = Signal(NC + 1)
+            m.d.comb += strb.eq((Const(1, NC + 1) << d_tile.nc) - 1)
+            # placed at byte `off` by a case over the offset (a shift by `off * 8` is the same
+            # value, but a multi-word shift in a simulator)
+            m.d.sync += [w_data.eq(Array(y_seg << (8 * o) for o in range(PB))[off]),
+                         w_strb.eq(Array(strb << o for o in range(PB))[off]),
                          w_addr.eq(o >> log_pb), d_req.eq(0), d_w0.eq(1)]
         lo_strb, hi_strb = w_strb[:PB], w_strb[PB:]
         m.d.comb += drain_req.eq((d_w0 & (lo_strb != 0)) | (d_w1 & (hi_strb != 0)))

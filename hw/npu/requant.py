@@ -8,7 +8,7 @@ the rounding shift.
 
 from __future__ import annotations
 
-from amaranth import Const, Module, Signal, signed, unsigned
+from amaranth import Const, Module, Mux, Signal, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -21,33 +21,38 @@ SHIFT_BITS = 6
 def round_clamp(m: Module, p, n, zp, y_min, y_max):
     """Combinational ``clamp(rshift_rne(p, n) + zp, y_min, y_max)``; returns a signed(8) Signal.
 
+    Every intermediate value fits 64 bits (a simulator then computes it in one machine word,
+    with none of the multi-word shifts a 128-bit ``1 << n`` costs): ``2^(n-1)`` is a right shift
+    of a 62-bit constant, the rounded quotient fits 63 bits, and it is saturated to
+    [-1024, 1023] before the zero point and the clamp, which cannot tell the values beyond apart.
+
     Parameters
     ----------
     m : Module
         Module the logic is added to.
-    p : Value, signed
+    p : Value, signed, at most 63 bits
         The product to round.
     n : Value, unsigned
         Shift, 0..62.
     zp, y_min, y_max : Value, signed(8)
     """
-    if len(p) < 64:   # a 2^61 rounding half must fit (the add's product is only 42 bits)
-        wide = Signal(signed(64))
-        m.d.comb += wide.eq(p)
-        p = wide
-    width = len(p) + 1
-    one = Const(1, unsigned(width + 63))
-    half = Signal(unsigned(width + 63))
-    m.d.comb += half.eq((one << n) >> 1)                 # 2^(n-1), or 0 for n = 0
-    q = Signal(signed(width))
-    m.d.comb += q.eq((p + half[:width - 1].as_signed()) >> n)   # arithmetic: floor
-    mask = Signal(unsigned(width + 63))
-    m.d.comb += mask.eq((one << n) - 1)
+    if len(p) > 63:
+        raise ValueError(f"p must be at most 63 bits wide, not {len(p)}")
+    down = Signal(7)
+    m.d.comb += down.eq(62 - n)                         # n in 0..62
+    half = Signal(62)
+    m.d.comb += half.eq(Const(1 << 61, 62) >> down)     # 2^(n-1), or 0 for n = 0
+    mask = Signal(62)
+    m.d.comb += mask.eq(Mux(n == 0, 0, (half << 1) - 1))
+    q = Signal(signed(63))                              # |p + half| >> n fits, for any n
+    m.d.comb += q.eq((p + half) >> n)                   # arithmetic: floor
     tie = Signal()
     # the discarded bits are exactly one half: a tie; round it to the even neighbour
-    m.d.comb += tie.eq((n != 0) & ((p.as_unsigned() & mask[:len(p)]) == half[:len(p)]))
-    r = Signal(signed(width + 1))
-    m.d.comb += r.eq(q - (tie & q[0]) + zp)
+    m.d.comb += tie.eq((n != 0) & ((p.as_unsigned() & mask) == half))
+    near = Signal(signed(11))
+    m.d.comb += near.eq(Mux(q > 1023, 1023, Mux(q < -1024, -1024, q)))
+    r = Signal(signed(13))
+    m.d.comb += r.eq(near - (tie & q[0]) + zp)
     y = Signal(signed(8))
     with m.If(r < y_min):
         m.d.comb += y.eq(y_min)
@@ -91,7 +96,7 @@ class Requant(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         for i in range(self.lanes):
-            p = Signal(signed(64), name=f"p{i}")
+            p = Signal(signed(63), name=f"p{i}")               # 32 x 31 bits: exact
             m.d.comb += p.eq(self.acc[i] * self.mult[:31])
             y = round_clamp(m, p, self.shift, self.zp, self.y_min, self.y_max)
             m.d.comb += self.y[i].eq(y)
