@@ -118,6 +118,10 @@ module hetsoc_sim_top (
             if (console_valid) $fwrite(console_fd, "%c", console_data);
         end
     end
+    // The job ends at the first clock edge where, before it, the program has finished or the
+    // cycle limit is reached: the job waits for this to rise, not for every clock edge, so no
+    // process of the testbench wakes up once per simulated cycle.
+    wire stop = running && (status != 2'd0 || clock_count >= max_cycles);
 
     task automatic run_job;
         begin
@@ -132,7 +136,8 @@ module hetsoc_sim_top (
             rst = 1'b0;
             running = 1'b1;
             console_fd = $fopen(console_path, "w");
-            while (status == 2'd0 && clock_count < max_cycles) @(posedge clk);
+            if (!stop) @(posedge stop);
+            @(posedge clk);
             @(negedge clk);
             running = 1'b0;
             $fclose(console_fd);
