@@ -87,7 +87,7 @@ class Soc(wiring.Component):
         self.memsys = MemorySystem(config, **({"bank_domain": "mem", "dma_domain": "dma"}
                                               if gated_acc else {}))
         self.npu = Npu(config.npu.rows, config.npu.cols, l1_size=config.l1.size,
-                       weight_memory=config.npu.weight_memory)
+                       weight_memory=config.npu.weight_memory, gated_capture=gated_acc)
         self.cim = CimPeripheral(config)
         super().__init__({
             "tohost_addr": In(32),
@@ -138,8 +138,9 @@ class Soc(wiring.Component):
                    ("cim", cim.bus, "cim")]
         for name, target, domain in windows:
             self._connect_window(m, getattr(ddec, name), target, domain)
-        wiring.connect(m, npu.l1, memsys.npu_l1)
-        wiring.connect(m, cim.l1, memsys.cim_l1)
+        if not self.gated_acc:
+            wiring.connect(m, npu.l1, memsys.npu_l1)
+            wiring.connect(m, cim.l1, memsys.cim_l1)
         wiring.connect(m, memsys.m_axi, wiring.flipped(self.m_axi))
         wiring.connect(m, ddec.timer, timer.bus)
         wiring.connect(m, ddec.console, console.bus)
@@ -155,6 +156,8 @@ class Soc(wiring.Component):
                 requests = Cat(*(getattr(ddec, name).req_valid for name, _, d in windows
                                  if d == domain)).any()
                 self._clock_gate(m, domain, requests | busy[domain], requests)
+            self._connect_l1(m, npu.l1, memsys.npu_l1, "npu")
+            self._connect_l1(m, cim.l1, memsys.cim_l1, "cim")
             m.d.comb += self.l3_clk.eq(ClockSignal("dma"))  # only the DMA talks to L3
 
         m.d.comb += [
@@ -195,6 +198,26 @@ class Soc(wiring.Component):
             m.d[f"{domain}_in"] += getattr(target, name).eq(getattr(window, name))
         for name in ("req_ready", "rsp_valid", "rdata", "err"):
             m.d.comb += getattr(window, name).eq(getattr(target, name))
+
+    def _connect_l1(self, m, unit_port, port, domain):
+        """An accelerator's L1 port, its responses sampled in the middle of the cycles that have
+        one (and of the cycle after, to take the valid flag back down) in domain
+        `<domain>_rsp`: the values the unit sees at the next edge, but its logic that uses
+        them (the CIM's post-processing takes a partial sum from L1) is no longer evaluated by
+        the simulator at every edge of the banks' clock, as when the core works on L1 or L2
+        with the unit idle. The units read ``rdata`` only in the cycle a response arrives."""
+        had = Signal(name=f"{domain}_had_rsp")
+        m.d.mem += had.eq(port.rsp_valid)
+        m.domains += ClockDomain(f"{domain}_rsp", reset_less=True)
+        m.d.comb += ClockSignal(f"{domain}_rsp").eq(~ClockSignal("sync")
+                                                    & (port.rsp_valid | had))
+        for name, flow in unit_port.signature.members.items():
+            if flow.flow == wiring.Out:
+                m.d.comb += getattr(port, name).eq(getattr(unit_port, name))
+            elif name in ("rsp_valid", "rdata"):
+                m.d[f"{domain}_rsp"] += getattr(unit_port, name).eq(getattr(port, name))
+            else:
+                m.d.comb += getattr(unit_port, name).eq(getattr(port, name))
 
     def _clock_gate(self, m, domain, work, requests):
         """Domain `domain` on ``clk`` gated by `work` (and `SETTLE` cycles after it), the

@@ -9,7 +9,9 @@ one subtractor per column instead of one per PE.
 When a tile's last tap is in, ``capture`` copies every accumulator into a shadow bank, which the
 drain reads a row (one output channel) at a time (``sel`` -> ``row``) while the next tile
 computes. Every accumulator and shadow value is a register of its own, so a simulator updates
-32-bit values instead of copying one 8,192-bit vector per cycle.
+32-bit values instead of copying one 8,192-bit vector per cycle, and the arithmetic is 32-bit
+modular (operands sign-extended once per row and column): the same low 32 bits as the signed
+sum of an int32 and a 17-bit product, in the machine words a simulator computes with.
 """
 
 from amaranth import Array, Cat, Module, Mux, Signal, signed
@@ -26,6 +28,9 @@ class PeArray(wiring.Component):
     Parameters
     ----------
     rows, cols : int
+    capture_domain : str or None
+        If given, the shadow bank takes ``acc`` at every edge of this domain's clock, which
+        the parent ticks exactly at the edges where ``capture`` is high (the simulation build).
 
     Members
     -------
@@ -33,41 +38,56 @@ class PeArray(wiring.Component):
     x : In(ArrayLayout(signed(9), cols))
     w : In(ArrayLayout(signed(8), rows))
     bias : In(ArrayLayout(signed(32), rows))
-    acc : Out(ArrayLayout(ArrayLayout(signed(32), cols), rows)), registered
     capture : In(1)
     sel : In(range(rows))
     row : Out(ArrayLayout(signed(32), cols)), shadow row ``sel``
+
+    Attributes
+    ----------
+    accs : list of list of Signal(32)
+        The accumulators (two's complement), ``accs[r][j]``: for tests; the drain reads ``row``.
     """
 
-    def __init__(self, rows: int, cols: int):
+    def __init__(self, rows: int, cols: int, *, capture_domain: str | None = None):
         for name, v in (("rows", rows), ("cols", cols)):
             if not isinstance(v, int) or v < 1:
                 raise TypeError(f"{name} must be a positive integer, not {v!r}")
-        self.rows, self.cols = rows, cols
+        if capture_domain is not None and not isinstance(capture_domain, str):
+            raise TypeError(f"capture_domain must be a str or None, not {capture_domain!r}")
+        self.rows, self.cols, self.capture_domain = rows, cols, capture_domain
         super().__init__({
             "en": In(1), "first": In(1),
             "x": In(data.ArrayLayout(signed(9), cols)),
             "w": In(data.ArrayLayout(signed(8), rows)),
             "bias": In(data.ArrayLayout(signed(32), rows)),
-            "acc": Out(data.ArrayLayout(data.ArrayLayout(signed(32), cols), rows)),
             "capture": In(1), "sel": In(range(rows)),
             "row": Out(data.ArrayLayout(signed(32), cols)),
         })
+        # No reset: a tile's first tap overwrites an accumulator (bias + product), and the drain
+        # reads the shadow bank only after a capture, so no value from before one is ever seen.
+        self.accs = [[Signal(32, name=f"acc_{r}_{j}", reset_less=True) for j in range(cols)]
+                     for r in range(rows)]
 
     def elaborate(self, platform):
         m = Module()
+        xs = [Signal(32, name=f"x_{j}") for j in range(self.cols)]
+        ws = [Signal(32, name=f"w_{r}") for r in range(self.rows)]
+        m.d.comb += [x.eq(self.x[j]) for j, x in enumerate(xs)]     # sign-extending
+        m.d.comb += [w.eq(self.w[r]) for r, w in enumerate(ws)]
         shadow_rows = []
         for r in range(self.rows):
             shadow = []
             for j in range(self.cols):
-                acc = Signal(signed(32), name=f"acc_{r}_{j}")
+                acc = self.accs[r][j]
                 with m.If(self.en):
-                    m.d.sync += acc.eq(Mux(self.first, self.bias[r], acc)
-                                       + self.w[r] * self.x[j])
-                m.d.comb += self.acc[r][j].eq(acc)
-                held = Signal(signed(32), name=f"shadow_{r}_{j}")
-                with m.If(self.capture):
-                    m.d.sync += held.eq(acc)
+                    base = Mux(self.first, self.bias[r].as_unsigned(), acc)
+                    m.d.sync += acc.eq(base + (ws[r] * xs[j])[:32])
+                held = Signal(32, name=f"shadow_{r}_{j}", reset_less=True)
+                if self.capture_domain is not None:
+                    m.d[self.capture_domain] += held.eq(acc)
+                else:
+                    with m.If(self.capture):
+                        m.d.sync += held.eq(acc)
                 shadow.append(held)
             shadow_rows.append(Cat(*shadow))
         m.d.comb += self.row.eq(Array(shadow_rows)[self.sel])

@@ -14,7 +14,7 @@ step and writes it back while the next tile computes.
 
 from __future__ import annotations
 
-from amaranth import Array, Const, Module, Mux, Signal, signed
+from amaranth import Array, ClockDomain, ClockSignal, Const, Module, Mux, Signal, signed
 from amaranth.lib import data, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -50,6 +50,11 @@ class NpuCore(wiring.Component):
         L1 bytes (power of two); descriptor addresses are offsets into it.
     weight_memory : int
         Weight memory bytes (power of two).
+    gated_capture : bool
+        Simulation builds only: the shadow bank on a clock of its own that ticks only when a
+        tile's accumulators are captured (a local domain, gated by an enable latched on the
+        falling edge), so a simulator does not evaluate 256 held registers in every cycle.
+        Same behaviour as the enabled registers of the default.
 
     Members
     -------
@@ -69,7 +74,10 @@ class NpuCore(wiring.Component):
     """
 
     def __init__(self, rows: int = 16, cols: int = 16, *, l1_size: int = 1 << 18,
-                 weight_memory: int = 1 << 16):
+                 weight_memory: int = 1 << 16, gated_capture: bool = False):
+        if not isinstance(gated_capture, bool):
+            raise TypeError(f"gated_capture must be a bool, not {gated_capture!r}")
+        self.gated_capture = gated_capture
         self.log_r = _log2(rows, "rows")
         self.log_nc = _log2(cols, "cols")
         self.log_l1 = _log2(l1_size, "l1_size")
@@ -101,7 +109,8 @@ class NpuCore(wiring.Component):
         rp = self.wmem.read_port()
         m.d.comb += [wp.en.eq(self.wmem_we), wp.addr.eq(self.wmem_addr),
                      wp.data.eq(self.wmem_data)]
-        m.submodules.array = array = PeArray(R, NC)
+        m.submodules.array = array = PeArray(
+            R, NC, capture_domain="capture" if self.gated_capture else None)
         m.submodules.requant = rq = Requant(NC)
         m.submodules.adder = adder = AddLanes(PB)
 
@@ -174,7 +183,11 @@ class NpuCore(wiring.Component):
         fword = Signal(range(NW + 1))
         fdone = Signal()
         full = Signal(2)
-        bufs = [Signal(16 * PB * NW, name=f"line{i}") for i in range(2)]   # two segments
+        # The two line buffers (two segments of NW port words each) are one byte memory, buffer
+        # `i` at byte `i * SEG`: a simulator reads a byte of a memory by index, where a byte of a
+        # vector costs a wide shift or a chain of comparisons, for each of the `cols` columns.
+        SEG = 2 * NW * PB
+        m.submodules.lines = lines = Memory(shape=8, depth=2 * SEG, init=[])
         deltas = [[Signal(signed(log_pb + 6), name=f"delta{i}_{r}") for r in range(2)]
                   for i in range(2)]
         rd_slot = Signal()
@@ -239,9 +252,10 @@ class NpuCore(wiring.Component):
             with m.Else():
                 m.d.sync += fword.eq(fword + 1)
         with m.If(read_rsp & ~adding):
-            for i in range(2):
-                with m.If(rd_slot == i):
-                    m.d.sync += bufs[i].word_select(rd_idx, 8 * PB).eq(l1.rdata)
+            for k in range(PB):
+                wport = lines.write_port()
+                m.d.comb += [wport.en.eq(1), wport.data.eq(l1.rdata.word_select(k, 8)),
+                             wport.addr.eq(Mux(rd_slot, SEG, 0) + (rd_idx << log_pb) + k)]
             with m.If(rd_last):
                 m.d.sync += full.bit_select(rd_slot, 1).eq(1)
         with m.If(f_next_seg):
@@ -298,9 +312,6 @@ class NpuCore(wiring.Component):
             c_iy = Signal(signed(16), name=f"c_iy{r}")
             m.d.comb += c_iy.eq((c_oy0 + r) * s + cky - d.pad_t)
             row_ok.append((c_iy >= 0) & (c_iy < d.in_h) & (c_oy0 + r < d.out_h))
-        # The bytes of each line buffer behind a case over their index: a dynamic bit_select
-        # of the whole buffer is the same byte, but a multi-word shift in a simulator.
-        buf_bytes = [Array(b[8 * i:8 * i + 8] for i in range(2 * NW * PB)) for b in bufs]
         x_now = Signal(data.ArrayLayout(signed(9), NC))
         for j in range(NC):
             upper = j >= NC // 2 and NC > 1
@@ -313,7 +324,9 @@ class NpuCore(wiring.Component):
             m.d.comb += idx.eq(delta + xj * s + ckx)
             at = Signal(range(2 * NW * PB), name=f"at{j}")
             m.d.comb += at.eq(Mux(seg, NW * PB, 0) + idx)
-            byte = Mux(cr, buf_bytes[1][at], buf_bytes[0][at]).as_signed()
+            rport = lines.read_port(domain="comb")
+            m.d.comb += rport.addr.eq(Mux(cr, SEG, 0) + at)
+            byte = rport.data.as_signed()
             ok = Mux(seg, row_ok[1], row_ok[0]) & (ix >= 0) & (ix < d.in_w)
             m.d.comb += x_now[j].eq(Mux(ok, byte - d.x_zp, 0))   # padding is a real zero
         left_k = d.out_k - (ckb << log_r)
@@ -361,7 +374,15 @@ class NpuCore(wiring.Component):
             m.d.sync += [d_tile.eq(c_tile), d_mult.eq(mult),
                          d_shift.eq(shifts), dk.eq(0), dr.eq(0), d_req.eq(1)]
         # The shadow bank (in the array) takes the accumulators when a tile's last tap is in;
-        # channel dk's row and parameters come through cases over dk (see buf_bytes).
+        # channel dk's row and parameters come through cases over dk (a case, not a wide shift).
+        if self.gated_capture:
+            m.domains.capture = ClockDomain("capture", local=True, reset_less=True)
+            m.domains.capture_neg = ClockDomain("capture_neg", clk_edge="neg", local=True,
+                                                reset_less=True)
+            capture_on = Signal()
+            m.d.capture_neg += capture_on.eq(c_last)
+            m.d.comb += [ClockSignal("capture_neg").eq(ClockSignal("sync")),
+                         ClockSignal("capture").eq(ClockSignal("sync") & capture_on)]
         m.d.comb += [array.capture.eq(c_last), array.sel.eq(dk), rq.acc.eq(array.row),
                      rq.mult.eq(Array(d_mult.word_select(r, 32) for r in range(R))[dk]),
                      rq.shift.eq(Array(d_shift.word_select(r, 8) for r in range(R))[dk]),

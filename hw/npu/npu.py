@@ -23,13 +23,16 @@ class Npu(RegisterPage):
     ----------
     rows, cols, l1_size, weight_memory : int
         As `NpuCore` (``SocConfig.npu`` and ``SocConfig.l1.size``).
+    gated_capture : bool
+        As `NpuCore` (the simulation build).
     """
 
     def __init__(self, rows: int = 16, cols: int = 16, *, l1_size: int = 1 << 18,
-                 weight_memory: int = 1 << 16):
+                 weight_memory: int = 1 << 16, gated_capture: bool = False):
         if rows % 4:
             raise ValueError(f"rows must be a multiple of 4, not {rows!r}")
-        self.core = NpuCore(rows, cols, l1_size=l1_size, weight_memory=weight_memory)
+        self.core = NpuCore(rows, cols, l1_size=l1_size, weight_memory=weight_memory,
+                            gated_capture=gated_capture)
         super().__init__(NPU_REGS, extra_members={
             "l1": Out(NpuL1Signature(self.core.log_l1, self.core.port_bytes)), "irq": Out(1),
             "active": Out(1)})

@@ -34,7 +34,7 @@ def test_array_accumulates_like_numpy():
                 ctx.set(dut.w[r], int(w[r]))
                 ctx.set(dut.bias[r], int(bias[r]))
             await ctx.tick()
-            got.append([[ctx.get(dut.acc[r][j]) for j in range(COLS)] for r in range(ROWS)])
+            got.append([[ctx.get(dut.accs[r][j].as_signed()) for j in range(COLS)] for r in range(ROWS)])
 
     sim = Simulator(dut)
     sim.add_clock(1e-8)
@@ -51,3 +51,8 @@ def test_array_accumulates_like_numpy():
 def test_array_shape_type():
     with pytest.raises(TypeError, match=r"^cols must be a positive integer, not 0$"):
         PeArray(4, 0)
+
+
+def test_array_capture_domain_type():
+    with pytest.raises(TypeError, match=r"^capture_domain must be a str or None, not 1$"):
+        PeArray(4, 4, capture_domain=1)

@@ -83,6 +83,8 @@ def test_constructor_messages():
         NpuCore(12, 16)
     with pytest.raises(ValueError, match=r"^l1_size must be a power of two, not 1000$"):
         NpuCore(16, 16, l1_size=1000)
+    with pytest.raises(TypeError, match=r"^gated_capture must be a bool, not 1$"):
+        NpuCore(16, 16, gated_capture=1)
     with pytest.raises(TypeError, match=r"^data_bytes must be a power of two from 4 to 128, "
                                         r"not 3$"):
         NpuL1Signature(12, 3)
