@@ -34,7 +34,8 @@ def test_array_accumulates_like_numpy():
                 ctx.set(dut.w[r], int(w[r]))
                 ctx.set(dut.bias[r], int(bias[r]))
             await ctx.tick()
-            got.append([[ctx.get(dut.accs[r][j].as_signed()) for j in range(COLS)] for r in range(ROWS)])
+            got.append([[ctx.get(dut.accs[r][j].as_signed()) for j in range(COLS)]
+                        for r in range(ROWS)])
 
     sim = Simulator(dut)
     sim.add_clock(1e-8)
