@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -46,6 +47,26 @@ lint_off -rule PINCONNECTEMPTY
 # The cocotb test only waits for `done` (cocotb_wait.py): no pytest assertion rewriting, whose
 # set-up loads every installed pytest plugin (about 0.1 s of each run's start-up).
 _COCOTB_ENV = {"COCOTB_LOG_LEVEL": "WARNING", "COCOTB_REWRITE_ASSERTION_FILES": ""}
+
+
+# C++ optimisation per kind of file: -O3 for this machine's CPU for the model's per-cycle code
+# ("fast"), -O2 for Verilator's runtime, none for the code that runs once at start-up ("slow",
+# the larger half of the model's source), which then compiles in a fraction of the time (a
+# first build 81 s -> 38 s, the same speed). The build key names the CPU (`_cpu_key`).
+_OPT_MAKE = ["OPT_FAST=-O3 -march=native", "OPT_SLOW=-O0", "OPT_GLOBAL=-O2"]
+
+
+def _cpu_key() -> str:
+    """What -march=native compiled for: the CPU's model and flags, so that a cache directory
+    shared with another kind of machine builds its own simulator instead of running one with
+    instructions its CPU lacks."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        lines = [line for line in info.splitlines()
+                 if line.startswith(("model name", "flags"))][:2]
+        return "\n".join(lines)
+    except OSError:
+        return platform.processor() or platform.machine()
 
 
 class SimulatorError(RuntimeError):
@@ -134,6 +155,8 @@ def _build_key(config: SocConfig, simulator: str, waves: bool, gated: bool) -> s
     h.update(_l3_model_source().read_bytes())
     h.update(Path(__file__).read_bytes())
     h.update(f"{simulator} waves={waves} gated={gated}".encode())
+    if simulator == "verilator":
+        h.update(_cpu_key().encode())
     h.update(repr(sorted(_defines(config, gated).items())).encode())
     return h.hexdigest()[:12]
 
@@ -148,6 +171,7 @@ def _verilator_runner():
         def _build_command(self):
             cmds = super()._build_command()
             cmds[0] = [arg for arg in cmds[0] if arg != "--public-flat-rw"]
+            cmds[1] = [*cmds[1], *_OPT_MAKE]   # the make command
             return cmds
 
     return FastVerilator()
@@ -192,7 +216,7 @@ def build(config: SocConfig, simulator: str, *, waves: bool = False,
                 vlt.write_text(_VLT)
                 runner = _verilator_runner()
                 build_args = ["--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-                              "-CFLAGS", "-std=c++20 -O2", "-O3", "--x-assign", "fast",
+                              "-CFLAGS", "-std=c++20", "-O3", "--x-assign", "fast",
                               "--x-initial", "fast", "--noassert", str(vlt)]
             else:
                 from cocotb_tools.runner import Icarus
