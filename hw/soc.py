@@ -109,8 +109,11 @@ class Soc(wiring.Component):
     def elaborate(self, platform):
         c = self.config
         m = Module()
-        cpu = Core(c.cpu.reset_vector)
-        m.submodules.cpu = ResetInserter({"sync": self.cpu_hold})(cpu)
+        cpu = Core(c.cpu.reset_vector, counter_domain="cnt")
+        held = ResetInserter({"sync": self.cpu_hold, "cnt": self.cpu_hold})(cpu)
+        m.submodules.cpu = DomainRenamer(
+            {"sync": "core", "cnt": "core_cnt" if self.gated_acc else "core"})(held)
+        self._core_domains(m, cpu)
         m.submodules.main_memory = main = self.main_memory
         memsys, npu, cim = self.memsys, self.npu, self.cim
         m.submodules.memsys = memsys  # its banks and DMA are in domains of their own
@@ -184,6 +187,29 @@ class Soc(wiring.Component):
             self.instret.eq(cpu.instret),
         ]
         return m
+
+    def _core_domains(self, m, cpu):
+        """The core's clock domain, ``core``: ``clk``, its reset a cycle after the SoC's (a
+        reset synchroniser, in both builds). The simulation build stops that clock while the
+        core sleeps in a wfi (`Core.sleeping`: no register of it would change), with the
+        enable latched on the falling edge like the other gates; ``mcycle`` counts in domain
+        ``core_cnt``, on ``clk`` itself. The reset flop is on the core's own clock, so the
+        core's next-state logic is evaluated only at its edges."""
+        core_rst = Signal(init=1, reset_less=True)
+        m.domains.core = ClockDomain("core")
+        m.d.comb += ResetSignal("core").eq(core_rst)
+        if not self.gated_acc:
+            m.d.comb += ClockSignal("core").eq(ClockSignal("sync"))
+            m.d.sync += core_rst.eq(ResetSignal())
+            return
+        on = Signal(init=1, name="core_clk_on")
+        m.d.neg += on.eq(~cpu.sleeping | ResetSignal() | core_rst)
+        m.domains += [ClockDomain("core_cnt"), ClockDomain("core_rs", reset_less=True)]
+        m.d.core_rs += core_rst.eq(ResetSignal())
+        m.d.comb += [ClockSignal("core").eq(ClockSignal("sync") & on),
+                     ClockSignal("core_rs").eq(ClockSignal("sync") & on),
+                     ClockSignal("core_cnt").eq(ClockSignal("sync")),
+                     ResetSignal("core_cnt").eq(core_rst)]
 
     def _connect_window(self, m, window, target, domain):
         if not self.gated_acc:

@@ -1,11 +1,13 @@
 """The simulation's clock gates change nothing but speed: the same firmware (DMA, NPU and CIM
-drivers at work, interrupts, errors, and a CPU-only kernel) and two whole networks on the
-Verilator SoC with gated clocks for the banks, the DMA, the NPU and the CIM (the default build)
-and with one clock (``Soc(gated_acc=False)``, as on a board) end with the same status, exit code,
+drivers at work, interrupts, errors, a CPU-only kernel, the ISA tests with their traps, timer
+interrupts and wfi, the examples) and two whole networks on the Verilator SoC with gated clocks
+for the core (stopped in a wfi), the banks, the DMA, the NPU and the CIM (the default build) and
+with one clock (``Soc(gated_acc=False)``, as on a board) end with the same status, exit code,
 cycle and instruction counts and console output (where the firmware prints its counters and
 checks every result against golden), and the networks with the same outputs and step cycles."""
 
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -15,11 +17,14 @@ from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.sim.harness import Job, run_batch
 from hetsoc.sim.hdl import l3_fault_defines
+from hetsoc.verify.toolchain import build_isa_test
 
 CONFIG = "default"
 DRIVER = {"dma": "dma.c", "npu": "npu.c", "cim": "cim.c"}
 PROGRAMS = ("dma_chain", "dma_errors", "dma_two_channels", "dma_bus_error", "npu_layer",
             "npu_errors", "cim_layer", "cim_errors")
+ISA = sorted((Path(__file__).resolve().parent / "isa").glob("*.S"))
+EXAMPLES = ("hello", "timer_irq")
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +43,18 @@ def runs(tmp_path_factory):
     crc = zlib.crc32(bytes((i * 7 + 3) & 0xFF for i in range(length)))
     elfs.append(build_firmware([sw_path("bench", "crc32.c")], CONFIG, tmp / "crc32.elf",
                                defines={"LEN": length, "CRC32_EXPECTED": f"{crc:#x}u"}))
-    names = (*PROGRAMS, "crc32")
+    elfs += [build_isa_test(src, tmp / f"isa_{src.stem}.elf") for src in ISA]
+    elfs += [build_firmware([sw_path("examples", f"{name}.c")], CONFIG, tmp / f"{name}.elf")
+             for name in EXAMPLES]
+    names = (*PROGRAMS, "crc32", *(f"isa_{src.stem}" for src in ISA), *EXAMPLES)
     jobs = [Job(elf, max_cycles=3_000_000) for elf in elfs]
     gated = run_batch(jobs, CONFIG, "verilator", gate_acc_clock=True)
     plain = run_batch(jobs, CONFIG, "verilator", gate_acc_clock=False)
     return {n: (g, p) for n, g, p in zip(names, gated, plain, strict=True)}
 
 
-@pytest.mark.parametrize("name", (*PROGRAMS, "crc32"))
+@pytest.mark.parametrize("name", (*PROGRAMS, "crc32", *(f"isa_{src.stem}" for src in ISA),
+                                  *EXAMPLES))
 def test_gated_clock_is_cycle_exact(runs, name):
     gated, plain = runs[name]
     assert plain.passed, f"{name} (one clock): {plain.status} {plain.exit_code}: {plain.console}"

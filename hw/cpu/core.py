@@ -16,6 +16,14 @@ Hazards and penalties (single-cycle memories)
     is empty (one bubble); fence.i then refetches, so stores before it are visible to the fetch.
     Every stage stalls correctly when a bus does not accept a request or responds late.
 
+Wfi
+    A wfi waits in D while an interrupt is enabled in ``mie`` and none is pending (with ``mie``
+    zero nothing could end it, so it does not wait), then completes: an interrupt that ends
+    the wait is taken on the instruction after it (``mepc`` = pc + 4), as the privileged spec
+    asks. ``sleeping`` tells when the core is in that wait with nothing else in flight, so
+    that no register of the core changes until an interrupt comes: a simulation stops the
+    core's clock then (``Soc``), with ``mcycle`` in a domain of its own (``counter_domain``).
+
 Traps
     An exception travels with its instruction and is taken in M, where everything older has
     completed; the younger instructions in D and X are discarded before they have any effect (a
@@ -65,15 +73,21 @@ class Core(wiring.Component):
         The ``mcause``, ``mepc`` and ``mtval`` it wrote and the handler address.
     cycle, instret : Out(64)
         ``mcycle`` and ``minstret``.
+    sleeping : Out(1)
+        Waiting in a wfi, the pipeline and the fetch empty: the core's registers other than
+        ``mcycle`` keep their values at the next edge (an interrupt ends it combinationally).
     """
 
-    def __init__(self, reset_vector: int):
+    def __init__(self, reset_vector: int, *, counter_domain: str = "sync"):
         if not isinstance(reset_vector, int) or isinstance(reset_vector, bool):
             raise TypeError(f"Reset vector must be an integer, not {reset_vector!r}")
         if not 0 <= reset_vector < 1 << 32 or reset_vector % 4:
             raise ValueError(f"Reset vector must be a 4-byte aligned 32-bit address, "
                              f"not {reset_vector!r}")
+        if not isinstance(counter_domain, str):
+            raise TypeError(f"counter_domain must be a str, not {counter_domain!r}")
         self.reset_vector = reset_vector
+        self.counter_domain = counter_domain
         super().__init__({
             "ibus": Out(BusSignature()),
             "dbus": Out(BusSignature()),
@@ -87,6 +101,7 @@ class Core(wiring.Component):
             "trap_target": Out(32),
             "cycle": Out(64),
             "instret": Out(64),
+            "sleeping": Out(1),
         })
         #: The register file, exposed so that simulations can inspect registers.
         self.regfile = RegisterFile()
@@ -102,7 +117,7 @@ class Core(wiring.Component):
         m.submodules.multiplier = mul = Multiplier()
         m.submodules.divider = div = Divider()
         m.submodules.lsu = lsu = LoadStoreUnit()
-        m.submodules.csr = csr = CsrFile()
+        m.submodules.csr = csr = CsrFile(self.counter_domain)
         dbus = self.dbus
 
         wiring.connect(m, wiring.flipped(self.ibus), fetch.ibus)
@@ -304,15 +319,18 @@ class Core(wiring.Component):
         # re-evaluated right after a CSR write that can enable one, so the instruction after a
         # write to mstatus or mie waits in D until the write has happened (mret redirects, so
         # its target is sampled with the restored MIE anyway).
-        irq_take = csr.irq_pending
+        # A wfi is never the interrupted instruction: it completes, and the one after it is.
+        d_wfi = d.wfi & ~head.err
+        irq_take = csr.irq_pending & ~d_wfi
         csr_addr = dec.imm[:12]
         irq_sync = x_valid & dec.csr & dec.csr_write & (
             (csr_addr == Csr.MSTATUS) | (csr_addr == Csr.MIE))
 
         d_valid = fetch.head_valid
+        wfi_wait = d_valid & d_wfi & csr.wfi_wait
         d_advance = Signal()
         m.d.comb += d_advance.eq(d_valid & (~x_valid | x_advance) & ~hazard & ~irq_sync
-                                 & ~x_redirect & ~m_trap)
+                                 & ~x_redirect & ~m_trap & ~wfi_wait)
 
         # D's static prediction is the one that counts. Fetch already followed it if the BTB
         # hit (head.predicted); otherwise D redirects fetch (one bubble) and trains the BTB.
@@ -332,6 +350,8 @@ class Core(wiring.Component):
         ]
         m.d.sync += d_redirected.eq((d_redirected | d_redirect) & ~d_advance
                                     & ~x_redirect & ~m_trap)
+        m.d.comb += self.sleeping.eq(wfi_wait & ~x_valid & ~m_valid & fetch.idle & ~d_redirect
+                                     & ~self.trap_valid)
 
         d_exc = head.err | d.illegal | d.ecall | d.ebreak | irq_take
         d_cause = Mux(irq_take, csr.irq_cause[:4],

@@ -51,6 +51,15 @@ class CsrFile(wiring.Component):
         An instruction retires this cycle (counts in ``minstret``).
     cycle, instret : Out(64)
         ``mcycle`` and ``minstret``.
+    wfi_wait : Out(1)
+        A wfi waits now: an interrupt is enabled in ``mie`` and none of them is pending
+        (whatever ``mstatus.MIE``; with ``mie`` zero nothing could end the wait, so none).
+
+    Parameters
+    ----------
+    counter_domain : str
+        The domain ``mcycle`` counts in: the core's own, or one whose clock keeps running while
+        a simulation stops the core's clock in a wfi.
     """
 
     addr: In(12)
@@ -75,6 +84,13 @@ class CsrFile(wiring.Component):
     retire: In(1)
     cycle: Out(64)
     instret: Out(64)
+    wfi_wait: Out(1)
+
+    def __init__(self, counter_domain: str = "sync"):
+        if not isinstance(counter_domain, str):
+            raise TypeError(f"counter_domain must be a str, not {counter_domain!r}")
+        self.counter_domain = counter_domain
+        super().__init__()
 
     def elaborate(self, platform):
         m = Module()
@@ -140,12 +156,13 @@ class CsrFile(wiring.Component):
 
         # Counters: a CSR write replaces the increment of that cycle (the instruction that
         # writes minstret is not counted either: the core does not signal its retirement).
+        count = m.d[self.counter_domain]
         with m.If(writes(Csr.MCYCLE)):
-            m.d.sync += mcycle[:32].eq(new)
+            count += mcycle[:32].eq(new)
         with m.Elif(writes(Csr.MCYCLEH)):
-            m.d.sync += mcycle[32:].eq(new)
+            count += mcycle[32:].eq(new)
         with m.Else():
-            m.d.sync += mcycle.eq(mcycle + 1)
+            count += mcycle.eq(mcycle + 1)
         with m.If(writes(Csr.MINSTRET)):
             m.d.sync += minstret[:32].eq(new)
         with m.Elif(writes(Csr.MINSTRETH)):
@@ -182,6 +199,7 @@ class CsrFile(wiring.Component):
 
         pending = mip & mie
         m.d.comb += self.irq_pending.eq(mie_bit & (pending != 0))
+        m.d.comb += self.wfi_wait.eq((mie != 0) & (pending == 0))
         code = Signal(4)
         m.d.comb += code.eq(Mux(pending[Interrupt.EXTERNAL], Interrupt.EXTERNAL,
                                 Mux(pending[Interrupt.SOFTWARE], Interrupt.SOFTWARE,

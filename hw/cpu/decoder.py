@@ -43,6 +43,7 @@ DecodedLayout = data.StructLayout({
     "ebreak": 1,
     "mret": 1,
     "fence_i": 1,
+    "wfi": 1,
 })
 
 
@@ -158,8 +159,10 @@ class Decoder(wiring.Component):
                         o.ecall.eq(word == (0x00000073 >> 7)),
                         o.ebreak.eq(word == (0x00100073 >> 7)),
                         o.mret.eq(word == (0x30200073 >> 7)),
+                        o.wfi.eq(word == (0x10500073 >> 7)),
                     ]
-                    # wfi (0x10500073) is a legal no-op: interrupts are sampled anyway.
+                    # wfi (0x10500073) waits in decode while an interrupt is enabled in mie and
+                    # none of them is pending (see Core).
                     m.d.comb += bad.eq((word != (0x00000073 >> 7)) & (word != (0x00100073 >> 7))
                                          & (word != (0x30200073 >> 7))
                                          & (word != (0x10500073 >> 7)))

@@ -70,6 +70,8 @@ class FetchUnit(wiring.Component):
         The branch and its taken target.
     flush_btb : In(1)
         Invalidate every BTB entry (fence.i).
+    idle : Out(1)
+        No request presented, held or in flight: with no redirect or dequeue, nothing changes.
     """
 
     ibus: Out(BusSignature())
@@ -84,6 +86,7 @@ class FetchUnit(wiring.Component):
     train_pc: In(32)
     train_target: In(32)
     flush_btb: In(1)
+    idle: Out(1)
 
     def __init__(self, reset_vector: int):
         if not isinstance(reset_vector, int):
@@ -167,6 +170,7 @@ class FetchUnit(wiring.Component):
         with m.Elif(self.redirect):
             m.d.sync += inflight_kill.eq(1)
         keep = bus.rsp_valid & ~inflight_kill & ~self.redirect
+        m.d.comb += self.idle.eq(~bus.req_valid & ~held & ~inflight)
 
         # Queue.
         deq = self.deq & (count != 0)

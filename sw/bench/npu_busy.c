@@ -2,9 +2,10 @@
  *
  * Runs the first layer of npu_layers.h (hetsoc.accel.npu.testgen: weights, descriptor, input)
  * once with its inputs copied into L1 and checks golden's output, then REPEAT more times back
- * to back, the core only polling STATUS in between: from the second run on, nearly every cycle
- * is NPU work. Prints "npu_busy runs=N busy=N" (the busy cycles of one run, from the counter);
- * returns 0 when the output matched.
+ * to back, the core waiting for each as the network runtime does (asleep in a wfi until the
+ * NPU's interrupt, npu_wait_irq) or, with -DPOLL=1, polling STATUS (npu_wait): from the second
+ * run on, nearly every cycle is NPU work. Prints "npu_busy runs=N busy=N" (the busy cycles of
+ * one run, from the counter); returns 0 when the output matched.
  */
 #include <stdint.h>
 
@@ -14,6 +15,9 @@
 
 #ifndef REPEAT
 #define REPEAT 0
+#endif
+#ifndef POLL
+#define POLL 0
 #endif
 
 int main(void)
@@ -30,9 +34,12 @@ int main(void)
         printf("npu_busy: output differs from golden\n");
         return 1;
     }
-    for (unsigned r = 0; r < REPEAT; r++)
-        if (npu_run(t->desc) != NPU_OK)
+    for (unsigned r = 0; r < REPEAT; r++) {
+        npu_set_descriptor(t->desc);
+        npu_start();
+        if ((POLL ? npu_wait() : npu_wait_irq()) != NPU_OK)
             return 3;
+    }
     printf("npu_busy runs=%u busy=%u\n", (unsigned)(REPEAT + 1), (unsigned)npu_busy_cycles());
     return 0;
 }

@@ -68,7 +68,11 @@ void net_npu_weights(uint32_t l2_addr, uint32_t n32)
 
 void net_npu_run(const uint32_t desc[HETSOC_NPU_DESC_WORDS])
 {
-    npu_error_t err = npu_run(desc);
+    /* The core sleeps in a wfi while the layer runs (npu_wait_irq), as a TinyML SoC's host
+     * does: nothing for it to do, and a simulation stops its clock meanwhile. */
+    npu_set_descriptor(desc);
+    npu_start();
+    npu_error_t err = npu_wait_irq();
     if (err != NPU_OK) {
         printf("net: step %u: the NPU refused the descriptor: %s\n", current_step,
                npu_error_name(err));

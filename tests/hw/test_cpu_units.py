@@ -6,6 +6,7 @@ import pytest
 from amaranth.sim import Simulator
 
 from hetsoc.hw.cpu.core import Core
+from hetsoc.hw.cpu.csr import CsrFile
 from hetsoc.hw.cpu.decoder import Decoder
 from hetsoc.hw.cpu.divider import Divider
 from hetsoc.hw.cpu.fetch import FetchUnit
@@ -29,7 +30,11 @@ def test_constructor_checks():
     assert core.reset_vector == 0x8000_0000
     assert {name for name, _ in core.signature.members.items()} == {
         "ibus", "dbus", "irq_timer", "irq_software", "irq_external", "trap_valid",
-        "trap_cause", "trap_pc", "trap_tval", "trap_target", "cycle", "instret"}
+        "trap_cause", "trap_pc", "trap_tval", "trap_target", "cycle", "instret", "sleeping"}
+    with pytest.raises(TypeError, match=r"^counter_domain must be a str, not 0$"):
+        Core(0x8000_0000, counter_domain=0)
+    with pytest.raises(TypeError, match=r"^counter_domain must be a str, not None$"):
+        CsrFile(None)
 
 
 def _legal(w):
