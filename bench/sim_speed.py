@@ -11,7 +11,8 @@ Workloads (firmware on the ``default`` SoC):
 * ``cpu_l1l2``: the DS-CNN network under the ``cpu`` strategy (tuned C kernels on activations in
   L1 and weights staged in L2; the accelerators idle), against digits.
 * ``npu_busy``: one 3x3 16->16 convolution at 32x32 run back to back on the NPU
-  (``sw/bench/npu_busy.c``), 20 runs against 1.
+  (``sw/bench/npu_busy.c``), 100 runs against 1, the core asleep in a wfi while each runs (as
+  the network runtime waits); ``npu_poll``: the same with the core polling ``STATUS``.
 * ``dma_l3``: 64 KiB L3 -> L2 -> L3 round trips on both DMA channels (``sw/bench/dma_bw.c``),
   100 against 0.
 
@@ -97,10 +98,10 @@ class Workloads:
                            cols=CONFIG.npu.cols, in_base=0)
         (tmp / "npu").mkdir()
         (tmp / "npu" / "npu_layers.h").write_text(layers_header(CONFIG, [layer], 7))
-        self.npu = {r: build_firmware([sw_path("bench", "npu_busy.c"), sw_path("drivers", "npu.c")],
-                                      CONFIG, tmp / f"npu_busy{r}.elf", defines={"REPEAT": r},
-                                      extra_cflags=[drivers, f"-I{tmp / 'npu'}"])
-                    for r in (0, 19)}
+        self.npu = {(r, poll): build_firmware(
+            [sw_path("bench", "npu_busy.c"), sw_path("drivers", "npu.c")], CONFIG,
+            tmp / f"npu_busy{r}_{poll}.elf", defines={"REPEAT": r, "POLL": poll},
+            extra_cflags=[drivers, f"-I{tmp / 'npu'}"]) for r in (0, 9, 99) for poll in (0, 1)}
         self.dma = {r: build_firmware([sw_path("bench", "dma_bw.c"), sw_path("drivers", "dma.c")],
                                       CONFIG, tmp / f"dma_bw{r}.elf", defines={"REPEAT": r},
                                       extra_cflags=[drivers])
@@ -132,11 +133,13 @@ def measure(w: Workloads, backend: str, gate: bool) -> dict:
     pairs = {
         "crc32": (_jobs(w.crc[crc_long], backend, gate), _jobs(w.crc[crc_short], backend, gate)),
         "cpu_l1l2": (w.network(0, backend, gate), w.network(1, backend, gate)),
-        "npu_busy": (_jobs(w.npu[19], backend, gate), _jobs(w.npu[0], backend, gate)),
+        "npu_busy": (_jobs(w.npu[99, 0], backend, gate), _jobs(w.npu[0, 0], backend, gate)),
+        "npu_poll": (_jobs(w.npu[99, 1], backend, gate), _jobs(w.npu[0, 1], backend, gate)),
         "dma_l3": (_jobs(w.dma[100], backend, gate), _jobs(w.dma[0], backend, gate)),
     }
     if backend != "verilator":  # the slow simulators get the short workloads only
         pairs = {k: v for k, v in pairs.items() if k in ("crc32", "npu_busy")}
+        pairs["npu_busy"] = (_jobs(w.npu[9, 0], backend, gate), pairs["npu_busy"][1])
     return {name: _rate(_measure(long), _measure(short)) for name, (long, short) in pairs.items()}
 
 

@@ -7,77 +7,77 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire [6:0] \$3 ;
   wire [6:0] \$4 ;
   wire [31:0] bus__addr;
-  wire [31:0] \bus__addr$114 ;
-  wire [31:0] \bus__addr$115 ;
-  wire [11:0] \bus__addr$204 ;
-  wire [11:0] \bus__addr$222 ;
-  wire [11:0] \bus__addr$301 ;
-  wire [11:0] \bus__addr$319 ;
-  wire [11:0] \bus__addr$337 ;
+  wire [31:0] \bus__addr$117 ;
+  wire [31:0] \bus__addr$118 ;
+  wire [11:0] \bus__addr$207 ;
+  wire [11:0] \bus__addr$225 ;
+  wire [11:0] \bus__addr$304 ;
+  wire [11:0] \bus__addr$322 ;
+  wire [11:0] \bus__addr$340 ;
   wire bus__err;
-  wire \bus__err$116 ;
-  wire \bus__err$117 ;
-  wire \bus__err$207 ;
-  wire \bus__err$225 ;
-  wire \bus__err$304 ;
-  wire \bus__err$322 ;
-  wire \bus__err$340 ;
+  wire \bus__err$119 ;
+  wire \bus__err$120 ;
+  wire \bus__err$210 ;
+  wire \bus__err$228 ;
+  wire \bus__err$307 ;
+  wire \bus__err$325 ;
+  wire \bus__err$343 ;
   wire [31:0] bus__rdata;
-  wire [31:0] \bus__rdata$118 ;
-  wire [31:0] \bus__rdata$119 ;
-  wire [31:0] \bus__rdata$209 ;
-  wire [31:0] \bus__rdata$227 ;
-  wire [31:0] \bus__rdata$306 ;
-  wire [31:0] \bus__rdata$324 ;
-  wire [31:0] \bus__rdata$342 ;
+  wire [31:0] \bus__rdata$121 ;
+  wire [31:0] \bus__rdata$122 ;
+  wire [31:0] \bus__rdata$212 ;
+  wire [31:0] \bus__rdata$230 ;
+  wire [31:0] \bus__rdata$309 ;
+  wire [31:0] \bus__rdata$327 ;
+  wire [31:0] \bus__rdata$345 ;
   wire bus__req_ready;
-  wire \bus__req_ready$120 ;
-  wire \bus__req_ready$121 ;
-  wire \bus__req_ready$211 ;
-  wire \bus__req_ready$229 ;
-  wire \bus__req_ready$308 ;
-  wire \bus__req_ready$326 ;
-  wire \bus__req_ready$344 ;
+  wire \bus__req_ready$123 ;
+  wire \bus__req_ready$124 ;
+  wire \bus__req_ready$214 ;
+  wire \bus__req_ready$232 ;
+  wire \bus__req_ready$311 ;
+  wire \bus__req_ready$329 ;
+  wire \bus__req_ready$347 ;
   wire bus__req_valid;
-  wire \bus__req_valid$122 ;
-  wire \bus__req_valid$123 ;
-  wire \bus__req_valid$212 ;
-  wire \bus__req_valid$230 ;
-  wire \bus__req_valid$309 ;
-  wire \bus__req_valid$327 ;
-  wire \bus__req_valid$345 ;
+  wire \bus__req_valid$125 ;
+  wire \bus__req_valid$126 ;
+  wire \bus__req_valid$215 ;
+  wire \bus__req_valid$233 ;
+  wire \bus__req_valid$312 ;
+  wire \bus__req_valid$330 ;
+  wire \bus__req_valid$348 ;
   wire bus__rsp_valid;
-  wire \bus__rsp_valid$124 ;
-  wire \bus__rsp_valid$125 ;
-  wire \bus__rsp_valid$215 ;
-  wire \bus__rsp_valid$233 ;
-  wire \bus__rsp_valid$312 ;
-  wire \bus__rsp_valid$330 ;
-  wire \bus__rsp_valid$348 ;
+  wire \bus__rsp_valid$127 ;
+  wire \bus__rsp_valid$128 ;
+  wire \bus__rsp_valid$218 ;
+  wire \bus__rsp_valid$236 ;
+  wire \bus__rsp_valid$315 ;
+  wire \bus__rsp_valid$333 ;
+  wire \bus__rsp_valid$351 ;
   wire [31:0] bus__wdata;
-  wire [31:0] \bus__wdata$126 ;
-  wire [31:0] \bus__wdata$127 ;
-  wire [31:0] \bus__wdata$216 ;
-  wire [31:0] \bus__wdata$234 ;
-  wire [31:0] \bus__wdata$313 ;
-  wire [31:0] \bus__wdata$331 ;
-  wire [31:0] \bus__wdata$349 ;
+  wire [31:0] \bus__wdata$129 ;
+  wire [31:0] \bus__wdata$130 ;
+  wire [31:0] \bus__wdata$219 ;
+  wire [31:0] \bus__wdata$237 ;
+  wire [31:0] \bus__wdata$316 ;
+  wire [31:0] \bus__wdata$334 ;
+  wire [31:0] \bus__wdata$352 ;
   wire bus__we;
-  wire \bus__we$128 ;
-  wire \bus__we$129 ;
-  wire \bus__we$218 ;
-  wire \bus__we$236 ;
-  wire \bus__we$315 ;
-  wire \bus__we$333 ;
-  wire \bus__we$351 ;
+  wire \bus__we$131 ;
+  wire \bus__we$132 ;
+  wire \bus__we$221 ;
+  wire \bus__we$239 ;
+  wire \bus__we$318 ;
+  wire \bus__we$336 ;
+  wire \bus__we$354 ;
   wire [3:0] bus__wstrb;
-  wire [3:0] \bus__wstrb$130 ;
-  wire [3:0] \bus__wstrb$131 ;
-  wire [3:0] \bus__wstrb$220 ;
-  wire [3:0] \bus__wstrb$238 ;
-  wire [3:0] \bus__wstrb$317 ;
-  wire [3:0] \bus__wstrb$335 ;
-  wire [3:0] \bus__wstrb$353 ;
+  wire [3:0] \bus__wstrb$133 ;
+  wire [3:0] \bus__wstrb$134 ;
+  wire [3:0] \bus__wstrb$223 ;
+  wire [3:0] \bus__wstrb$241 ;
+  wire [3:0] \bus__wstrb$320 ;
+  wire [3:0] \bus__wstrb$338 ;
+  wire [3:0] \bus__wstrb$356 ;
   wire [11:0] cim__addr;
   wire cim__err;
   wire [31:0] cim__rdata;
@@ -111,6 +111,10 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire [7:0] console_data;
   output console_valid;
   wire console_valid;
+  wire core_clk;
+  reg core_rst = 1'h1;
+  (* init = 1'h1 *)
+  wire \core_rst$52 ;
   input cpu_hold;
   wire cpu_hold;
   wire [17:0] cpu_l1__addr;
@@ -133,7 +137,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire [3:0] cpu_l2__wstrb;
   output [63:0] cycle;
   wire [63:0] cycle;
-  wire [63:0] \cycle$383 ;
+  wire [63:0] \cycle$386 ;
   wire [16:0] data__addr;
   wire data__err;
   wire [31:0] data__rdata;
@@ -228,39 +232,39 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire [3:0] ibus__wstrb;
   output [63:0] instret;
   wire [63:0] instret;
-  wire [63:0] \instret$384 ;
+  wire [63:0] \instret$387 ;
   wire irq;
-  wire \irq$359 ;
-  wire \irq$360 ;
-  wire \irq$361 ;
+  wire \irq$362 ;
+  wire \irq$363 ;
+  wire \irq$364 ;
   wire irq_external;
   wire irq_software;
   wire irq_timer;
   wire [17:0] l1__addr;
-  wire [17:0] \l1__addr$241 ;
-  wire [17:0] \l1__addr$257 ;
+  wire [17:0] \l1__addr$244 ;
+  wire [17:0] \l1__addr$260 ;
   wire l1__err;
   wire [31:0] l1__rdata;
-  wire [255:0] \l1__rdata$242 ;
-  wire [63:0] \l1__rdata$258 ;
+  wire [255:0] \l1__rdata$245 ;
+  wire [63:0] \l1__rdata$261 ;
   wire l1__req_ready;
-  wire \l1__req_ready$244 ;
-  wire \l1__req_ready$260 ;
+  wire \l1__req_ready$247 ;
+  wire \l1__req_ready$263 ;
   wire l1__req_valid;
-  wire \l1__req_valid$247 ;
-  wire \l1__req_valid$263 ;
+  wire \l1__req_valid$250 ;
+  wire \l1__req_valid$266 ;
   wire l1__rsp_valid;
-  wire \l1__rsp_valid$248 ;
-  wire \l1__rsp_valid$264 ;
+  wire \l1__rsp_valid$251 ;
+  wire \l1__rsp_valid$267 ;
   wire [31:0] l1__wdata;
-  wire [255:0] \l1__wdata$251 ;
-  wire [63:0] \l1__wdata$267 ;
+  wire [255:0] \l1__wdata$254 ;
+  wire [63:0] \l1__wdata$270 ;
   wire l1__we;
-  wire \l1__we$253 ;
-  wire \l1__we$269 ;
+  wire \l1__we$256 ;
+  wire \l1__we$272 ;
   wire [3:0] l1__wstrb;
-  wire [31:0] \l1__wstrb$255 ;
-  wire [7:0] \l1__wstrb$271 ;
+  wire [31:0] \l1__wstrb$258 ;
+  wire [7:0] \l1__wstrb$274 ;
   wire [18:0] l2__addr;
   wire l2__err;
   wire [31:0] l2__rdata;
@@ -275,109 +279,109 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire [31:0] last_tval;
   output [31:0] m_axi__araddr;
   wire [31:0] m_axi__araddr;
-  wire [31:0] \m_axi__araddr$272 ;
+  wire [31:0] \m_axi__araddr$275 ;
   output [1:0] m_axi__arburst;
   wire [1:0] m_axi__arburst;
-  wire [1:0] \m_axi__arburst$273 ;
+  wire [1:0] \m_axi__arburst$276 ;
   output m_axi__arid;
   wire m_axi__arid;
-  wire \m_axi__arid$274 ;
+  wire \m_axi__arid$277 ;
   output [7:0] m_axi__arlen;
   wire [7:0] m_axi__arlen;
-  wire [7:0] \m_axi__arlen$275 ;
+  wire [7:0] \m_axi__arlen$278 ;
   input m_axi__arready;
   wire m_axi__arready;
-  wire \m_axi__arready$276 ;
+  wire \m_axi__arready$279 ;
   output [2:0] m_axi__arsize;
   wire [2:0] m_axi__arsize;
-  wire [2:0] \m_axi__arsize$277 ;
+  wire [2:0] \m_axi__arsize$280 ;
   output m_axi__arvalid;
   wire m_axi__arvalid;
-  wire \m_axi__arvalid$278 ;
+  wire \m_axi__arvalid$281 ;
   output [31:0] m_axi__awaddr;
   wire [31:0] m_axi__awaddr;
-  wire [31:0] \m_axi__awaddr$279 ;
+  wire [31:0] \m_axi__awaddr$282 ;
   output [1:0] m_axi__awburst;
   wire [1:0] m_axi__awburst;
-  wire [1:0] \m_axi__awburst$280 ;
+  wire [1:0] \m_axi__awburst$283 ;
   output m_axi__awid;
   wire m_axi__awid;
-  wire \m_axi__awid$281 ;
+  wire \m_axi__awid$284 ;
   output [7:0] m_axi__awlen;
   wire [7:0] m_axi__awlen;
-  wire [7:0] \m_axi__awlen$282 ;
+  wire [7:0] \m_axi__awlen$285 ;
   input m_axi__awready;
   wire m_axi__awready;
-  wire \m_axi__awready$283 ;
+  wire \m_axi__awready$286 ;
   output [2:0] m_axi__awsize;
   wire [2:0] m_axi__awsize;
-  wire [2:0] \m_axi__awsize$284 ;
+  wire [2:0] \m_axi__awsize$287 ;
   output m_axi__awvalid;
   wire m_axi__awvalid;
-  wire \m_axi__awvalid$285 ;
+  wire \m_axi__awvalid$288 ;
   input m_axi__bid;
   wire m_axi__bid;
-  wire \m_axi__bid$286 ;
+  wire \m_axi__bid$289 ;
   output m_axi__bready;
   wire m_axi__bready;
-  wire \m_axi__bready$287 ;
+  wire \m_axi__bready$290 ;
   input [1:0] m_axi__bresp;
   wire [1:0] m_axi__bresp;
-  wire [1:0] \m_axi__bresp$288 ;
+  wire [1:0] \m_axi__bresp$291 ;
   input m_axi__bvalid;
   wire m_axi__bvalid;
-  wire \m_axi__bvalid$289 ;
+  wire \m_axi__bvalid$292 ;
   input [63:0] m_axi__rdata;
   wire [63:0] m_axi__rdata;
-  wire [63:0] \m_axi__rdata$290 ;
+  wire [63:0] \m_axi__rdata$293 ;
   input m_axi__rid;
   wire m_axi__rid;
-  wire \m_axi__rid$291 ;
+  wire \m_axi__rid$294 ;
   input m_axi__rlast;
   wire m_axi__rlast;
-  wire \m_axi__rlast$292 ;
+  wire \m_axi__rlast$295 ;
   output m_axi__rready;
   wire m_axi__rready;
-  wire \m_axi__rready$293 ;
+  wire \m_axi__rready$296 ;
   input [1:0] m_axi__rresp;
   wire [1:0] m_axi__rresp;
-  wire [1:0] \m_axi__rresp$294 ;
+  wire [1:0] \m_axi__rresp$297 ;
   input m_axi__rvalid;
   wire m_axi__rvalid;
-  wire \m_axi__rvalid$295 ;
+  wire \m_axi__rvalid$298 ;
   output [63:0] m_axi__wdata;
   wire [63:0] m_axi__wdata;
-  wire [63:0] \m_axi__wdata$296 ;
+  wire [63:0] \m_axi__wdata$299 ;
   output m_axi__wlast;
   wire m_axi__wlast;
-  wire \m_axi__wlast$297 ;
+  wire \m_axi__wlast$300 ;
   input m_axi__wready;
   wire m_axi__wready;
-  wire \m_axi__wready$298 ;
+  wire \m_axi__wready$301 ;
   output [7:0] m_axi__wstrb;
   wire [7:0] m_axi__wstrb;
-  wire [7:0] \m_axi__wstrb$299 ;
+  wire [7:0] \m_axi__wstrb$302 ;
   output m_axi__wvalid;
   wire m_axi__wvalid;
-  wire \m_axi__wvalid$300 ;
+  wire \m_axi__wvalid$303 ;
   wire [16:0] main_memory__addr;
-  wire [16:0] \main_memory__addr$133 ;
+  wire [16:0] \main_memory__addr$136 ;
   wire main_memory__err;
-  wire \main_memory__err$134 ;
+  wire \main_memory__err$137 ;
   wire [31:0] main_memory__rdata;
-  wire [31:0] \main_memory__rdata$136 ;
+  wire [31:0] \main_memory__rdata$139 ;
   wire main_memory__req_ready;
-  wire \main_memory__req_ready$138 ;
+  wire \main_memory__req_ready$141 ;
   wire main_memory__req_valid;
-  wire \main_memory__req_valid$141 ;
+  wire \main_memory__req_valid$144 ;
   wire main_memory__rsp_valid;
-  wire \main_memory__rsp_valid$142 ;
+  wire \main_memory__rsp_valid$145 ;
   wire [31:0] main_memory__wdata;
-  wire [31:0] \main_memory__wdata$145 ;
+  wire [31:0] \main_memory__wdata$148 ;
   wire main_memory__we;
-  wire \main_memory__we$147 ;
+  wire \main_memory__we$150 ;
   wire [3:0] main_memory__wstrb;
-  wire [3:0] \main_memory__wstrb$149 ;
+  wire [3:0] \main_memory__wstrb$152 ;
   wire [11:0] npu__addr;
   wire npu__err;
   wire [31:0] npu__rdata;
@@ -421,7 +425,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   (* enum_value_01 = "EXIT" *)
   (* enum_value_10 = "TRAP" *)
   (* enum_value_11 = "FATAL" *)
-  wire [1:0] \status$378 ;
+  wire [1:0] \status$381 ;
   wire [11:0] timer__addr;
   wire timer__err;
   wire [31:0] timer__rdata;
@@ -433,65 +437,68 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   wire [3:0] timer__wstrb;
   input [31:0] tohost_addr;
   wire [31:0] tohost_addr;
-  wire [31:0] \tohost_addr$375 ;
+  wire [31:0] \tohost_addr$378 ;
   output [31:0] trap_cause;
   wire [31:0] trap_cause;
-  wire [31:0] \trap_cause$364 ;
-  wire [31:0] \trap_cause$365 ;
+  wire [31:0] \trap_cause$367 ;
+  wire [31:0] \trap_cause$368 ;
   output [31:0] trap_pc;
   wire [31:0] trap_pc;
-  wire [31:0] \trap_pc$366 ;
-  wire [31:0] \trap_pc$367 ;
+  wire [31:0] \trap_pc$369 ;
+  wire [31:0] \trap_pc$370 ;
   wire [31:0] trap_target;
-  wire [31:0] \trap_target$371 ;
+  wire [31:0] \trap_target$374 ;
   output [31:0] trap_tval;
   wire [31:0] trap_tval;
-  wire [31:0] \trap_tval$368 ;
-  wire [31:0] \trap_tval$369 ;
+  wire [31:0] \trap_tval$371 ;
+  wire [31:0] \trap_tval$372 ;
   wire trap_valid;
-  wire \trap_valid$363 ;
+  wire \trap_valid$366 ;
   wire [7:0] tx_data;
   wire tx_valid;
-  assign \$1  = \irq$359  | \irq$360 ;
-  assign irq_external = \$1  | \irq$361 ;
+  assign \$1  = \irq$362  | \irq$363 ;
+  assign irq_external = \$1  | \irq$364 ;
   assign \$2  = first__req_valid & dbus__req_ready;
   assign snoop_valid = \$2  & first__we;
+  always @(posedge clk)
+    core_rst <= rst;
   \hetsoc_soc.cim  cim (
-    .bus__addr(\bus__addr$114 [11:0]),
+    .bus__addr(\bus__addr$117 [11:0]),
     .bus__err(cim__err),
     .bus__rdata(cim__rdata),
-    .bus__req_valid(\bus__req_valid$230 ),
+    .bus__req_valid(\bus__req_valid$233 ),
     .bus__rsp_valid(cim__rsp_valid),
-    .bus__we(\bus__we$128 ),
-    .bus__wstrb(\bus__wstrb$130 ),
+    .bus__we(\bus__we$131 ),
+    .bus__wstrb(\bus__wstrb$133 ),
     .clk(clk),
-    .irq(\irq$361 ),
+    .irq(\irq$364 ),
     .l1__addr(cim_l1__addr),
-    .l1__rdata(\l1__rdata$258 ),
-    .l1__req_ready(\l1__req_ready$260 ),
+    .l1__rdata(\l1__rdata$261 ),
+    .l1__req_ready(\l1__req_ready$263 ),
     .l1__req_valid(cim_l1__req_valid),
-    .l1__rsp_valid(\l1__rsp_valid$264 ),
+    .l1__rsp_valid(\l1__rsp_valid$267 ),
     .l1__wdata(cim_l1__wdata),
     .l1__we(cim_l1__we),
     .l1__wstrb(cim_l1__wstrb),
     .rst(rst),
-    .wdata(\bus__wdata$126 )
+    .wdata(\bus__wdata$129 )
   );
   \hetsoc_soc.console  console (
-    .bus__addr(\bus__addr$114 [11:0]),
+    .bus__addr(\bus__addr$117 [11:0]),
     .bus__err(console__err),
     .bus__rdata(console__rdata),
-    .bus__req_valid(\bus__req_valid$327 ),
+    .bus__req_valid(\bus__req_valid$330 ),
     .bus__rsp_valid(console__rsp_valid),
-    .bus__we(\bus__we$128 ),
-    .bus__wstrb(\bus__wstrb$130 ),
+    .bus__we(\bus__we$131 ),
+    .bus__wstrb(\bus__wstrb$133 ),
     .clk(clk),
     .rst(rst),
-    .wdata(\bus__wdata$126 ),
+    .wdata(\bus__wdata$129 ),
     .write_tx(console_valid)
   );
   \hetsoc_soc.cpu  cpu (
-    .clk(clk),
+    .core_clk(clk),
+    .core_rst(core_rst),
     .cpu_hold(cpu_hold),
     .cycle(cycle),
     .dbus__err(host__err),
@@ -511,22 +518,21 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .irq_external(irq_external),
     .irq_timer(irq_timer),
     .m_rdata(host__rdata),
-    .rst(rst),
-    .\trap_cause$136 (\trap_cause$364 ),
-    .\trap_pc$137 (\trap_pc$366 ),
+    .\trap_cause$139 (\trap_cause$367 ),
+    .\trap_pc$140 (\trap_pc$369 ),
     .trap_target(trap_target),
-    .\trap_tval$138 (\trap_tval$368 ),
+    .\trap_tval$141 (\trap_tval$371 ),
     .trap_valid(trap_valid),
     .x_addr(first__addr)
   );
   \hetsoc_soc.dbus_arbiter  dbus_arbiter (
-    .bus__addr(\bus__addr$114 ),
-    .bus__req_ready(\bus__req_ready$120 ),
-    .bus__req_valid(\bus__req_valid$122 ),
-    .bus__rsp_valid(\bus__rsp_valid$124 ),
-    .bus__wdata(\bus__wdata$126 ),
-    .bus__we(\bus__we$128 ),
-    .bus__wstrb(\bus__wstrb$130 ),
+    .bus__addr(\bus__addr$117 ),
+    .bus__req_ready(\bus__req_ready$123 ),
+    .bus__req_valid(\bus__req_valid$125 ),
+    .bus__rsp_valid(\bus__rsp_valid$127 ),
+    .bus__wdata(\bus__wdata$129 ),
+    .bus__we(\bus__we$131 ),
+    .bus__wstrb(\bus__wstrb$133 ),
     .clk(clk),
     .first__addr(first__addr),
     .first__err(host__err),
@@ -547,20 +553,20 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .second__wstrb(host__wstrb)
   );
   \hetsoc_soc.dbus_decoder  dbus_decoder (
-    .bus__addr(\bus__addr$114 ),
+    .bus__addr(\bus__addr$117 ),
     .bus__err(host__err),
     .bus__rdata(host__rdata),
-    .bus__req_ready(\bus__req_ready$120 ),
-    .bus__req_valid(\bus__req_valid$122 ),
-    .bus__rsp_valid(\bus__rsp_valid$124 ),
+    .bus__req_ready(\bus__req_ready$123 ),
+    .bus__req_valid(\bus__req_valid$125 ),
+    .bus__rsp_valid(\bus__rsp_valid$127 ),
     .cim__err(cim__err),
     .cim__rdata(cim__rdata),
-    .cim__req_valid(\bus__req_valid$230 ),
+    .cim__req_valid(\bus__req_valid$233 ),
     .cim__rsp_valid(cim__rsp_valid),
     .clk(clk),
     .console__err(console__err),
     .console__rdata(console__rdata),
-    .console__req_valid(\bus__req_valid$327 ),
+    .console__req_valid(\bus__req_valid$330 ),
     .console__rsp_valid(console__rsp_valid),
     .dma__err(dma__err),
     .dma__rdata(dma__rdata),
@@ -568,7 +574,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .dma__rsp_valid(dma__rsp_valid),
     .finisher__err(finisher__err),
     .finisher__rdata(finisher__rdata),
-    .finisher__req_valid(\bus__req_valid$345 ),
+    .finisher__req_valid(\bus__req_valid$348 ),
     .finisher__rsp_valid(finisher__rsp_valid),
     .l1__err(l1__err),
     .l1__rdata(l1__rdata),
@@ -578,30 +584,30 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .l2__rdata(l2__rdata),
     .l2__req_valid(cpu_l2__req_valid),
     .l2__rsp_valid(l2__rsp_valid),
-    .main_memory__rdata(\main_memory__rdata$136 ),
+    .main_memory__rdata(\main_memory__rdata$139 ),
     .main_memory__req_valid(data__req_valid),
-    .main_memory__rsp_valid(\main_memory__rsp_valid$142 ),
-    .main_memory__wdata(\bus__wdata$126 ),
-    .main_memory__we(\bus__we$128 ),
-    .main_memory__wstrb(\bus__wstrb$130 ),
+    .main_memory__rsp_valid(\main_memory__rsp_valid$145 ),
+    .main_memory__wdata(\bus__wdata$129 ),
+    .main_memory__we(\bus__we$131 ),
+    .main_memory__wstrb(\bus__wstrb$133 ),
     .npu__err(npu__err),
     .npu__rdata(npu__rdata),
-    .npu__req_valid(\bus__req_valid$212 ),
+    .npu__req_valid(\bus__req_valid$215 ),
     .npu__rsp_valid(npu__rsp_valid),
     .rst(rst),
     .timer__err(timer__err),
     .timer__rdata(timer__rdata),
-    .timer__req_valid(\bus__req_valid$309 ),
+    .timer__req_valid(\bus__req_valid$312 ),
     .timer__rsp_valid(timer__rsp_valid)
   );
   \hetsoc_soc.finisher  finisher (
-    .bus__addr(\bus__addr$114 [11:0]),
+    .bus__addr(\bus__addr$117 [11:0]),
     .bus__err(finisher__err),
     .bus__rdata(finisher__rdata),
-    .bus__req_valid(\bus__req_valid$345 ),
+    .bus__req_valid(\bus__req_valid$348 ),
     .bus__rsp_valid(finisher__rsp_valid),
-    .bus__we(\bus__we$128 ),
-    .bus__wstrb(\bus__wstrb$130 ),
+    .bus__we(\bus__we$131 ),
+    .bus__wstrb(\bus__wstrb$133 ),
     .clk(clk),
     .code(exit_code),
     .last_cause(trap_cause),
@@ -613,12 +619,12 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .snoop_valid(snoop_valid),
     .status(status),
     .tohost_addr(tohost_addr),
-    .trap_cause(\trap_cause$364 ),
-    .trap_pc(\trap_pc$366 ),
+    .trap_cause(\trap_cause$367 ),
+    .trap_pc(\trap_pc$369 ),
     .trap_target(trap_target),
-    .trap_tval(\trap_tval$368 ),
+    .trap_tval(\trap_tval$371 ),
     .trap_valid(trap_valid),
-    .wdata(\bus__wdata$126 )
+    .wdata(\bus__wdata$129 )
   );
   \hetsoc_soc.ibus_decoder  ibus_decoder (
     .bus__addr(bus__addr),
@@ -636,13 +642,13 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   );
   \hetsoc_soc.main_memory  main_memory (
     .clk(clk),
-    .data__addr(\bus__addr$114 [16:0]),
-    .data__rdata(\main_memory__rdata$136 ),
+    .data__addr(\bus__addr$117 [16:0]),
+    .data__rdata(\main_memory__rdata$139 ),
     .data__req_valid(data__req_valid),
-    .data__rsp_valid(\main_memory__rsp_valid$142 ),
-    .data__we(\bus__we$128 ),
-    .data__wstrb(\bus__wstrb$130 ),
-    .data_wport__data(\bus__wdata$126 ),
+    .data__rsp_valid(\main_memory__rsp_valid$145 ),
+    .data__we(\bus__we$131 ),
+    .data__wstrb(\bus__wstrb$133 ),
+    .data_wport__data(\bus__wdata$129 ),
     .fetch__addr(bus__addr[16:0]),
     .fetch__err(main_memory__err),
     .fetch__rdata(main_memory__rdata),
@@ -658,21 +664,21 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .axi__rlast(m_axi__rlast),
     .axi__rresp(m_axi__rresp),
     .axi__wready(m_axi__wready),
-    .\bus__addr$18 (\bus__addr$114 [18:0]),
+    .\bus__addr$18 (\bus__addr$117 [18:0]),
     .bus__req_valid(cpu_l1__req_valid),
     .\bus__req_valid$26 (cpu_l2__req_valid),
     .\bus__req_valid$76 (dma_bus__req_valid),
-    .bus__wdata(\bus__wdata$126 ),
-    .bus__we(\bus__we$128 ),
-    .bus__wstrb(\bus__wstrb$130 ),
+    .bus__wdata(\bus__wdata$129 ),
+    .bus__we(\bus__we$131 ),
+    .bus__wstrb(\bus__wstrb$133 ),
     .cim__addr(cim_l1__addr),
     .cim__req_valid(cim_l1__req_valid),
     .cim__wdata(cim_l1__wdata),
     .cim__we(cim_l1__we),
     .cim__wstrb(cim_l1__wstrb),
-    .cim_l1__rdata(\l1__rdata$258 ),
-    .cim_l1__req_ready(\l1__req_ready$260 ),
-    .cim_l1__rsp_valid(\l1__rsp_valid$264 ),
+    .cim_l1__rdata(\l1__rdata$261 ),
+    .cim_l1__req_ready(\l1__req_ready$263 ),
+    .cim_l1__rsp_valid(\l1__rsp_valid$267 ),
     .clk(clk),
     .cpu_l1__err(l1__err),
     .cpu_l1__rdata(l1__rdata),
@@ -683,7 +689,7 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .dma_bus__err(dma__err),
     .dma_bus__rdata(dma__rdata),
     .dma_bus__rsp_valid(dma__rsp_valid),
-    .irq(\irq$359 ),
+    .irq(\irq$362 ),
     .l3_rd__cmd_ready(m_axi__arready),
     .l3_rd__data(m_axi__rdata),
     .l3_rd__data_valid(m_axi__rvalid),
@@ -696,11 +702,11 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .npu__wdata(npu_l1__wdata),
     .npu__we(npu_l1__we),
     .npu__wstrb(npu_l1__wstrb),
-    .npu_l1__rdata(\l1__rdata$242 ),
-    .npu_l1__req_ready(\l1__req_ready$244 ),
-    .npu_l1__rsp_valid(\l1__rsp_valid$248 ),
-    .\port$3988$0 (\$3 ),
-    .\port$3990$0 (\$4 ),
+    .npu_l1__rdata(\l1__rdata$245 ),
+    .npu_l1__req_ready(\l1__req_ready$247 ),
+    .npu_l1__rsp_valid(\l1__rsp_valid$251 ),
+    .\port$4037$0 (\$3 ),
+    .\port$4039$0 (\$4 ),
     .\rd__cmd_addr$214 (m_axi__araddr),
     .\rd__cmd_valid$220 (m_axi__arvalid),
     .rst(rst),
@@ -708,39 +714,41 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
     .\wr__data$236 (m_axi__wdata)
   );
   \hetsoc_soc.npu  npu (
-    .bus__addr(\bus__addr$114 [11:0]),
+    .bus__addr(\bus__addr$117 [11:0]),
     .bus__err(npu__err),
     .bus__rdata(npu__rdata),
-    .bus__req_valid(\bus__req_valid$212 ),
+    .bus__req_valid(\bus__req_valid$215 ),
     .bus__rsp_valid(npu__rsp_valid),
-    .bus__we(\bus__we$128 ),
-    .bus__wstrb(\bus__wstrb$130 ),
+    .bus__we(\bus__we$131 ),
+    .bus__wstrb(\bus__wstrb$133 ),
     .clk(clk),
-    .irq(\irq$360 ),
+    .irq(\irq$363 ),
     .l1__addr(npu_l1__addr),
-    .l1__rdata(\l1__rdata$242 ),
-    .l1__req_ready(\l1__req_ready$244 ),
+    .l1__rdata(\l1__rdata$245 ),
+    .l1__req_ready(\l1__req_ready$247 ),
     .l1__req_valid(npu_l1__req_valid),
-    .l1__rsp_valid(\l1__rsp_valid$248 ),
+    .l1__rsp_valid(\l1__rsp_valid$251 ),
     .l1__wdata(npu_l1__wdata),
     .l1__we(npu_l1__we),
     .l1__wstrb(npu_l1__wstrb),
     .rst(rst),
-    .wdata(\bus__wdata$126 )
+    .wdata(\bus__wdata$129 )
   );
   \hetsoc_soc.timer  timer (
-    .bus__addr(\bus__addr$114 [11:0]),
+    .bus__addr(\bus__addr$117 [11:0]),
     .bus__err(timer__err),
     .bus__rdata(timer__rdata),
-    .bus__req_valid(\bus__req_valid$309 ),
+    .bus__req_valid(\bus__req_valid$312 ),
     .bus__rsp_valid(timer__rsp_valid),
-    .bus__we(\bus__we$128 ),
-    .bus__wstrb(\bus__wstrb$130 ),
+    .bus__we(\bus__we$131 ),
+    .bus__wstrb(\bus__wstrb$133 ),
     .clk(clk),
     .irq(irq_timer),
     .rst(rst),
-    .wdata(\bus__wdata$126 )
+    .wdata(\bus__wdata$129 )
   );
+  assign \core_rst$52  = core_rst;
+  assign core_clk = clk;
   assign ibus__addr = bus__addr;
   assign bus__err = ibus__err;
   assign bus__rdata = ibus__rdata;
@@ -787,209 +795,209 @@ module hetsoc_soc(m_axi__awready, m_axi__arready, m_axi__wready, m_axi__bid, m_a
   assign second__wdata = host__wdata;
   assign second__we = host__we;
   assign second__wstrb = host__wstrb;
-  assign \bus__addr$115  = \bus__addr$114 ;
-  assign \bus__err$116  = host__err;
-  assign \bus__err$117  = host__err;
-  assign \bus__rdata$118  = host__rdata;
-  assign \bus__rdata$119  = host__rdata;
-  assign \bus__req_ready$121  = \bus__req_ready$120 ;
-  assign \bus__req_valid$123  = \bus__req_valid$122 ;
-  assign \bus__rsp_valid$125  = \bus__rsp_valid$124 ;
-  assign \bus__wdata$127  = \bus__wdata$126 ;
-  assign \bus__we$129  = \bus__we$128 ;
-  assign \bus__wstrb$131  = \bus__wstrb$130 ;
-  assign data__addr = \bus__addr$114 [16:0];
-  assign \main_memory__addr$133  = \bus__addr$114 [16:0];
-  assign \main_memory__err$134  = 1'h0;
+  assign \bus__addr$118  = \bus__addr$117 ;
+  assign \bus__err$119  = host__err;
+  assign \bus__err$120  = host__err;
+  assign \bus__rdata$121  = host__rdata;
+  assign \bus__rdata$122  = host__rdata;
+  assign \bus__req_ready$124  = \bus__req_ready$123 ;
+  assign \bus__req_valid$126  = \bus__req_valid$125 ;
+  assign \bus__rsp_valid$128  = \bus__rsp_valid$127 ;
+  assign \bus__wdata$130  = \bus__wdata$129 ;
+  assign \bus__we$132  = \bus__we$131 ;
+  assign \bus__wstrb$134  = \bus__wstrb$133 ;
+  assign data__addr = \bus__addr$117 [16:0];
+  assign \main_memory__addr$136  = \bus__addr$117 [16:0];
+  assign \main_memory__err$137  = 1'h0;
   assign data__err = 1'h0;
-  assign data__rdata = \main_memory__rdata$136 ;
-  assign \main_memory__req_ready$138  = 1'h1;
+  assign data__rdata = \main_memory__rdata$139 ;
+  assign \main_memory__req_ready$141  = 1'h1;
   assign data__req_ready = 1'h1;
-  assign \main_memory__req_valid$141  = data__req_valid;
-  assign data__rsp_valid = \main_memory__rsp_valid$142 ;
-  assign data__wdata = \bus__wdata$126 ;
-  assign \main_memory__wdata$145  = \bus__wdata$126 ;
-  assign data__we = \bus__we$128 ;
-  assign \main_memory__we$147  = \bus__we$128 ;
-  assign data__wstrb = \bus__wstrb$130 ;
-  assign \main_memory__wstrb$149  = \bus__wstrb$130 ;
-  assign cpu_l2__addr = \bus__addr$114 [18:0];
-  assign l2__addr = \bus__addr$114 [18:0];
+  assign \main_memory__req_valid$144  = data__req_valid;
+  assign data__rsp_valid = \main_memory__rsp_valid$145 ;
+  assign data__wdata = \bus__wdata$129 ;
+  assign \main_memory__wdata$148  = \bus__wdata$129 ;
+  assign data__we = \bus__we$131 ;
+  assign \main_memory__we$150  = \bus__we$131 ;
+  assign data__wstrb = \bus__wstrb$133 ;
+  assign \main_memory__wstrb$152  = \bus__wstrb$133 ;
+  assign cpu_l2__addr = \bus__addr$117 [18:0];
+  assign l2__addr = \bus__addr$117 [18:0];
   assign cpu_l2__err = l2__err;
   assign cpu_l2__rdata = l2__rdata;
   assign l2__req_ready = 1'h1;
   assign cpu_l2__req_ready = 1'h1;
   assign l2__req_valid = cpu_l2__req_valid;
   assign cpu_l2__rsp_valid = l2__rsp_valid;
-  assign cpu_l2__wdata = \bus__wdata$126 ;
-  assign l2__wdata = \bus__wdata$126 ;
-  assign cpu_l2__we = \bus__we$128 ;
-  assign l2__we = \bus__we$128 ;
-  assign cpu_l2__wstrb = \bus__wstrb$130 ;
-  assign l2__wstrb = \bus__wstrb$130 ;
-  assign cpu_l1__addr = \bus__addr$114 [17:0];
-  assign l1__addr = \bus__addr$114 [17:0];
+  assign cpu_l2__wdata = \bus__wdata$129 ;
+  assign l2__wdata = \bus__wdata$129 ;
+  assign cpu_l2__we = \bus__we$131 ;
+  assign l2__we = \bus__we$131 ;
+  assign cpu_l2__wstrb = \bus__wstrb$133 ;
+  assign l2__wstrb = \bus__wstrb$133 ;
+  assign cpu_l1__addr = \bus__addr$117 [17:0];
+  assign l1__addr = \bus__addr$117 [17:0];
   assign cpu_l1__err = l1__err;
   assign cpu_l1__rdata = l1__rdata;
   assign l1__req_ready = 1'h1;
   assign cpu_l1__req_ready = 1'h1;
   assign l1__req_valid = cpu_l1__req_valid;
   assign cpu_l1__rsp_valid = l1__rsp_valid;
-  assign cpu_l1__wdata = \bus__wdata$126 ;
-  assign l1__wdata = \bus__wdata$126 ;
-  assign cpu_l1__we = \bus__we$128 ;
-  assign l1__we = \bus__we$128 ;
-  assign cpu_l1__wstrb = \bus__wstrb$130 ;
-  assign l1__wstrb = \bus__wstrb$130 ;
-  assign dma_bus__addr = \bus__addr$114 [11:0];
-  assign dma__addr = \bus__addr$114 [11:0];
+  assign cpu_l1__wdata = \bus__wdata$129 ;
+  assign l1__wdata = \bus__wdata$129 ;
+  assign cpu_l1__we = \bus__we$131 ;
+  assign l1__we = \bus__we$131 ;
+  assign cpu_l1__wstrb = \bus__wstrb$133 ;
+  assign l1__wstrb = \bus__wstrb$133 ;
+  assign dma_bus__addr = \bus__addr$117 [11:0];
+  assign dma__addr = \bus__addr$117 [11:0];
   assign dma_bus__err = dma__err;
   assign dma_bus__rdata = dma__rdata;
   assign dma__req_ready = 1'h1;
   assign dma_bus__req_ready = 1'h1;
   assign dma__req_valid = dma_bus__req_valid;
   assign dma_bus__rsp_valid = dma__rsp_valid;
-  assign dma_bus__wdata = \bus__wdata$126 ;
-  assign dma__wdata = \bus__wdata$126 ;
-  assign dma_bus__we = \bus__we$128 ;
-  assign dma__we = \bus__we$128 ;
-  assign dma_bus__wstrb = \bus__wstrb$130 ;
-  assign dma__wstrb = \bus__wstrb$130 ;
-  assign \bus__addr$204  = \bus__addr$114 [11:0];
-  assign npu__addr = \bus__addr$114 [11:0];
-  assign \bus__err$207  = npu__err;
-  assign \bus__rdata$209  = npu__rdata;
+  assign dma_bus__wdata = \bus__wdata$129 ;
+  assign dma__wdata = \bus__wdata$129 ;
+  assign dma_bus__we = \bus__we$131 ;
+  assign dma__we = \bus__we$131 ;
+  assign dma_bus__wstrb = \bus__wstrb$133 ;
+  assign dma__wstrb = \bus__wstrb$133 ;
+  assign \bus__addr$207  = \bus__addr$117 [11:0];
+  assign npu__addr = \bus__addr$117 [11:0];
+  assign \bus__err$210  = npu__err;
+  assign \bus__rdata$212  = npu__rdata;
   assign npu__req_ready = 1'h1;
-  assign \bus__req_ready$211  = 1'h1;
-  assign npu__req_valid = \bus__req_valid$212 ;
-  assign \bus__rsp_valid$215  = npu__rsp_valid;
-  assign \bus__wdata$216  = \bus__wdata$126 ;
-  assign npu__wdata = \bus__wdata$126 ;
-  assign \bus__we$218  = \bus__we$128 ;
-  assign npu__we = \bus__we$128 ;
-  assign \bus__wstrb$220  = \bus__wstrb$130 ;
-  assign npu__wstrb = \bus__wstrb$130 ;
-  assign \bus__addr$222  = \bus__addr$114 [11:0];
-  assign cim__addr = \bus__addr$114 [11:0];
-  assign \bus__err$225  = cim__err;
-  assign \bus__rdata$227  = cim__rdata;
+  assign \bus__req_ready$214  = 1'h1;
+  assign npu__req_valid = \bus__req_valid$215 ;
+  assign \bus__rsp_valid$218  = npu__rsp_valid;
+  assign \bus__wdata$219  = \bus__wdata$129 ;
+  assign npu__wdata = \bus__wdata$129 ;
+  assign \bus__we$221  = \bus__we$131 ;
+  assign npu__we = \bus__we$131 ;
+  assign \bus__wstrb$223  = \bus__wstrb$133 ;
+  assign npu__wstrb = \bus__wstrb$133 ;
+  assign \bus__addr$225  = \bus__addr$117 [11:0];
+  assign cim__addr = \bus__addr$117 [11:0];
+  assign \bus__err$228  = cim__err;
+  assign \bus__rdata$230  = cim__rdata;
   assign cim__req_ready = 1'h1;
-  assign \bus__req_ready$229  = 1'h1;
-  assign cim__req_valid = \bus__req_valid$230 ;
-  assign \bus__rsp_valid$233  = cim__rsp_valid;
-  assign \bus__wdata$234  = \bus__wdata$126 ;
-  assign cim__wdata = \bus__wdata$126 ;
-  assign \bus__we$236  = \bus__we$128 ;
-  assign cim__we = \bus__we$128 ;
-  assign \bus__wstrb$238  = \bus__wstrb$130 ;
-  assign cim__wstrb = \bus__wstrb$130 ;
-  assign \l1__addr$241  = npu_l1__addr;
-  assign npu_l1__rdata = \l1__rdata$242 ;
-  assign npu_l1__req_ready = \l1__req_ready$244 ;
-  assign \l1__req_valid$247  = npu_l1__req_valid;
-  assign npu_l1__rsp_valid = \l1__rsp_valid$248 ;
-  assign \l1__wdata$251  = npu_l1__wdata;
-  assign \l1__we$253  = npu_l1__we;
-  assign \l1__wstrb$255  = npu_l1__wstrb;
-  assign \l1__addr$257  = cim_l1__addr;
-  assign cim_l1__rdata = \l1__rdata$258 ;
-  assign cim_l1__req_ready = \l1__req_ready$260 ;
-  assign \l1__req_valid$263  = cim_l1__req_valid;
-  assign cim_l1__rsp_valid = \l1__rsp_valid$264 ;
-  assign \l1__wdata$267  = cim_l1__wdata;
-  assign \l1__we$269  = cim_l1__we;
-  assign \l1__wstrb$271  = cim_l1__wstrb;
-  assign \m_axi__araddr$272  = m_axi__araddr;
-  assign \m_axi__arburst$273  = 2'h1;
-  assign \m_axi__arid$274  = 1'h0;
-  assign \m_axi__arlen$275  = { \$3 [6], \$3  };
-  assign \m_axi__arready$276  = m_axi__arready;
-  assign \m_axi__arsize$277  = 3'h3;
-  assign \m_axi__arvalid$278  = m_axi__arvalid;
-  assign \m_axi__awaddr$279  = m_axi__awaddr;
-  assign \m_axi__awburst$280  = 2'h1;
-  assign \m_axi__awid$281  = 1'h0;
-  assign \m_axi__awlen$282  = { \$4 [6], \$4  };
-  assign \m_axi__awready$283  = m_axi__awready;
-  assign \m_axi__awsize$284  = 3'h3;
-  assign \m_axi__awvalid$285  = m_axi__awvalid;
-  assign \m_axi__bid$286  = m_axi__bid;
-  assign \m_axi__bready$287  = 1'h1;
-  assign \m_axi__bresp$288  = m_axi__bresp;
-  assign \m_axi__bvalid$289  = m_axi__bvalid;
-  assign \m_axi__rdata$290  = m_axi__rdata;
-  assign \m_axi__rid$291  = m_axi__rid;
-  assign \m_axi__rlast$292  = m_axi__rlast;
-  assign \m_axi__rready$293  = 1'h1;
-  assign \m_axi__rresp$294  = m_axi__rresp;
-  assign \m_axi__rvalid$295  = m_axi__rvalid;
-  assign \m_axi__wdata$296  = m_axi__wdata;
-  assign \m_axi__wlast$297  = m_axi__wlast;
-  assign \m_axi__wready$298  = m_axi__wready;
-  assign \m_axi__wstrb$299  = 8'hff;
-  assign \m_axi__wvalid$300  = m_axi__wvalid;
-  assign \bus__addr$301  = \bus__addr$114 [11:0];
-  assign timer__addr = \bus__addr$114 [11:0];
-  assign \bus__err$304  = timer__err;
-  assign \bus__rdata$306  = timer__rdata;
+  assign \bus__req_ready$232  = 1'h1;
+  assign cim__req_valid = \bus__req_valid$233 ;
+  assign \bus__rsp_valid$236  = cim__rsp_valid;
+  assign \bus__wdata$237  = \bus__wdata$129 ;
+  assign cim__wdata = \bus__wdata$129 ;
+  assign \bus__we$239  = \bus__we$131 ;
+  assign cim__we = \bus__we$131 ;
+  assign \bus__wstrb$241  = \bus__wstrb$133 ;
+  assign cim__wstrb = \bus__wstrb$133 ;
+  assign \l1__addr$244  = npu_l1__addr;
+  assign npu_l1__rdata = \l1__rdata$245 ;
+  assign npu_l1__req_ready = \l1__req_ready$247 ;
+  assign \l1__req_valid$250  = npu_l1__req_valid;
+  assign npu_l1__rsp_valid = \l1__rsp_valid$251 ;
+  assign \l1__wdata$254  = npu_l1__wdata;
+  assign \l1__we$256  = npu_l1__we;
+  assign \l1__wstrb$258  = npu_l1__wstrb;
+  assign \l1__addr$260  = cim_l1__addr;
+  assign cim_l1__rdata = \l1__rdata$261 ;
+  assign cim_l1__req_ready = \l1__req_ready$263 ;
+  assign \l1__req_valid$266  = cim_l1__req_valid;
+  assign cim_l1__rsp_valid = \l1__rsp_valid$267 ;
+  assign \l1__wdata$270  = cim_l1__wdata;
+  assign \l1__we$272  = cim_l1__we;
+  assign \l1__wstrb$274  = cim_l1__wstrb;
+  assign \m_axi__araddr$275  = m_axi__araddr;
+  assign \m_axi__arburst$276  = 2'h1;
+  assign \m_axi__arid$277  = 1'h0;
+  assign \m_axi__arlen$278  = { \$3 [6], \$3  };
+  assign \m_axi__arready$279  = m_axi__arready;
+  assign \m_axi__arsize$280  = 3'h3;
+  assign \m_axi__arvalid$281  = m_axi__arvalid;
+  assign \m_axi__awaddr$282  = m_axi__awaddr;
+  assign \m_axi__awburst$283  = 2'h1;
+  assign \m_axi__awid$284  = 1'h0;
+  assign \m_axi__awlen$285  = { \$4 [6], \$4  };
+  assign \m_axi__awready$286  = m_axi__awready;
+  assign \m_axi__awsize$287  = 3'h3;
+  assign \m_axi__awvalid$288  = m_axi__awvalid;
+  assign \m_axi__bid$289  = m_axi__bid;
+  assign \m_axi__bready$290  = 1'h1;
+  assign \m_axi__bresp$291  = m_axi__bresp;
+  assign \m_axi__bvalid$292  = m_axi__bvalid;
+  assign \m_axi__rdata$293  = m_axi__rdata;
+  assign \m_axi__rid$294  = m_axi__rid;
+  assign \m_axi__rlast$295  = m_axi__rlast;
+  assign \m_axi__rready$296  = 1'h1;
+  assign \m_axi__rresp$297  = m_axi__rresp;
+  assign \m_axi__rvalid$298  = m_axi__rvalid;
+  assign \m_axi__wdata$299  = m_axi__wdata;
+  assign \m_axi__wlast$300  = m_axi__wlast;
+  assign \m_axi__wready$301  = m_axi__wready;
+  assign \m_axi__wstrb$302  = 8'hff;
+  assign \m_axi__wvalid$303  = m_axi__wvalid;
+  assign \bus__addr$304  = \bus__addr$117 [11:0];
+  assign timer__addr = \bus__addr$117 [11:0];
+  assign \bus__err$307  = timer__err;
+  assign \bus__rdata$309  = timer__rdata;
   assign timer__req_ready = 1'h1;
-  assign \bus__req_ready$308  = 1'h1;
-  assign timer__req_valid = \bus__req_valid$309 ;
-  assign \bus__rsp_valid$312  = timer__rsp_valid;
-  assign \bus__wdata$313  = \bus__wdata$126 ;
-  assign timer__wdata = \bus__wdata$126 ;
-  assign \bus__we$315  = \bus__we$128 ;
-  assign timer__we = \bus__we$128 ;
-  assign \bus__wstrb$317  = \bus__wstrb$130 ;
-  assign timer__wstrb = \bus__wstrb$130 ;
-  assign \bus__addr$319  = \bus__addr$114 [11:0];
-  assign console__addr = \bus__addr$114 [11:0];
-  assign \bus__err$322  = console__err;
-  assign \bus__rdata$324  = console__rdata;
+  assign \bus__req_ready$311  = 1'h1;
+  assign timer__req_valid = \bus__req_valid$312 ;
+  assign \bus__rsp_valid$315  = timer__rsp_valid;
+  assign \bus__wdata$316  = \bus__wdata$129 ;
+  assign timer__wdata = \bus__wdata$129 ;
+  assign \bus__we$318  = \bus__we$131 ;
+  assign timer__we = \bus__we$131 ;
+  assign \bus__wstrb$320  = \bus__wstrb$133 ;
+  assign timer__wstrb = \bus__wstrb$133 ;
+  assign \bus__addr$322  = \bus__addr$117 [11:0];
+  assign console__addr = \bus__addr$117 [11:0];
+  assign \bus__err$325  = console__err;
+  assign \bus__rdata$327  = console__rdata;
   assign console__req_ready = 1'h1;
-  assign \bus__req_ready$326  = 1'h1;
-  assign console__req_valid = \bus__req_valid$327 ;
-  assign \bus__rsp_valid$330  = console__rsp_valid;
-  assign \bus__wdata$331  = \bus__wdata$126 ;
-  assign console__wdata = \bus__wdata$126 ;
-  assign \bus__we$333  = \bus__we$128 ;
-  assign console__we = \bus__we$128 ;
-  assign \bus__wstrb$335  = \bus__wstrb$130 ;
-  assign console__wstrb = \bus__wstrb$130 ;
-  assign \bus__addr$337  = \bus__addr$114 [11:0];
-  assign finisher__addr = \bus__addr$114 [11:0];
-  assign \bus__err$340  = finisher__err;
-  assign \bus__rdata$342  = finisher__rdata;
+  assign \bus__req_ready$329  = 1'h1;
+  assign console__req_valid = \bus__req_valid$330 ;
+  assign \bus__rsp_valid$333  = console__rsp_valid;
+  assign \bus__wdata$334  = \bus__wdata$129 ;
+  assign console__wdata = \bus__wdata$129 ;
+  assign \bus__we$336  = \bus__we$131 ;
+  assign console__we = \bus__we$131 ;
+  assign \bus__wstrb$338  = \bus__wstrb$133 ;
+  assign console__wstrb = \bus__wstrb$133 ;
+  assign \bus__addr$340  = \bus__addr$117 [11:0];
+  assign finisher__addr = \bus__addr$117 [11:0];
+  assign \bus__err$343  = finisher__err;
+  assign \bus__rdata$345  = finisher__rdata;
   assign finisher__req_ready = 1'h1;
-  assign \bus__req_ready$344  = 1'h1;
-  assign finisher__req_valid = \bus__req_valid$345 ;
-  assign \bus__rsp_valid$348  = finisher__rsp_valid;
-  assign \bus__wdata$349  = \bus__wdata$126 ;
-  assign finisher__wdata = \bus__wdata$126 ;
-  assign \bus__we$351  = \bus__we$128 ;
-  assign finisher__we = \bus__we$128 ;
-  assign \bus__wstrb$353  = \bus__wstrb$130 ;
-  assign finisher__wstrb = \bus__wstrb$130 ;
+  assign \bus__req_ready$347  = 1'h1;
+  assign finisher__req_valid = \bus__req_valid$348 ;
+  assign \bus__rsp_valid$351  = finisher__rsp_valid;
+  assign \bus__wdata$352  = \bus__wdata$129 ;
+  assign finisher__wdata = \bus__wdata$129 ;
+  assign \bus__we$354  = \bus__we$131 ;
+  assign finisher__we = \bus__we$131 ;
+  assign \bus__wstrb$356  = \bus__wstrb$133 ;
+  assign finisher__wstrb = \bus__wstrb$133 ;
   assign irq = irq_timer;
   assign irq_software = 1'h0;
-  assign \trap_valid$363  = trap_valid;
-  assign \trap_cause$365  = \trap_cause$364 ;
-  assign \trap_pc$367  = \trap_pc$366 ;
-  assign \trap_tval$369  = \trap_tval$368 ;
-  assign \trap_target$371  = trap_target;
+  assign \trap_valid$366  = trap_valid;
+  assign \trap_cause$368  = \trap_cause$367 ;
+  assign \trap_pc$370  = \trap_pc$369 ;
+  assign \trap_tval$372  = \trap_tval$371 ;
+  assign \trap_target$374  = trap_target;
   assign snoop_addr = first__addr;
   assign snoop_data = first__wdata;
-  assign \tohost_addr$375  = tohost_addr;
+  assign \tohost_addr$378  = tohost_addr;
   assign tx_valid = console_valid;
-  assign tx_data = \bus__wdata$126 [7:0];
-  assign \status$378  = status;
+  assign tx_data = \bus__wdata$129 [7:0];
+  assign \status$381  = status;
   assign code = exit_code;
   assign last_cause = trap_cause;
   assign last_pc = trap_pc;
   assign last_tval = trap_tval;
-  assign \cycle$383  = cycle;
-  assign \instret$384  = instret;
-  assign console_data = \bus__wdata$126 [7:0];
+  assign \cycle$386  = cycle;
+  assign \instret$387  = instret;
+  assign console_data = \bus__wdata$129 [7:0];
   assign m_axi__awid = 1'h0;
   assign m_axi__awlen = { \$4 [6], \$4  };
   assign m_axi__awsize = 3'h3;
@@ -1764,19 +1772,19 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
     .l1__we(l1__we),
     .l1__wstrb(l1__wstrb),
     .mvms(read_mvms),
-    .\port$14479$0 (read_desc0),
-    .\port$14481$0 (read_desc1),
-    .\port$14483$0 (read_desc2),
-    .\port$14485$0 (read_desc3),
-    .\port$14487$0 (read_desc4),
-    .\port$14489$0 (read_desc5),
-    .\port$14491$0 (read_desc6),
-    .\port$14493$0 (read_desc7),
-    .\port$14495$0 (read_desc8),
-    .\port$14497$0 (read_desc9),
-    .\port$14499$0 (read_desc10),
-    .\port$14501$0 (read_desc11),
-    .\port$14503$0 (read_desc12),
+    .\port$14529$0 (read_desc0),
+    .\port$14531$0 (read_desc1),
+    .\port$14533$0 (read_desc2),
+    .\port$14535$0 (read_desc3),
+    .\port$14537$0 (read_desc4),
+    .\port$14539$0 (read_desc5),
+    .\port$14541$0 (read_desc6),
+    .\port$14543$0 (read_desc7),
+    .\port$14545$0 (read_desc8),
+    .\port$14547$0 (read_desc9),
+    .\port$14549$0 (read_desc10),
+    .\port$14551$0 (read_desc11),
+    .\port$14553$0 (read_desc12),
     .prog__clear_error(prog__clear_error),
     .prog__data(beat),
     .prog__group(\$signal$92 [4:0]),
@@ -2364,7 +2372,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   assign \$212  = bus__req_valid;
 endmodule
 
-module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_error, prog__data, prog__valid, \port$14479$0 , \port$14481$0 , \port$14483$0 , \port$14485$0 , \port$14487$0 , \port$14489$0 , \port$14491$0 , \port$14493$0 , \port$14495$0 , \port$14497$0 , \port$14499$0 , \port$14501$0 , \port$14503$0 , prog__row
+module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_error, prog__data, prog__valid, \port$14529$0 , \port$14531$0 , \port$14533$0 , \port$14535$0 , \port$14537$0 , \port$14539$0 , \port$14541$0 , \port$14543$0 , \port$14545$0 , \port$14547$0 , \port$14549$0 , \port$14551$0 , \port$14553$0 , prog__row
 , prog__group, busy, l1__req_valid, l1__addr, l1__we, l1__wdata, l1__wstrb, prog_cycles, weight_error, done, error, mvms, busy_cycles, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire \$1 ;
@@ -3010,32 +3018,32 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   reg [2:0] pend_lane = 3'h0;
   reg pend_pad = 1'h0;
   reg [31:0] pix_left = 32'd0;
-  input [31:0] \port$14479$0 ;
-  wire [31:0] \port$14479$0 ;
-  input [31:0] \port$14481$0 ;
-  wire [31:0] \port$14481$0 ;
-  input [31:0] \port$14483$0 ;
-  wire [31:0] \port$14483$0 ;
-  input [31:0] \port$14485$0 ;
-  wire [31:0] \port$14485$0 ;
-  input [31:0] \port$14487$0 ;
-  wire [31:0] \port$14487$0 ;
-  input [31:0] \port$14489$0 ;
-  wire [31:0] \port$14489$0 ;
-  input [31:0] \port$14491$0 ;
-  wire [31:0] \port$14491$0 ;
-  input [31:0] \port$14493$0 ;
-  wire [31:0] \port$14493$0 ;
-  input [31:0] \port$14495$0 ;
-  wire [31:0] \port$14495$0 ;
-  input [31:0] \port$14497$0 ;
-  wire [31:0] \port$14497$0 ;
-  input [31:0] \port$14499$0 ;
-  wire [31:0] \port$14499$0 ;
-  input [31:0] \port$14501$0 ;
-  wire [31:0] \port$14501$0 ;
-  input [31:0] \port$14503$0 ;
-  wire [31:0] \port$14503$0 ;
+  input [31:0] \port$14529$0 ;
+  wire [31:0] \port$14529$0 ;
+  input [31:0] \port$14531$0 ;
+  wire [31:0] \port$14531$0 ;
+  input [31:0] \port$14533$0 ;
+  wire [31:0] \port$14533$0 ;
+  input [31:0] \port$14535$0 ;
+  wire [31:0] \port$14535$0 ;
+  input [31:0] \port$14537$0 ;
+  wire [31:0] \port$14537$0 ;
+  input [31:0] \port$14539$0 ;
+  wire [31:0] \port$14539$0 ;
+  input [31:0] \port$14541$0 ;
+  wire [31:0] \port$14541$0 ;
+  input [31:0] \port$14543$0 ;
+  wire [31:0] \port$14543$0 ;
+  input [31:0] \port$14545$0 ;
+  wire [31:0] \port$14545$0 ;
+  input [31:0] \port$14547$0 ;
+  wire [31:0] \port$14547$0 ;
+  input [31:0] \port$14549$0 ;
+  wire [31:0] \port$14549$0 ;
+  input [31:0] \port$14551$0 ;
+  wire [31:0] \port$14551$0 ;
+  input [31:0] \port$14553$0 ;
+  wire [31:0] \port$14553$0 ;
   input prog__clear_error;
   wire prog__clear_error;
   input [31:0] prog__data;
@@ -7122,41 +7130,41 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
     .noise_scale(d[399:384]),
     .p(p),
     .partial(partial),
-    .\port$11504$0 (\$429 ),
-    .\port$11523$0 (\$430 ),
-    .\port$11531$0 (\$431 ),
-    .\port$11539$0 (\$432 ),
-    .\port$11548$0 (\$433 ),
-    .\port$11558$0 (\$434 ),
-    .\port$11568$0 (\$435 ),
-    .\port$11579$0 (\$436 ),
-    .\port$11591$0 (\$437 ),
-    .\port$11603$0 (\$438 ),
-    .\port$11616$0 (\$439 ),
-    .\port$11630$0 (\$440 ),
-    .\port$11645$0 (\$441 ),
-    .\port$11661$0 (\$442 ),
-    .\port$11677$0 (\$443 ),
-    .\port$11693$0 (\$444 ),
-    .\port$11710$0 (\$445 ),
-    .\port$11728$0 (\$446 ),
-    .\port$11747$0 (\$447 ),
-    .\port$11767$0 (\$448 ),
-    .\port$11787$0 (\$449 ),
-    .\port$11807$0 (\$450 ),
-    .\port$11821$0 (\$451 ),
-    .\port$11835$0 (\$452 ),
-    .\port$11849$0 (\$453 ),
-    .\port$11864$0 (\$454 ),
-    .\port$11879$0 (\$455 ),
-    .\port$11895$0 (\$456 ),
-    .\port$11911$0 (\$457 ),
-    .\port$11927$0 (\$458 ),
-    .\port$11943$0 (\$459 ),
-    .\port$11960$0 (\$460 ),
-    .\port$14577$298 (d[302:298]),
-    .\port$14577$328 (d[351:328]),
-    .\port$9452$0 (pbm_rd__data),
+    .\port$11553$0 (\$429 ),
+    .\port$11572$0 (\$430 ),
+    .\port$11580$0 (\$431 ),
+    .\port$11588$0 (\$432 ),
+    .\port$11597$0 (\$433 ),
+    .\port$11607$0 (\$434 ),
+    .\port$11617$0 (\$435 ),
+    .\port$11628$0 (\$436 ),
+    .\port$11640$0 (\$437 ),
+    .\port$11652$0 (\$438 ),
+    .\port$11665$0 (\$439 ),
+    .\port$11679$0 (\$440 ),
+    .\port$11694$0 (\$441 ),
+    .\port$11710$0 (\$442 ),
+    .\port$11726$0 (\$443 ),
+    .\port$11742$0 (\$444 ),
+    .\port$11759$0 (\$445 ),
+    .\port$11777$0 (\$446 ),
+    .\port$11796$0 (\$447 ),
+    .\port$11816$0 (\$448 ),
+    .\port$11836$0 (\$449 ),
+    .\port$11856$0 (\$450 ),
+    .\port$11870$0 (\$451 ),
+    .\port$11884$0 (\$452 ),
+    .\port$11898$0 (\$453 ),
+    .\port$11913$0 (\$454 ),
+    .\port$11928$0 (\$455 ),
+    .\port$11944$0 (\$456 ),
+    .\port$11960$0 (\$457 ),
+    .\port$11976$0 (\$458 ),
+    .\port$11992$0 (\$459 ),
+    .\port$12009$0 (\$460 ),
+    .\port$14627$298 (d[302:298]),
+    .\port$14627$328 (d[351:328]),
+    .\port$9501$0 (pbm_rd__data),
     .shift(shift),
     .total(total),
     .\y$16 (y)
@@ -7164,22 +7172,22 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   \hetsoc_soc.cim.core.tile  tile (
     .cells(cells),
     .inputs(inputs),
-    .\port$9108$0 (\$105 ),
-    .\port$9110$0 (\$107 ),
-    .\port$9112$0 (\$109 ),
-    .\port$9114$0 (\$111 ),
-    .\port$9116$0 (\$113 ),
-    .\port$9118$0 (\$115 ),
-    .\port$9120$0 (\$117 ),
-    .\port$9122$0 (\$119 ),
-    .\port$9124$0 (\$121 ),
-    .\port$9126$0 (\$123 ),
-    .\port$9128$0 (\$125 ),
-    .\port$9130$0 (\$127 ),
-    .\port$9132$0 (\$129 ),
-    .\port$9134$0 (\$131 ),
-    .\port$9136$0 (\$133 ),
-    .\port$9138$0 (\$135 ),
+    .\port$9157$0 (\$105 ),
+    .\port$9159$0 (\$107 ),
+    .\port$9161$0 (\$109 ),
+    .\port$9163$0 (\$111 ),
+    .\port$9165$0 (\$113 ),
+    .\port$9167$0 (\$115 ),
+    .\port$9169$0 (\$117 ),
+    .\port$9171$0 (\$119 ),
+    .\port$9173$0 (\$121 ),
+    .\port$9175$0 (\$123 ),
+    .\port$9177$0 (\$125 ),
+    .\port$9179$0 (\$127 ),
+    .\port$9181$0 (\$129 ),
+    .\port$9183$0 (\$131 ),
+    .\port$9185$0 (\$133 ),
+    .\port$9187$0 (\$135 ),
     .sums(sums)
   );
   always @* begin
@@ -7629,7 +7637,7 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
     casez (fsm_state)
       3'h0:
           if (start) begin
-            \$399  = { \port$14503$0 , \port$14501$0 , \port$14499$0 , \port$14497$0 , \port$14495$0 , \port$14493$0 , \port$14491$0 , \port$14489$0 , \port$14487$0 , \port$14485$0 , \port$14483$0 , \port$14481$0 , \port$14479$0  };
+            \$399  = { \port$14553$0 , \port$14551$0 , \port$14549$0 , \port$14547$0 , \port$14545$0 , \port$14543$0 , \port$14541$0 , \port$14539$0 , \port$14537$0 , \port$14535$0 , \port$14533$0 , \port$14531$0 , \port$14529$0  };
           end
     endcase
     if (rst) begin
@@ -8467,7 +8475,7 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   assign \$signal$100  = \$169 [17:0];
   assign xx = \$170 [17:0];
   assign tap_addr = \$175 [31:0];
-  assign desc = { \port$14503$0 , \port$14501$0 , \port$14499$0 , \port$14497$0 , \port$14495$0 , \port$14493$0 , \port$14491$0 , \port$14489$0 , \port$14487$0 , \port$14485$0 , \port$14483$0 , \port$14481$0 , \port$14479$0  };
+  assign desc = { \port$14553$0 , \port$14551$0 , \port$14549$0 , \port$14547$0 , \port$14545$0 , \port$14543$0 , \port$14541$0 , \port$14539$0 , \port$14537$0 , \port$14535$0 , \port$14533$0 , \port$14531$0 , \port$14529$0  };
   assign lfsr_next = { \$460 , \$459 , \$458 , \$457 , \$456 , \$455 , \$454 , \$453 , \$452 , \$451 , \$450 , \$449 , \$448 , \$447 , \$446 , \$445 , \$444 , \$443 , \$442 , \$441 , \$440 , \$439 , \$438 , \$437 , \$436 , \$435 , \$434 , \$433 , \$432 , \$431 , \$430 , \$429  };
   assign \d.in_addr  = d[31:0];
   assign \d.out_addr  = d[63:32];
@@ -8502,39 +8510,39 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   assign \d.seed  = d[383:352];
   assign \d.noise_scale  = d[399:384];
   assign \d._reserved1  = d[415:400];
-  assign \desc.in_addr  = \port$14479$0 ;
-  assign \desc.out_addr  = \port$14481$0 ;
-  assign \desc.param_addr  = \port$14483$0 ;
-  assign \desc.psum_addr  = \port$14485$0 ;
-  assign \desc.in_h  = \port$14487$0 [15:0];
-  assign \desc.in_w  = \port$14487$0 [31:16];
-  assign \desc.in_c  = \port$14489$0 [15:0];
-  assign \desc.out_c  = \port$14489$0 [31:16];
-  assign \desc.out_h  = \port$14491$0 [15:0];
-  assign \desc.out_w  = \port$14491$0 [31:16];
-  assign \desc.out_pix_stride  = \port$14493$0 [15:0];
-  assign \desc.rows  = \port$14493$0 [31:16];
-  assign \desc.row_i0  = \port$14495$0 [3:0];
-  assign \desc.row_j0  = \port$14495$0 [7:4];
-  assign \desc.row_c0  = \port$14495$0 [23:8];
-  assign \desc.kh  = \port$14495$0 [27:24];
-  assign \desc.kw  = \port$14495$0 [31:28];
-  assign \desc.stride  = \port$14497$0 [1:0];
-  assign \desc.pad_top  = \port$14497$0 [4:2];
-  assign \desc.pad_left  = \port$14497$0 [7:5];
-  assign \desc.in_shift  = \port$14497$0 [9:8];
-  assign \desc.adc_shift  = \port$14497$0 [13:10];
-  assign \desc.acc_in  = \port$14497$0 [14];
-  assign \desc.acc_out  = \port$14497$0 [15];
-  assign \desc.adc_offset  = \port$14497$0 [21:16];
-  assign \desc._reserved0  = \port$14497$0 [31:22];
-  assign \desc.x_zp  = \port$14499$0 [7:0];
-  assign \desc.y_zp  = \port$14499$0 [15:8];
-  assign \desc.y_min  = \port$14499$0 [23:16];
-  assign \desc.y_max  = \port$14499$0 [31:24];
-  assign \desc.seed  = \port$14501$0 ;
-  assign \desc.noise_scale  = \port$14503$0 [15:0];
-  assign \desc._reserved1  = \port$14503$0 [31:16];
+  assign \desc.in_addr  = \port$14529$0 ;
+  assign \desc.out_addr  = \port$14531$0 ;
+  assign \desc.param_addr  = \port$14533$0 ;
+  assign \desc.psum_addr  = \port$14535$0 ;
+  assign \desc.in_h  = \port$14537$0 [15:0];
+  assign \desc.in_w  = \port$14537$0 [31:16];
+  assign \desc.in_c  = \port$14539$0 [15:0];
+  assign \desc.out_c  = \port$14539$0 [31:16];
+  assign \desc.out_h  = \port$14541$0 [15:0];
+  assign \desc.out_w  = \port$14541$0 [31:16];
+  assign \desc.out_pix_stride  = \port$14543$0 [15:0];
+  assign \desc.rows  = \port$14543$0 [31:16];
+  assign \desc.row_i0  = \port$14545$0 [3:0];
+  assign \desc.row_j0  = \port$14545$0 [7:4];
+  assign \desc.row_c0  = \port$14545$0 [23:8];
+  assign \desc.kh  = \port$14545$0 [27:24];
+  assign \desc.kw  = \port$14545$0 [31:28];
+  assign \desc.stride  = \port$14547$0 [1:0];
+  assign \desc.pad_top  = \port$14547$0 [4:2];
+  assign \desc.pad_left  = \port$14547$0 [7:5];
+  assign \desc.in_shift  = \port$14547$0 [9:8];
+  assign \desc.adc_shift  = \port$14547$0 [13:10];
+  assign \desc.acc_in  = \port$14547$0 [14];
+  assign \desc.acc_out  = \port$14547$0 [15];
+  assign \desc.adc_offset  = \port$14547$0 [21:16];
+  assign \desc._reserved0  = \port$14547$0 [31:22];
+  assign \desc.x_zp  = \port$14549$0 [7:0];
+  assign \desc.y_zp  = \port$14549$0 [15:8];
+  assign \desc.y_min  = \port$14549$0 [23:16];
+  assign \desc.y_max  = \port$14549$0 [31:24];
+  assign \desc.seed  = \port$14551$0 ;
+  assign \desc.noise_scale  = \port$14553$0 [15:0];
+  assign \desc._reserved1  = \port$14553$0 [31:16];
   assign \$103  = { 3'h0, mvm_rg, 4'h0 };
   assign \$176  = { d[191:176], 1'h0 };
   assign \$178  = { k, 3'h0 };
@@ -8544,8 +8552,8 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   assign \$323  = { 1'h0, k[15:1] };
 endmodule
 
-module \hetsoc_soc.cim.core.post (partial, \port$9452$0 , shift, \port$11504$0 , \port$11523$0 , \port$11531$0 , \port$11539$0 , \port$11548$0 , \port$11558$0 , \port$11568$0 , \port$11579$0 , \port$11591$0 , \port$11603$0 , \port$11616$0 , \port$11630$0 , \port$11645$0 , \port$11661$0 , \port$11677$0 , \port$11693$0 , \port$11710$0 , \port$11728$0 
-, \port$11747$0 , \port$11767$0 , \port$11787$0 , \port$11807$0 , \port$11821$0 , \port$11835$0 , \port$11849$0 , \port$11864$0 , \port$11879$0 , \port$11895$0 , \port$11911$0 , \port$11927$0 , \port$11943$0 , \port$11960$0 , total, \y$16 , \port$14577$298 , adc_offset, \port$14577$328 , noise_scale, lfsr
+module \hetsoc_soc.cim.core.post (partial, \port$9501$0 , shift, \port$11553$0 , \port$11572$0 , \port$11580$0 , \port$11588$0 , \port$11597$0 , \port$11607$0 , \port$11617$0 , \port$11628$0 , \port$11640$0 , \port$11652$0 , \port$11665$0 , \port$11679$0 , \port$11694$0 , \port$11710$0 , \port$11726$0 , \port$11742$0 , \port$11759$0 , \port$11777$0 
+, \port$11796$0 , \port$11816$0 , \port$11836$0 , \port$11856$0 , \port$11870$0 , \port$11884$0 , \port$11898$0 , \port$11913$0 , \port$11928$0 , \port$11944$0 , \port$11960$0 , \port$11976$0 , \port$11992$0 , \port$12009$0 , total, \y$16 , \port$14627$298 , adc_offset, \port$14627$328 , noise_scale, lfsr
 , p);
   wire \$1 ;
   wire \$10 ;
@@ -9217,76 +9225,76 @@ module \hetsoc_soc.cim.core.post (partial, \port$9452$0 , shift, \port$11504$0 ,
   wire [17:0] p;
   input [31:0] partial;
   wire [31:0] partial;
-  output \port$11504$0 ;
-  wire \port$11504$0 ;
-  output \port$11523$0 ;
-  wire \port$11523$0 ;
-  output \port$11531$0 ;
-  wire \port$11531$0 ;
-  output \port$11539$0 ;
-  wire \port$11539$0 ;
-  output \port$11548$0 ;
-  wire \port$11548$0 ;
-  output \port$11558$0 ;
-  wire \port$11558$0 ;
-  output \port$11568$0 ;
-  wire \port$11568$0 ;
-  output \port$11579$0 ;
-  wire \port$11579$0 ;
-  output \port$11591$0 ;
-  wire \port$11591$0 ;
-  output \port$11603$0 ;
-  wire \port$11603$0 ;
-  output \port$11616$0 ;
-  wire \port$11616$0 ;
-  output \port$11630$0 ;
-  wire \port$11630$0 ;
-  output \port$11645$0 ;
-  wire \port$11645$0 ;
-  output \port$11661$0 ;
-  wire \port$11661$0 ;
-  output \port$11677$0 ;
-  wire \port$11677$0 ;
-  output \port$11693$0 ;
-  wire \port$11693$0 ;
+  output \port$11553$0 ;
+  wire \port$11553$0 ;
+  output \port$11572$0 ;
+  wire \port$11572$0 ;
+  output \port$11580$0 ;
+  wire \port$11580$0 ;
+  output \port$11588$0 ;
+  wire \port$11588$0 ;
+  output \port$11597$0 ;
+  wire \port$11597$0 ;
+  output \port$11607$0 ;
+  wire \port$11607$0 ;
+  output \port$11617$0 ;
+  wire \port$11617$0 ;
+  output \port$11628$0 ;
+  wire \port$11628$0 ;
+  output \port$11640$0 ;
+  wire \port$11640$0 ;
+  output \port$11652$0 ;
+  wire \port$11652$0 ;
+  output \port$11665$0 ;
+  wire \port$11665$0 ;
+  output \port$11679$0 ;
+  wire \port$11679$0 ;
+  output \port$11694$0 ;
+  wire \port$11694$0 ;
   output \port$11710$0 ;
   wire \port$11710$0 ;
-  output \port$11728$0 ;
-  wire \port$11728$0 ;
-  output \port$11747$0 ;
-  wire \port$11747$0 ;
-  output \port$11767$0 ;
-  wire \port$11767$0 ;
-  output \port$11787$0 ;
-  wire \port$11787$0 ;
-  output \port$11807$0 ;
-  wire \port$11807$0 ;
-  output \port$11821$0 ;
-  wire \port$11821$0 ;
-  output \port$11835$0 ;
-  wire \port$11835$0 ;
-  output \port$11849$0 ;
-  wire \port$11849$0 ;
-  output \port$11864$0 ;
-  wire \port$11864$0 ;
-  output \port$11879$0 ;
-  wire \port$11879$0 ;
-  output \port$11895$0 ;
-  wire \port$11895$0 ;
-  output \port$11911$0 ;
-  wire \port$11911$0 ;
-  output \port$11927$0 ;
-  wire \port$11927$0 ;
-  output \port$11943$0 ;
-  wire \port$11943$0 ;
+  output \port$11726$0 ;
+  wire \port$11726$0 ;
+  output \port$11742$0 ;
+  wire \port$11742$0 ;
+  output \port$11759$0 ;
+  wire \port$11759$0 ;
+  output \port$11777$0 ;
+  wire \port$11777$0 ;
+  output \port$11796$0 ;
+  wire \port$11796$0 ;
+  output \port$11816$0 ;
+  wire \port$11816$0 ;
+  output \port$11836$0 ;
+  wire \port$11836$0 ;
+  output \port$11856$0 ;
+  wire \port$11856$0 ;
+  output \port$11870$0 ;
+  wire \port$11870$0 ;
+  output \port$11884$0 ;
+  wire \port$11884$0 ;
+  output \port$11898$0 ;
+  wire \port$11898$0 ;
+  output \port$11913$0 ;
+  wire \port$11913$0 ;
+  output \port$11928$0 ;
+  wire \port$11928$0 ;
+  output \port$11944$0 ;
+  wire \port$11944$0 ;
   output \port$11960$0 ;
   wire \port$11960$0 ;
-  input [4:0] \port$14577$298 ;
-  wire [4:0] \port$14577$298 ;
-  input [23:0] \port$14577$328 ;
-  wire [23:0] \port$14577$328 ;
-  input [63:0] \port$9452$0 ;
-  wire [63:0] \port$9452$0 ;
+  output \port$11976$0 ;
+  wire \port$11976$0 ;
+  output \port$11992$0 ;
+  wire \port$11992$0 ;
+  output \port$12009$0 ;
+  wire \port$12009$0 ;
+  input [4:0] \port$14627$298 ;
+  wire [4:0] \port$14627$298 ;
+  input [23:0] \port$14627$328 ;
+  wire [23:0] \port$14627$328 ;
+  input [63:0] \port$9501$0 ;
+  wire [63:0] \port$9501$0 ;
   input [5:0] shift;
   wire [5:0] shift;
   output [33:0] total;
@@ -9431,176 +9439,176 @@ module \hetsoc_soc.cim.core.post (partial, \port$9452$0 , shift, \port$11504$0 ,
   assign \$476  = \$475  + { \$473 , \$456 , \$440 , \$424 , \$408 , \$392 , \$377 , \$362  };
   assign z = \$476  - 9'h1fe;
   assign \$478  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$479  = $signed(\$478 ) << \port$14577$298 [3:0];
+  assign \$479  = $signed(\$478 ) << \port$14627$298 [3:0];
   assign \$480  = $signed(\$477 ) + $signed(\$479 );
-  assign \$481  = \port$14577$298 [3:0] + 5'h10;
+  assign \$481  = \port$14627$298 [3:0] + 5'h10;
   assign \$482  = \$481  - 1'h1;
   assign \$483  = 1'h1 << \$482 [4:0];
   assign \$484  = $signed(\$480 ) + $signed({ 1'h0, \$483  });
-  assign \$485  = \port$14577$298 [3:0] + 5'h10;
+  assign \$485  = \port$14627$298 [3:0] + 5'h10;
   assign \$486  = $signed(\$484 ) >>> \$485 ;
   assign \$488  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$489  = $signed(\$488 ) << \port$14577$298 [3:0];
+  assign \$489  = $signed(\$488 ) << \port$14627$298 [3:0];
   assign \$490  = $signed(\$487 ) + $signed(\$489 );
-  assign \$491  = \port$14577$298 [3:0] + 5'h10;
+  assign \$491  = \port$14627$298 [3:0] + 5'h10;
   assign \$492  = 1'h1 << \$491 ;
   assign \$493  = \$492  - 1'h1;
   assign \$494  = { 47'h000000000000, \$490  } & \$493 ;
-  assign \$495  = \port$14577$298 [3:0] + 5'h10;
+  assign \$495  = \port$14627$298 [3:0] + 5'h10;
   assign \$496  = \$495  - 1'h1;
   assign \$497  = 1'h1 << \$496 [4:0];
   assign \$498  = \$494  == \$497 ;
   assign \$500  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$501  = $signed(\$500 ) << \port$14577$298 [3:0];
+  assign \$501  = $signed(\$500 ) << \port$14627$298 [3:0];
   assign \$502  = $signed(\$499 ) + $signed(\$501 );
-  assign \$503  = \port$14577$298 [3:0] + 5'h10;
+  assign \$503  = \port$14627$298 [3:0] + 5'h10;
   assign \$504  = \$503  - 1'h1;
   assign \$505  = 1'h1 << \$504 [4:0];
   assign \$506  = $signed(\$502 ) + $signed({ 1'h0, \$505  });
-  assign \$507  = \port$14577$298 [3:0] + 5'h10;
+  assign \$507  = \port$14627$298 [3:0] + 5'h10;
   assign \$508  = $signed(\$506 ) >>> \$507 ;
   assign \$509  = \$498  & \$508 [0];
   assign \$510  = $signed(\$486 ) - $signed({ 1'h0, \$509  });
   assign \$511  = $signed(\$510 ) + $signed(adc_offset);
   assign \$512  = $signed(\$511 ) < $signed(6'h20);
   assign \$514  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$515  = $signed(\$514 ) << \port$14577$298 [3:0];
+  assign \$515  = $signed(\$514 ) << \port$14627$298 [3:0];
   assign \$516  = $signed(\$513 ) + $signed(\$515 );
-  assign \$517  = \port$14577$298 [3:0] + 5'h10;
+  assign \$517  = \port$14627$298 [3:0] + 5'h10;
   assign \$518  = \$517  - 1'h1;
   assign \$519  = 1'h1 << \$518 [4:0];
   assign \$520  = $signed(\$516 ) + $signed({ 1'h0, \$519  });
-  assign \$521  = \port$14577$298 [3:0] + 5'h10;
+  assign \$521  = \port$14627$298 [3:0] + 5'h10;
   assign \$522  = $signed(\$520 ) >>> \$521 ;
   assign \$524  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$525  = $signed(\$524 ) << \port$14577$298 [3:0];
+  assign \$525  = $signed(\$524 ) << \port$14627$298 [3:0];
   assign \$526  = $signed(\$523 ) + $signed(\$525 );
-  assign \$527  = \port$14577$298 [3:0] + 5'h10;
+  assign \$527  = \port$14627$298 [3:0] + 5'h10;
   assign \$528  = 1'h1 << \$527 ;
   assign \$529  = \$528  - 1'h1;
   assign \$530  = { 47'h000000000000, \$526  } & \$529 ;
-  assign \$531  = \port$14577$298 [3:0] + 5'h10;
+  assign \$531  = \port$14627$298 [3:0] + 5'h10;
   assign \$532  = \$531  - 1'h1;
   assign \$533  = 1'h1 << \$532 [4:0];
   assign \$534  = \$530  == \$533 ;
   assign \$536  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$537  = $signed(\$536 ) << \port$14577$298 [3:0];
+  assign \$537  = $signed(\$536 ) << \port$14627$298 [3:0];
   assign \$538  = $signed(\$535 ) + $signed(\$537 );
-  assign \$539  = \port$14577$298 [3:0] + 5'h10;
+  assign \$539  = \port$14627$298 [3:0] + 5'h10;
   assign \$540  = \$539  - 1'h1;
   assign \$541  = 1'h1 << \$540 [4:0];
   assign \$542  = $signed(\$538 ) + $signed({ 1'h0, \$541  });
-  assign \$543  = \port$14577$298 [3:0] + 5'h10;
+  assign \$543  = \port$14627$298 [3:0] + 5'h10;
   assign \$544  = $signed(\$542 ) >>> \$543 ;
   assign \$545  = \$534  & \$544 [0];
   assign \$546  = $signed(\$522 ) - $signed({ 1'h0, \$545  });
   assign \$547  = $signed(\$546 ) + $signed(adc_offset);
   assign \$548  = $signed(\$547 ) > $signed(6'h1f);
   assign \$550  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$551  = $signed(\$550 ) << \port$14577$298 [3:0];
+  assign \$551  = $signed(\$550 ) << \port$14627$298 [3:0];
   assign \$552  = $signed(\$549 ) + $signed(\$551 );
-  assign \$553  = \port$14577$298 [3:0] + 5'h10;
+  assign \$553  = \port$14627$298 [3:0] + 5'h10;
   assign \$554  = \$553  - 1'h1;
   assign \$555  = 1'h1 << \$554 [4:0];
   assign \$556  = $signed(\$552 ) + $signed({ 1'h0, \$555  });
-  assign \$557  = \port$14577$298 [3:0] + 5'h10;
+  assign \$557  = \port$14627$298 [3:0] + 5'h10;
   assign \$558  = $signed(\$556 ) >>> \$557 ;
   assign \$560  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$561  = $signed(\$560 ) << \port$14577$298 [3:0];
+  assign \$561  = $signed(\$560 ) << \port$14627$298 [3:0];
   assign \$562  = $signed(\$559 ) + $signed(\$561 );
-  assign \$563  = \port$14577$298 [3:0] + 5'h10;
+  assign \$563  = \port$14627$298 [3:0] + 5'h10;
   assign \$564  = 1'h1 << \$563 ;
   assign \$565  = \$564  - 1'h1;
   assign \$566  = { 47'h000000000000, \$562  } & \$565 ;
-  assign \$567  = \port$14577$298 [3:0] + 5'h10;
+  assign \$567  = \port$14627$298 [3:0] + 5'h10;
   assign \$568  = \$567  - 1'h1;
   assign \$569  = 1'h1 << \$568 [4:0];
   assign \$570  = \$566  == \$569 ;
   assign \$572  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$573  = $signed(\$572 ) << \port$14577$298 [3:0];
+  assign \$573  = $signed(\$572 ) << \port$14627$298 [3:0];
   assign \$574  = $signed(\$571 ) + $signed(\$573 );
-  assign \$575  = \port$14577$298 [3:0] + 5'h10;
+  assign \$575  = \port$14627$298 [3:0] + 5'h10;
   assign \$576  = \$575  - 1'h1;
   assign \$577  = 1'h1 << \$576 [4:0];
   assign \$578  = $signed(\$574 ) + $signed({ 1'h0, \$577  });
-  assign \$579  = \port$14577$298 [3:0] + 5'h10;
+  assign \$579  = \port$14627$298 [3:0] + 5'h10;
   assign \$580  = $signed(\$578 ) >>> \$579 ;
   assign \$581  = \$570  & \$580 [0];
   assign \$582  = $signed(\$558 ) - $signed({ 1'h0, \$581  });
   assign \$583  = $signed(\$582 ) + $signed(adc_offset);
   assign \$584  = \$548  ? 68'h0000000000000001f : \$583 ;
   assign \$585  = \$512  ? 68'hfffffffffffffffe0 : \$584 ;
-  assign \$586  = $signed(\$585 [6:0]) + $signed(\port$9452$0 [31:0]);
-  assign \$587  = \port$14577$298 [4] ? partial : 32'd0;
+  assign \$586  = $signed(\$585 [6:0]) + $signed(\port$9501$0 [31:0]);
+  assign \$587  = \port$14627$298 [4] ? partial : 32'd0;
   assign total = $signed(\$586 ) + $signed(\$587 );
-  assign \$588  = $signed(total) * $signed(\port$9452$0 [63:32]);
+  assign \$588  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$589  = shift - 1'h1;
   assign \$590  = 1'h1 << \$589 [5:0];
   assign \$591  = $signed(\$588 ) + $signed({ 1'h0, \$590  });
   assign \$592  = $signed(\$591 ) >>> shift;
-  assign \$593  = $signed(total) * $signed(\port$9452$0 [63:32]);
+  assign \$593  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$594  = 1'h1 << shift;
   assign \$595  = \$594  - 1'h1;
   assign \$596  = { 63'h0000000000000000, \$593  } & \$595 ;
   assign \$597  = shift - 1'h1;
   assign \$598  = 1'h1 << \$597 [5:0];
   assign \$599  = \$596  == \$598 ;
-  assign \$600  = $signed(total) * $signed(\port$9452$0 [63:32]);
+  assign \$600  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$601  = shift - 1'h1;
   assign \$602  = 1'h1 << \$601 [5:0];
   assign \$603  = $signed(\$600 ) + $signed({ 1'h0, \$602  });
   assign \$604  = $signed(\$603 ) >>> shift;
   assign \$605  = \$599  & \$604 [0];
   assign \$606  = $signed(\$592 ) - $signed({ 1'h0, \$605  });
-  assign \$607  = $signed(\$606 ) + $signed(\port$14577$328 [7:0]);
+  assign \$607  = $signed(\$606 ) + $signed(\port$14627$328 [7:0]);
   assign \$608  = $signed(\$607 ) < $signed(8'h80);
-  assign \$609  = $signed(total) * $signed(\port$9452$0 [63:32]);
+  assign \$609  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$610  = shift - 1'h1;
   assign \$611  = 1'h1 << \$610 [5:0];
   assign \$612  = $signed(\$609 ) + $signed({ 1'h0, \$611  });
   assign \$613  = $signed(\$612 ) >>> shift;
-  assign \$614  = $signed(total) * $signed(\port$9452$0 [63:32]);
+  assign \$614  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$615  = 1'h1 << shift;
   assign \$616  = \$615  - 1'h1;
   assign \$617  = { 63'h0000000000000000, \$614  } & \$616 ;
   assign \$618  = shift - 1'h1;
   assign \$619  = 1'h1 << \$618 [5:0];
   assign \$620  = \$617  == \$619 ;
-  assign \$621  = $signed(total) * $signed(\port$9452$0 [63:32]);
+  assign \$621  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$622  = shift - 1'h1;
   assign \$623  = 1'h1 << \$622 [5:0];
   assign \$624  = $signed(\$621 ) + $signed({ 1'h0, \$623  });
   assign \$625  = $signed(\$624 ) >>> shift;
   assign \$626  = \$620  & \$625 [0];
   assign \$627  = $signed(\$613 ) - $signed({ 1'h0, \$626  });
-  assign \$628  = $signed(\$627 ) + $signed(\port$14577$328 [7:0]);
+  assign \$628  = $signed(\$627 ) + $signed(\port$14627$328 [7:0]);
   assign \$629  = $signed(\$628 ) > $signed(8'h7f);
-  assign \$630  = $signed(total) * $signed(\port$9452$0 [63:32]);
+  assign \$630  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$631  = shift - 1'h1;
   assign \$632  = 1'h1 << \$631 [5:0];
   assign \$633  = $signed(\$630 ) + $signed({ 1'h0, \$632  });
   assign \$634  = $signed(\$633 ) >>> shift;
-  assign \$635  = $signed(total) * $signed(\port$9452$0 [63:32]);
+  assign \$635  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$636  = 1'h1 << shift;
   assign \$637  = \$636  - 1'h1;
   assign \$638  = { 63'h0000000000000000, \$635  } & \$637 ;
   assign \$639  = shift - 1'h1;
   assign \$640  = 1'h1 << \$639 [5:0];
   assign \$641  = \$638  == \$640 ;
-  assign \$642  = $signed(total) * $signed(\port$9452$0 [63:32]);
+  assign \$642  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$643  = shift - 1'h1;
   assign \$644  = 1'h1 << \$643 [5:0];
   assign \$645  = $signed(\$642 ) + $signed({ 1'h0, \$644  });
   assign \$646  = $signed(\$645 ) >>> shift;
   assign \$647  = \$641  & \$646 [0];
   assign \$648  = $signed(\$634 ) - $signed({ 1'h0, \$647  });
-  assign \$649  = $signed(\$648 ) + $signed(\port$14577$328 [7:0]);
+  assign \$649  = $signed(\$648 ) + $signed(\port$14627$328 [7:0]);
   assign \$650  = \$629  ? 132'h00000000000000000000000000000007f : \$649 ;
   assign \$651  = \$608  ? 132'hfffffffffffffffffffffffffffffff80 : \$650 ;
-  assign \$652  = $signed(\$651 [7:0]) < $signed(\port$14577$328 [15:8]);
-  assign \$653  = $signed(\$651 [7:0]) > $signed(\port$14577$328 [23:16]);
-  assign \$654  = \$653  ? \port$14577$328 [23:16] : \$651 [7:0];
-  assign \y$16  = \$652  ? \port$14577$328 [15:8] : \$654 ;
+  assign \$652  = $signed(\$651 [7:0]) < $signed(\port$14627$328 [15:8]);
+  assign \$653  = $signed(\$651 [7:0]) > $signed(\port$14627$328 [23:16]);
+  assign \$654  = \$653  ? \port$14627$328 [23:16] : \$651 [7:0];
+  assign \y$16  = \$652  ? \port$14627$328 [15:8] : \$654 ;
   assign \$1  = lfsr[0] ^ lfsr[1];
   assign \$2  = \$1  ^ lfsr[5];
   assign \$3  = \$2  ^ lfsr[7];
@@ -9948,46 +9956,46 @@ module \hetsoc_soc.cim.core.post (partial, \port$9452$0 , shift, \port$11504$0 ,
   assign \$345  = \$344  ^ lfsr[19];
   assign lfsr_next = { \$473 , \$456 , \$440 , \$424 , \$408 , \$392 , \$377 , \$362 , \$348 , \$334 , \$320 , \$300 , \$280 , \$260 , \$241 , \$223 , \$206 , \$190 , \$174 , \$158 , \$143 , \$129 , \$116 , \$104 , \$92 , \$81 , \$71 , \$61 , \$52 , \$44 , \$36 , \$17  };
   assign code = \$585 [6:0];
-  assign adc_shift = \port$14577$298 [3:0];
-  assign bias = \port$9452$0 [31:0];
-  assign acc_in = \port$14577$298 [4];
+  assign adc_shift = \port$14627$298 [3:0];
+  assign bias = \port$9501$0 [31:0];
+  assign acc_in = \port$14627$298 [4];
   assign y = \$651 [7:0];
-  assign multiplier = \port$9452$0 [63:32];
-  assign y_zp = \port$14577$328 [7:0];
-  assign y_min = \port$14577$328 [15:8];
-  assign y_max = \port$14577$328 [23:16];
-  assign \port$11504$0  = \$17 ;
-  assign \port$11523$0  = \$36 ;
-  assign \port$11531$0  = \$44 ;
-  assign \port$11539$0  = \$52 ;
-  assign \port$11548$0  = \$61 ;
-  assign \port$11558$0  = \$71 ;
-  assign \port$11568$0  = \$81 ;
-  assign \port$11579$0  = \$92 ;
-  assign \port$11591$0  = \$104 ;
-  assign \port$11603$0  = \$116 ;
-  assign \port$11616$0  = \$129 ;
-  assign \port$11630$0  = \$143 ;
-  assign \port$11645$0  = \$158 ;
-  assign \port$11661$0  = \$174 ;
-  assign \port$11677$0  = \$190 ;
-  assign \port$11693$0  = \$206 ;
-  assign \port$11710$0  = \$223 ;
-  assign \port$11728$0  = \$241 ;
-  assign \port$11747$0  = \$260 ;
-  assign \port$11767$0  = \$280 ;
-  assign \port$11787$0  = \$300 ;
-  assign \port$11807$0  = \$320 ;
-  assign \port$11821$0  = \$334 ;
-  assign \port$11835$0  = \$348 ;
-  assign \port$11849$0  = \$362 ;
-  assign \port$11864$0  = \$377 ;
-  assign \port$11879$0  = \$392 ;
-  assign \port$11895$0  = \$408 ;
-  assign \port$11911$0  = \$424 ;
-  assign \port$11927$0  = \$440 ;
-  assign \port$11943$0  = \$456 ;
-  assign \port$11960$0  = \$473 ;
+  assign multiplier = \port$9501$0 [63:32];
+  assign y_zp = \port$14627$328 [7:0];
+  assign y_min = \port$14627$328 [15:8];
+  assign y_max = \port$14627$328 [23:16];
+  assign \port$11553$0  = \$17 ;
+  assign \port$11572$0  = \$36 ;
+  assign \port$11580$0  = \$44 ;
+  assign \port$11588$0  = \$52 ;
+  assign \port$11597$0  = \$61 ;
+  assign \port$11607$0  = \$71 ;
+  assign \port$11617$0  = \$81 ;
+  assign \port$11628$0  = \$92 ;
+  assign \port$11640$0  = \$104 ;
+  assign \port$11652$0  = \$116 ;
+  assign \port$11665$0  = \$129 ;
+  assign \port$11679$0  = \$143 ;
+  assign \port$11694$0  = \$158 ;
+  assign \port$11710$0  = \$174 ;
+  assign \port$11726$0  = \$190 ;
+  assign \port$11742$0  = \$206 ;
+  assign \port$11759$0  = \$223 ;
+  assign \port$11777$0  = \$241 ;
+  assign \port$11796$0  = \$260 ;
+  assign \port$11816$0  = \$280 ;
+  assign \port$11836$0  = \$300 ;
+  assign \port$11856$0  = \$320 ;
+  assign \port$11870$0  = \$334 ;
+  assign \port$11884$0  = \$348 ;
+  assign \port$11898$0  = \$362 ;
+  assign \port$11913$0  = \$377 ;
+  assign \port$11928$0  = \$392 ;
+  assign \port$11944$0  = \$408 ;
+  assign \port$11960$0  = \$424 ;
+  assign \port$11976$0  = \$440 ;
+  assign \port$11992$0  = \$456 ;
+  assign \port$12009$0  = \$473 ;
   assign \$477  = { p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p, 16'h0000 };
   assign \$487  = { p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p, 16'h0000 };
   assign \$499  = { p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p, 16'h0000 };
@@ -9999,7 +10007,7 @@ module \hetsoc_soc.cim.core.post (partial, \port$9452$0 , shift, \port$11504$0 ,
   assign \$571  = { p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p[17], p, 16'h0000 };
 endmodule
 
-module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \port$9116$0 , \port$9118$0 , \port$9120$0 , \port$9122$0 , \port$9124$0 , \port$9126$0 , \port$9128$0 , \port$9130$0 , \port$9132$0 , \port$9134$0 , \port$9136$0 , \port$9138$0 , cells, inputs, sums, \port$9108$0 );
+module \hetsoc_soc.cim.core.tile (\port$9159$0 , \port$9161$0 , \port$9163$0 , \port$9165$0 , \port$9167$0 , \port$9169$0 , \port$9171$0 , \port$9173$0 , \port$9175$0 , \port$9177$0 , \port$9179$0 , \port$9181$0 , \port$9183$0 , \port$9185$0 , \port$9187$0 , cells, inputs, sums, \port$9157$0 );
   wire \$1 ;
   wire [6:0] \$10 ;
   wire [6:0] \$100 ;
@@ -12037,38 +12045,38 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   input [111:0] inputs;
   wire [111:0] inputs;
   wire [15:0] live;
-  input \port$9108$0 ;
-  wire \port$9108$0 ;
-  input \port$9110$0 ;
-  wire \port$9110$0 ;
-  input \port$9112$0 ;
-  wire \port$9112$0 ;
-  input \port$9114$0 ;
-  wire \port$9114$0 ;
-  input \port$9116$0 ;
-  wire \port$9116$0 ;
-  input \port$9118$0 ;
-  wire \port$9118$0 ;
-  input \port$9120$0 ;
-  wire \port$9120$0 ;
-  input \port$9122$0 ;
-  wire \port$9122$0 ;
-  input \port$9124$0 ;
-  wire \port$9124$0 ;
-  input \port$9126$0 ;
-  wire \port$9126$0 ;
-  input \port$9128$0 ;
-  wire \port$9128$0 ;
-  input \port$9130$0 ;
-  wire \port$9130$0 ;
-  input \port$9132$0 ;
-  wire \port$9132$0 ;
-  input \port$9134$0 ;
-  wire \port$9134$0 ;
-  input \port$9136$0 ;
-  wire \port$9136$0 ;
-  input \port$9138$0 ;
-  wire \port$9138$0 ;
+  input \port$9157$0 ;
+  wire \port$9157$0 ;
+  input \port$9159$0 ;
+  wire \port$9159$0 ;
+  input \port$9161$0 ;
+  wire \port$9161$0 ;
+  input \port$9163$0 ;
+  wire \port$9163$0 ;
+  input \port$9165$0 ;
+  wire \port$9165$0 ;
+  input \port$9167$0 ;
+  wire \port$9167$0 ;
+  input \port$9169$0 ;
+  wire \port$9169$0 ;
+  input \port$9171$0 ;
+  wire \port$9171$0 ;
+  input \port$9173$0 ;
+  wire \port$9173$0 ;
+  input \port$9175$0 ;
+  wire \port$9175$0 ;
+  input \port$9177$0 ;
+  wire \port$9177$0 ;
+  input \port$9179$0 ;
+  wire \port$9179$0 ;
+  input \port$9181$0 ;
+  wire \port$9181$0 ;
+  input \port$9183$0 ;
+  wire \port$9183$0 ;
+  input \port$9185$0 ;
+  wire \port$9185$0 ;
+  input \port$9187$0 ;
+  wire \port$9187$0 ;
   wire [17:0] sum0;
   wire [17:0] sum1;
   wire [17:0] sum10;
@@ -12088,126 +12096,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   output [287:0] sums;
   wire [287:0] sums;
   assign \$1  = cells[1:0] == 1'h1;
-  assign \$2  = \port$9108$0  & \$1 ;
+  assign \$2  = \port$9157$0  & \$1 ;
   assign \$3  = \$2  ? inputs[6:0] : 7'h00;
   assign \$4  = cells[1:0] == 2'h3;
-  assign \$5  = \port$9108$0  & \$4 ;
+  assign \$5  = \port$9157$0  & \$4 ;
   assign \$6  = \$5  ? inputs[6:0] : 7'h00;
   assign \$7  = $signed(\$3 ) - $signed(\$6 );
   assign \$8  = cells[33:32] == 1'h1;
-  assign \$9  = \port$9110$0  & \$8 ;
+  assign \$9  = \port$9159$0  & \$8 ;
   assign \$10  = \$9  ? inputs[13:7] : 7'h00;
   assign \$11  = cells[33:32] == 2'h3;
-  assign \$12  = \port$9110$0  & \$11 ;
+  assign \$12  = \port$9159$0  & \$11 ;
   assign \$13  = \$12  ? inputs[13:7] : 7'h00;
   assign \$14  = $signed(\$10 ) - $signed(\$13 );
   assign \$15  = $signed(\$7 ) + $signed(\$14 );
   assign \$16  = cells[65:64] == 1'h1;
-  assign \$17  = \port$9112$0  & \$16 ;
+  assign \$17  = \port$9161$0  & \$16 ;
   assign \$18  = \$17  ? inputs[20:14] : 7'h00;
   assign \$19  = cells[65:64] == 2'h3;
-  assign \$20  = \port$9112$0  & \$19 ;
+  assign \$20  = \port$9161$0  & \$19 ;
   assign \$21  = \$20  ? inputs[20:14] : 7'h00;
   assign \$22  = $signed(\$18 ) - $signed(\$21 );
   assign \$23  = cells[97:96] == 1'h1;
-  assign \$24  = \port$9114$0  & \$23 ;
+  assign \$24  = \port$9163$0  & \$23 ;
   assign \$25  = \$24  ? inputs[27:21] : 7'h00;
   assign \$26  = cells[97:96] == 2'h3;
-  assign \$27  = \port$9114$0  & \$26 ;
+  assign \$27  = \port$9163$0  & \$26 ;
   assign \$28  = \$27  ? inputs[27:21] : 7'h00;
   assign \$29  = $signed(\$25 ) - $signed(\$28 );
   assign \$30  = $signed(\$22 ) + $signed(\$29 );
   assign \$31  = $signed(\$15 ) + $signed(\$30 );
   assign \$32  = cells[129:128] == 1'h1;
-  assign \$33  = \port$9116$0  & \$32 ;
+  assign \$33  = \port$9165$0  & \$32 ;
   assign \$34  = \$33  ? inputs[34:28] : 7'h00;
   assign \$35  = cells[129:128] == 2'h3;
-  assign \$36  = \port$9116$0  & \$35 ;
+  assign \$36  = \port$9165$0  & \$35 ;
   assign \$37  = \$36  ? inputs[34:28] : 7'h00;
   assign \$38  = $signed(\$34 ) - $signed(\$37 );
   assign \$39  = cells[161:160] == 1'h1;
-  assign \$40  = \port$9118$0  & \$39 ;
+  assign \$40  = \port$9167$0  & \$39 ;
   assign \$41  = \$40  ? inputs[41:35] : 7'h00;
   assign \$42  = cells[161:160] == 2'h3;
-  assign \$43  = \port$9118$0  & \$42 ;
+  assign \$43  = \port$9167$0  & \$42 ;
   assign \$44  = \$43  ? inputs[41:35] : 7'h00;
   assign \$45  = $signed(\$41 ) - $signed(\$44 );
   assign \$46  = $signed(\$38 ) + $signed(\$45 );
   assign \$47  = cells[193:192] == 1'h1;
-  assign \$48  = \port$9120$0  & \$47 ;
+  assign \$48  = \port$9169$0  & \$47 ;
   assign \$49  = \$48  ? inputs[48:42] : 7'h00;
   assign \$50  = cells[193:192] == 2'h3;
-  assign \$51  = \port$9120$0  & \$50 ;
+  assign \$51  = \port$9169$0  & \$50 ;
   assign \$52  = \$51  ? inputs[48:42] : 7'h00;
   assign \$53  = $signed(\$49 ) - $signed(\$52 );
   assign \$54  = cells[225:224] == 1'h1;
-  assign \$55  = \port$9122$0  & \$54 ;
+  assign \$55  = \port$9171$0  & \$54 ;
   assign \$56  = \$55  ? inputs[55:49] : 7'h00;
   assign \$57  = cells[225:224] == 2'h3;
-  assign \$58  = \port$9122$0  & \$57 ;
+  assign \$58  = \port$9171$0  & \$57 ;
   assign \$59  = \$58  ? inputs[55:49] : 7'h00;
   assign \$60  = $signed(\$56 ) - $signed(\$59 );
   assign \$61  = $signed(\$53 ) + $signed(\$60 );
   assign \$62  = $signed(\$46 ) + $signed(\$61 );
   assign \$63  = $signed(\$31 ) + $signed(\$62 );
   assign \$64  = cells[257:256] == 1'h1;
-  assign \$65  = \port$9124$0  & \$64 ;
+  assign \$65  = \port$9173$0  & \$64 ;
   assign \$66  = \$65  ? inputs[62:56] : 7'h00;
   assign \$67  = cells[257:256] == 2'h3;
-  assign \$68  = \port$9124$0  & \$67 ;
+  assign \$68  = \port$9173$0  & \$67 ;
   assign \$69  = \$68  ? inputs[62:56] : 7'h00;
   assign \$70  = $signed(\$66 ) - $signed(\$69 );
   assign \$71  = cells[289:288] == 1'h1;
-  assign \$72  = \port$9126$0  & \$71 ;
+  assign \$72  = \port$9175$0  & \$71 ;
   assign \$73  = \$72  ? inputs[69:63] : 7'h00;
   assign \$74  = cells[289:288] == 2'h3;
-  assign \$75  = \port$9126$0  & \$74 ;
+  assign \$75  = \port$9175$0  & \$74 ;
   assign \$76  = \$75  ? inputs[69:63] : 7'h00;
   assign \$77  = $signed(\$73 ) - $signed(\$76 );
   assign \$78  = $signed(\$70 ) + $signed(\$77 );
   assign \$79  = cells[321:320] == 1'h1;
-  assign \$80  = \port$9128$0  & \$79 ;
+  assign \$80  = \port$9177$0  & \$79 ;
   assign \$81  = \$80  ? inputs[76:70] : 7'h00;
   assign \$82  = cells[321:320] == 2'h3;
-  assign \$83  = \port$9128$0  & \$82 ;
+  assign \$83  = \port$9177$0  & \$82 ;
   assign \$84  = \$83  ? inputs[76:70] : 7'h00;
   assign \$85  = $signed(\$81 ) - $signed(\$84 );
   assign \$86  = cells[353:352] == 1'h1;
-  assign \$87  = \port$9130$0  & \$86 ;
+  assign \$87  = \port$9179$0  & \$86 ;
   assign \$88  = \$87  ? inputs[83:77] : 7'h00;
   assign \$89  = cells[353:352] == 2'h3;
-  assign \$90  = \port$9130$0  & \$89 ;
+  assign \$90  = \port$9179$0  & \$89 ;
   assign \$91  = \$90  ? inputs[83:77] : 7'h00;
   assign \$92  = $signed(\$88 ) - $signed(\$91 );
   assign \$93  = $signed(\$85 ) + $signed(\$92 );
   assign \$94  = $signed(\$78 ) + $signed(\$93 );
   assign \$95  = cells[385:384] == 1'h1;
-  assign \$96  = \port$9132$0  & \$95 ;
+  assign \$96  = \port$9181$0  & \$95 ;
   assign \$97  = \$96  ? inputs[90:84] : 7'h00;
   assign \$98  = cells[385:384] == 2'h3;
-  assign \$99  = \port$9132$0  & \$98 ;
+  assign \$99  = \port$9181$0  & \$98 ;
   assign \$100  = \$99  ? inputs[90:84] : 7'h00;
   assign \$101  = $signed(\$97 ) - $signed(\$100 );
   assign \$102  = cells[417:416] == 1'h1;
-  assign \$103  = \port$9134$0  & \$102 ;
+  assign \$103  = \port$9183$0  & \$102 ;
   assign \$104  = \$103  ? inputs[97:91] : 7'h00;
   assign \$105  = cells[417:416] == 2'h3;
-  assign \$106  = \port$9134$0  & \$105 ;
+  assign \$106  = \port$9183$0  & \$105 ;
   assign \$107  = \$106  ? inputs[97:91] : 7'h00;
   assign \$108  = $signed(\$104 ) - $signed(\$107 );
   assign \$109  = $signed(\$101 ) + $signed(\$108 );
   assign \$110  = cells[449:448] == 1'h1;
-  assign \$111  = \port$9136$0  & \$110 ;
+  assign \$111  = \port$9185$0  & \$110 ;
   assign \$112  = \$111  ? inputs[104:98] : 7'h00;
   assign \$113  = cells[449:448] == 2'h3;
-  assign \$114  = \port$9136$0  & \$113 ;
+  assign \$114  = \port$9185$0  & \$113 ;
   assign \$115  = \$114  ? inputs[104:98] : 7'h00;
   assign \$116  = $signed(\$112 ) - $signed(\$115 );
   assign \$117  = cells[481:480] == 1'h1;
-  assign \$118  = \port$9138$0  & \$117 ;
+  assign \$118  = \port$9187$0  & \$117 ;
   assign \$119  = \$118  ? inputs[111:105] : 7'h00;
   assign \$120  = cells[481:480] == 2'h3;
-  assign \$121  = \port$9138$0  & \$120 ;
+  assign \$121  = \port$9187$0  & \$120 ;
   assign \$122  = \$121  ? inputs[111:105] : 7'h00;
   assign \$123  = $signed(\$119 ) - $signed(\$122 );
   assign \$124  = $signed(\$116 ) + $signed(\$123 );
@@ -12215,126 +12223,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$126  = $signed(\$94 ) + $signed(\$125 );
   assign \$127  = $signed(\$63 ) + $signed(\$126 );
   assign \$128  = cells[3:2] == 1'h1;
-  assign \$129  = \port$9108$0  & \$128 ;
+  assign \$129  = \port$9157$0  & \$128 ;
   assign \$130  = \$129  ? inputs[6:0] : 7'h00;
   assign \$131  = cells[3:2] == 2'h3;
-  assign \$132  = \port$9108$0  & \$131 ;
+  assign \$132  = \port$9157$0  & \$131 ;
   assign \$133  = \$132  ? inputs[6:0] : 7'h00;
   assign \$134  = $signed(\$130 ) - $signed(\$133 );
   assign \$135  = cells[35:34] == 1'h1;
-  assign \$136  = \port$9110$0  & \$135 ;
+  assign \$136  = \port$9159$0  & \$135 ;
   assign \$137  = \$136  ? inputs[13:7] : 7'h00;
   assign \$138  = cells[35:34] == 2'h3;
-  assign \$139  = \port$9110$0  & \$138 ;
+  assign \$139  = \port$9159$0  & \$138 ;
   assign \$140  = \$139  ? inputs[13:7] : 7'h00;
   assign \$141  = $signed(\$137 ) - $signed(\$140 );
   assign \$142  = $signed(\$134 ) + $signed(\$141 );
   assign \$143  = cells[67:66] == 1'h1;
-  assign \$144  = \port$9112$0  & \$143 ;
+  assign \$144  = \port$9161$0  & \$143 ;
   assign \$145  = \$144  ? inputs[20:14] : 7'h00;
   assign \$146  = cells[67:66] == 2'h3;
-  assign \$147  = \port$9112$0  & \$146 ;
+  assign \$147  = \port$9161$0  & \$146 ;
   assign \$148  = \$147  ? inputs[20:14] : 7'h00;
   assign \$149  = $signed(\$145 ) - $signed(\$148 );
   assign \$150  = cells[99:98] == 1'h1;
-  assign \$151  = \port$9114$0  & \$150 ;
+  assign \$151  = \port$9163$0  & \$150 ;
   assign \$152  = \$151  ? inputs[27:21] : 7'h00;
   assign \$153  = cells[99:98] == 2'h3;
-  assign \$154  = \port$9114$0  & \$153 ;
+  assign \$154  = \port$9163$0  & \$153 ;
   assign \$155  = \$154  ? inputs[27:21] : 7'h00;
   assign \$156  = $signed(\$152 ) - $signed(\$155 );
   assign \$157  = $signed(\$149 ) + $signed(\$156 );
   assign \$158  = $signed(\$142 ) + $signed(\$157 );
   assign \$159  = cells[131:130] == 1'h1;
-  assign \$160  = \port$9116$0  & \$159 ;
+  assign \$160  = \port$9165$0  & \$159 ;
   assign \$161  = \$160  ? inputs[34:28] : 7'h00;
   assign \$162  = cells[131:130] == 2'h3;
-  assign \$163  = \port$9116$0  & \$162 ;
+  assign \$163  = \port$9165$0  & \$162 ;
   assign \$164  = \$163  ? inputs[34:28] : 7'h00;
   assign \$165  = $signed(\$161 ) - $signed(\$164 );
   assign \$166  = cells[163:162] == 1'h1;
-  assign \$167  = \port$9118$0  & \$166 ;
+  assign \$167  = \port$9167$0  & \$166 ;
   assign \$168  = \$167  ? inputs[41:35] : 7'h00;
   assign \$169  = cells[163:162] == 2'h3;
-  assign \$170  = \port$9118$0  & \$169 ;
+  assign \$170  = \port$9167$0  & \$169 ;
   assign \$171  = \$170  ? inputs[41:35] : 7'h00;
   assign \$172  = $signed(\$168 ) - $signed(\$171 );
   assign \$173  = $signed(\$165 ) + $signed(\$172 );
   assign \$174  = cells[195:194] == 1'h1;
-  assign \$175  = \port$9120$0  & \$174 ;
+  assign \$175  = \port$9169$0  & \$174 ;
   assign \$176  = \$175  ? inputs[48:42] : 7'h00;
   assign \$177  = cells[195:194] == 2'h3;
-  assign \$178  = \port$9120$0  & \$177 ;
+  assign \$178  = \port$9169$0  & \$177 ;
   assign \$179  = \$178  ? inputs[48:42] : 7'h00;
   assign \$180  = $signed(\$176 ) - $signed(\$179 );
   assign \$181  = cells[227:226] == 1'h1;
-  assign \$182  = \port$9122$0  & \$181 ;
+  assign \$182  = \port$9171$0  & \$181 ;
   assign \$183  = \$182  ? inputs[55:49] : 7'h00;
   assign \$184  = cells[227:226] == 2'h3;
-  assign \$185  = \port$9122$0  & \$184 ;
+  assign \$185  = \port$9171$0  & \$184 ;
   assign \$186  = \$185  ? inputs[55:49] : 7'h00;
   assign \$187  = $signed(\$183 ) - $signed(\$186 );
   assign \$188  = $signed(\$180 ) + $signed(\$187 );
   assign \$189  = $signed(\$173 ) + $signed(\$188 );
   assign \$190  = $signed(\$158 ) + $signed(\$189 );
   assign \$191  = cells[259:258] == 1'h1;
-  assign \$192  = \port$9124$0  & \$191 ;
+  assign \$192  = \port$9173$0  & \$191 ;
   assign \$193  = \$192  ? inputs[62:56] : 7'h00;
   assign \$194  = cells[259:258] == 2'h3;
-  assign \$195  = \port$9124$0  & \$194 ;
+  assign \$195  = \port$9173$0  & \$194 ;
   assign \$196  = \$195  ? inputs[62:56] : 7'h00;
   assign \$197  = $signed(\$193 ) - $signed(\$196 );
   assign \$198  = cells[291:290] == 1'h1;
-  assign \$199  = \port$9126$0  & \$198 ;
+  assign \$199  = \port$9175$0  & \$198 ;
   assign \$200  = \$199  ? inputs[69:63] : 7'h00;
   assign \$201  = cells[291:290] == 2'h3;
-  assign \$202  = \port$9126$0  & \$201 ;
+  assign \$202  = \port$9175$0  & \$201 ;
   assign \$203  = \$202  ? inputs[69:63] : 7'h00;
   assign \$204  = $signed(\$200 ) - $signed(\$203 );
   assign \$205  = $signed(\$197 ) + $signed(\$204 );
   assign \$206  = cells[323:322] == 1'h1;
-  assign \$207  = \port$9128$0  & \$206 ;
+  assign \$207  = \port$9177$0  & \$206 ;
   assign \$208  = \$207  ? inputs[76:70] : 7'h00;
   assign \$209  = cells[323:322] == 2'h3;
-  assign \$210  = \port$9128$0  & \$209 ;
+  assign \$210  = \port$9177$0  & \$209 ;
   assign \$211  = \$210  ? inputs[76:70] : 7'h00;
   assign \$212  = $signed(\$208 ) - $signed(\$211 );
   assign \$213  = cells[355:354] == 1'h1;
-  assign \$214  = \port$9130$0  & \$213 ;
+  assign \$214  = \port$9179$0  & \$213 ;
   assign \$215  = \$214  ? inputs[83:77] : 7'h00;
   assign \$216  = cells[355:354] == 2'h3;
-  assign \$217  = \port$9130$0  & \$216 ;
+  assign \$217  = \port$9179$0  & \$216 ;
   assign \$218  = \$217  ? inputs[83:77] : 7'h00;
   assign \$219  = $signed(\$215 ) - $signed(\$218 );
   assign \$220  = $signed(\$212 ) + $signed(\$219 );
   assign \$221  = $signed(\$205 ) + $signed(\$220 );
   assign \$222  = cells[387:386] == 1'h1;
-  assign \$223  = \port$9132$0  & \$222 ;
+  assign \$223  = \port$9181$0  & \$222 ;
   assign \$224  = \$223  ? inputs[90:84] : 7'h00;
   assign \$225  = cells[387:386] == 2'h3;
-  assign \$226  = \port$9132$0  & \$225 ;
+  assign \$226  = \port$9181$0  & \$225 ;
   assign \$227  = \$226  ? inputs[90:84] : 7'h00;
   assign \$228  = $signed(\$224 ) - $signed(\$227 );
   assign \$229  = cells[419:418] == 1'h1;
-  assign \$230  = \port$9134$0  & \$229 ;
+  assign \$230  = \port$9183$0  & \$229 ;
   assign \$231  = \$230  ? inputs[97:91] : 7'h00;
   assign \$232  = cells[419:418] == 2'h3;
-  assign \$233  = \port$9134$0  & \$232 ;
+  assign \$233  = \port$9183$0  & \$232 ;
   assign \$234  = \$233  ? inputs[97:91] : 7'h00;
   assign \$235  = $signed(\$231 ) - $signed(\$234 );
   assign \$236  = $signed(\$228 ) + $signed(\$235 );
   assign \$237  = cells[451:450] == 1'h1;
-  assign \$238  = \port$9136$0  & \$237 ;
+  assign \$238  = \port$9185$0  & \$237 ;
   assign \$239  = \$238  ? inputs[104:98] : 7'h00;
   assign \$240  = cells[451:450] == 2'h3;
-  assign \$241  = \port$9136$0  & \$240 ;
+  assign \$241  = \port$9185$0  & \$240 ;
   assign \$242  = \$241  ? inputs[104:98] : 7'h00;
   assign \$243  = $signed(\$239 ) - $signed(\$242 );
   assign \$244  = cells[483:482] == 1'h1;
-  assign \$245  = \port$9138$0  & \$244 ;
+  assign \$245  = \port$9187$0  & \$244 ;
   assign \$246  = \$245  ? inputs[111:105] : 7'h00;
   assign \$247  = cells[483:482] == 2'h3;
-  assign \$248  = \port$9138$0  & \$247 ;
+  assign \$248  = \port$9187$0  & \$247 ;
   assign \$249  = \$248  ? inputs[111:105] : 7'h00;
   assign \$250  = $signed(\$246 ) - $signed(\$249 );
   assign \$251  = $signed(\$243 ) + $signed(\$250 );
@@ -12342,126 +12350,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$253  = $signed(\$221 ) + $signed(\$252 );
   assign \$254  = $signed(\$190 ) + $signed(\$253 );
   assign \$255  = cells[5:4] == 1'h1;
-  assign \$256  = \port$9108$0  & \$255 ;
+  assign \$256  = \port$9157$0  & \$255 ;
   assign \$257  = \$256  ? inputs[6:0] : 7'h00;
   assign \$258  = cells[5:4] == 2'h3;
-  assign \$259  = \port$9108$0  & \$258 ;
+  assign \$259  = \port$9157$0  & \$258 ;
   assign \$260  = \$259  ? inputs[6:0] : 7'h00;
   assign \$261  = $signed(\$257 ) - $signed(\$260 );
   assign \$262  = cells[37:36] == 1'h1;
-  assign \$263  = \port$9110$0  & \$262 ;
+  assign \$263  = \port$9159$0  & \$262 ;
   assign \$264  = \$263  ? inputs[13:7] : 7'h00;
   assign \$265  = cells[37:36] == 2'h3;
-  assign \$266  = \port$9110$0  & \$265 ;
+  assign \$266  = \port$9159$0  & \$265 ;
   assign \$267  = \$266  ? inputs[13:7] : 7'h00;
   assign \$268  = $signed(\$264 ) - $signed(\$267 );
   assign \$269  = $signed(\$261 ) + $signed(\$268 );
   assign \$270  = cells[69:68] == 1'h1;
-  assign \$271  = \port$9112$0  & \$270 ;
+  assign \$271  = \port$9161$0  & \$270 ;
   assign \$272  = \$271  ? inputs[20:14] : 7'h00;
   assign \$273  = cells[69:68] == 2'h3;
-  assign \$274  = \port$9112$0  & \$273 ;
+  assign \$274  = \port$9161$0  & \$273 ;
   assign \$275  = \$274  ? inputs[20:14] : 7'h00;
   assign \$276  = $signed(\$272 ) - $signed(\$275 );
   assign \$277  = cells[101:100] == 1'h1;
-  assign \$278  = \port$9114$0  & \$277 ;
+  assign \$278  = \port$9163$0  & \$277 ;
   assign \$279  = \$278  ? inputs[27:21] : 7'h00;
   assign \$280  = cells[101:100] == 2'h3;
-  assign \$281  = \port$9114$0  & \$280 ;
+  assign \$281  = \port$9163$0  & \$280 ;
   assign \$282  = \$281  ? inputs[27:21] : 7'h00;
   assign \$283  = $signed(\$279 ) - $signed(\$282 );
   assign \$284  = $signed(\$276 ) + $signed(\$283 );
   assign \$285  = $signed(\$269 ) + $signed(\$284 );
   assign \$286  = cells[133:132] == 1'h1;
-  assign \$287  = \port$9116$0  & \$286 ;
+  assign \$287  = \port$9165$0  & \$286 ;
   assign \$288  = \$287  ? inputs[34:28] : 7'h00;
   assign \$289  = cells[133:132] == 2'h3;
-  assign \$290  = \port$9116$0  & \$289 ;
+  assign \$290  = \port$9165$0  & \$289 ;
   assign \$291  = \$290  ? inputs[34:28] : 7'h00;
   assign \$292  = $signed(\$288 ) - $signed(\$291 );
   assign \$293  = cells[165:164] == 1'h1;
-  assign \$294  = \port$9118$0  & \$293 ;
+  assign \$294  = \port$9167$0  & \$293 ;
   assign \$295  = \$294  ? inputs[41:35] : 7'h00;
   assign \$296  = cells[165:164] == 2'h3;
-  assign \$297  = \port$9118$0  & \$296 ;
+  assign \$297  = \port$9167$0  & \$296 ;
   assign \$298  = \$297  ? inputs[41:35] : 7'h00;
   assign \$299  = $signed(\$295 ) - $signed(\$298 );
   assign \$300  = $signed(\$292 ) + $signed(\$299 );
   assign \$301  = cells[197:196] == 1'h1;
-  assign \$302  = \port$9120$0  & \$301 ;
+  assign \$302  = \port$9169$0  & \$301 ;
   assign \$303  = \$302  ? inputs[48:42] : 7'h00;
   assign \$304  = cells[197:196] == 2'h3;
-  assign \$305  = \port$9120$0  & \$304 ;
+  assign \$305  = \port$9169$0  & \$304 ;
   assign \$306  = \$305  ? inputs[48:42] : 7'h00;
   assign \$307  = $signed(\$303 ) - $signed(\$306 );
   assign \$308  = cells[229:228] == 1'h1;
-  assign \$309  = \port$9122$0  & \$308 ;
+  assign \$309  = \port$9171$0  & \$308 ;
   assign \$310  = \$309  ? inputs[55:49] : 7'h00;
   assign \$311  = cells[229:228] == 2'h3;
-  assign \$312  = \port$9122$0  & \$311 ;
+  assign \$312  = \port$9171$0  & \$311 ;
   assign \$313  = \$312  ? inputs[55:49] : 7'h00;
   assign \$314  = $signed(\$310 ) - $signed(\$313 );
   assign \$315  = $signed(\$307 ) + $signed(\$314 );
   assign \$316  = $signed(\$300 ) + $signed(\$315 );
   assign \$317  = $signed(\$285 ) + $signed(\$316 );
   assign \$318  = cells[261:260] == 1'h1;
-  assign \$319  = \port$9124$0  & \$318 ;
+  assign \$319  = \port$9173$0  & \$318 ;
   assign \$320  = \$319  ? inputs[62:56] : 7'h00;
   assign \$321  = cells[261:260] == 2'h3;
-  assign \$322  = \port$9124$0  & \$321 ;
+  assign \$322  = \port$9173$0  & \$321 ;
   assign \$323  = \$322  ? inputs[62:56] : 7'h00;
   assign \$324  = $signed(\$320 ) - $signed(\$323 );
   assign \$325  = cells[293:292] == 1'h1;
-  assign \$326  = \port$9126$0  & \$325 ;
+  assign \$326  = \port$9175$0  & \$325 ;
   assign \$327  = \$326  ? inputs[69:63] : 7'h00;
   assign \$328  = cells[293:292] == 2'h3;
-  assign \$329  = \port$9126$0  & \$328 ;
+  assign \$329  = \port$9175$0  & \$328 ;
   assign \$330  = \$329  ? inputs[69:63] : 7'h00;
   assign \$331  = $signed(\$327 ) - $signed(\$330 );
   assign \$332  = $signed(\$324 ) + $signed(\$331 );
   assign \$333  = cells[325:324] == 1'h1;
-  assign \$334  = \port$9128$0  & \$333 ;
+  assign \$334  = \port$9177$0  & \$333 ;
   assign \$335  = \$334  ? inputs[76:70] : 7'h00;
   assign \$336  = cells[325:324] == 2'h3;
-  assign \$337  = \port$9128$0  & \$336 ;
+  assign \$337  = \port$9177$0  & \$336 ;
   assign \$338  = \$337  ? inputs[76:70] : 7'h00;
   assign \$339  = $signed(\$335 ) - $signed(\$338 );
   assign \$340  = cells[357:356] == 1'h1;
-  assign \$341  = \port$9130$0  & \$340 ;
+  assign \$341  = \port$9179$0  & \$340 ;
   assign \$342  = \$341  ? inputs[83:77] : 7'h00;
   assign \$343  = cells[357:356] == 2'h3;
-  assign \$344  = \port$9130$0  & \$343 ;
+  assign \$344  = \port$9179$0  & \$343 ;
   assign \$345  = \$344  ? inputs[83:77] : 7'h00;
   assign \$346  = $signed(\$342 ) - $signed(\$345 );
   assign \$347  = $signed(\$339 ) + $signed(\$346 );
   assign \$348  = $signed(\$332 ) + $signed(\$347 );
   assign \$349  = cells[389:388] == 1'h1;
-  assign \$350  = \port$9132$0  & \$349 ;
+  assign \$350  = \port$9181$0  & \$349 ;
   assign \$351  = \$350  ? inputs[90:84] : 7'h00;
   assign \$352  = cells[389:388] == 2'h3;
-  assign \$353  = \port$9132$0  & \$352 ;
+  assign \$353  = \port$9181$0  & \$352 ;
   assign \$354  = \$353  ? inputs[90:84] : 7'h00;
   assign \$355  = $signed(\$351 ) - $signed(\$354 );
   assign \$356  = cells[421:420] == 1'h1;
-  assign \$357  = \port$9134$0  & \$356 ;
+  assign \$357  = \port$9183$0  & \$356 ;
   assign \$358  = \$357  ? inputs[97:91] : 7'h00;
   assign \$359  = cells[421:420] == 2'h3;
-  assign \$360  = \port$9134$0  & \$359 ;
+  assign \$360  = \port$9183$0  & \$359 ;
   assign \$361  = \$360  ? inputs[97:91] : 7'h00;
   assign \$362  = $signed(\$358 ) - $signed(\$361 );
   assign \$363  = $signed(\$355 ) + $signed(\$362 );
   assign \$364  = cells[453:452] == 1'h1;
-  assign \$365  = \port$9136$0  & \$364 ;
+  assign \$365  = \port$9185$0  & \$364 ;
   assign \$366  = \$365  ? inputs[104:98] : 7'h00;
   assign \$367  = cells[453:452] == 2'h3;
-  assign \$368  = \port$9136$0  & \$367 ;
+  assign \$368  = \port$9185$0  & \$367 ;
   assign \$369  = \$368  ? inputs[104:98] : 7'h00;
   assign \$370  = $signed(\$366 ) - $signed(\$369 );
   assign \$371  = cells[485:484] == 1'h1;
-  assign \$372  = \port$9138$0  & \$371 ;
+  assign \$372  = \port$9187$0  & \$371 ;
   assign \$373  = \$372  ? inputs[111:105] : 7'h00;
   assign \$374  = cells[485:484] == 2'h3;
-  assign \$375  = \port$9138$0  & \$374 ;
+  assign \$375  = \port$9187$0  & \$374 ;
   assign \$376  = \$375  ? inputs[111:105] : 7'h00;
   assign \$377  = $signed(\$373 ) - $signed(\$376 );
   assign \$378  = $signed(\$370 ) + $signed(\$377 );
@@ -12469,126 +12477,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$380  = $signed(\$348 ) + $signed(\$379 );
   assign \$381  = $signed(\$317 ) + $signed(\$380 );
   assign \$382  = cells[7:6] == 1'h1;
-  assign \$383  = \port$9108$0  & \$382 ;
+  assign \$383  = \port$9157$0  & \$382 ;
   assign \$384  = \$383  ? inputs[6:0] : 7'h00;
   assign \$385  = cells[7:6] == 2'h3;
-  assign \$386  = \port$9108$0  & \$385 ;
+  assign \$386  = \port$9157$0  & \$385 ;
   assign \$387  = \$386  ? inputs[6:0] : 7'h00;
   assign \$388  = $signed(\$384 ) - $signed(\$387 );
   assign \$389  = cells[39:38] == 1'h1;
-  assign \$390  = \port$9110$0  & \$389 ;
+  assign \$390  = \port$9159$0  & \$389 ;
   assign \$391  = \$390  ? inputs[13:7] : 7'h00;
   assign \$392  = cells[39:38] == 2'h3;
-  assign \$393  = \port$9110$0  & \$392 ;
+  assign \$393  = \port$9159$0  & \$392 ;
   assign \$394  = \$393  ? inputs[13:7] : 7'h00;
   assign \$395  = $signed(\$391 ) - $signed(\$394 );
   assign \$396  = $signed(\$388 ) + $signed(\$395 );
   assign \$397  = cells[71:70] == 1'h1;
-  assign \$398  = \port$9112$0  & \$397 ;
+  assign \$398  = \port$9161$0  & \$397 ;
   assign \$399  = \$398  ? inputs[20:14] : 7'h00;
   assign \$400  = cells[71:70] == 2'h3;
-  assign \$401  = \port$9112$0  & \$400 ;
+  assign \$401  = \port$9161$0  & \$400 ;
   assign \$402  = \$401  ? inputs[20:14] : 7'h00;
   assign \$403  = $signed(\$399 ) - $signed(\$402 );
   assign \$404  = cells[103:102] == 1'h1;
-  assign \$405  = \port$9114$0  & \$404 ;
+  assign \$405  = \port$9163$0  & \$404 ;
   assign \$406  = \$405  ? inputs[27:21] : 7'h00;
   assign \$407  = cells[103:102] == 2'h3;
-  assign \$408  = \port$9114$0  & \$407 ;
+  assign \$408  = \port$9163$0  & \$407 ;
   assign \$409  = \$408  ? inputs[27:21] : 7'h00;
   assign \$410  = $signed(\$406 ) - $signed(\$409 );
   assign \$411  = $signed(\$403 ) + $signed(\$410 );
   assign \$412  = $signed(\$396 ) + $signed(\$411 );
   assign \$413  = cells[135:134] == 1'h1;
-  assign \$414  = \port$9116$0  & \$413 ;
+  assign \$414  = \port$9165$0  & \$413 ;
   assign \$415  = \$414  ? inputs[34:28] : 7'h00;
   assign \$416  = cells[135:134] == 2'h3;
-  assign \$417  = \port$9116$0  & \$416 ;
+  assign \$417  = \port$9165$0  & \$416 ;
   assign \$418  = \$417  ? inputs[34:28] : 7'h00;
   assign \$419  = $signed(\$415 ) - $signed(\$418 );
   assign \$420  = cells[167:166] == 1'h1;
-  assign \$421  = \port$9118$0  & \$420 ;
+  assign \$421  = \port$9167$0  & \$420 ;
   assign \$422  = \$421  ? inputs[41:35] : 7'h00;
   assign \$423  = cells[167:166] == 2'h3;
-  assign \$424  = \port$9118$0  & \$423 ;
+  assign \$424  = \port$9167$0  & \$423 ;
   assign \$425  = \$424  ? inputs[41:35] : 7'h00;
   assign \$426  = $signed(\$422 ) - $signed(\$425 );
   assign \$427  = $signed(\$419 ) + $signed(\$426 );
   assign \$428  = cells[199:198] == 1'h1;
-  assign \$429  = \port$9120$0  & \$428 ;
+  assign \$429  = \port$9169$0  & \$428 ;
   assign \$430  = \$429  ? inputs[48:42] : 7'h00;
   assign \$431  = cells[199:198] == 2'h3;
-  assign \$432  = \port$9120$0  & \$431 ;
+  assign \$432  = \port$9169$0  & \$431 ;
   assign \$433  = \$432  ? inputs[48:42] : 7'h00;
   assign \$434  = $signed(\$430 ) - $signed(\$433 );
   assign \$435  = cells[231:230] == 1'h1;
-  assign \$436  = \port$9122$0  & \$435 ;
+  assign \$436  = \port$9171$0  & \$435 ;
   assign \$437  = \$436  ? inputs[55:49] : 7'h00;
   assign \$438  = cells[231:230] == 2'h3;
-  assign \$439  = \port$9122$0  & \$438 ;
+  assign \$439  = \port$9171$0  & \$438 ;
   assign \$440  = \$439  ? inputs[55:49] : 7'h00;
   assign \$441  = $signed(\$437 ) - $signed(\$440 );
   assign \$442  = $signed(\$434 ) + $signed(\$441 );
   assign \$443  = $signed(\$427 ) + $signed(\$442 );
   assign \$444  = $signed(\$412 ) + $signed(\$443 );
   assign \$445  = cells[263:262] == 1'h1;
-  assign \$446  = \port$9124$0  & \$445 ;
+  assign \$446  = \port$9173$0  & \$445 ;
   assign \$447  = \$446  ? inputs[62:56] : 7'h00;
   assign \$448  = cells[263:262] == 2'h3;
-  assign \$449  = \port$9124$0  & \$448 ;
+  assign \$449  = \port$9173$0  & \$448 ;
   assign \$450  = \$449  ? inputs[62:56] : 7'h00;
   assign \$451  = $signed(\$447 ) - $signed(\$450 );
   assign \$452  = cells[295:294] == 1'h1;
-  assign \$453  = \port$9126$0  & \$452 ;
+  assign \$453  = \port$9175$0  & \$452 ;
   assign \$454  = \$453  ? inputs[69:63] : 7'h00;
   assign \$455  = cells[295:294] == 2'h3;
-  assign \$456  = \port$9126$0  & \$455 ;
+  assign \$456  = \port$9175$0  & \$455 ;
   assign \$457  = \$456  ? inputs[69:63] : 7'h00;
   assign \$458  = $signed(\$454 ) - $signed(\$457 );
   assign \$459  = $signed(\$451 ) + $signed(\$458 );
   assign \$460  = cells[327:326] == 1'h1;
-  assign \$461  = \port$9128$0  & \$460 ;
+  assign \$461  = \port$9177$0  & \$460 ;
   assign \$462  = \$461  ? inputs[76:70] : 7'h00;
   assign \$463  = cells[327:326] == 2'h3;
-  assign \$464  = \port$9128$0  & \$463 ;
+  assign \$464  = \port$9177$0  & \$463 ;
   assign \$465  = \$464  ? inputs[76:70] : 7'h00;
   assign \$466  = $signed(\$462 ) - $signed(\$465 );
   assign \$467  = cells[359:358] == 1'h1;
-  assign \$468  = \port$9130$0  & \$467 ;
+  assign \$468  = \port$9179$0  & \$467 ;
   assign \$469  = \$468  ? inputs[83:77] : 7'h00;
   assign \$470  = cells[359:358] == 2'h3;
-  assign \$471  = \port$9130$0  & \$470 ;
+  assign \$471  = \port$9179$0  & \$470 ;
   assign \$472  = \$471  ? inputs[83:77] : 7'h00;
   assign \$473  = $signed(\$469 ) - $signed(\$472 );
   assign \$474  = $signed(\$466 ) + $signed(\$473 );
   assign \$475  = $signed(\$459 ) + $signed(\$474 );
   assign \$476  = cells[391:390] == 1'h1;
-  assign \$477  = \port$9132$0  & \$476 ;
+  assign \$477  = \port$9181$0  & \$476 ;
   assign \$478  = \$477  ? inputs[90:84] : 7'h00;
   assign \$479  = cells[391:390] == 2'h3;
-  assign \$480  = \port$9132$0  & \$479 ;
+  assign \$480  = \port$9181$0  & \$479 ;
   assign \$481  = \$480  ? inputs[90:84] : 7'h00;
   assign \$482  = $signed(\$478 ) - $signed(\$481 );
   assign \$483  = cells[423:422] == 1'h1;
-  assign \$484  = \port$9134$0  & \$483 ;
+  assign \$484  = \port$9183$0  & \$483 ;
   assign \$485  = \$484  ? inputs[97:91] : 7'h00;
   assign \$486  = cells[423:422] == 2'h3;
-  assign \$487  = \port$9134$0  & \$486 ;
+  assign \$487  = \port$9183$0  & \$486 ;
   assign \$488  = \$487  ? inputs[97:91] : 7'h00;
   assign \$489  = $signed(\$485 ) - $signed(\$488 );
   assign \$490  = $signed(\$482 ) + $signed(\$489 );
   assign \$491  = cells[455:454] == 1'h1;
-  assign \$492  = \port$9136$0  & \$491 ;
+  assign \$492  = \port$9185$0  & \$491 ;
   assign \$493  = \$492  ? inputs[104:98] : 7'h00;
   assign \$494  = cells[455:454] == 2'h3;
-  assign \$495  = \port$9136$0  & \$494 ;
+  assign \$495  = \port$9185$0  & \$494 ;
   assign \$496  = \$495  ? inputs[104:98] : 7'h00;
   assign \$497  = $signed(\$493 ) - $signed(\$496 );
   assign \$498  = cells[487:486] == 1'h1;
-  assign \$499  = \port$9138$0  & \$498 ;
+  assign \$499  = \port$9187$0  & \$498 ;
   assign \$500  = \$499  ? inputs[111:105] : 7'h00;
   assign \$501  = cells[487:486] == 2'h3;
-  assign \$502  = \port$9138$0  & \$501 ;
+  assign \$502  = \port$9187$0  & \$501 ;
   assign \$503  = \$502  ? inputs[111:105] : 7'h00;
   assign \$504  = $signed(\$500 ) - $signed(\$503 );
   assign \$505  = $signed(\$497 ) + $signed(\$504 );
@@ -12596,126 +12604,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$507  = $signed(\$475 ) + $signed(\$506 );
   assign \$508  = $signed(\$444 ) + $signed(\$507 );
   assign \$509  = cells[9:8] == 1'h1;
-  assign \$510  = \port$9108$0  & \$509 ;
+  assign \$510  = \port$9157$0  & \$509 ;
   assign \$511  = \$510  ? inputs[6:0] : 7'h00;
   assign \$512  = cells[9:8] == 2'h3;
-  assign \$513  = \port$9108$0  & \$512 ;
+  assign \$513  = \port$9157$0  & \$512 ;
   assign \$514  = \$513  ? inputs[6:0] : 7'h00;
   assign \$515  = $signed(\$511 ) - $signed(\$514 );
   assign \$516  = cells[41:40] == 1'h1;
-  assign \$517  = \port$9110$0  & \$516 ;
+  assign \$517  = \port$9159$0  & \$516 ;
   assign \$518  = \$517  ? inputs[13:7] : 7'h00;
   assign \$519  = cells[41:40] == 2'h3;
-  assign \$520  = \port$9110$0  & \$519 ;
+  assign \$520  = \port$9159$0  & \$519 ;
   assign \$521  = \$520  ? inputs[13:7] : 7'h00;
   assign \$522  = $signed(\$518 ) - $signed(\$521 );
   assign \$523  = $signed(\$515 ) + $signed(\$522 );
   assign \$524  = cells[73:72] == 1'h1;
-  assign \$525  = \port$9112$0  & \$524 ;
+  assign \$525  = \port$9161$0  & \$524 ;
   assign \$526  = \$525  ? inputs[20:14] : 7'h00;
   assign \$527  = cells[73:72] == 2'h3;
-  assign \$528  = \port$9112$0  & \$527 ;
+  assign \$528  = \port$9161$0  & \$527 ;
   assign \$529  = \$528  ? inputs[20:14] : 7'h00;
   assign \$530  = $signed(\$526 ) - $signed(\$529 );
   assign \$531  = cells[105:104] == 1'h1;
-  assign \$532  = \port$9114$0  & \$531 ;
+  assign \$532  = \port$9163$0  & \$531 ;
   assign \$533  = \$532  ? inputs[27:21] : 7'h00;
   assign \$534  = cells[105:104] == 2'h3;
-  assign \$535  = \port$9114$0  & \$534 ;
+  assign \$535  = \port$9163$0  & \$534 ;
   assign \$536  = \$535  ? inputs[27:21] : 7'h00;
   assign \$537  = $signed(\$533 ) - $signed(\$536 );
   assign \$538  = $signed(\$530 ) + $signed(\$537 );
   assign \$539  = $signed(\$523 ) + $signed(\$538 );
   assign \$540  = cells[137:136] == 1'h1;
-  assign \$541  = \port$9116$0  & \$540 ;
+  assign \$541  = \port$9165$0  & \$540 ;
   assign \$542  = \$541  ? inputs[34:28] : 7'h00;
   assign \$543  = cells[137:136] == 2'h3;
-  assign \$544  = \port$9116$0  & \$543 ;
+  assign \$544  = \port$9165$0  & \$543 ;
   assign \$545  = \$544  ? inputs[34:28] : 7'h00;
   assign \$546  = $signed(\$542 ) - $signed(\$545 );
   assign \$547  = cells[169:168] == 1'h1;
-  assign \$548  = \port$9118$0  & \$547 ;
+  assign \$548  = \port$9167$0  & \$547 ;
   assign \$549  = \$548  ? inputs[41:35] : 7'h00;
   assign \$550  = cells[169:168] == 2'h3;
-  assign \$551  = \port$9118$0  & \$550 ;
+  assign \$551  = \port$9167$0  & \$550 ;
   assign \$552  = \$551  ? inputs[41:35] : 7'h00;
   assign \$553  = $signed(\$549 ) - $signed(\$552 );
   assign \$554  = $signed(\$546 ) + $signed(\$553 );
   assign \$555  = cells[201:200] == 1'h1;
-  assign \$556  = \port$9120$0  & \$555 ;
+  assign \$556  = \port$9169$0  & \$555 ;
   assign \$557  = \$556  ? inputs[48:42] : 7'h00;
   assign \$558  = cells[201:200] == 2'h3;
-  assign \$559  = \port$9120$0  & \$558 ;
+  assign \$559  = \port$9169$0  & \$558 ;
   assign \$560  = \$559  ? inputs[48:42] : 7'h00;
   assign \$561  = $signed(\$557 ) - $signed(\$560 );
   assign \$562  = cells[233:232] == 1'h1;
-  assign \$563  = \port$9122$0  & \$562 ;
+  assign \$563  = \port$9171$0  & \$562 ;
   assign \$564  = \$563  ? inputs[55:49] : 7'h00;
   assign \$565  = cells[233:232] == 2'h3;
-  assign \$566  = \port$9122$0  & \$565 ;
+  assign \$566  = \port$9171$0  & \$565 ;
   assign \$567  = \$566  ? inputs[55:49] : 7'h00;
   assign \$568  = $signed(\$564 ) - $signed(\$567 );
   assign \$569  = $signed(\$561 ) + $signed(\$568 );
   assign \$570  = $signed(\$554 ) + $signed(\$569 );
   assign \$571  = $signed(\$539 ) + $signed(\$570 );
   assign \$572  = cells[265:264] == 1'h1;
-  assign \$573  = \port$9124$0  & \$572 ;
+  assign \$573  = \port$9173$0  & \$572 ;
   assign \$574  = \$573  ? inputs[62:56] : 7'h00;
   assign \$575  = cells[265:264] == 2'h3;
-  assign \$576  = \port$9124$0  & \$575 ;
+  assign \$576  = \port$9173$0  & \$575 ;
   assign \$577  = \$576  ? inputs[62:56] : 7'h00;
   assign \$578  = $signed(\$574 ) - $signed(\$577 );
   assign \$579  = cells[297:296] == 1'h1;
-  assign \$580  = \port$9126$0  & \$579 ;
+  assign \$580  = \port$9175$0  & \$579 ;
   assign \$581  = \$580  ? inputs[69:63] : 7'h00;
   assign \$582  = cells[297:296] == 2'h3;
-  assign \$583  = \port$9126$0  & \$582 ;
+  assign \$583  = \port$9175$0  & \$582 ;
   assign \$584  = \$583  ? inputs[69:63] : 7'h00;
   assign \$585  = $signed(\$581 ) - $signed(\$584 );
   assign \$586  = $signed(\$578 ) + $signed(\$585 );
   assign \$587  = cells[329:328] == 1'h1;
-  assign \$588  = \port$9128$0  & \$587 ;
+  assign \$588  = \port$9177$0  & \$587 ;
   assign \$589  = \$588  ? inputs[76:70] : 7'h00;
   assign \$590  = cells[329:328] == 2'h3;
-  assign \$591  = \port$9128$0  & \$590 ;
+  assign \$591  = \port$9177$0  & \$590 ;
   assign \$592  = \$591  ? inputs[76:70] : 7'h00;
   assign \$593  = $signed(\$589 ) - $signed(\$592 );
   assign \$594  = cells[361:360] == 1'h1;
-  assign \$595  = \port$9130$0  & \$594 ;
+  assign \$595  = \port$9179$0  & \$594 ;
   assign \$596  = \$595  ? inputs[83:77] : 7'h00;
   assign \$597  = cells[361:360] == 2'h3;
-  assign \$598  = \port$9130$0  & \$597 ;
+  assign \$598  = \port$9179$0  & \$597 ;
   assign \$599  = \$598  ? inputs[83:77] : 7'h00;
   assign \$600  = $signed(\$596 ) - $signed(\$599 );
   assign \$601  = $signed(\$593 ) + $signed(\$600 );
   assign \$602  = $signed(\$586 ) + $signed(\$601 );
   assign \$603  = cells[393:392] == 1'h1;
-  assign \$604  = \port$9132$0  & \$603 ;
+  assign \$604  = \port$9181$0  & \$603 ;
   assign \$605  = \$604  ? inputs[90:84] : 7'h00;
   assign \$606  = cells[393:392] == 2'h3;
-  assign \$607  = \port$9132$0  & \$606 ;
+  assign \$607  = \port$9181$0  & \$606 ;
   assign \$608  = \$607  ? inputs[90:84] : 7'h00;
   assign \$609  = $signed(\$605 ) - $signed(\$608 );
   assign \$610  = cells[425:424] == 1'h1;
-  assign \$611  = \port$9134$0  & \$610 ;
+  assign \$611  = \port$9183$0  & \$610 ;
   assign \$612  = \$611  ? inputs[97:91] : 7'h00;
   assign \$613  = cells[425:424] == 2'h3;
-  assign \$614  = \port$9134$0  & \$613 ;
+  assign \$614  = \port$9183$0  & \$613 ;
   assign \$615  = \$614  ? inputs[97:91] : 7'h00;
   assign \$616  = $signed(\$612 ) - $signed(\$615 );
   assign \$617  = $signed(\$609 ) + $signed(\$616 );
   assign \$618  = cells[457:456] == 1'h1;
-  assign \$619  = \port$9136$0  & \$618 ;
+  assign \$619  = \port$9185$0  & \$618 ;
   assign \$620  = \$619  ? inputs[104:98] : 7'h00;
   assign \$621  = cells[457:456] == 2'h3;
-  assign \$622  = \port$9136$0  & \$621 ;
+  assign \$622  = \port$9185$0  & \$621 ;
   assign \$623  = \$622  ? inputs[104:98] : 7'h00;
   assign \$624  = $signed(\$620 ) - $signed(\$623 );
   assign \$625  = cells[489:488] == 1'h1;
-  assign \$626  = \port$9138$0  & \$625 ;
+  assign \$626  = \port$9187$0  & \$625 ;
   assign \$627  = \$626  ? inputs[111:105] : 7'h00;
   assign \$628  = cells[489:488] == 2'h3;
-  assign \$629  = \port$9138$0  & \$628 ;
+  assign \$629  = \port$9187$0  & \$628 ;
   assign \$630  = \$629  ? inputs[111:105] : 7'h00;
   assign \$631  = $signed(\$627 ) - $signed(\$630 );
   assign \$632  = $signed(\$624 ) + $signed(\$631 );
@@ -12723,126 +12731,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$634  = $signed(\$602 ) + $signed(\$633 );
   assign \$635  = $signed(\$571 ) + $signed(\$634 );
   assign \$636  = cells[11:10] == 1'h1;
-  assign \$637  = \port$9108$0  & \$636 ;
+  assign \$637  = \port$9157$0  & \$636 ;
   assign \$638  = \$637  ? inputs[6:0] : 7'h00;
   assign \$639  = cells[11:10] == 2'h3;
-  assign \$640  = \port$9108$0  & \$639 ;
+  assign \$640  = \port$9157$0  & \$639 ;
   assign \$641  = \$640  ? inputs[6:0] : 7'h00;
   assign \$642  = $signed(\$638 ) - $signed(\$641 );
   assign \$643  = cells[43:42] == 1'h1;
-  assign \$644  = \port$9110$0  & \$643 ;
+  assign \$644  = \port$9159$0  & \$643 ;
   assign \$645  = \$644  ? inputs[13:7] : 7'h00;
   assign \$646  = cells[43:42] == 2'h3;
-  assign \$647  = \port$9110$0  & \$646 ;
+  assign \$647  = \port$9159$0  & \$646 ;
   assign \$648  = \$647  ? inputs[13:7] : 7'h00;
   assign \$649  = $signed(\$645 ) - $signed(\$648 );
   assign \$650  = $signed(\$642 ) + $signed(\$649 );
   assign \$651  = cells[75:74] == 1'h1;
-  assign \$652  = \port$9112$0  & \$651 ;
+  assign \$652  = \port$9161$0  & \$651 ;
   assign \$653  = \$652  ? inputs[20:14] : 7'h00;
   assign \$654  = cells[75:74] == 2'h3;
-  assign \$655  = \port$9112$0  & \$654 ;
+  assign \$655  = \port$9161$0  & \$654 ;
   assign \$656  = \$655  ? inputs[20:14] : 7'h00;
   assign \$657  = $signed(\$653 ) - $signed(\$656 );
   assign \$658  = cells[107:106] == 1'h1;
-  assign \$659  = \port$9114$0  & \$658 ;
+  assign \$659  = \port$9163$0  & \$658 ;
   assign \$660  = \$659  ? inputs[27:21] : 7'h00;
   assign \$661  = cells[107:106] == 2'h3;
-  assign \$662  = \port$9114$0  & \$661 ;
+  assign \$662  = \port$9163$0  & \$661 ;
   assign \$663  = \$662  ? inputs[27:21] : 7'h00;
   assign \$664  = $signed(\$660 ) - $signed(\$663 );
   assign \$665  = $signed(\$657 ) + $signed(\$664 );
   assign \$666  = $signed(\$650 ) + $signed(\$665 );
   assign \$667  = cells[139:138] == 1'h1;
-  assign \$668  = \port$9116$0  & \$667 ;
+  assign \$668  = \port$9165$0  & \$667 ;
   assign \$669  = \$668  ? inputs[34:28] : 7'h00;
   assign \$670  = cells[139:138] == 2'h3;
-  assign \$671  = \port$9116$0  & \$670 ;
+  assign \$671  = \port$9165$0  & \$670 ;
   assign \$672  = \$671  ? inputs[34:28] : 7'h00;
   assign \$673  = $signed(\$669 ) - $signed(\$672 );
   assign \$674  = cells[171:170] == 1'h1;
-  assign \$675  = \port$9118$0  & \$674 ;
+  assign \$675  = \port$9167$0  & \$674 ;
   assign \$676  = \$675  ? inputs[41:35] : 7'h00;
   assign \$677  = cells[171:170] == 2'h3;
-  assign \$678  = \port$9118$0  & \$677 ;
+  assign \$678  = \port$9167$0  & \$677 ;
   assign \$679  = \$678  ? inputs[41:35] : 7'h00;
   assign \$680  = $signed(\$676 ) - $signed(\$679 );
   assign \$681  = $signed(\$673 ) + $signed(\$680 );
   assign \$682  = cells[203:202] == 1'h1;
-  assign \$683  = \port$9120$0  & \$682 ;
+  assign \$683  = \port$9169$0  & \$682 ;
   assign \$684  = \$683  ? inputs[48:42] : 7'h00;
   assign \$685  = cells[203:202] == 2'h3;
-  assign \$686  = \port$9120$0  & \$685 ;
+  assign \$686  = \port$9169$0  & \$685 ;
   assign \$687  = \$686  ? inputs[48:42] : 7'h00;
   assign \$688  = $signed(\$684 ) - $signed(\$687 );
   assign \$689  = cells[235:234] == 1'h1;
-  assign \$690  = \port$9122$0  & \$689 ;
+  assign \$690  = \port$9171$0  & \$689 ;
   assign \$691  = \$690  ? inputs[55:49] : 7'h00;
   assign \$692  = cells[235:234] == 2'h3;
-  assign \$693  = \port$9122$0  & \$692 ;
+  assign \$693  = \port$9171$0  & \$692 ;
   assign \$694  = \$693  ? inputs[55:49] : 7'h00;
   assign \$695  = $signed(\$691 ) - $signed(\$694 );
   assign \$696  = $signed(\$688 ) + $signed(\$695 );
   assign \$697  = $signed(\$681 ) + $signed(\$696 );
   assign \$698  = $signed(\$666 ) + $signed(\$697 );
   assign \$699  = cells[267:266] == 1'h1;
-  assign \$700  = \port$9124$0  & \$699 ;
+  assign \$700  = \port$9173$0  & \$699 ;
   assign \$701  = \$700  ? inputs[62:56] : 7'h00;
   assign \$702  = cells[267:266] == 2'h3;
-  assign \$703  = \port$9124$0  & \$702 ;
+  assign \$703  = \port$9173$0  & \$702 ;
   assign \$704  = \$703  ? inputs[62:56] : 7'h00;
   assign \$705  = $signed(\$701 ) - $signed(\$704 );
   assign \$706  = cells[299:298] == 1'h1;
-  assign \$707  = \port$9126$0  & \$706 ;
+  assign \$707  = \port$9175$0  & \$706 ;
   assign \$708  = \$707  ? inputs[69:63] : 7'h00;
   assign \$709  = cells[299:298] == 2'h3;
-  assign \$710  = \port$9126$0  & \$709 ;
+  assign \$710  = \port$9175$0  & \$709 ;
   assign \$711  = \$710  ? inputs[69:63] : 7'h00;
   assign \$712  = $signed(\$708 ) - $signed(\$711 );
   assign \$713  = $signed(\$705 ) + $signed(\$712 );
   assign \$714  = cells[331:330] == 1'h1;
-  assign \$715  = \port$9128$0  & \$714 ;
+  assign \$715  = \port$9177$0  & \$714 ;
   assign \$716  = \$715  ? inputs[76:70] : 7'h00;
   assign \$717  = cells[331:330] == 2'h3;
-  assign \$718  = \port$9128$0  & \$717 ;
+  assign \$718  = \port$9177$0  & \$717 ;
   assign \$719  = \$718  ? inputs[76:70] : 7'h00;
   assign \$720  = $signed(\$716 ) - $signed(\$719 );
   assign \$721  = cells[363:362] == 1'h1;
-  assign \$722  = \port$9130$0  & \$721 ;
+  assign \$722  = \port$9179$0  & \$721 ;
   assign \$723  = \$722  ? inputs[83:77] : 7'h00;
   assign \$724  = cells[363:362] == 2'h3;
-  assign \$725  = \port$9130$0  & \$724 ;
+  assign \$725  = \port$9179$0  & \$724 ;
   assign \$726  = \$725  ? inputs[83:77] : 7'h00;
   assign \$727  = $signed(\$723 ) - $signed(\$726 );
   assign \$728  = $signed(\$720 ) + $signed(\$727 );
   assign \$729  = $signed(\$713 ) + $signed(\$728 );
   assign \$730  = cells[395:394] == 1'h1;
-  assign \$731  = \port$9132$0  & \$730 ;
+  assign \$731  = \port$9181$0  & \$730 ;
   assign \$732  = \$731  ? inputs[90:84] : 7'h00;
   assign \$733  = cells[395:394] == 2'h3;
-  assign \$734  = \port$9132$0  & \$733 ;
+  assign \$734  = \port$9181$0  & \$733 ;
   assign \$735  = \$734  ? inputs[90:84] : 7'h00;
   assign \$736  = $signed(\$732 ) - $signed(\$735 );
   assign \$737  = cells[427:426] == 1'h1;
-  assign \$738  = \port$9134$0  & \$737 ;
+  assign \$738  = \port$9183$0  & \$737 ;
   assign \$739  = \$738  ? inputs[97:91] : 7'h00;
   assign \$740  = cells[427:426] == 2'h3;
-  assign \$741  = \port$9134$0  & \$740 ;
+  assign \$741  = \port$9183$0  & \$740 ;
   assign \$742  = \$741  ? inputs[97:91] : 7'h00;
   assign \$743  = $signed(\$739 ) - $signed(\$742 );
   assign \$744  = $signed(\$736 ) + $signed(\$743 );
   assign \$745  = cells[459:458] == 1'h1;
-  assign \$746  = \port$9136$0  & \$745 ;
+  assign \$746  = \port$9185$0  & \$745 ;
   assign \$747  = \$746  ? inputs[104:98] : 7'h00;
   assign \$748  = cells[459:458] == 2'h3;
-  assign \$749  = \port$9136$0  & \$748 ;
+  assign \$749  = \port$9185$0  & \$748 ;
   assign \$750  = \$749  ? inputs[104:98] : 7'h00;
   assign \$751  = $signed(\$747 ) - $signed(\$750 );
   assign \$752  = cells[491:490] == 1'h1;
-  assign \$753  = \port$9138$0  & \$752 ;
+  assign \$753  = \port$9187$0  & \$752 ;
   assign \$754  = \$753  ? inputs[111:105] : 7'h00;
   assign \$755  = cells[491:490] == 2'h3;
-  assign \$756  = \port$9138$0  & \$755 ;
+  assign \$756  = \port$9187$0  & \$755 ;
   assign \$757  = \$756  ? inputs[111:105] : 7'h00;
   assign \$758  = $signed(\$754 ) - $signed(\$757 );
   assign \$759  = $signed(\$751 ) + $signed(\$758 );
@@ -12850,126 +12858,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$761  = $signed(\$729 ) + $signed(\$760 );
   assign \$762  = $signed(\$698 ) + $signed(\$761 );
   assign \$763  = cells[13:12] == 1'h1;
-  assign \$764  = \port$9108$0  & \$763 ;
+  assign \$764  = \port$9157$0  & \$763 ;
   assign \$765  = \$764  ? inputs[6:0] : 7'h00;
   assign \$766  = cells[13:12] == 2'h3;
-  assign \$767  = \port$9108$0  & \$766 ;
+  assign \$767  = \port$9157$0  & \$766 ;
   assign \$768  = \$767  ? inputs[6:0] : 7'h00;
   assign \$769  = $signed(\$765 ) - $signed(\$768 );
   assign \$770  = cells[45:44] == 1'h1;
-  assign \$771  = \port$9110$0  & \$770 ;
+  assign \$771  = \port$9159$0  & \$770 ;
   assign \$772  = \$771  ? inputs[13:7] : 7'h00;
   assign \$773  = cells[45:44] == 2'h3;
-  assign \$774  = \port$9110$0  & \$773 ;
+  assign \$774  = \port$9159$0  & \$773 ;
   assign \$775  = \$774  ? inputs[13:7] : 7'h00;
   assign \$776  = $signed(\$772 ) - $signed(\$775 );
   assign \$777  = $signed(\$769 ) + $signed(\$776 );
   assign \$778  = cells[77:76] == 1'h1;
-  assign \$779  = \port$9112$0  & \$778 ;
+  assign \$779  = \port$9161$0  & \$778 ;
   assign \$780  = \$779  ? inputs[20:14] : 7'h00;
   assign \$781  = cells[77:76] == 2'h3;
-  assign \$782  = \port$9112$0  & \$781 ;
+  assign \$782  = \port$9161$0  & \$781 ;
   assign \$783  = \$782  ? inputs[20:14] : 7'h00;
   assign \$784  = $signed(\$780 ) - $signed(\$783 );
   assign \$785  = cells[109:108] == 1'h1;
-  assign \$786  = \port$9114$0  & \$785 ;
+  assign \$786  = \port$9163$0  & \$785 ;
   assign \$787  = \$786  ? inputs[27:21] : 7'h00;
   assign \$788  = cells[109:108] == 2'h3;
-  assign \$789  = \port$9114$0  & \$788 ;
+  assign \$789  = \port$9163$0  & \$788 ;
   assign \$790  = \$789  ? inputs[27:21] : 7'h00;
   assign \$791  = $signed(\$787 ) - $signed(\$790 );
   assign \$792  = $signed(\$784 ) + $signed(\$791 );
   assign \$793  = $signed(\$777 ) + $signed(\$792 );
   assign \$794  = cells[141:140] == 1'h1;
-  assign \$795  = \port$9116$0  & \$794 ;
+  assign \$795  = \port$9165$0  & \$794 ;
   assign \$796  = \$795  ? inputs[34:28] : 7'h00;
   assign \$797  = cells[141:140] == 2'h3;
-  assign \$798  = \port$9116$0  & \$797 ;
+  assign \$798  = \port$9165$0  & \$797 ;
   assign \$799  = \$798  ? inputs[34:28] : 7'h00;
   assign \$800  = $signed(\$796 ) - $signed(\$799 );
   assign \$801  = cells[173:172] == 1'h1;
-  assign \$802  = \port$9118$0  & \$801 ;
+  assign \$802  = \port$9167$0  & \$801 ;
   assign \$803  = \$802  ? inputs[41:35] : 7'h00;
   assign \$804  = cells[173:172] == 2'h3;
-  assign \$805  = \port$9118$0  & \$804 ;
+  assign \$805  = \port$9167$0  & \$804 ;
   assign \$806  = \$805  ? inputs[41:35] : 7'h00;
   assign \$807  = $signed(\$803 ) - $signed(\$806 );
   assign \$808  = $signed(\$800 ) + $signed(\$807 );
   assign \$809  = cells[205:204] == 1'h1;
-  assign \$810  = \port$9120$0  & \$809 ;
+  assign \$810  = \port$9169$0  & \$809 ;
   assign \$811  = \$810  ? inputs[48:42] : 7'h00;
   assign \$812  = cells[205:204] == 2'h3;
-  assign \$813  = \port$9120$0  & \$812 ;
+  assign \$813  = \port$9169$0  & \$812 ;
   assign \$814  = \$813  ? inputs[48:42] : 7'h00;
   assign \$815  = $signed(\$811 ) - $signed(\$814 );
   assign \$816  = cells[237:236] == 1'h1;
-  assign \$817  = \port$9122$0  & \$816 ;
+  assign \$817  = \port$9171$0  & \$816 ;
   assign \$818  = \$817  ? inputs[55:49] : 7'h00;
   assign \$819  = cells[237:236] == 2'h3;
-  assign \$820  = \port$9122$0  & \$819 ;
+  assign \$820  = \port$9171$0  & \$819 ;
   assign \$821  = \$820  ? inputs[55:49] : 7'h00;
   assign \$822  = $signed(\$818 ) - $signed(\$821 );
   assign \$823  = $signed(\$815 ) + $signed(\$822 );
   assign \$824  = $signed(\$808 ) + $signed(\$823 );
   assign \$825  = $signed(\$793 ) + $signed(\$824 );
   assign \$826  = cells[269:268] == 1'h1;
-  assign \$827  = \port$9124$0  & \$826 ;
+  assign \$827  = \port$9173$0  & \$826 ;
   assign \$828  = \$827  ? inputs[62:56] : 7'h00;
   assign \$829  = cells[269:268] == 2'h3;
-  assign \$830  = \port$9124$0  & \$829 ;
+  assign \$830  = \port$9173$0  & \$829 ;
   assign \$831  = \$830  ? inputs[62:56] : 7'h00;
   assign \$832  = $signed(\$828 ) - $signed(\$831 );
   assign \$833  = cells[301:300] == 1'h1;
-  assign \$834  = \port$9126$0  & \$833 ;
+  assign \$834  = \port$9175$0  & \$833 ;
   assign \$835  = \$834  ? inputs[69:63] : 7'h00;
   assign \$836  = cells[301:300] == 2'h3;
-  assign \$837  = \port$9126$0  & \$836 ;
+  assign \$837  = \port$9175$0  & \$836 ;
   assign \$838  = \$837  ? inputs[69:63] : 7'h00;
   assign \$839  = $signed(\$835 ) - $signed(\$838 );
   assign \$840  = $signed(\$832 ) + $signed(\$839 );
   assign \$841  = cells[333:332] == 1'h1;
-  assign \$842  = \port$9128$0  & \$841 ;
+  assign \$842  = \port$9177$0  & \$841 ;
   assign \$843  = \$842  ? inputs[76:70] : 7'h00;
   assign \$844  = cells[333:332] == 2'h3;
-  assign \$845  = \port$9128$0  & \$844 ;
+  assign \$845  = \port$9177$0  & \$844 ;
   assign \$846  = \$845  ? inputs[76:70] : 7'h00;
   assign \$847  = $signed(\$843 ) - $signed(\$846 );
   assign \$848  = cells[365:364] == 1'h1;
-  assign \$849  = \port$9130$0  & \$848 ;
+  assign \$849  = \port$9179$0  & \$848 ;
   assign \$850  = \$849  ? inputs[83:77] : 7'h00;
   assign \$851  = cells[365:364] == 2'h3;
-  assign \$852  = \port$9130$0  & \$851 ;
+  assign \$852  = \port$9179$0  & \$851 ;
   assign \$853  = \$852  ? inputs[83:77] : 7'h00;
   assign \$854  = $signed(\$850 ) - $signed(\$853 );
   assign \$855  = $signed(\$847 ) + $signed(\$854 );
   assign \$856  = $signed(\$840 ) + $signed(\$855 );
   assign \$857  = cells[397:396] == 1'h1;
-  assign \$858  = \port$9132$0  & \$857 ;
+  assign \$858  = \port$9181$0  & \$857 ;
   assign \$859  = \$858  ? inputs[90:84] : 7'h00;
   assign \$860  = cells[397:396] == 2'h3;
-  assign \$861  = \port$9132$0  & \$860 ;
+  assign \$861  = \port$9181$0  & \$860 ;
   assign \$862  = \$861  ? inputs[90:84] : 7'h00;
   assign \$863  = $signed(\$859 ) - $signed(\$862 );
   assign \$864  = cells[429:428] == 1'h1;
-  assign \$865  = \port$9134$0  & \$864 ;
+  assign \$865  = \port$9183$0  & \$864 ;
   assign \$866  = \$865  ? inputs[97:91] : 7'h00;
   assign \$867  = cells[429:428] == 2'h3;
-  assign \$868  = \port$9134$0  & \$867 ;
+  assign \$868  = \port$9183$0  & \$867 ;
   assign \$869  = \$868  ? inputs[97:91] : 7'h00;
   assign \$870  = $signed(\$866 ) - $signed(\$869 );
   assign \$871  = $signed(\$863 ) + $signed(\$870 );
   assign \$872  = cells[461:460] == 1'h1;
-  assign \$873  = \port$9136$0  & \$872 ;
+  assign \$873  = \port$9185$0  & \$872 ;
   assign \$874  = \$873  ? inputs[104:98] : 7'h00;
   assign \$875  = cells[461:460] == 2'h3;
-  assign \$876  = \port$9136$0  & \$875 ;
+  assign \$876  = \port$9185$0  & \$875 ;
   assign \$877  = \$876  ? inputs[104:98] : 7'h00;
   assign \$878  = $signed(\$874 ) - $signed(\$877 );
   assign \$879  = cells[493:492] == 1'h1;
-  assign \$880  = \port$9138$0  & \$879 ;
+  assign \$880  = \port$9187$0  & \$879 ;
   assign \$881  = \$880  ? inputs[111:105] : 7'h00;
   assign \$882  = cells[493:492] == 2'h3;
-  assign \$883  = \port$9138$0  & \$882 ;
+  assign \$883  = \port$9187$0  & \$882 ;
   assign \$884  = \$883  ? inputs[111:105] : 7'h00;
   assign \$885  = $signed(\$881 ) - $signed(\$884 );
   assign \$886  = $signed(\$878 ) + $signed(\$885 );
@@ -12977,126 +12985,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$888  = $signed(\$856 ) + $signed(\$887 );
   assign \$889  = $signed(\$825 ) + $signed(\$888 );
   assign \$890  = cells[15:14] == 1'h1;
-  assign \$891  = \port$9108$0  & \$890 ;
+  assign \$891  = \port$9157$0  & \$890 ;
   assign \$892  = \$891  ? inputs[6:0] : 7'h00;
   assign \$893  = cells[15:14] == 2'h3;
-  assign \$894  = \port$9108$0  & \$893 ;
+  assign \$894  = \port$9157$0  & \$893 ;
   assign \$895  = \$894  ? inputs[6:0] : 7'h00;
   assign \$896  = $signed(\$892 ) - $signed(\$895 );
   assign \$897  = cells[47:46] == 1'h1;
-  assign \$898  = \port$9110$0  & \$897 ;
+  assign \$898  = \port$9159$0  & \$897 ;
   assign \$899  = \$898  ? inputs[13:7] : 7'h00;
   assign \$900  = cells[47:46] == 2'h3;
-  assign \$901  = \port$9110$0  & \$900 ;
+  assign \$901  = \port$9159$0  & \$900 ;
   assign \$902  = \$901  ? inputs[13:7] : 7'h00;
   assign \$903  = $signed(\$899 ) - $signed(\$902 );
   assign \$904  = $signed(\$896 ) + $signed(\$903 );
   assign \$905  = cells[79:78] == 1'h1;
-  assign \$906  = \port$9112$0  & \$905 ;
+  assign \$906  = \port$9161$0  & \$905 ;
   assign \$907  = \$906  ? inputs[20:14] : 7'h00;
   assign \$908  = cells[79:78] == 2'h3;
-  assign \$909  = \port$9112$0  & \$908 ;
+  assign \$909  = \port$9161$0  & \$908 ;
   assign \$910  = \$909  ? inputs[20:14] : 7'h00;
   assign \$911  = $signed(\$907 ) - $signed(\$910 );
   assign \$912  = cells[111:110] == 1'h1;
-  assign \$913  = \port$9114$0  & \$912 ;
+  assign \$913  = \port$9163$0  & \$912 ;
   assign \$914  = \$913  ? inputs[27:21] : 7'h00;
   assign \$915  = cells[111:110] == 2'h3;
-  assign \$916  = \port$9114$0  & \$915 ;
+  assign \$916  = \port$9163$0  & \$915 ;
   assign \$917  = \$916  ? inputs[27:21] : 7'h00;
   assign \$918  = $signed(\$914 ) - $signed(\$917 );
   assign \$919  = $signed(\$911 ) + $signed(\$918 );
   assign \$920  = $signed(\$904 ) + $signed(\$919 );
   assign \$921  = cells[143:142] == 1'h1;
-  assign \$922  = \port$9116$0  & \$921 ;
+  assign \$922  = \port$9165$0  & \$921 ;
   assign \$923  = \$922  ? inputs[34:28] : 7'h00;
   assign \$924  = cells[143:142] == 2'h3;
-  assign \$925  = \port$9116$0  & \$924 ;
+  assign \$925  = \port$9165$0  & \$924 ;
   assign \$926  = \$925  ? inputs[34:28] : 7'h00;
   assign \$927  = $signed(\$923 ) - $signed(\$926 );
   assign \$928  = cells[175:174] == 1'h1;
-  assign \$929  = \port$9118$0  & \$928 ;
+  assign \$929  = \port$9167$0  & \$928 ;
   assign \$930  = \$929  ? inputs[41:35] : 7'h00;
   assign \$931  = cells[175:174] == 2'h3;
-  assign \$932  = \port$9118$0  & \$931 ;
+  assign \$932  = \port$9167$0  & \$931 ;
   assign \$933  = \$932  ? inputs[41:35] : 7'h00;
   assign \$934  = $signed(\$930 ) - $signed(\$933 );
   assign \$935  = $signed(\$927 ) + $signed(\$934 );
   assign \$936  = cells[207:206] == 1'h1;
-  assign \$937  = \port$9120$0  & \$936 ;
+  assign \$937  = \port$9169$0  & \$936 ;
   assign \$938  = \$937  ? inputs[48:42] : 7'h00;
   assign \$939  = cells[207:206] == 2'h3;
-  assign \$940  = \port$9120$0  & \$939 ;
+  assign \$940  = \port$9169$0  & \$939 ;
   assign \$941  = \$940  ? inputs[48:42] : 7'h00;
   assign \$942  = $signed(\$938 ) - $signed(\$941 );
   assign \$943  = cells[239:238] == 1'h1;
-  assign \$944  = \port$9122$0  & \$943 ;
+  assign \$944  = \port$9171$0  & \$943 ;
   assign \$945  = \$944  ? inputs[55:49] : 7'h00;
   assign \$946  = cells[239:238] == 2'h3;
-  assign \$947  = \port$9122$0  & \$946 ;
+  assign \$947  = \port$9171$0  & \$946 ;
   assign \$948  = \$947  ? inputs[55:49] : 7'h00;
   assign \$949  = $signed(\$945 ) - $signed(\$948 );
   assign \$950  = $signed(\$942 ) + $signed(\$949 );
   assign \$951  = $signed(\$935 ) + $signed(\$950 );
   assign \$952  = $signed(\$920 ) + $signed(\$951 );
   assign \$953  = cells[271:270] == 1'h1;
-  assign \$954  = \port$9124$0  & \$953 ;
+  assign \$954  = \port$9173$0  & \$953 ;
   assign \$955  = \$954  ? inputs[62:56] : 7'h00;
   assign \$956  = cells[271:270] == 2'h3;
-  assign \$957  = \port$9124$0  & \$956 ;
+  assign \$957  = \port$9173$0  & \$956 ;
   assign \$958  = \$957  ? inputs[62:56] : 7'h00;
   assign \$959  = $signed(\$955 ) - $signed(\$958 );
   assign \$960  = cells[303:302] == 1'h1;
-  assign \$961  = \port$9126$0  & \$960 ;
+  assign \$961  = \port$9175$0  & \$960 ;
   assign \$962  = \$961  ? inputs[69:63] : 7'h00;
   assign \$963  = cells[303:302] == 2'h3;
-  assign \$964  = \port$9126$0  & \$963 ;
+  assign \$964  = \port$9175$0  & \$963 ;
   assign \$965  = \$964  ? inputs[69:63] : 7'h00;
   assign \$966  = $signed(\$962 ) - $signed(\$965 );
   assign \$967  = $signed(\$959 ) + $signed(\$966 );
   assign \$968  = cells[335:334] == 1'h1;
-  assign \$969  = \port$9128$0  & \$968 ;
+  assign \$969  = \port$9177$0  & \$968 ;
   assign \$970  = \$969  ? inputs[76:70] : 7'h00;
   assign \$971  = cells[335:334] == 2'h3;
-  assign \$972  = \port$9128$0  & \$971 ;
+  assign \$972  = \port$9177$0  & \$971 ;
   assign \$973  = \$972  ? inputs[76:70] : 7'h00;
   assign \$974  = $signed(\$970 ) - $signed(\$973 );
   assign \$975  = cells[367:366] == 1'h1;
-  assign \$976  = \port$9130$0  & \$975 ;
+  assign \$976  = \port$9179$0  & \$975 ;
   assign \$977  = \$976  ? inputs[83:77] : 7'h00;
   assign \$978  = cells[367:366] == 2'h3;
-  assign \$979  = \port$9130$0  & \$978 ;
+  assign \$979  = \port$9179$0  & \$978 ;
   assign \$980  = \$979  ? inputs[83:77] : 7'h00;
   assign \$981  = $signed(\$977 ) - $signed(\$980 );
   assign \$982  = $signed(\$974 ) + $signed(\$981 );
   assign \$983  = $signed(\$967 ) + $signed(\$982 );
   assign \$984  = cells[399:398] == 1'h1;
-  assign \$985  = \port$9132$0  & \$984 ;
+  assign \$985  = \port$9181$0  & \$984 ;
   assign \$986  = \$985  ? inputs[90:84] : 7'h00;
   assign \$987  = cells[399:398] == 2'h3;
-  assign \$988  = \port$9132$0  & \$987 ;
+  assign \$988  = \port$9181$0  & \$987 ;
   assign \$989  = \$988  ? inputs[90:84] : 7'h00;
   assign \$990  = $signed(\$986 ) - $signed(\$989 );
   assign \$991  = cells[431:430] == 1'h1;
-  assign \$992  = \port$9134$0  & \$991 ;
+  assign \$992  = \port$9183$0  & \$991 ;
   assign \$993  = \$992  ? inputs[97:91] : 7'h00;
   assign \$994  = cells[431:430] == 2'h3;
-  assign \$995  = \port$9134$0  & \$994 ;
+  assign \$995  = \port$9183$0  & \$994 ;
   assign \$996  = \$995  ? inputs[97:91] : 7'h00;
   assign \$997  = $signed(\$993 ) - $signed(\$996 );
   assign \$998  = $signed(\$990 ) + $signed(\$997 );
   assign \$999  = cells[463:462] == 1'h1;
-  assign \$1000  = \port$9136$0  & \$999 ;
+  assign \$1000  = \port$9185$0  & \$999 ;
   assign \$1001  = \$1000  ? inputs[104:98] : 7'h00;
   assign \$1002  = cells[463:462] == 2'h3;
-  assign \$1003  = \port$9136$0  & \$1002 ;
+  assign \$1003  = \port$9185$0  & \$1002 ;
   assign \$1004  = \$1003  ? inputs[104:98] : 7'h00;
   assign \$1005  = $signed(\$1001 ) - $signed(\$1004 );
   assign \$1006  = cells[495:494] == 1'h1;
-  assign \$1007  = \port$9138$0  & \$1006 ;
+  assign \$1007  = \port$9187$0  & \$1006 ;
   assign \$1008  = \$1007  ? inputs[111:105] : 7'h00;
   assign \$1009  = cells[495:494] == 2'h3;
-  assign \$1010  = \port$9138$0  & \$1009 ;
+  assign \$1010  = \port$9187$0  & \$1009 ;
   assign \$1011  = \$1010  ? inputs[111:105] : 7'h00;
   assign \$1012  = $signed(\$1008 ) - $signed(\$1011 );
   assign \$1013  = $signed(\$1005 ) + $signed(\$1012 );
@@ -13104,126 +13112,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$1015  = $signed(\$983 ) + $signed(\$1014 );
   assign \$1016  = $signed(\$952 ) + $signed(\$1015 );
   assign \$1017  = cells[17:16] == 1'h1;
-  assign \$1018  = \port$9108$0  & \$1017 ;
+  assign \$1018  = \port$9157$0  & \$1017 ;
   assign \$1019  = \$1018  ? inputs[6:0] : 7'h00;
   assign \$1020  = cells[17:16] == 2'h3;
-  assign \$1021  = \port$9108$0  & \$1020 ;
+  assign \$1021  = \port$9157$0  & \$1020 ;
   assign \$1022  = \$1021  ? inputs[6:0] : 7'h00;
   assign \$1023  = $signed(\$1019 ) - $signed(\$1022 );
   assign \$1024  = cells[49:48] == 1'h1;
-  assign \$1025  = \port$9110$0  & \$1024 ;
+  assign \$1025  = \port$9159$0  & \$1024 ;
   assign \$1026  = \$1025  ? inputs[13:7] : 7'h00;
   assign \$1027  = cells[49:48] == 2'h3;
-  assign \$1028  = \port$9110$0  & \$1027 ;
+  assign \$1028  = \port$9159$0  & \$1027 ;
   assign \$1029  = \$1028  ? inputs[13:7] : 7'h00;
   assign \$1030  = $signed(\$1026 ) - $signed(\$1029 );
   assign \$1031  = $signed(\$1023 ) + $signed(\$1030 );
   assign \$1032  = cells[81:80] == 1'h1;
-  assign \$1033  = \port$9112$0  & \$1032 ;
+  assign \$1033  = \port$9161$0  & \$1032 ;
   assign \$1034  = \$1033  ? inputs[20:14] : 7'h00;
   assign \$1035  = cells[81:80] == 2'h3;
-  assign \$1036  = \port$9112$0  & \$1035 ;
+  assign \$1036  = \port$9161$0  & \$1035 ;
   assign \$1037  = \$1036  ? inputs[20:14] : 7'h00;
   assign \$1038  = $signed(\$1034 ) - $signed(\$1037 );
   assign \$1039  = cells[113:112] == 1'h1;
-  assign \$1040  = \port$9114$0  & \$1039 ;
+  assign \$1040  = \port$9163$0  & \$1039 ;
   assign \$1041  = \$1040  ? inputs[27:21] : 7'h00;
   assign \$1042  = cells[113:112] == 2'h3;
-  assign \$1043  = \port$9114$0  & \$1042 ;
+  assign \$1043  = \port$9163$0  & \$1042 ;
   assign \$1044  = \$1043  ? inputs[27:21] : 7'h00;
   assign \$1045  = $signed(\$1041 ) - $signed(\$1044 );
   assign \$1046  = $signed(\$1038 ) + $signed(\$1045 );
   assign \$1047  = $signed(\$1031 ) + $signed(\$1046 );
   assign \$1048  = cells[145:144] == 1'h1;
-  assign \$1049  = \port$9116$0  & \$1048 ;
+  assign \$1049  = \port$9165$0  & \$1048 ;
   assign \$1050  = \$1049  ? inputs[34:28] : 7'h00;
   assign \$1051  = cells[145:144] == 2'h3;
-  assign \$1052  = \port$9116$0  & \$1051 ;
+  assign \$1052  = \port$9165$0  & \$1051 ;
   assign \$1053  = \$1052  ? inputs[34:28] : 7'h00;
   assign \$1054  = $signed(\$1050 ) - $signed(\$1053 );
   assign \$1055  = cells[177:176] == 1'h1;
-  assign \$1056  = \port$9118$0  & \$1055 ;
+  assign \$1056  = \port$9167$0  & \$1055 ;
   assign \$1057  = \$1056  ? inputs[41:35] : 7'h00;
   assign \$1058  = cells[177:176] == 2'h3;
-  assign \$1059  = \port$9118$0  & \$1058 ;
+  assign \$1059  = \port$9167$0  & \$1058 ;
   assign \$1060  = \$1059  ? inputs[41:35] : 7'h00;
   assign \$1061  = $signed(\$1057 ) - $signed(\$1060 );
   assign \$1062  = $signed(\$1054 ) + $signed(\$1061 );
   assign \$1063  = cells[209:208] == 1'h1;
-  assign \$1064  = \port$9120$0  & \$1063 ;
+  assign \$1064  = \port$9169$0  & \$1063 ;
   assign \$1065  = \$1064  ? inputs[48:42] : 7'h00;
   assign \$1066  = cells[209:208] == 2'h3;
-  assign \$1067  = \port$9120$0  & \$1066 ;
+  assign \$1067  = \port$9169$0  & \$1066 ;
   assign \$1068  = \$1067  ? inputs[48:42] : 7'h00;
   assign \$1069  = $signed(\$1065 ) - $signed(\$1068 );
   assign \$1070  = cells[241:240] == 1'h1;
-  assign \$1071  = \port$9122$0  & \$1070 ;
+  assign \$1071  = \port$9171$0  & \$1070 ;
   assign \$1072  = \$1071  ? inputs[55:49] : 7'h00;
   assign \$1073  = cells[241:240] == 2'h3;
-  assign \$1074  = \port$9122$0  & \$1073 ;
+  assign \$1074  = \port$9171$0  & \$1073 ;
   assign \$1075  = \$1074  ? inputs[55:49] : 7'h00;
   assign \$1076  = $signed(\$1072 ) - $signed(\$1075 );
   assign \$1077  = $signed(\$1069 ) + $signed(\$1076 );
   assign \$1078  = $signed(\$1062 ) + $signed(\$1077 );
   assign \$1079  = $signed(\$1047 ) + $signed(\$1078 );
   assign \$1080  = cells[273:272] == 1'h1;
-  assign \$1081  = \port$9124$0  & \$1080 ;
+  assign \$1081  = \port$9173$0  & \$1080 ;
   assign \$1082  = \$1081  ? inputs[62:56] : 7'h00;
   assign \$1083  = cells[273:272] == 2'h3;
-  assign \$1084  = \port$9124$0  & \$1083 ;
+  assign \$1084  = \port$9173$0  & \$1083 ;
   assign \$1085  = \$1084  ? inputs[62:56] : 7'h00;
   assign \$1086  = $signed(\$1082 ) - $signed(\$1085 );
   assign \$1087  = cells[305:304] == 1'h1;
-  assign \$1088  = \port$9126$0  & \$1087 ;
+  assign \$1088  = \port$9175$0  & \$1087 ;
   assign \$1089  = \$1088  ? inputs[69:63] : 7'h00;
   assign \$1090  = cells[305:304] == 2'h3;
-  assign \$1091  = \port$9126$0  & \$1090 ;
+  assign \$1091  = \port$9175$0  & \$1090 ;
   assign \$1092  = \$1091  ? inputs[69:63] : 7'h00;
   assign \$1093  = $signed(\$1089 ) - $signed(\$1092 );
   assign \$1094  = $signed(\$1086 ) + $signed(\$1093 );
   assign \$1095  = cells[337:336] == 1'h1;
-  assign \$1096  = \port$9128$0  & \$1095 ;
+  assign \$1096  = \port$9177$0  & \$1095 ;
   assign \$1097  = \$1096  ? inputs[76:70] : 7'h00;
   assign \$1098  = cells[337:336] == 2'h3;
-  assign \$1099  = \port$9128$0  & \$1098 ;
+  assign \$1099  = \port$9177$0  & \$1098 ;
   assign \$1100  = \$1099  ? inputs[76:70] : 7'h00;
   assign \$1101  = $signed(\$1097 ) - $signed(\$1100 );
   assign \$1102  = cells[369:368] == 1'h1;
-  assign \$1103  = \port$9130$0  & \$1102 ;
+  assign \$1103  = \port$9179$0  & \$1102 ;
   assign \$1104  = \$1103  ? inputs[83:77] : 7'h00;
   assign \$1105  = cells[369:368] == 2'h3;
-  assign \$1106  = \port$9130$0  & \$1105 ;
+  assign \$1106  = \port$9179$0  & \$1105 ;
   assign \$1107  = \$1106  ? inputs[83:77] : 7'h00;
   assign \$1108  = $signed(\$1104 ) - $signed(\$1107 );
   assign \$1109  = $signed(\$1101 ) + $signed(\$1108 );
   assign \$1110  = $signed(\$1094 ) + $signed(\$1109 );
   assign \$1111  = cells[401:400] == 1'h1;
-  assign \$1112  = \port$9132$0  & \$1111 ;
+  assign \$1112  = \port$9181$0  & \$1111 ;
   assign \$1113  = \$1112  ? inputs[90:84] : 7'h00;
   assign \$1114  = cells[401:400] == 2'h3;
-  assign \$1115  = \port$9132$0  & \$1114 ;
+  assign \$1115  = \port$9181$0  & \$1114 ;
   assign \$1116  = \$1115  ? inputs[90:84] : 7'h00;
   assign \$1117  = $signed(\$1113 ) - $signed(\$1116 );
   assign \$1118  = cells[433:432] == 1'h1;
-  assign \$1119  = \port$9134$0  & \$1118 ;
+  assign \$1119  = \port$9183$0  & \$1118 ;
   assign \$1120  = \$1119  ? inputs[97:91] : 7'h00;
   assign \$1121  = cells[433:432] == 2'h3;
-  assign \$1122  = \port$9134$0  & \$1121 ;
+  assign \$1122  = \port$9183$0  & \$1121 ;
   assign \$1123  = \$1122  ? inputs[97:91] : 7'h00;
   assign \$1124  = $signed(\$1120 ) - $signed(\$1123 );
   assign \$1125  = $signed(\$1117 ) + $signed(\$1124 );
   assign \$1126  = cells[465:464] == 1'h1;
-  assign \$1127  = \port$9136$0  & \$1126 ;
+  assign \$1127  = \port$9185$0  & \$1126 ;
   assign \$1128  = \$1127  ? inputs[104:98] : 7'h00;
   assign \$1129  = cells[465:464] == 2'h3;
-  assign \$1130  = \port$9136$0  & \$1129 ;
+  assign \$1130  = \port$9185$0  & \$1129 ;
   assign \$1131  = \$1130  ? inputs[104:98] : 7'h00;
   assign \$1132  = $signed(\$1128 ) - $signed(\$1131 );
   assign \$1133  = cells[497:496] == 1'h1;
-  assign \$1134  = \port$9138$0  & \$1133 ;
+  assign \$1134  = \port$9187$0  & \$1133 ;
   assign \$1135  = \$1134  ? inputs[111:105] : 7'h00;
   assign \$1136  = cells[497:496] == 2'h3;
-  assign \$1137  = \port$9138$0  & \$1136 ;
+  assign \$1137  = \port$9187$0  & \$1136 ;
   assign \$1138  = \$1137  ? inputs[111:105] : 7'h00;
   assign \$1139  = $signed(\$1135 ) - $signed(\$1138 );
   assign \$1140  = $signed(\$1132 ) + $signed(\$1139 );
@@ -13231,126 +13239,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$1142  = $signed(\$1110 ) + $signed(\$1141 );
   assign \$1143  = $signed(\$1079 ) + $signed(\$1142 );
   assign \$1144  = cells[19:18] == 1'h1;
-  assign \$1145  = \port$9108$0  & \$1144 ;
+  assign \$1145  = \port$9157$0  & \$1144 ;
   assign \$1146  = \$1145  ? inputs[6:0] : 7'h00;
   assign \$1147  = cells[19:18] == 2'h3;
-  assign \$1148  = \port$9108$0  & \$1147 ;
+  assign \$1148  = \port$9157$0  & \$1147 ;
   assign \$1149  = \$1148  ? inputs[6:0] : 7'h00;
   assign \$1150  = $signed(\$1146 ) - $signed(\$1149 );
   assign \$1151  = cells[51:50] == 1'h1;
-  assign \$1152  = \port$9110$0  & \$1151 ;
+  assign \$1152  = \port$9159$0  & \$1151 ;
   assign \$1153  = \$1152  ? inputs[13:7] : 7'h00;
   assign \$1154  = cells[51:50] == 2'h3;
-  assign \$1155  = \port$9110$0  & \$1154 ;
+  assign \$1155  = \port$9159$0  & \$1154 ;
   assign \$1156  = \$1155  ? inputs[13:7] : 7'h00;
   assign \$1157  = $signed(\$1153 ) - $signed(\$1156 );
   assign \$1158  = $signed(\$1150 ) + $signed(\$1157 );
   assign \$1159  = cells[83:82] == 1'h1;
-  assign \$1160  = \port$9112$0  & \$1159 ;
+  assign \$1160  = \port$9161$0  & \$1159 ;
   assign \$1161  = \$1160  ? inputs[20:14] : 7'h00;
   assign \$1162  = cells[83:82] == 2'h3;
-  assign \$1163  = \port$9112$0  & \$1162 ;
+  assign \$1163  = \port$9161$0  & \$1162 ;
   assign \$1164  = \$1163  ? inputs[20:14] : 7'h00;
   assign \$1165  = $signed(\$1161 ) - $signed(\$1164 );
   assign \$1166  = cells[115:114] == 1'h1;
-  assign \$1167  = \port$9114$0  & \$1166 ;
+  assign \$1167  = \port$9163$0  & \$1166 ;
   assign \$1168  = \$1167  ? inputs[27:21] : 7'h00;
   assign \$1169  = cells[115:114] == 2'h3;
-  assign \$1170  = \port$9114$0  & \$1169 ;
+  assign \$1170  = \port$9163$0  & \$1169 ;
   assign \$1171  = \$1170  ? inputs[27:21] : 7'h00;
   assign \$1172  = $signed(\$1168 ) - $signed(\$1171 );
   assign \$1173  = $signed(\$1165 ) + $signed(\$1172 );
   assign \$1174  = $signed(\$1158 ) + $signed(\$1173 );
   assign \$1175  = cells[147:146] == 1'h1;
-  assign \$1176  = \port$9116$0  & \$1175 ;
+  assign \$1176  = \port$9165$0  & \$1175 ;
   assign \$1177  = \$1176  ? inputs[34:28] : 7'h00;
   assign \$1178  = cells[147:146] == 2'h3;
-  assign \$1179  = \port$9116$0  & \$1178 ;
+  assign \$1179  = \port$9165$0  & \$1178 ;
   assign \$1180  = \$1179  ? inputs[34:28] : 7'h00;
   assign \$1181  = $signed(\$1177 ) - $signed(\$1180 );
   assign \$1182  = cells[179:178] == 1'h1;
-  assign \$1183  = \port$9118$0  & \$1182 ;
+  assign \$1183  = \port$9167$0  & \$1182 ;
   assign \$1184  = \$1183  ? inputs[41:35] : 7'h00;
   assign \$1185  = cells[179:178] == 2'h3;
-  assign \$1186  = \port$9118$0  & \$1185 ;
+  assign \$1186  = \port$9167$0  & \$1185 ;
   assign \$1187  = \$1186  ? inputs[41:35] : 7'h00;
   assign \$1188  = $signed(\$1184 ) - $signed(\$1187 );
   assign \$1189  = $signed(\$1181 ) + $signed(\$1188 );
   assign \$1190  = cells[211:210] == 1'h1;
-  assign \$1191  = \port$9120$0  & \$1190 ;
+  assign \$1191  = \port$9169$0  & \$1190 ;
   assign \$1192  = \$1191  ? inputs[48:42] : 7'h00;
   assign \$1193  = cells[211:210] == 2'h3;
-  assign \$1194  = \port$9120$0  & \$1193 ;
+  assign \$1194  = \port$9169$0  & \$1193 ;
   assign \$1195  = \$1194  ? inputs[48:42] : 7'h00;
   assign \$1196  = $signed(\$1192 ) - $signed(\$1195 );
   assign \$1197  = cells[243:242] == 1'h1;
-  assign \$1198  = \port$9122$0  & \$1197 ;
+  assign \$1198  = \port$9171$0  & \$1197 ;
   assign \$1199  = \$1198  ? inputs[55:49] : 7'h00;
   assign \$1200  = cells[243:242] == 2'h3;
-  assign \$1201  = \port$9122$0  & \$1200 ;
+  assign \$1201  = \port$9171$0  & \$1200 ;
   assign \$1202  = \$1201  ? inputs[55:49] : 7'h00;
   assign \$1203  = $signed(\$1199 ) - $signed(\$1202 );
   assign \$1204  = $signed(\$1196 ) + $signed(\$1203 );
   assign \$1205  = $signed(\$1189 ) + $signed(\$1204 );
   assign \$1206  = $signed(\$1174 ) + $signed(\$1205 );
   assign \$1207  = cells[275:274] == 1'h1;
-  assign \$1208  = \port$9124$0  & \$1207 ;
+  assign \$1208  = \port$9173$0  & \$1207 ;
   assign \$1209  = \$1208  ? inputs[62:56] : 7'h00;
   assign \$1210  = cells[275:274] == 2'h3;
-  assign \$1211  = \port$9124$0  & \$1210 ;
+  assign \$1211  = \port$9173$0  & \$1210 ;
   assign \$1212  = \$1211  ? inputs[62:56] : 7'h00;
   assign \$1213  = $signed(\$1209 ) - $signed(\$1212 );
   assign \$1214  = cells[307:306] == 1'h1;
-  assign \$1215  = \port$9126$0  & \$1214 ;
+  assign \$1215  = \port$9175$0  & \$1214 ;
   assign \$1216  = \$1215  ? inputs[69:63] : 7'h00;
   assign \$1217  = cells[307:306] == 2'h3;
-  assign \$1218  = \port$9126$0  & \$1217 ;
+  assign \$1218  = \port$9175$0  & \$1217 ;
   assign \$1219  = \$1218  ? inputs[69:63] : 7'h00;
   assign \$1220  = $signed(\$1216 ) - $signed(\$1219 );
   assign \$1221  = $signed(\$1213 ) + $signed(\$1220 );
   assign \$1222  = cells[339:338] == 1'h1;
-  assign \$1223  = \port$9128$0  & \$1222 ;
+  assign \$1223  = \port$9177$0  & \$1222 ;
   assign \$1224  = \$1223  ? inputs[76:70] : 7'h00;
   assign \$1225  = cells[339:338] == 2'h3;
-  assign \$1226  = \port$9128$0  & \$1225 ;
+  assign \$1226  = \port$9177$0  & \$1225 ;
   assign \$1227  = \$1226  ? inputs[76:70] : 7'h00;
   assign \$1228  = $signed(\$1224 ) - $signed(\$1227 );
   assign \$1229  = cells[371:370] == 1'h1;
-  assign \$1230  = \port$9130$0  & \$1229 ;
+  assign \$1230  = \port$9179$0  & \$1229 ;
   assign \$1231  = \$1230  ? inputs[83:77] : 7'h00;
   assign \$1232  = cells[371:370] == 2'h3;
-  assign \$1233  = \port$9130$0  & \$1232 ;
+  assign \$1233  = \port$9179$0  & \$1232 ;
   assign \$1234  = \$1233  ? inputs[83:77] : 7'h00;
   assign \$1235  = $signed(\$1231 ) - $signed(\$1234 );
   assign \$1236  = $signed(\$1228 ) + $signed(\$1235 );
   assign \$1237  = $signed(\$1221 ) + $signed(\$1236 );
   assign \$1238  = cells[403:402] == 1'h1;
-  assign \$1239  = \port$9132$0  & \$1238 ;
+  assign \$1239  = \port$9181$0  & \$1238 ;
   assign \$1240  = \$1239  ? inputs[90:84] : 7'h00;
   assign \$1241  = cells[403:402] == 2'h3;
-  assign \$1242  = \port$9132$0  & \$1241 ;
+  assign \$1242  = \port$9181$0  & \$1241 ;
   assign \$1243  = \$1242  ? inputs[90:84] : 7'h00;
   assign \$1244  = $signed(\$1240 ) - $signed(\$1243 );
   assign \$1245  = cells[435:434] == 1'h1;
-  assign \$1246  = \port$9134$0  & \$1245 ;
+  assign \$1246  = \port$9183$0  & \$1245 ;
   assign \$1247  = \$1246  ? inputs[97:91] : 7'h00;
   assign \$1248  = cells[435:434] == 2'h3;
-  assign \$1249  = \port$9134$0  & \$1248 ;
+  assign \$1249  = \port$9183$0  & \$1248 ;
   assign \$1250  = \$1249  ? inputs[97:91] : 7'h00;
   assign \$1251  = $signed(\$1247 ) - $signed(\$1250 );
   assign \$1252  = $signed(\$1244 ) + $signed(\$1251 );
   assign \$1253  = cells[467:466] == 1'h1;
-  assign \$1254  = \port$9136$0  & \$1253 ;
+  assign \$1254  = \port$9185$0  & \$1253 ;
   assign \$1255  = \$1254  ? inputs[104:98] : 7'h00;
   assign \$1256  = cells[467:466] == 2'h3;
-  assign \$1257  = \port$9136$0  & \$1256 ;
+  assign \$1257  = \port$9185$0  & \$1256 ;
   assign \$1258  = \$1257  ? inputs[104:98] : 7'h00;
   assign \$1259  = $signed(\$1255 ) - $signed(\$1258 );
   assign \$1260  = cells[499:498] == 1'h1;
-  assign \$1261  = \port$9138$0  & \$1260 ;
+  assign \$1261  = \port$9187$0  & \$1260 ;
   assign \$1262  = \$1261  ? inputs[111:105] : 7'h00;
   assign \$1263  = cells[499:498] == 2'h3;
-  assign \$1264  = \port$9138$0  & \$1263 ;
+  assign \$1264  = \port$9187$0  & \$1263 ;
   assign \$1265  = \$1264  ? inputs[111:105] : 7'h00;
   assign \$1266  = $signed(\$1262 ) - $signed(\$1265 );
   assign \$1267  = $signed(\$1259 ) + $signed(\$1266 );
@@ -13358,126 +13366,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$1269  = $signed(\$1237 ) + $signed(\$1268 );
   assign \$1270  = $signed(\$1206 ) + $signed(\$1269 );
   assign \$1271  = cells[21:20] == 1'h1;
-  assign \$1272  = \port$9108$0  & \$1271 ;
+  assign \$1272  = \port$9157$0  & \$1271 ;
   assign \$1273  = \$1272  ? inputs[6:0] : 7'h00;
   assign \$1274  = cells[21:20] == 2'h3;
-  assign \$1275  = \port$9108$0  & \$1274 ;
+  assign \$1275  = \port$9157$0  & \$1274 ;
   assign \$1276  = \$1275  ? inputs[6:0] : 7'h00;
   assign \$1277  = $signed(\$1273 ) - $signed(\$1276 );
   assign \$1278  = cells[53:52] == 1'h1;
-  assign \$1279  = \port$9110$0  & \$1278 ;
+  assign \$1279  = \port$9159$0  & \$1278 ;
   assign \$1280  = \$1279  ? inputs[13:7] : 7'h00;
   assign \$1281  = cells[53:52] == 2'h3;
-  assign \$1282  = \port$9110$0  & \$1281 ;
+  assign \$1282  = \port$9159$0  & \$1281 ;
   assign \$1283  = \$1282  ? inputs[13:7] : 7'h00;
   assign \$1284  = $signed(\$1280 ) - $signed(\$1283 );
   assign \$1285  = $signed(\$1277 ) + $signed(\$1284 );
   assign \$1286  = cells[85:84] == 1'h1;
-  assign \$1287  = \port$9112$0  & \$1286 ;
+  assign \$1287  = \port$9161$0  & \$1286 ;
   assign \$1288  = \$1287  ? inputs[20:14] : 7'h00;
   assign \$1289  = cells[85:84] == 2'h3;
-  assign \$1290  = \port$9112$0  & \$1289 ;
+  assign \$1290  = \port$9161$0  & \$1289 ;
   assign \$1291  = \$1290  ? inputs[20:14] : 7'h00;
   assign \$1292  = $signed(\$1288 ) - $signed(\$1291 );
   assign \$1293  = cells[117:116] == 1'h1;
-  assign \$1294  = \port$9114$0  & \$1293 ;
+  assign \$1294  = \port$9163$0  & \$1293 ;
   assign \$1295  = \$1294  ? inputs[27:21] : 7'h00;
   assign \$1296  = cells[117:116] == 2'h3;
-  assign \$1297  = \port$9114$0  & \$1296 ;
+  assign \$1297  = \port$9163$0  & \$1296 ;
   assign \$1298  = \$1297  ? inputs[27:21] : 7'h00;
   assign \$1299  = $signed(\$1295 ) - $signed(\$1298 );
   assign \$1300  = $signed(\$1292 ) + $signed(\$1299 );
   assign \$1301  = $signed(\$1285 ) + $signed(\$1300 );
   assign \$1302  = cells[149:148] == 1'h1;
-  assign \$1303  = \port$9116$0  & \$1302 ;
+  assign \$1303  = \port$9165$0  & \$1302 ;
   assign \$1304  = \$1303  ? inputs[34:28] : 7'h00;
   assign \$1305  = cells[149:148] == 2'h3;
-  assign \$1306  = \port$9116$0  & \$1305 ;
+  assign \$1306  = \port$9165$0  & \$1305 ;
   assign \$1307  = \$1306  ? inputs[34:28] : 7'h00;
   assign \$1308  = $signed(\$1304 ) - $signed(\$1307 );
   assign \$1309  = cells[181:180] == 1'h1;
-  assign \$1310  = \port$9118$0  & \$1309 ;
+  assign \$1310  = \port$9167$0  & \$1309 ;
   assign \$1311  = \$1310  ? inputs[41:35] : 7'h00;
   assign \$1312  = cells[181:180] == 2'h3;
-  assign \$1313  = \port$9118$0  & \$1312 ;
+  assign \$1313  = \port$9167$0  & \$1312 ;
   assign \$1314  = \$1313  ? inputs[41:35] : 7'h00;
   assign \$1315  = $signed(\$1311 ) - $signed(\$1314 );
   assign \$1316  = $signed(\$1308 ) + $signed(\$1315 );
   assign \$1317  = cells[213:212] == 1'h1;
-  assign \$1318  = \port$9120$0  & \$1317 ;
+  assign \$1318  = \port$9169$0  & \$1317 ;
   assign \$1319  = \$1318  ? inputs[48:42] : 7'h00;
   assign \$1320  = cells[213:212] == 2'h3;
-  assign \$1321  = \port$9120$0  & \$1320 ;
+  assign \$1321  = \port$9169$0  & \$1320 ;
   assign \$1322  = \$1321  ? inputs[48:42] : 7'h00;
   assign \$1323  = $signed(\$1319 ) - $signed(\$1322 );
   assign \$1324  = cells[245:244] == 1'h1;
-  assign \$1325  = \port$9122$0  & \$1324 ;
+  assign \$1325  = \port$9171$0  & \$1324 ;
   assign \$1326  = \$1325  ? inputs[55:49] : 7'h00;
   assign \$1327  = cells[245:244] == 2'h3;
-  assign \$1328  = \port$9122$0  & \$1327 ;
+  assign \$1328  = \port$9171$0  & \$1327 ;
   assign \$1329  = \$1328  ? inputs[55:49] : 7'h00;
   assign \$1330  = $signed(\$1326 ) - $signed(\$1329 );
   assign \$1331  = $signed(\$1323 ) + $signed(\$1330 );
   assign \$1332  = $signed(\$1316 ) + $signed(\$1331 );
   assign \$1333  = $signed(\$1301 ) + $signed(\$1332 );
   assign \$1334  = cells[277:276] == 1'h1;
-  assign \$1335  = \port$9124$0  & \$1334 ;
+  assign \$1335  = \port$9173$0  & \$1334 ;
   assign \$1336  = \$1335  ? inputs[62:56] : 7'h00;
   assign \$1337  = cells[277:276] == 2'h3;
-  assign \$1338  = \port$9124$0  & \$1337 ;
+  assign \$1338  = \port$9173$0  & \$1337 ;
   assign \$1339  = \$1338  ? inputs[62:56] : 7'h00;
   assign \$1340  = $signed(\$1336 ) - $signed(\$1339 );
   assign \$1341  = cells[309:308] == 1'h1;
-  assign \$1342  = \port$9126$0  & \$1341 ;
+  assign \$1342  = \port$9175$0  & \$1341 ;
   assign \$1343  = \$1342  ? inputs[69:63] : 7'h00;
   assign \$1344  = cells[309:308] == 2'h3;
-  assign \$1345  = \port$9126$0  & \$1344 ;
+  assign \$1345  = \port$9175$0  & \$1344 ;
   assign \$1346  = \$1345  ? inputs[69:63] : 7'h00;
   assign \$1347  = $signed(\$1343 ) - $signed(\$1346 );
   assign \$1348  = $signed(\$1340 ) + $signed(\$1347 );
   assign \$1349  = cells[341:340] == 1'h1;
-  assign \$1350  = \port$9128$0  & \$1349 ;
+  assign \$1350  = \port$9177$0  & \$1349 ;
   assign \$1351  = \$1350  ? inputs[76:70] : 7'h00;
   assign \$1352  = cells[341:340] == 2'h3;
-  assign \$1353  = \port$9128$0  & \$1352 ;
+  assign \$1353  = \port$9177$0  & \$1352 ;
   assign \$1354  = \$1353  ? inputs[76:70] : 7'h00;
   assign \$1355  = $signed(\$1351 ) - $signed(\$1354 );
   assign \$1356  = cells[373:372] == 1'h1;
-  assign \$1357  = \port$9130$0  & \$1356 ;
+  assign \$1357  = \port$9179$0  & \$1356 ;
   assign \$1358  = \$1357  ? inputs[83:77] : 7'h00;
   assign \$1359  = cells[373:372] == 2'h3;
-  assign \$1360  = \port$9130$0  & \$1359 ;
+  assign \$1360  = \port$9179$0  & \$1359 ;
   assign \$1361  = \$1360  ? inputs[83:77] : 7'h00;
   assign \$1362  = $signed(\$1358 ) - $signed(\$1361 );
   assign \$1363  = $signed(\$1355 ) + $signed(\$1362 );
   assign \$1364  = $signed(\$1348 ) + $signed(\$1363 );
   assign \$1365  = cells[405:404] == 1'h1;
-  assign \$1366  = \port$9132$0  & \$1365 ;
+  assign \$1366  = \port$9181$0  & \$1365 ;
   assign \$1367  = \$1366  ? inputs[90:84] : 7'h00;
   assign \$1368  = cells[405:404] == 2'h3;
-  assign \$1369  = \port$9132$0  & \$1368 ;
+  assign \$1369  = \port$9181$0  & \$1368 ;
   assign \$1370  = \$1369  ? inputs[90:84] : 7'h00;
   assign \$1371  = $signed(\$1367 ) - $signed(\$1370 );
   assign \$1372  = cells[437:436] == 1'h1;
-  assign \$1373  = \port$9134$0  & \$1372 ;
+  assign \$1373  = \port$9183$0  & \$1372 ;
   assign \$1374  = \$1373  ? inputs[97:91] : 7'h00;
   assign \$1375  = cells[437:436] == 2'h3;
-  assign \$1376  = \port$9134$0  & \$1375 ;
+  assign \$1376  = \port$9183$0  & \$1375 ;
   assign \$1377  = \$1376  ? inputs[97:91] : 7'h00;
   assign \$1378  = $signed(\$1374 ) - $signed(\$1377 );
   assign \$1379  = $signed(\$1371 ) + $signed(\$1378 );
   assign \$1380  = cells[469:468] == 1'h1;
-  assign \$1381  = \port$9136$0  & \$1380 ;
+  assign \$1381  = \port$9185$0  & \$1380 ;
   assign \$1382  = \$1381  ? inputs[104:98] : 7'h00;
   assign \$1383  = cells[469:468] == 2'h3;
-  assign \$1384  = \port$9136$0  & \$1383 ;
+  assign \$1384  = \port$9185$0  & \$1383 ;
   assign \$1385  = \$1384  ? inputs[104:98] : 7'h00;
   assign \$1386  = $signed(\$1382 ) - $signed(\$1385 );
   assign \$1387  = cells[501:500] == 1'h1;
-  assign \$1388  = \port$9138$0  & \$1387 ;
+  assign \$1388  = \port$9187$0  & \$1387 ;
   assign \$1389  = \$1388  ? inputs[111:105] : 7'h00;
   assign \$1390  = cells[501:500] == 2'h3;
-  assign \$1391  = \port$9138$0  & \$1390 ;
+  assign \$1391  = \port$9187$0  & \$1390 ;
   assign \$1392  = \$1391  ? inputs[111:105] : 7'h00;
   assign \$1393  = $signed(\$1389 ) - $signed(\$1392 );
   assign \$1394  = $signed(\$1386 ) + $signed(\$1393 );
@@ -13485,126 +13493,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$1396  = $signed(\$1364 ) + $signed(\$1395 );
   assign \$1397  = $signed(\$1333 ) + $signed(\$1396 );
   assign \$1398  = cells[23:22] == 1'h1;
-  assign \$1399  = \port$9108$0  & \$1398 ;
+  assign \$1399  = \port$9157$0  & \$1398 ;
   assign \$1400  = \$1399  ? inputs[6:0] : 7'h00;
   assign \$1401  = cells[23:22] == 2'h3;
-  assign \$1402  = \port$9108$0  & \$1401 ;
+  assign \$1402  = \port$9157$0  & \$1401 ;
   assign \$1403  = \$1402  ? inputs[6:0] : 7'h00;
   assign \$1404  = $signed(\$1400 ) - $signed(\$1403 );
   assign \$1405  = cells[55:54] == 1'h1;
-  assign \$1406  = \port$9110$0  & \$1405 ;
+  assign \$1406  = \port$9159$0  & \$1405 ;
   assign \$1407  = \$1406  ? inputs[13:7] : 7'h00;
   assign \$1408  = cells[55:54] == 2'h3;
-  assign \$1409  = \port$9110$0  & \$1408 ;
+  assign \$1409  = \port$9159$0  & \$1408 ;
   assign \$1410  = \$1409  ? inputs[13:7] : 7'h00;
   assign \$1411  = $signed(\$1407 ) - $signed(\$1410 );
   assign \$1412  = $signed(\$1404 ) + $signed(\$1411 );
   assign \$1413  = cells[87:86] == 1'h1;
-  assign \$1414  = \port$9112$0  & \$1413 ;
+  assign \$1414  = \port$9161$0  & \$1413 ;
   assign \$1415  = \$1414  ? inputs[20:14] : 7'h00;
   assign \$1416  = cells[87:86] == 2'h3;
-  assign \$1417  = \port$9112$0  & \$1416 ;
+  assign \$1417  = \port$9161$0  & \$1416 ;
   assign \$1418  = \$1417  ? inputs[20:14] : 7'h00;
   assign \$1419  = $signed(\$1415 ) - $signed(\$1418 );
   assign \$1420  = cells[119:118] == 1'h1;
-  assign \$1421  = \port$9114$0  & \$1420 ;
+  assign \$1421  = \port$9163$0  & \$1420 ;
   assign \$1422  = \$1421  ? inputs[27:21] : 7'h00;
   assign \$1423  = cells[119:118] == 2'h3;
-  assign \$1424  = \port$9114$0  & \$1423 ;
+  assign \$1424  = \port$9163$0  & \$1423 ;
   assign \$1425  = \$1424  ? inputs[27:21] : 7'h00;
   assign \$1426  = $signed(\$1422 ) - $signed(\$1425 );
   assign \$1427  = $signed(\$1419 ) + $signed(\$1426 );
   assign \$1428  = $signed(\$1412 ) + $signed(\$1427 );
   assign \$1429  = cells[151:150] == 1'h1;
-  assign \$1430  = \port$9116$0  & \$1429 ;
+  assign \$1430  = \port$9165$0  & \$1429 ;
   assign \$1431  = \$1430  ? inputs[34:28] : 7'h00;
   assign \$1432  = cells[151:150] == 2'h3;
-  assign \$1433  = \port$9116$0  & \$1432 ;
+  assign \$1433  = \port$9165$0  & \$1432 ;
   assign \$1434  = \$1433  ? inputs[34:28] : 7'h00;
   assign \$1435  = $signed(\$1431 ) - $signed(\$1434 );
   assign \$1436  = cells[183:182] == 1'h1;
-  assign \$1437  = \port$9118$0  & \$1436 ;
+  assign \$1437  = \port$9167$0  & \$1436 ;
   assign \$1438  = \$1437  ? inputs[41:35] : 7'h00;
   assign \$1439  = cells[183:182] == 2'h3;
-  assign \$1440  = \port$9118$0  & \$1439 ;
+  assign \$1440  = \port$9167$0  & \$1439 ;
   assign \$1441  = \$1440  ? inputs[41:35] : 7'h00;
   assign \$1442  = $signed(\$1438 ) - $signed(\$1441 );
   assign \$1443  = $signed(\$1435 ) + $signed(\$1442 );
   assign \$1444  = cells[215:214] == 1'h1;
-  assign \$1445  = \port$9120$0  & \$1444 ;
+  assign \$1445  = \port$9169$0  & \$1444 ;
   assign \$1446  = \$1445  ? inputs[48:42] : 7'h00;
   assign \$1447  = cells[215:214] == 2'h3;
-  assign \$1448  = \port$9120$0  & \$1447 ;
+  assign \$1448  = \port$9169$0  & \$1447 ;
   assign \$1449  = \$1448  ? inputs[48:42] : 7'h00;
   assign \$1450  = $signed(\$1446 ) - $signed(\$1449 );
   assign \$1451  = cells[247:246] == 1'h1;
-  assign \$1452  = \port$9122$0  & \$1451 ;
+  assign \$1452  = \port$9171$0  & \$1451 ;
   assign \$1453  = \$1452  ? inputs[55:49] : 7'h00;
   assign \$1454  = cells[247:246] == 2'h3;
-  assign \$1455  = \port$9122$0  & \$1454 ;
+  assign \$1455  = \port$9171$0  & \$1454 ;
   assign \$1456  = \$1455  ? inputs[55:49] : 7'h00;
   assign \$1457  = $signed(\$1453 ) - $signed(\$1456 );
   assign \$1458  = $signed(\$1450 ) + $signed(\$1457 );
   assign \$1459  = $signed(\$1443 ) + $signed(\$1458 );
   assign \$1460  = $signed(\$1428 ) + $signed(\$1459 );
   assign \$1461  = cells[279:278] == 1'h1;
-  assign \$1462  = \port$9124$0  & \$1461 ;
+  assign \$1462  = \port$9173$0  & \$1461 ;
   assign \$1463  = \$1462  ? inputs[62:56] : 7'h00;
   assign \$1464  = cells[279:278] == 2'h3;
-  assign \$1465  = \port$9124$0  & \$1464 ;
+  assign \$1465  = \port$9173$0  & \$1464 ;
   assign \$1466  = \$1465  ? inputs[62:56] : 7'h00;
   assign \$1467  = $signed(\$1463 ) - $signed(\$1466 );
   assign \$1468  = cells[311:310] == 1'h1;
-  assign \$1469  = \port$9126$0  & \$1468 ;
+  assign \$1469  = \port$9175$0  & \$1468 ;
   assign \$1470  = \$1469  ? inputs[69:63] : 7'h00;
   assign \$1471  = cells[311:310] == 2'h3;
-  assign \$1472  = \port$9126$0  & \$1471 ;
+  assign \$1472  = \port$9175$0  & \$1471 ;
   assign \$1473  = \$1472  ? inputs[69:63] : 7'h00;
   assign \$1474  = $signed(\$1470 ) - $signed(\$1473 );
   assign \$1475  = $signed(\$1467 ) + $signed(\$1474 );
   assign \$1476  = cells[343:342] == 1'h1;
-  assign \$1477  = \port$9128$0  & \$1476 ;
+  assign \$1477  = \port$9177$0  & \$1476 ;
   assign \$1478  = \$1477  ? inputs[76:70] : 7'h00;
   assign \$1479  = cells[343:342] == 2'h3;
-  assign \$1480  = \port$9128$0  & \$1479 ;
+  assign \$1480  = \port$9177$0  & \$1479 ;
   assign \$1481  = \$1480  ? inputs[76:70] : 7'h00;
   assign \$1482  = $signed(\$1478 ) - $signed(\$1481 );
   assign \$1483  = cells[375:374] == 1'h1;
-  assign \$1484  = \port$9130$0  & \$1483 ;
+  assign \$1484  = \port$9179$0  & \$1483 ;
   assign \$1485  = \$1484  ? inputs[83:77] : 7'h00;
   assign \$1486  = cells[375:374] == 2'h3;
-  assign \$1487  = \port$9130$0  & \$1486 ;
+  assign \$1487  = \port$9179$0  & \$1486 ;
   assign \$1488  = \$1487  ? inputs[83:77] : 7'h00;
   assign \$1489  = $signed(\$1485 ) - $signed(\$1488 );
   assign \$1490  = $signed(\$1482 ) + $signed(\$1489 );
   assign \$1491  = $signed(\$1475 ) + $signed(\$1490 );
   assign \$1492  = cells[407:406] == 1'h1;
-  assign \$1493  = \port$9132$0  & \$1492 ;
+  assign \$1493  = \port$9181$0  & \$1492 ;
   assign \$1494  = \$1493  ? inputs[90:84] : 7'h00;
   assign \$1495  = cells[407:406] == 2'h3;
-  assign \$1496  = \port$9132$0  & \$1495 ;
+  assign \$1496  = \port$9181$0  & \$1495 ;
   assign \$1497  = \$1496  ? inputs[90:84] : 7'h00;
   assign \$1498  = $signed(\$1494 ) - $signed(\$1497 );
   assign \$1499  = cells[439:438] == 1'h1;
-  assign \$1500  = \port$9134$0  & \$1499 ;
+  assign \$1500  = \port$9183$0  & \$1499 ;
   assign \$1501  = \$1500  ? inputs[97:91] : 7'h00;
   assign \$1502  = cells[439:438] == 2'h3;
-  assign \$1503  = \port$9134$0  & \$1502 ;
+  assign \$1503  = \port$9183$0  & \$1502 ;
   assign \$1504  = \$1503  ? inputs[97:91] : 7'h00;
   assign \$1505  = $signed(\$1501 ) - $signed(\$1504 );
   assign \$1506  = $signed(\$1498 ) + $signed(\$1505 );
   assign \$1507  = cells[471:470] == 1'h1;
-  assign \$1508  = \port$9136$0  & \$1507 ;
+  assign \$1508  = \port$9185$0  & \$1507 ;
   assign \$1509  = \$1508  ? inputs[104:98] : 7'h00;
   assign \$1510  = cells[471:470] == 2'h3;
-  assign \$1511  = \port$9136$0  & \$1510 ;
+  assign \$1511  = \port$9185$0  & \$1510 ;
   assign \$1512  = \$1511  ? inputs[104:98] : 7'h00;
   assign \$1513  = $signed(\$1509 ) - $signed(\$1512 );
   assign \$1514  = cells[503:502] == 1'h1;
-  assign \$1515  = \port$9138$0  & \$1514 ;
+  assign \$1515  = \port$9187$0  & \$1514 ;
   assign \$1516  = \$1515  ? inputs[111:105] : 7'h00;
   assign \$1517  = cells[503:502] == 2'h3;
-  assign \$1518  = \port$9138$0  & \$1517 ;
+  assign \$1518  = \port$9187$0  & \$1517 ;
   assign \$1519  = \$1518  ? inputs[111:105] : 7'h00;
   assign \$1520  = $signed(\$1516 ) - $signed(\$1519 );
   assign \$1521  = $signed(\$1513 ) + $signed(\$1520 );
@@ -13612,126 +13620,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$1523  = $signed(\$1491 ) + $signed(\$1522 );
   assign \$1524  = $signed(\$1460 ) + $signed(\$1523 );
   assign \$1525  = cells[25:24] == 1'h1;
-  assign \$1526  = \port$9108$0  & \$1525 ;
+  assign \$1526  = \port$9157$0  & \$1525 ;
   assign \$1527  = \$1526  ? inputs[6:0] : 7'h00;
   assign \$1528  = cells[25:24] == 2'h3;
-  assign \$1529  = \port$9108$0  & \$1528 ;
+  assign \$1529  = \port$9157$0  & \$1528 ;
   assign \$1530  = \$1529  ? inputs[6:0] : 7'h00;
   assign \$1531  = $signed(\$1527 ) - $signed(\$1530 );
   assign \$1532  = cells[57:56] == 1'h1;
-  assign \$1533  = \port$9110$0  & \$1532 ;
+  assign \$1533  = \port$9159$0  & \$1532 ;
   assign \$1534  = \$1533  ? inputs[13:7] : 7'h00;
   assign \$1535  = cells[57:56] == 2'h3;
-  assign \$1536  = \port$9110$0  & \$1535 ;
+  assign \$1536  = \port$9159$0  & \$1535 ;
   assign \$1537  = \$1536  ? inputs[13:7] : 7'h00;
   assign \$1538  = $signed(\$1534 ) - $signed(\$1537 );
   assign \$1539  = $signed(\$1531 ) + $signed(\$1538 );
   assign \$1540  = cells[89:88] == 1'h1;
-  assign \$1541  = \port$9112$0  & \$1540 ;
+  assign \$1541  = \port$9161$0  & \$1540 ;
   assign \$1542  = \$1541  ? inputs[20:14] : 7'h00;
   assign \$1543  = cells[89:88] == 2'h3;
-  assign \$1544  = \port$9112$0  & \$1543 ;
+  assign \$1544  = \port$9161$0  & \$1543 ;
   assign \$1545  = \$1544  ? inputs[20:14] : 7'h00;
   assign \$1546  = $signed(\$1542 ) - $signed(\$1545 );
   assign \$1547  = cells[121:120] == 1'h1;
-  assign \$1548  = \port$9114$0  & \$1547 ;
+  assign \$1548  = \port$9163$0  & \$1547 ;
   assign \$1549  = \$1548  ? inputs[27:21] : 7'h00;
   assign \$1550  = cells[121:120] == 2'h3;
-  assign \$1551  = \port$9114$0  & \$1550 ;
+  assign \$1551  = \port$9163$0  & \$1550 ;
   assign \$1552  = \$1551  ? inputs[27:21] : 7'h00;
   assign \$1553  = $signed(\$1549 ) - $signed(\$1552 );
   assign \$1554  = $signed(\$1546 ) + $signed(\$1553 );
   assign \$1555  = $signed(\$1539 ) + $signed(\$1554 );
   assign \$1556  = cells[153:152] == 1'h1;
-  assign \$1557  = \port$9116$0  & \$1556 ;
+  assign \$1557  = \port$9165$0  & \$1556 ;
   assign \$1558  = \$1557  ? inputs[34:28] : 7'h00;
   assign \$1559  = cells[153:152] == 2'h3;
-  assign \$1560  = \port$9116$0  & \$1559 ;
+  assign \$1560  = \port$9165$0  & \$1559 ;
   assign \$1561  = \$1560  ? inputs[34:28] : 7'h00;
   assign \$1562  = $signed(\$1558 ) - $signed(\$1561 );
   assign \$1563  = cells[185:184] == 1'h1;
-  assign \$1564  = \port$9118$0  & \$1563 ;
+  assign \$1564  = \port$9167$0  & \$1563 ;
   assign \$1565  = \$1564  ? inputs[41:35] : 7'h00;
   assign \$1566  = cells[185:184] == 2'h3;
-  assign \$1567  = \port$9118$0  & \$1566 ;
+  assign \$1567  = \port$9167$0  & \$1566 ;
   assign \$1568  = \$1567  ? inputs[41:35] : 7'h00;
   assign \$1569  = $signed(\$1565 ) - $signed(\$1568 );
   assign \$1570  = $signed(\$1562 ) + $signed(\$1569 );
   assign \$1571  = cells[217:216] == 1'h1;
-  assign \$1572  = \port$9120$0  & \$1571 ;
+  assign \$1572  = \port$9169$0  & \$1571 ;
   assign \$1573  = \$1572  ? inputs[48:42] : 7'h00;
   assign \$1574  = cells[217:216] == 2'h3;
-  assign \$1575  = \port$9120$0  & \$1574 ;
+  assign \$1575  = \port$9169$0  & \$1574 ;
   assign \$1576  = \$1575  ? inputs[48:42] : 7'h00;
   assign \$1577  = $signed(\$1573 ) - $signed(\$1576 );
   assign \$1578  = cells[249:248] == 1'h1;
-  assign \$1579  = \port$9122$0  & \$1578 ;
+  assign \$1579  = \port$9171$0  & \$1578 ;
   assign \$1580  = \$1579  ? inputs[55:49] : 7'h00;
   assign \$1581  = cells[249:248] == 2'h3;
-  assign \$1582  = \port$9122$0  & \$1581 ;
+  assign \$1582  = \port$9171$0  & \$1581 ;
   assign \$1583  = \$1582  ? inputs[55:49] : 7'h00;
   assign \$1584  = $signed(\$1580 ) - $signed(\$1583 );
   assign \$1585  = $signed(\$1577 ) + $signed(\$1584 );
   assign \$1586  = $signed(\$1570 ) + $signed(\$1585 );
   assign \$1587  = $signed(\$1555 ) + $signed(\$1586 );
   assign \$1588  = cells[281:280] == 1'h1;
-  assign \$1589  = \port$9124$0  & \$1588 ;
+  assign \$1589  = \port$9173$0  & \$1588 ;
   assign \$1590  = \$1589  ? inputs[62:56] : 7'h00;
   assign \$1591  = cells[281:280] == 2'h3;
-  assign \$1592  = \port$9124$0  & \$1591 ;
+  assign \$1592  = \port$9173$0  & \$1591 ;
   assign \$1593  = \$1592  ? inputs[62:56] : 7'h00;
   assign \$1594  = $signed(\$1590 ) - $signed(\$1593 );
   assign \$1595  = cells[313:312] == 1'h1;
-  assign \$1596  = \port$9126$0  & \$1595 ;
+  assign \$1596  = \port$9175$0  & \$1595 ;
   assign \$1597  = \$1596  ? inputs[69:63] : 7'h00;
   assign \$1598  = cells[313:312] == 2'h3;
-  assign \$1599  = \port$9126$0  & \$1598 ;
+  assign \$1599  = \port$9175$0  & \$1598 ;
   assign \$1600  = \$1599  ? inputs[69:63] : 7'h00;
   assign \$1601  = $signed(\$1597 ) - $signed(\$1600 );
   assign \$1602  = $signed(\$1594 ) + $signed(\$1601 );
   assign \$1603  = cells[345:344] == 1'h1;
-  assign \$1604  = \port$9128$0  & \$1603 ;
+  assign \$1604  = \port$9177$0  & \$1603 ;
   assign \$1605  = \$1604  ? inputs[76:70] : 7'h00;
   assign \$1606  = cells[345:344] == 2'h3;
-  assign \$1607  = \port$9128$0  & \$1606 ;
+  assign \$1607  = \port$9177$0  & \$1606 ;
   assign \$1608  = \$1607  ? inputs[76:70] : 7'h00;
   assign \$1609  = $signed(\$1605 ) - $signed(\$1608 );
   assign \$1610  = cells[377:376] == 1'h1;
-  assign \$1611  = \port$9130$0  & \$1610 ;
+  assign \$1611  = \port$9179$0  & \$1610 ;
   assign \$1612  = \$1611  ? inputs[83:77] : 7'h00;
   assign \$1613  = cells[377:376] == 2'h3;
-  assign \$1614  = \port$9130$0  & \$1613 ;
+  assign \$1614  = \port$9179$0  & \$1613 ;
   assign \$1615  = \$1614  ? inputs[83:77] : 7'h00;
   assign \$1616  = $signed(\$1612 ) - $signed(\$1615 );
   assign \$1617  = $signed(\$1609 ) + $signed(\$1616 );
   assign \$1618  = $signed(\$1602 ) + $signed(\$1617 );
   assign \$1619  = cells[409:408] == 1'h1;
-  assign \$1620  = \port$9132$0  & \$1619 ;
+  assign \$1620  = \port$9181$0  & \$1619 ;
   assign \$1621  = \$1620  ? inputs[90:84] : 7'h00;
   assign \$1622  = cells[409:408] == 2'h3;
-  assign \$1623  = \port$9132$0  & \$1622 ;
+  assign \$1623  = \port$9181$0  & \$1622 ;
   assign \$1624  = \$1623  ? inputs[90:84] : 7'h00;
   assign \$1625  = $signed(\$1621 ) - $signed(\$1624 );
   assign \$1626  = cells[441:440] == 1'h1;
-  assign \$1627  = \port$9134$0  & \$1626 ;
+  assign \$1627  = \port$9183$0  & \$1626 ;
   assign \$1628  = \$1627  ? inputs[97:91] : 7'h00;
   assign \$1629  = cells[441:440] == 2'h3;
-  assign \$1630  = \port$9134$0  & \$1629 ;
+  assign \$1630  = \port$9183$0  & \$1629 ;
   assign \$1631  = \$1630  ? inputs[97:91] : 7'h00;
   assign \$1632  = $signed(\$1628 ) - $signed(\$1631 );
   assign \$1633  = $signed(\$1625 ) + $signed(\$1632 );
   assign \$1634  = cells[473:472] == 1'h1;
-  assign \$1635  = \port$9136$0  & \$1634 ;
+  assign \$1635  = \port$9185$0  & \$1634 ;
   assign \$1636  = \$1635  ? inputs[104:98] : 7'h00;
   assign \$1637  = cells[473:472] == 2'h3;
-  assign \$1638  = \port$9136$0  & \$1637 ;
+  assign \$1638  = \port$9185$0  & \$1637 ;
   assign \$1639  = \$1638  ? inputs[104:98] : 7'h00;
   assign \$1640  = $signed(\$1636 ) - $signed(\$1639 );
   assign \$1641  = cells[505:504] == 1'h1;
-  assign \$1642  = \port$9138$0  & \$1641 ;
+  assign \$1642  = \port$9187$0  & \$1641 ;
   assign \$1643  = \$1642  ? inputs[111:105] : 7'h00;
   assign \$1644  = cells[505:504] == 2'h3;
-  assign \$1645  = \port$9138$0  & \$1644 ;
+  assign \$1645  = \port$9187$0  & \$1644 ;
   assign \$1646  = \$1645  ? inputs[111:105] : 7'h00;
   assign \$1647  = $signed(\$1643 ) - $signed(\$1646 );
   assign \$1648  = $signed(\$1640 ) + $signed(\$1647 );
@@ -13739,126 +13747,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$1650  = $signed(\$1618 ) + $signed(\$1649 );
   assign \$1651  = $signed(\$1587 ) + $signed(\$1650 );
   assign \$1652  = cells[27:26] == 1'h1;
-  assign \$1653  = \port$9108$0  & \$1652 ;
+  assign \$1653  = \port$9157$0  & \$1652 ;
   assign \$1654  = \$1653  ? inputs[6:0] : 7'h00;
   assign \$1655  = cells[27:26] == 2'h3;
-  assign \$1656  = \port$9108$0  & \$1655 ;
+  assign \$1656  = \port$9157$0  & \$1655 ;
   assign \$1657  = \$1656  ? inputs[6:0] : 7'h00;
   assign \$1658  = $signed(\$1654 ) - $signed(\$1657 );
   assign \$1659  = cells[59:58] == 1'h1;
-  assign \$1660  = \port$9110$0  & \$1659 ;
+  assign \$1660  = \port$9159$0  & \$1659 ;
   assign \$1661  = \$1660  ? inputs[13:7] : 7'h00;
   assign \$1662  = cells[59:58] == 2'h3;
-  assign \$1663  = \port$9110$0  & \$1662 ;
+  assign \$1663  = \port$9159$0  & \$1662 ;
   assign \$1664  = \$1663  ? inputs[13:7] : 7'h00;
   assign \$1665  = $signed(\$1661 ) - $signed(\$1664 );
   assign \$1666  = $signed(\$1658 ) + $signed(\$1665 );
   assign \$1667  = cells[91:90] == 1'h1;
-  assign \$1668  = \port$9112$0  & \$1667 ;
+  assign \$1668  = \port$9161$0  & \$1667 ;
   assign \$1669  = \$1668  ? inputs[20:14] : 7'h00;
   assign \$1670  = cells[91:90] == 2'h3;
-  assign \$1671  = \port$9112$0  & \$1670 ;
+  assign \$1671  = \port$9161$0  & \$1670 ;
   assign \$1672  = \$1671  ? inputs[20:14] : 7'h00;
   assign \$1673  = $signed(\$1669 ) - $signed(\$1672 );
   assign \$1674  = cells[123:122] == 1'h1;
-  assign \$1675  = \port$9114$0  & \$1674 ;
+  assign \$1675  = \port$9163$0  & \$1674 ;
   assign \$1676  = \$1675  ? inputs[27:21] : 7'h00;
   assign \$1677  = cells[123:122] == 2'h3;
-  assign \$1678  = \port$9114$0  & \$1677 ;
+  assign \$1678  = \port$9163$0  & \$1677 ;
   assign \$1679  = \$1678  ? inputs[27:21] : 7'h00;
   assign \$1680  = $signed(\$1676 ) - $signed(\$1679 );
   assign \$1681  = $signed(\$1673 ) + $signed(\$1680 );
   assign \$1682  = $signed(\$1666 ) + $signed(\$1681 );
   assign \$1683  = cells[155:154] == 1'h1;
-  assign \$1684  = \port$9116$0  & \$1683 ;
+  assign \$1684  = \port$9165$0  & \$1683 ;
   assign \$1685  = \$1684  ? inputs[34:28] : 7'h00;
   assign \$1686  = cells[155:154] == 2'h3;
-  assign \$1687  = \port$9116$0  & \$1686 ;
+  assign \$1687  = \port$9165$0  & \$1686 ;
   assign \$1688  = \$1687  ? inputs[34:28] : 7'h00;
   assign \$1689  = $signed(\$1685 ) - $signed(\$1688 );
   assign \$1690  = cells[187:186] == 1'h1;
-  assign \$1691  = \port$9118$0  & \$1690 ;
+  assign \$1691  = \port$9167$0  & \$1690 ;
   assign \$1692  = \$1691  ? inputs[41:35] : 7'h00;
   assign \$1693  = cells[187:186] == 2'h3;
-  assign \$1694  = \port$9118$0  & \$1693 ;
+  assign \$1694  = \port$9167$0  & \$1693 ;
   assign \$1695  = \$1694  ? inputs[41:35] : 7'h00;
   assign \$1696  = $signed(\$1692 ) - $signed(\$1695 );
   assign \$1697  = $signed(\$1689 ) + $signed(\$1696 );
   assign \$1698  = cells[219:218] == 1'h1;
-  assign \$1699  = \port$9120$0  & \$1698 ;
+  assign \$1699  = \port$9169$0  & \$1698 ;
   assign \$1700  = \$1699  ? inputs[48:42] : 7'h00;
   assign \$1701  = cells[219:218] == 2'h3;
-  assign \$1702  = \port$9120$0  & \$1701 ;
+  assign \$1702  = \port$9169$0  & \$1701 ;
   assign \$1703  = \$1702  ? inputs[48:42] : 7'h00;
   assign \$1704  = $signed(\$1700 ) - $signed(\$1703 );
   assign \$1705  = cells[251:250] == 1'h1;
-  assign \$1706  = \port$9122$0  & \$1705 ;
+  assign \$1706  = \port$9171$0  & \$1705 ;
   assign \$1707  = \$1706  ? inputs[55:49] : 7'h00;
   assign \$1708  = cells[251:250] == 2'h3;
-  assign \$1709  = \port$9122$0  & \$1708 ;
+  assign \$1709  = \port$9171$0  & \$1708 ;
   assign \$1710  = \$1709  ? inputs[55:49] : 7'h00;
   assign \$1711  = $signed(\$1707 ) - $signed(\$1710 );
   assign \$1712  = $signed(\$1704 ) + $signed(\$1711 );
   assign \$1713  = $signed(\$1697 ) + $signed(\$1712 );
   assign \$1714  = $signed(\$1682 ) + $signed(\$1713 );
   assign \$1715  = cells[283:282] == 1'h1;
-  assign \$1716  = \port$9124$0  & \$1715 ;
+  assign \$1716  = \port$9173$0  & \$1715 ;
   assign \$1717  = \$1716  ? inputs[62:56] : 7'h00;
   assign \$1718  = cells[283:282] == 2'h3;
-  assign \$1719  = \port$9124$0  & \$1718 ;
+  assign \$1719  = \port$9173$0  & \$1718 ;
   assign \$1720  = \$1719  ? inputs[62:56] : 7'h00;
   assign \$1721  = $signed(\$1717 ) - $signed(\$1720 );
   assign \$1722  = cells[315:314] == 1'h1;
-  assign \$1723  = \port$9126$0  & \$1722 ;
+  assign \$1723  = \port$9175$0  & \$1722 ;
   assign \$1724  = \$1723  ? inputs[69:63] : 7'h00;
   assign \$1725  = cells[315:314] == 2'h3;
-  assign \$1726  = \port$9126$0  & \$1725 ;
+  assign \$1726  = \port$9175$0  & \$1725 ;
   assign \$1727  = \$1726  ? inputs[69:63] : 7'h00;
   assign \$1728  = $signed(\$1724 ) - $signed(\$1727 );
   assign \$1729  = $signed(\$1721 ) + $signed(\$1728 );
   assign \$1730  = cells[347:346] == 1'h1;
-  assign \$1731  = \port$9128$0  & \$1730 ;
+  assign \$1731  = \port$9177$0  & \$1730 ;
   assign \$1732  = \$1731  ? inputs[76:70] : 7'h00;
   assign \$1733  = cells[347:346] == 2'h3;
-  assign \$1734  = \port$9128$0  & \$1733 ;
+  assign \$1734  = \port$9177$0  & \$1733 ;
   assign \$1735  = \$1734  ? inputs[76:70] : 7'h00;
   assign \$1736  = $signed(\$1732 ) - $signed(\$1735 );
   assign \$1737  = cells[379:378] == 1'h1;
-  assign \$1738  = \port$9130$0  & \$1737 ;
+  assign \$1738  = \port$9179$0  & \$1737 ;
   assign \$1739  = \$1738  ? inputs[83:77] : 7'h00;
   assign \$1740  = cells[379:378] == 2'h3;
-  assign \$1741  = \port$9130$0  & \$1740 ;
+  assign \$1741  = \port$9179$0  & \$1740 ;
   assign \$1742  = \$1741  ? inputs[83:77] : 7'h00;
   assign \$1743  = $signed(\$1739 ) - $signed(\$1742 );
   assign \$1744  = $signed(\$1736 ) + $signed(\$1743 );
   assign \$1745  = $signed(\$1729 ) + $signed(\$1744 );
   assign \$1746  = cells[411:410] == 1'h1;
-  assign \$1747  = \port$9132$0  & \$1746 ;
+  assign \$1747  = \port$9181$0  & \$1746 ;
   assign \$1748  = \$1747  ? inputs[90:84] : 7'h00;
   assign \$1749  = cells[411:410] == 2'h3;
-  assign \$1750  = \port$9132$0  & \$1749 ;
+  assign \$1750  = \port$9181$0  & \$1749 ;
   assign \$1751  = \$1750  ? inputs[90:84] : 7'h00;
   assign \$1752  = $signed(\$1748 ) - $signed(\$1751 );
   assign \$1753  = cells[443:442] == 1'h1;
-  assign \$1754  = \port$9134$0  & \$1753 ;
+  assign \$1754  = \port$9183$0  & \$1753 ;
   assign \$1755  = \$1754  ? inputs[97:91] : 7'h00;
   assign \$1756  = cells[443:442] == 2'h3;
-  assign \$1757  = \port$9134$0  & \$1756 ;
+  assign \$1757  = \port$9183$0  & \$1756 ;
   assign \$1758  = \$1757  ? inputs[97:91] : 7'h00;
   assign \$1759  = $signed(\$1755 ) - $signed(\$1758 );
   assign \$1760  = $signed(\$1752 ) + $signed(\$1759 );
   assign \$1761  = cells[475:474] == 1'h1;
-  assign \$1762  = \port$9136$0  & \$1761 ;
+  assign \$1762  = \port$9185$0  & \$1761 ;
   assign \$1763  = \$1762  ? inputs[104:98] : 7'h00;
   assign \$1764  = cells[475:474] == 2'h3;
-  assign \$1765  = \port$9136$0  & \$1764 ;
+  assign \$1765  = \port$9185$0  & \$1764 ;
   assign \$1766  = \$1765  ? inputs[104:98] : 7'h00;
   assign \$1767  = $signed(\$1763 ) - $signed(\$1766 );
   assign \$1768  = cells[507:506] == 1'h1;
-  assign \$1769  = \port$9138$0  & \$1768 ;
+  assign \$1769  = \port$9187$0  & \$1768 ;
   assign \$1770  = \$1769  ? inputs[111:105] : 7'h00;
   assign \$1771  = cells[507:506] == 2'h3;
-  assign \$1772  = \port$9138$0  & \$1771 ;
+  assign \$1772  = \port$9187$0  & \$1771 ;
   assign \$1773  = \$1772  ? inputs[111:105] : 7'h00;
   assign \$1774  = $signed(\$1770 ) - $signed(\$1773 );
   assign \$1775  = $signed(\$1767 ) + $signed(\$1774 );
@@ -13866,126 +13874,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$1777  = $signed(\$1745 ) + $signed(\$1776 );
   assign \$1778  = $signed(\$1714 ) + $signed(\$1777 );
   assign \$1779  = cells[29:28] == 1'h1;
-  assign \$1780  = \port$9108$0  & \$1779 ;
+  assign \$1780  = \port$9157$0  & \$1779 ;
   assign \$1781  = \$1780  ? inputs[6:0] : 7'h00;
   assign \$1782  = cells[29:28] == 2'h3;
-  assign \$1783  = \port$9108$0  & \$1782 ;
+  assign \$1783  = \port$9157$0  & \$1782 ;
   assign \$1784  = \$1783  ? inputs[6:0] : 7'h00;
   assign \$1785  = $signed(\$1781 ) - $signed(\$1784 );
   assign \$1786  = cells[61:60] == 1'h1;
-  assign \$1787  = \port$9110$0  & \$1786 ;
+  assign \$1787  = \port$9159$0  & \$1786 ;
   assign \$1788  = \$1787  ? inputs[13:7] : 7'h00;
   assign \$1789  = cells[61:60] == 2'h3;
-  assign \$1790  = \port$9110$0  & \$1789 ;
+  assign \$1790  = \port$9159$0  & \$1789 ;
   assign \$1791  = \$1790  ? inputs[13:7] : 7'h00;
   assign \$1792  = $signed(\$1788 ) - $signed(\$1791 );
   assign \$1793  = $signed(\$1785 ) + $signed(\$1792 );
   assign \$1794  = cells[93:92] == 1'h1;
-  assign \$1795  = \port$9112$0  & \$1794 ;
+  assign \$1795  = \port$9161$0  & \$1794 ;
   assign \$1796  = \$1795  ? inputs[20:14] : 7'h00;
   assign \$1797  = cells[93:92] == 2'h3;
-  assign \$1798  = \port$9112$0  & \$1797 ;
+  assign \$1798  = \port$9161$0  & \$1797 ;
   assign \$1799  = \$1798  ? inputs[20:14] : 7'h00;
   assign \$1800  = $signed(\$1796 ) - $signed(\$1799 );
   assign \$1801  = cells[125:124] == 1'h1;
-  assign \$1802  = \port$9114$0  & \$1801 ;
+  assign \$1802  = \port$9163$0  & \$1801 ;
   assign \$1803  = \$1802  ? inputs[27:21] : 7'h00;
   assign \$1804  = cells[125:124] == 2'h3;
-  assign \$1805  = \port$9114$0  & \$1804 ;
+  assign \$1805  = \port$9163$0  & \$1804 ;
   assign \$1806  = \$1805  ? inputs[27:21] : 7'h00;
   assign \$1807  = $signed(\$1803 ) - $signed(\$1806 );
   assign \$1808  = $signed(\$1800 ) + $signed(\$1807 );
   assign \$1809  = $signed(\$1793 ) + $signed(\$1808 );
   assign \$1810  = cells[157:156] == 1'h1;
-  assign \$1811  = \port$9116$0  & \$1810 ;
+  assign \$1811  = \port$9165$0  & \$1810 ;
   assign \$1812  = \$1811  ? inputs[34:28] : 7'h00;
   assign \$1813  = cells[157:156] == 2'h3;
-  assign \$1814  = \port$9116$0  & \$1813 ;
+  assign \$1814  = \port$9165$0  & \$1813 ;
   assign \$1815  = \$1814  ? inputs[34:28] : 7'h00;
   assign \$1816  = $signed(\$1812 ) - $signed(\$1815 );
   assign \$1817  = cells[189:188] == 1'h1;
-  assign \$1818  = \port$9118$0  & \$1817 ;
+  assign \$1818  = \port$9167$0  & \$1817 ;
   assign \$1819  = \$1818  ? inputs[41:35] : 7'h00;
   assign \$1820  = cells[189:188] == 2'h3;
-  assign \$1821  = \port$9118$0  & \$1820 ;
+  assign \$1821  = \port$9167$0  & \$1820 ;
   assign \$1822  = \$1821  ? inputs[41:35] : 7'h00;
   assign \$1823  = $signed(\$1819 ) - $signed(\$1822 );
   assign \$1824  = $signed(\$1816 ) + $signed(\$1823 );
   assign \$1825  = cells[221:220] == 1'h1;
-  assign \$1826  = \port$9120$0  & \$1825 ;
+  assign \$1826  = \port$9169$0  & \$1825 ;
   assign \$1827  = \$1826  ? inputs[48:42] : 7'h00;
   assign \$1828  = cells[221:220] == 2'h3;
-  assign \$1829  = \port$9120$0  & \$1828 ;
+  assign \$1829  = \port$9169$0  & \$1828 ;
   assign \$1830  = \$1829  ? inputs[48:42] : 7'h00;
   assign \$1831  = $signed(\$1827 ) - $signed(\$1830 );
   assign \$1832  = cells[253:252] == 1'h1;
-  assign \$1833  = \port$9122$0  & \$1832 ;
+  assign \$1833  = \port$9171$0  & \$1832 ;
   assign \$1834  = \$1833  ? inputs[55:49] : 7'h00;
   assign \$1835  = cells[253:252] == 2'h3;
-  assign \$1836  = \port$9122$0  & \$1835 ;
+  assign \$1836  = \port$9171$0  & \$1835 ;
   assign \$1837  = \$1836  ? inputs[55:49] : 7'h00;
   assign \$1838  = $signed(\$1834 ) - $signed(\$1837 );
   assign \$1839  = $signed(\$1831 ) + $signed(\$1838 );
   assign \$1840  = $signed(\$1824 ) + $signed(\$1839 );
   assign \$1841  = $signed(\$1809 ) + $signed(\$1840 );
   assign \$1842  = cells[285:284] == 1'h1;
-  assign \$1843  = \port$9124$0  & \$1842 ;
+  assign \$1843  = \port$9173$0  & \$1842 ;
   assign \$1844  = \$1843  ? inputs[62:56] : 7'h00;
   assign \$1845  = cells[285:284] == 2'h3;
-  assign \$1846  = \port$9124$0  & \$1845 ;
+  assign \$1846  = \port$9173$0  & \$1845 ;
   assign \$1847  = \$1846  ? inputs[62:56] : 7'h00;
   assign \$1848  = $signed(\$1844 ) - $signed(\$1847 );
   assign \$1849  = cells[317:316] == 1'h1;
-  assign \$1850  = \port$9126$0  & \$1849 ;
+  assign \$1850  = \port$9175$0  & \$1849 ;
   assign \$1851  = \$1850  ? inputs[69:63] : 7'h00;
   assign \$1852  = cells[317:316] == 2'h3;
-  assign \$1853  = \port$9126$0  & \$1852 ;
+  assign \$1853  = \port$9175$0  & \$1852 ;
   assign \$1854  = \$1853  ? inputs[69:63] : 7'h00;
   assign \$1855  = $signed(\$1851 ) - $signed(\$1854 );
   assign \$1856  = $signed(\$1848 ) + $signed(\$1855 );
   assign \$1857  = cells[349:348] == 1'h1;
-  assign \$1858  = \port$9128$0  & \$1857 ;
+  assign \$1858  = \port$9177$0  & \$1857 ;
   assign \$1859  = \$1858  ? inputs[76:70] : 7'h00;
   assign \$1860  = cells[349:348] == 2'h3;
-  assign \$1861  = \port$9128$0  & \$1860 ;
+  assign \$1861  = \port$9177$0  & \$1860 ;
   assign \$1862  = \$1861  ? inputs[76:70] : 7'h00;
   assign \$1863  = $signed(\$1859 ) - $signed(\$1862 );
   assign \$1864  = cells[381:380] == 1'h1;
-  assign \$1865  = \port$9130$0  & \$1864 ;
+  assign \$1865  = \port$9179$0  & \$1864 ;
   assign \$1866  = \$1865  ? inputs[83:77] : 7'h00;
   assign \$1867  = cells[381:380] == 2'h3;
-  assign \$1868  = \port$9130$0  & \$1867 ;
+  assign \$1868  = \port$9179$0  & \$1867 ;
   assign \$1869  = \$1868  ? inputs[83:77] : 7'h00;
   assign \$1870  = $signed(\$1866 ) - $signed(\$1869 );
   assign \$1871  = $signed(\$1863 ) + $signed(\$1870 );
   assign \$1872  = $signed(\$1856 ) + $signed(\$1871 );
   assign \$1873  = cells[413:412] == 1'h1;
-  assign \$1874  = \port$9132$0  & \$1873 ;
+  assign \$1874  = \port$9181$0  & \$1873 ;
   assign \$1875  = \$1874  ? inputs[90:84] : 7'h00;
   assign \$1876  = cells[413:412] == 2'h3;
-  assign \$1877  = \port$9132$0  & \$1876 ;
+  assign \$1877  = \port$9181$0  & \$1876 ;
   assign \$1878  = \$1877  ? inputs[90:84] : 7'h00;
   assign \$1879  = $signed(\$1875 ) - $signed(\$1878 );
   assign \$1880  = cells[445:444] == 1'h1;
-  assign \$1881  = \port$9134$0  & \$1880 ;
+  assign \$1881  = \port$9183$0  & \$1880 ;
   assign \$1882  = \$1881  ? inputs[97:91] : 7'h00;
   assign \$1883  = cells[445:444] == 2'h3;
-  assign \$1884  = \port$9134$0  & \$1883 ;
+  assign \$1884  = \port$9183$0  & \$1883 ;
   assign \$1885  = \$1884  ? inputs[97:91] : 7'h00;
   assign \$1886  = $signed(\$1882 ) - $signed(\$1885 );
   assign \$1887  = $signed(\$1879 ) + $signed(\$1886 );
   assign \$1888  = cells[477:476] == 1'h1;
-  assign \$1889  = \port$9136$0  & \$1888 ;
+  assign \$1889  = \port$9185$0  & \$1888 ;
   assign \$1890  = \$1889  ? inputs[104:98] : 7'h00;
   assign \$1891  = cells[477:476] == 2'h3;
-  assign \$1892  = \port$9136$0  & \$1891 ;
+  assign \$1892  = \port$9185$0  & \$1891 ;
   assign \$1893  = \$1892  ? inputs[104:98] : 7'h00;
   assign \$1894  = $signed(\$1890 ) - $signed(\$1893 );
   assign \$1895  = cells[509:508] == 1'h1;
-  assign \$1896  = \port$9138$0  & \$1895 ;
+  assign \$1896  = \port$9187$0  & \$1895 ;
   assign \$1897  = \$1896  ? inputs[111:105] : 7'h00;
   assign \$1898  = cells[509:508] == 2'h3;
-  assign \$1899  = \port$9138$0  & \$1898 ;
+  assign \$1899  = \port$9187$0  & \$1898 ;
   assign \$1900  = \$1899  ? inputs[111:105] : 7'h00;
   assign \$1901  = $signed(\$1897 ) - $signed(\$1900 );
   assign \$1902  = $signed(\$1894 ) + $signed(\$1901 );
@@ -13993,126 +14001,126 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$1904  = $signed(\$1872 ) + $signed(\$1903 );
   assign \$1905  = $signed(\$1841 ) + $signed(\$1904 );
   assign \$1906  = cells[31:30] == 1'h1;
-  assign \$1907  = \port$9108$0  & \$1906 ;
+  assign \$1907  = \port$9157$0  & \$1906 ;
   assign \$1908  = \$1907  ? inputs[6:0] : 7'h00;
   assign \$1909  = cells[31:30] == 2'h3;
-  assign \$1910  = \port$9108$0  & \$1909 ;
+  assign \$1910  = \port$9157$0  & \$1909 ;
   assign \$1911  = \$1910  ? inputs[6:0] : 7'h00;
   assign \$1912  = $signed(\$1908 ) - $signed(\$1911 );
   assign \$1913  = cells[63:62] == 1'h1;
-  assign \$1914  = \port$9110$0  & \$1913 ;
+  assign \$1914  = \port$9159$0  & \$1913 ;
   assign \$1915  = \$1914  ? inputs[13:7] : 7'h00;
   assign \$1916  = cells[63:62] == 2'h3;
-  assign \$1917  = \port$9110$0  & \$1916 ;
+  assign \$1917  = \port$9159$0  & \$1916 ;
   assign \$1918  = \$1917  ? inputs[13:7] : 7'h00;
   assign \$1919  = $signed(\$1915 ) - $signed(\$1918 );
   assign \$1920  = $signed(\$1912 ) + $signed(\$1919 );
   assign \$1921  = cells[95:94] == 1'h1;
-  assign \$1922  = \port$9112$0  & \$1921 ;
+  assign \$1922  = \port$9161$0  & \$1921 ;
   assign \$1923  = \$1922  ? inputs[20:14] : 7'h00;
   assign \$1924  = cells[95:94] == 2'h3;
-  assign \$1925  = \port$9112$0  & \$1924 ;
+  assign \$1925  = \port$9161$0  & \$1924 ;
   assign \$1926  = \$1925  ? inputs[20:14] : 7'h00;
   assign \$1927  = $signed(\$1923 ) - $signed(\$1926 );
   assign \$1928  = cells[127:126] == 1'h1;
-  assign \$1929  = \port$9114$0  & \$1928 ;
+  assign \$1929  = \port$9163$0  & \$1928 ;
   assign \$1930  = \$1929  ? inputs[27:21] : 7'h00;
   assign \$1931  = cells[127:126] == 2'h3;
-  assign \$1932  = \port$9114$0  & \$1931 ;
+  assign \$1932  = \port$9163$0  & \$1931 ;
   assign \$1933  = \$1932  ? inputs[27:21] : 7'h00;
   assign \$1934  = $signed(\$1930 ) - $signed(\$1933 );
   assign \$1935  = $signed(\$1927 ) + $signed(\$1934 );
   assign \$1936  = $signed(\$1920 ) + $signed(\$1935 );
   assign \$1937  = cells[159:158] == 1'h1;
-  assign \$1938  = \port$9116$0  & \$1937 ;
+  assign \$1938  = \port$9165$0  & \$1937 ;
   assign \$1939  = \$1938  ? inputs[34:28] : 7'h00;
   assign \$1940  = cells[159:158] == 2'h3;
-  assign \$1941  = \port$9116$0  & \$1940 ;
+  assign \$1941  = \port$9165$0  & \$1940 ;
   assign \$1942  = \$1941  ? inputs[34:28] : 7'h00;
   assign \$1943  = $signed(\$1939 ) - $signed(\$1942 );
   assign \$1944  = cells[191:190] == 1'h1;
-  assign \$1945  = \port$9118$0  & \$1944 ;
+  assign \$1945  = \port$9167$0  & \$1944 ;
   assign \$1946  = \$1945  ? inputs[41:35] : 7'h00;
   assign \$1947  = cells[191:190] == 2'h3;
-  assign \$1948  = \port$9118$0  & \$1947 ;
+  assign \$1948  = \port$9167$0  & \$1947 ;
   assign \$1949  = \$1948  ? inputs[41:35] : 7'h00;
   assign \$1950  = $signed(\$1946 ) - $signed(\$1949 );
   assign \$1951  = $signed(\$1943 ) + $signed(\$1950 );
   assign \$1952  = cells[223:222] == 1'h1;
-  assign \$1953  = \port$9120$0  & \$1952 ;
+  assign \$1953  = \port$9169$0  & \$1952 ;
   assign \$1954  = \$1953  ? inputs[48:42] : 7'h00;
   assign \$1955  = cells[223:222] == 2'h3;
-  assign \$1956  = \port$9120$0  & \$1955 ;
+  assign \$1956  = \port$9169$0  & \$1955 ;
   assign \$1957  = \$1956  ? inputs[48:42] : 7'h00;
   assign \$1958  = $signed(\$1954 ) - $signed(\$1957 );
   assign \$1959  = cells[255:254] == 1'h1;
-  assign \$1960  = \port$9122$0  & \$1959 ;
+  assign \$1960  = \port$9171$0  & \$1959 ;
   assign \$1961  = \$1960  ? inputs[55:49] : 7'h00;
   assign \$1962  = cells[255:254] == 2'h3;
-  assign \$1963  = \port$9122$0  & \$1962 ;
+  assign \$1963  = \port$9171$0  & \$1962 ;
   assign \$1964  = \$1963  ? inputs[55:49] : 7'h00;
   assign \$1965  = $signed(\$1961 ) - $signed(\$1964 );
   assign \$1966  = $signed(\$1958 ) + $signed(\$1965 );
   assign \$1967  = $signed(\$1951 ) + $signed(\$1966 );
   assign \$1968  = $signed(\$1936 ) + $signed(\$1967 );
   assign \$1969  = cells[287:286] == 1'h1;
-  assign \$1970  = \port$9124$0  & \$1969 ;
+  assign \$1970  = \port$9173$0  & \$1969 ;
   assign \$1971  = \$1970  ? inputs[62:56] : 7'h00;
   assign \$1972  = cells[287:286] == 2'h3;
-  assign \$1973  = \port$9124$0  & \$1972 ;
+  assign \$1973  = \port$9173$0  & \$1972 ;
   assign \$1974  = \$1973  ? inputs[62:56] : 7'h00;
   assign \$1975  = $signed(\$1971 ) - $signed(\$1974 );
   assign \$1976  = cells[319:318] == 1'h1;
-  assign \$1977  = \port$9126$0  & \$1976 ;
+  assign \$1977  = \port$9175$0  & \$1976 ;
   assign \$1978  = \$1977  ? inputs[69:63] : 7'h00;
   assign \$1979  = cells[319:318] == 2'h3;
-  assign \$1980  = \port$9126$0  & \$1979 ;
+  assign \$1980  = \port$9175$0  & \$1979 ;
   assign \$1981  = \$1980  ? inputs[69:63] : 7'h00;
   assign \$1982  = $signed(\$1978 ) - $signed(\$1981 );
   assign \$1983  = $signed(\$1975 ) + $signed(\$1982 );
   assign \$1984  = cells[351:350] == 1'h1;
-  assign \$1985  = \port$9128$0  & \$1984 ;
+  assign \$1985  = \port$9177$0  & \$1984 ;
   assign \$1986  = \$1985  ? inputs[76:70] : 7'h00;
   assign \$1987  = cells[351:350] == 2'h3;
-  assign \$1988  = \port$9128$0  & \$1987 ;
+  assign \$1988  = \port$9177$0  & \$1987 ;
   assign \$1989  = \$1988  ? inputs[76:70] : 7'h00;
   assign \$1990  = $signed(\$1986 ) - $signed(\$1989 );
   assign \$1991  = cells[383:382] == 1'h1;
-  assign \$1992  = \port$9130$0  & \$1991 ;
+  assign \$1992  = \port$9179$0  & \$1991 ;
   assign \$1993  = \$1992  ? inputs[83:77] : 7'h00;
   assign \$1994  = cells[383:382] == 2'h3;
-  assign \$1995  = \port$9130$0  & \$1994 ;
+  assign \$1995  = \port$9179$0  & \$1994 ;
   assign \$1996  = \$1995  ? inputs[83:77] : 7'h00;
   assign \$1997  = $signed(\$1993 ) - $signed(\$1996 );
   assign \$1998  = $signed(\$1990 ) + $signed(\$1997 );
   assign \$1999  = $signed(\$1983 ) + $signed(\$1998 );
   assign \$2000  = cells[415:414] == 1'h1;
-  assign \$2001  = \port$9132$0  & \$2000 ;
+  assign \$2001  = \port$9181$0  & \$2000 ;
   assign \$2002  = \$2001  ? inputs[90:84] : 7'h00;
   assign \$2003  = cells[415:414] == 2'h3;
-  assign \$2004  = \port$9132$0  & \$2003 ;
+  assign \$2004  = \port$9181$0  & \$2003 ;
   assign \$2005  = \$2004  ? inputs[90:84] : 7'h00;
   assign \$2006  = $signed(\$2002 ) - $signed(\$2005 );
   assign \$2007  = cells[447:446] == 1'h1;
-  assign \$2008  = \port$9134$0  & \$2007 ;
+  assign \$2008  = \port$9183$0  & \$2007 ;
   assign \$2009  = \$2008  ? inputs[97:91] : 7'h00;
   assign \$2010  = cells[447:446] == 2'h3;
-  assign \$2011  = \port$9134$0  & \$2010 ;
+  assign \$2011  = \port$9183$0  & \$2010 ;
   assign \$2012  = \$2011  ? inputs[97:91] : 7'h00;
   assign \$2013  = $signed(\$2009 ) - $signed(\$2012 );
   assign \$2014  = $signed(\$2006 ) + $signed(\$2013 );
   assign \$2015  = cells[479:478] == 1'h1;
-  assign \$2016  = \port$9136$0  & \$2015 ;
+  assign \$2016  = \port$9185$0  & \$2015 ;
   assign \$2017  = \$2016  ? inputs[104:98] : 7'h00;
   assign \$2018  = cells[479:478] == 2'h3;
-  assign \$2019  = \port$9136$0  & \$2018 ;
+  assign \$2019  = \port$9185$0  & \$2018 ;
   assign \$2020  = \$2019  ? inputs[104:98] : 7'h00;
   assign \$2021  = $signed(\$2017 ) - $signed(\$2020 );
   assign \$2022  = cells[511:510] == 1'h1;
-  assign \$2023  = \port$9138$0  & \$2022 ;
+  assign \$2023  = \port$9187$0  & \$2022 ;
   assign \$2024  = \$2023  ? inputs[111:105] : 7'h00;
   assign \$2025  = cells[511:510] == 2'h3;
-  assign \$2026  = \port$9138$0  & \$2025 ;
+  assign \$2026  = \port$9187$0  & \$2025 ;
   assign \$2027  = \$2026  ? inputs[111:105] : 7'h00;
   assign \$2028  = $signed(\$2024 ) - $signed(\$2027 );
   assign \$2029  = $signed(\$2021 ) + $signed(\$2028 );
@@ -14120,7 +14128,7 @@ module \hetsoc_soc.cim.core.tile (\port$9110$0 , \port$9112$0 , \port$9114$0 , \
   assign \$2031  = $signed(\$1999 ) + $signed(\$2030 );
   assign \$2032  = $signed(\$1968 ) + $signed(\$2031 );
   assign sum0 = { \$127 [11], \$127 [11], \$127 [11], \$127 [11], \$127 [11], \$127 [11], \$127  };
-  assign live = { \port$9138$0 , \port$9136$0 , \port$9134$0 , \port$9132$0 , \port$9130$0 , \port$9128$0 , \port$9126$0 , \port$9124$0 , \port$9122$0 , \port$9120$0 , \port$9118$0 , \port$9116$0 , \port$9114$0 , \port$9112$0 , \port$9110$0 , \port$9108$0  };
+  assign live = { \port$9187$0 , \port$9185$0 , \port$9183$0 , \port$9181$0 , \port$9179$0 , \port$9177$0 , \port$9175$0 , \port$9173$0 , \port$9171$0 , \port$9169$0 , \port$9167$0 , \port$9165$0 , \port$9163$0 , \port$9161$0 , \port$9159$0 , \port$9157$0  };
   assign sum1 = { \$254 [11], \$254 [11], \$254 [11], \$254 [11], \$254 [11], \$254 [11], \$254  };
   assign sum2 = { \$381 [11], \$381 [11], \$381 [11], \$381 [11], \$381 [11], \$381 [11], \$381  };
   assign sum3 = { \$508 [11], \$508 [11], \$508 [11], \$508 [11], \$508 [11], \$508 [11], \$508  };
@@ -14278,7 +14286,7 @@ module \hetsoc_soc.console (rst, write_tx, bus__req_valid, bus__rsp_valid, bus__
   assign \$12  = bus__req_valid;
 endmodule
 
-module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ibus__req_valid, x_addr, irq_timer, ibus__rsp_valid, ibus__req_ready, dbus__rsp_valid, trap_valid, \trap_cause$136 , \trap_pc$137 , \trap_tval$138 , trap_target, dbus__we, ibus__addr, dbus__wdata, cycle, instret
+module \hetsoc_soc.cpu (core_clk, irq_external, dbus__req_valid, dbus__wstrb, ibus__req_valid, x_addr, irq_timer, ibus__rsp_valid, ibus__req_ready, dbus__rsp_valid, core_rst, trap_valid, \trap_cause$139 , \trap_pc$140 , \trap_tval$141 , trap_target, dbus__we, ibus__addr, dbus__wdata, cycle, instret
 , ibus__rdata, ibus__err, m_rdata, dbus__err, dbus__req_ready, cpu_hold);
   reg \$auto$verilog_backend.cc:2355:dump_module$4  = 0;
   wire \$1 ;
@@ -14317,13 +14325,13 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire \$129 ;
   wire \$13 ;
   wire \$130 ;
-  wire [32:0] \$131 ;
+  wire \$131 ;
   wire \$132 ;
   wire \$133 ;
   wire \$134 ;
   wire \$135 ;
   wire \$136 ;
-  wire \$137 ;
+  wire [32:0] \$137 ;
   wire \$138 ;
   wire \$139 ;
   wire \$14 ;
@@ -14342,8 +14350,8 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire \$151 ;
   wire \$152 ;
   wire \$153 ;
-  wire [31:0] \$154 ;
-  wire [31:0] \$155 ;
+  wire \$154 ;
+  wire \$155 ;
   wire \$156 ;
   wire \$157 ;
   wire \$158 ;
@@ -14362,8 +14370,8 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire \$17 ;
   wire \$170 ;
   wire \$171 ;
-  wire \$172 ;
-  wire \$173 ;
+  wire [31:0] \$172 ;
+  wire [31:0] \$173 ;
   wire \$174 ;
   wire \$175 ;
   wire \$176 ;
@@ -14371,33 +14379,33 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire \$178 ;
   wire \$179 ;
   wire \$18 ;
-  wire [31:0] \$180 ;
+  wire \$180 ;
   wire \$181 ;
-  wire [2:0] \$182 ;
-  wire [2:0] \$183 ;
-  wire [2:0] \$184 ;
-  wire [3:0] \$185 ;
+  wire \$182 ;
+  wire \$183 ;
+  wire \$184 ;
+  wire \$185 ;
   wire \$186 ;
   wire \$187 ;
   wire \$188 ;
   wire \$189 ;
   wire [31:0] \$19 ;
   wire \$190 ;
-  wire [31:0] \$191 ;
+  wire \$191 ;
   wire \$192 ;
-  wire [31:0] \$193 ;
-  wire [31:0] \$194 ;
-  wire [31:0] \$195 ;
+  wire \$193 ;
+  wire \$194 ;
+  wire \$195 ;
   wire \$196 ;
   wire \$197 ;
-  wire \$198 ;
+  wire [31:0] \$198 ;
   wire \$199 ;
   wire \$2 ;
   wire [31:0] \$20 ;
-  wire \$200 ;
-  wire \$201 ;
-  wire \$202 ;
-  wire \$203 ;
+  wire [2:0] \$200 ;
+  wire [2:0] \$201 ;
+  wire [2:0] \$202 ;
+  wire [3:0] \$203 ;
   wire \$204 ;
   wire \$205 ;
   wire \$206 ;
@@ -14405,15 +14413,15 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire \$208 ;
   wire [31:0] \$209 ;
   wire \$21 ;
-  wire [31:0] \$210 ;
-  wire \$211 ;
-  wire \$212 ;
-  wire \$213 ;
+  wire \$210 ;
+  wire [31:0] \$211 ;
+  wire [31:0] \$212 ;
+  wire [31:0] \$213 ;
   wire \$214 ;
   wire \$215 ;
   wire \$216 ;
-  wire [31:0] \$217 ;
-  wire [31:0] \$218 ;
+  wire \$217 ;
+  wire \$218 ;
   wire \$219 ;
   wire \$22 ;
   wire \$220 ;
@@ -14423,17 +14431,17 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire \$224 ;
   wire \$225 ;
   wire \$226 ;
-  wire \$227 ;
-  wire [3:0] \$228 ;
-  wire [3:0] \$229 ;
+  wire [31:0] \$227 ;
+  wire [31:0] \$228 ;
+  wire \$229 ;
   wire \$23 ;
-  wire [3:0] \$230 ;
-  wire [3:0] \$231 ;
+  wire \$230 ;
+  wire \$231 ;
   wire \$232 ;
   wire \$233 ;
   wire \$234 ;
-  wire \$235 ;
-  wire \$236 ;
+  wire [31:0] \$235 ;
+  wire [31:0] \$236 ;
   wire \$237 ;
   wire \$238 ;
   wire \$239 ;
@@ -14441,26 +14449,64 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire \$240 ;
   wire \$241 ;
   wire \$242 ;
-  wire [31:0] \$243 ;
-  wire [31:0] \$244 ;
-  wire [31:0] \$245 ;
-  reg \$246 ;
-  reg [31:0] \$247 ;
-  reg [31:0] \$248 ;
-  reg [31:0] \$249 ;
+  wire \$243 ;
+  wire \$244 ;
+  wire \$245 ;
+  wire \$246 ;
+  wire \$247 ;
+  wire \$248 ;
+  wire \$249 ;
   wire \$25 ;
-  reg [31:0] \$250 ;
-  reg \$251 ;
-  reg \$252 ;
-  reg [117:0] \$253 ;
-  reg \$254 ;
-  reg \$255 ;
-  reg [244:0] \$256 ;
-  wire [3:0] \$257 ;
+  wire \$250 ;
+  wire \$251 ;
+  wire \$252 ;
+  wire \$253 ;
+  wire \$254 ;
+  wire \$255 ;
+  wire \$256 ;
+  wire \$257 ;
+  wire [3:0] \$258 ;
+  wire [3:0] \$259 ;
   wire \$26 ;
+  wire [3:0] \$260 ;
+  wire [3:0] \$261 ;
+  wire \$262 ;
+  wire \$263 ;
+  wire \$264 ;
+  wire \$265 ;
+  wire \$266 ;
+  wire \$267 ;
+  wire \$268 ;
+  wire \$269 ;
   wire \$27 ;
+  wire \$270 ;
+  wire \$271 ;
+  wire \$272 ;
+  wire \$273 ;
+  wire \$274 ;
+  wire \$275 ;
+  wire \$276 ;
+  wire \$277 ;
+  wire \$278 ;
+  wire \$279 ;
   wire \$28 ;
+  wire \$280 ;
+  wire [31:0] \$281 ;
+  wire [31:0] \$282 ;
+  wire [31:0] \$283 ;
+  reg \$284 ;
+  reg [31:0] \$285 ;
+  reg [31:0] \$286 ;
+  reg [31:0] \$287 ;
+  reg [31:0] \$288 ;
+  reg \$289 ;
   wire \$29 ;
+  reg \$290 ;
+  reg [117:0] \$291 ;
+  reg \$292 ;
+  reg \$293 ;
+  reg [245:0] \$294 ;
+  wire [3:0] \$295 ;
   wire \$3 ;
   wire [31:0] \$30 ;
   wire \$31 ;
@@ -14549,10 +14595,12 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire [31:0] \b$65 ;
   wire branch;
   wire clear;
-  input clk;
-  wire clk;
   wire commit;
   reg cond;
+  input core_clk;
+  wire core_clk;
+  input core_rst;
+  wire core_rst;
   input cpu_hold;
   wire cpu_hold;
   output [63:0] cycle;
@@ -14612,6 +14660,7 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire \ibus__we$15 ;
   wire [3:0] ibus__wstrb;
   wire [3:0] \ibus__wstrb$17 ;
+  wire idle;
   wire illegal;
   wire [31:0] imm;
   wire [31:0] insn;
@@ -14676,7 +14725,7 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire [1:0] \op$63 ;
   wire [1:0] \op$66 ;
   wire [1:0] \op$72 ;
-  wire [77:0] out;
+  wire [78:0] out;
   (* enum_base_type = "ASel" *)
   (* enum_value_00 = "RS1" *)
   (* enum_value_01 = "PC" *)
@@ -14725,6 +14774,7 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire \out.shift_arith ;
   wire \out.shift_right ;
   wire \out.store ;
+  wire \out.wfi ;
   wire [31:0] pc;
   wire [31:0] pc4;
   wire [4:0] rd_addr;
@@ -14742,37 +14792,37 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire [31:0] rs1_data;
   wire [4:0] rs2_addr;
   wire [31:0] rs2_data;
-  input rst;
-  wire rst;
+  wire sleeping;
   wire start;
   wire [31:0] sum;
   wire taken;
   wire [31:0] target;
-  wire [31:0] \target$129 ;
+  wire [31:0] \target$133 ;
   wire train;
   wire [31:0] train_pc;
   wire [31:0] train_target;
   wire train_valid;
   wire trap;
   wire [31:0] trap_cause;
-  output [31:0] \trap_cause$136 ;
-  reg [31:0] \trap_cause$136  = 32'd0;
+  output [31:0] \trap_cause$139 ;
+  reg [31:0] \trap_cause$139  = 32'd0;
   wire [31:0] trap_pc;
-  output [31:0] \trap_pc$137 ;
-  reg [31:0] \trap_pc$137  = 32'd0;
+  output [31:0] \trap_pc$140 ;
+  reg [31:0] \trap_pc$140  = 32'd0;
   output [31:0] trap_target;
   reg [31:0] trap_target = 32'd0;
   wire [31:0] trap_tval;
-  output [31:0] \trap_tval$138 ;
-  reg [31:0] \trap_tval$138  = 32'd0;
+  output [31:0] \trap_tval$141 ;
+  reg [31:0] \trap_tval$141  = 32'd0;
   output trap_valid;
   reg trap_valid = 1'h0;
   wire [31:0] value;
   wire [31:0] wdata;
+  wire wfi_wait;
   wire write;
-  reg [244:0] x = 245'h00000000000000000000000000000000000000000000000000000000000000;
+  reg [245:0] x = 246'h00000000000000000000000000000000000000000000000000000000000000;
   wire [3:0] \x.cause ;
-  wire [77:0] \x.dec ;
+  wire [78:0] \x.dec ;
   (* enum_base_type = "ASel" *)
   (* enum_value_00 = "RS1" *)
   (* enum_value_01 = "PC" *)
@@ -14821,6 +14871,7 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   wire \x.dec.shift_arith ;
   wire \x.dec.shift_right ;
   wire \x.dec.store ;
+  wire \x.dec.wfi ;
   wire \x.exc ;
   wire \x.interrupt ;
   wire [31:0] \x.pc ;
@@ -14869,21 +14920,21 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   assign retire = m_retire & \$16 ;
   assign \$17  = x[84:83] == 1'h1;
   assign \$18  = x[84:83] == 2'h2;
-  assign \$19  = \$18  ? 32'd0 : x[141:110];
+  assign \$19  = \$18  ? 32'd0 : x[142:111];
   assign a = \$17  ? x[31:0] : \$19 ;
-  assign b = x[85] ? x[82:51] : x[173:142];
-  assign \$20  = x[85] ? x[82:51] : x[173:142];
-  assign wdata = x[101] ? { 27'h0000000, x[42:38] } : x[141:110];
+  assign b = x[85] ? x[82:51] : x[174:143];
+  assign \$20  = x[85] ? x[82:51] : x[174:143];
+  assign wdata = x[101] ? { 27'h0000000, x[42:38] } : x[142:111];
   assign \$21  = ~ eq;
   assign \$22  = ~ lt;
   assign \$23  = ~ ltu;
   assign \$24  = x[31:0] + 3'h4;
-  assign \$25  = ~ x[207];
+  assign \$25  = ~ x[208];
   assign \$26  = x_valid & \$25 ;
   assign \$27  = x[95] | x[96];
   assign \$28  = x[94] & cond;
   assign \$29  = \$27  | \$28 ;
-  assign \$30  = x[96] ? { x_addr[31:1], 1'h0 } : x[205:174];
+  assign \$30  = x[96] ? { x_addr[31:1], 1'h0 } : x[206:175];
   assign \$31  = \$29  & \$30 [1];
   assign \$32  = ~ \$31 ;
   assign \$33  = \$26  & \$32 ;
@@ -14935,7 +14986,7 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   assign \$71  = x[95] | x[96];
   assign \$72  = x[94] & cond;
   assign \$73  = \$71  | \$72 ;
-  assign \$74  = \$73  != x[206];
+  assign \$74  = \$73  != x[207];
   assign \$75  = \$70  & \$74 ;
   assign \$76  = \$75  | x[96];
   assign \$77  = x[109] | x[108];
@@ -14946,7 +14997,7 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   assign \$81  = x[95] | x[96];
   assign \$82  = x[94] & cond;
   assign \$83  = \$81  | \$82 ;
-  assign \$84  = x[96] ? { x_addr[31:1], 1'h0 } : x[205:174];
+  assign \$84  = x[96] ? { x_addr[31:1], 1'h0 } : x[206:175];
   assign \$85  = \$83  ? \$84  : \$24 [31:0];
   assign x_target = x[108] ? mepc : \$85 ;
   assign \$86  = ~ x_valid;
@@ -14994,150 +15045,189 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   assign \$128  = ~ x_redirect;
   assign \$129  = \$127  & \$128 ;
   assign \$130  = ~ m_trap;
-  assign d_advance = \$129  & \$130 ;
-  assign \$131  = head[31:0] + 3'h4;
+  assign \$131  = \$129  & \$130 ;
   assign \$132  = ~ head[64];
-  assign \$133  = head_valid & \$132 ;
-  assign \$134  = ~ out[0];
-  assign \$135  = \$133  & \$134 ;
-  assign \$136  = \$135  & taken;
-  assign \$137  = \$136  != head[65];
-  assign \$138  = head_valid & \$137 ;
-  assign \$139  = ~ d_redirected;
-  assign \$140  = \$138  & \$139 ;
-  assign \$141  = ~ x_redirect;
-  assign \$142  = \$140  & \$141 ;
-  assign \$143  = ~ m_trap;
-  assign d_redirect = \$142  & \$143 ;
-  assign \$144  = ~ head[64];
-  assign \$145  = head_valid & \$144 ;
-  assign \$146  = ~ out[0];
-  assign \$147  = \$145  & \$146 ;
-  assign train_valid = \$147  & taken;
-  assign \$148  = m_trap | x_redirect;
-  assign redirect = \$148  | d_redirect;
-  assign \$149  = ~ head[64];
-  assign \$150  = head_valid & \$149 ;
-  assign \$151  = ~ out[0];
-  assign \$152  = \$150  & \$151 ;
-  assign \$153  = \$152  & taken;
-  assign \$154  = \$153  ? train_target : \$131 [31:0];
-  assign \$155  = x_redirect ? x_target : \$154 ;
-  assign \target$129  = m_trap ? mtvec : \$155 ;
+  assign \$133  = out[78] & \$132 ;
+  assign \$134  = head_valid & \$133 ;
+  assign \$135  = \$134  & wfi_wait;
+  assign \$136  = ~ \$135 ;
+  assign d_advance = \$131  & \$136 ;
+  assign \$137  = head[31:0] + 3'h4;
+  assign \$138  = ~ head[64];
+  assign \$139  = head_valid & \$138 ;
+  assign \$140  = ~ out[0];
+  assign \$141  = \$139  & \$140 ;
+  assign \$142  = \$141  & taken;
+  assign \$143  = \$142  != head[65];
+  assign \$144  = head_valid & \$143 ;
+  assign \$145  = ~ d_redirected;
+  assign \$146  = \$144  & \$145 ;
+  assign \$147  = ~ x_redirect;
+  assign \$148  = \$146  & \$147 ;
+  assign \$149  = ~ m_trap;
+  assign d_redirect = \$148  & \$149 ;
+  assign \$150  = ~ head[64];
+  assign \$151  = head_valid & \$150 ;
+  assign \$152  = ~ out[0];
+  assign \$153  = \$151  & \$152 ;
+  assign train_valid = \$153  & taken;
+  assign \$154  = ~ head[64];
+  assign \$155  = out[78] & \$154 ;
+  assign \$156  = head_valid & \$155 ;
+  assign \$157  = \$156  & wfi_wait;
+  assign \$158  = ~ x_valid;
+  assign \$159  = \$157  & \$158 ;
+  assign \$160  = ~ m_valid;
+  assign \$161  = \$159  & \$160 ;
+  assign \$162  = \$161  & idle;
+  assign \$163  = ~ d_redirect;
+  assign \$164  = \$162  & \$163 ;
+  assign \$165  = ~ trap_valid;
+  assign sleeping = \$164  & \$165 ;
+  assign \$166  = m_trap | x_redirect;
+  assign redirect = \$166  | d_redirect;
+  assign \$167  = ~ head[64];
+  assign \$168  = head_valid & \$167 ;
+  assign \$169  = ~ out[0];
+  assign \$170  = \$168  & \$169 ;
+  assign \$171  = \$170  & taken;
+  assign \$172  = \$171  ? train_target : \$137 [31:0];
+  assign \$173  = x_redirect ? x_target : \$172 ;
+  assign \target$133  = m_trap ? mtvec : \$173 ;
   assign flush_btb = x_redirect & x[109];
-  assign \$156  = ~ m_trap;
-  assign \$157  = ~ x_redirect;
-  assign keep_head = \$156  & \$157 ;
-  assign \$158  = x_redirected | x_redirect;
-  assign \$159  = ~ x_advance;
-  assign \$160  = \$158  & \$159 ;
-  assign \$161  = ~ m_trap;
-  assign \$162  = \$160  & \$161 ;
-  assign \$163  = ~ m_wait;
-  assign \$164  = x_go & x[48];
-  assign \$165  = x_go & x[97];
-  assign \$166  = x[97] | x[98];
-  assign \$167  = x_go & \$166 ;
-  assign \$168  = x[104] & x[105];
-  assign \$169  = x[62:51] == 12'hb02;
-  assign \$170  = x[62:51] == 12'hb82;
-  assign \$171  = \$169  | \$170 ;
-  assign \$172  = \$168  & \$171 ;
-  assign \$173  = ~ x_go;
-  assign \$174  = x_valid & \$173 ;
-  assign \$175  = x[207] & x[208];
-  assign \$176  = x[104] & illegal;
-  assign \$177  = x[95] | x[96];
-  assign \$178  = x[94] & cond;
-  assign \$179  = \$177  | \$178 ;
-  assign \$180  = x[96] ? { x_addr[31:1], 1'h0 } : x[205:174];
-  assign \$181  = \$179  & \$180 [1];
-  assign \$182  = x[98] ? 3'h6 : 3'h4;
-  assign \$183  = \$181  ? 3'h0 : \$182 ;
-  assign \$184  = \$176  ? 3'h2 : \$183 ;
-  assign \$185  = x[207] ? x[212:209] : { 1'h0, \$184  };
-  assign \$186  = x[104] & illegal;
-  assign \$187  = x[207] | \$186 ;
-  assign \$188  = x[95] | x[96];
-  assign \$189  = x[94] & cond;
-  assign \$190  = \$188  | \$189 ;
-  assign \$191  = x[96] ? { x_addr[31:1], 1'h0 } : x[205:174];
-  assign \$192  = \$190  & \$191 [1];
-  assign \$193  = x[96] ? { x_addr[31:1], 1'h0 } : x[205:174];
-  assign \$194  = \$192  ? \$193  : x_addr;
-  assign \$195  = \$187  ? x[244:213] : \$194 ;
-  assign \$196  = d_redirected | d_redirect;
-  assign \$197  = ~ d_advance;
-  assign \$198  = \$196  & \$197 ;
-  assign \$199  = ~ x_redirect;
-  assign \$200  = \$198  & \$199 ;
-  assign \$201  = ~ m_trap;
-  assign \$202  = \$200  & \$201 ;
-  assign \$203  = x_valid & x[48];
-  assign \$204  = x[37:33] == out[10:6];
-  assign \$205  = \$203  & \$204 ;
-  assign \$206  = m_valid & mm[37];
-  assign \$207  = mm[36:32] == out[10:6];
-  assign \$208  = \$206  & \$207 ;
-  assign \$209  = \$208  ? m_value : rs1_data;
-  assign \$210  = \$205  ? x_result : \$209 ;
-  assign \$211  = x_valid & x[48];
-  assign \$212  = x[37:33] == out[15:11];
-  assign \$213  = \$211  & \$212 ;
-  assign \$214  = m_valid & mm[37];
-  assign \$215  = mm[36:32] == out[15:11];
+  assign \$174  = ~ m_trap;
+  assign \$175  = ~ x_redirect;
+  assign keep_head = \$174  & \$175 ;
+  assign \$176  = x_redirected | x_redirect;
+  assign \$177  = ~ x_advance;
+  assign \$178  = \$176  & \$177 ;
+  assign \$179  = ~ m_trap;
+  assign \$180  = \$178  & \$179 ;
+  assign \$181  = ~ m_wait;
+  assign \$182  = x_go & x[48];
+  assign \$183  = x_go & x[97];
+  assign \$184  = x[97] | x[98];
+  assign \$185  = x_go & \$184 ;
+  assign \$186  = x[104] & x[105];
+  assign \$187  = x[62:51] == 12'hb02;
+  assign \$188  = x[62:51] == 12'hb82;
+  assign \$189  = \$187  | \$188 ;
+  assign \$190  = \$186  & \$189 ;
+  assign \$191  = ~ x_go;
+  assign \$192  = x_valid & \$191 ;
+  assign \$193  = x[208] & x[209];
+  assign \$194  = x[104] & illegal;
+  assign \$195  = x[95] | x[96];
+  assign \$196  = x[94] & cond;
+  assign \$197  = \$195  | \$196 ;
+  assign \$198  = x[96] ? { x_addr[31:1], 1'h0 } : x[206:175];
+  assign \$199  = \$197  & \$198 [1];
+  assign \$200  = x[98] ? 3'h6 : 3'h4;
+  assign \$201  = \$199  ? 3'h0 : \$200 ;
+  assign \$202  = \$194  ? 3'h2 : \$201 ;
+  assign \$203  = x[208] ? x[213:210] : { 1'h0, \$202  };
+  assign \$204  = x[104] & illegal;
+  assign \$205  = x[208] | \$204 ;
+  assign \$206  = x[95] | x[96];
+  assign \$207  = x[94] & cond;
+  assign \$208  = \$206  | \$207 ;
+  assign \$209  = x[96] ? { x_addr[31:1], 1'h0 } : x[206:175];
+  assign \$210  = \$208  & \$209 [1];
+  assign \$211  = x[96] ? { x_addr[31:1], 1'h0 } : x[206:175];
+  assign \$212  = \$210  ? \$211  : x_addr;
+  assign \$213  = \$205  ? x[245:214] : \$212 ;
+  assign \$214  = d_redirected | d_redirect;
+  assign \$215  = ~ d_advance;
   assign \$216  = \$214  & \$215 ;
-  assign \$217  = \$216  ? m_value : rs2_data;
-  assign \$218  = \$213  ? x_result : \$217 ;
-  assign \$219  = ~ head[64];
-  assign \$220  = head_valid & \$219 ;
-  assign \$221  = ~ out[0];
-  assign \$222  = \$220  & \$221 ;
-  assign \$223  = \$222  & taken;
-  assign \$224  = head[64] | out[0];
-  assign \$225  = \$224  | out[74];
-  assign \$226  = \$225  | out[75];
-  assign \$227  = \$226  | irq_pending;
-  assign \$228  = out[74] ? 4'hb : 4'h3;
-  assign \$229  = out[0] ? 4'h2 : \$228 ;
-  assign \$230  = head[64] ? 4'h1 : \$229 ;
-  assign \$231  = irq_pending ? \$257  : \$230 ;
-  assign \$232  = head[64] | out[0];
-  assign \$233  = \$232  | out[74];
-  assign \$234  = \$233  | out[75];
-  assign \$235  = \$234  | irq_pending;
-  assign \$236  = ~ head[64];
-  assign \$237  = out[74] & \$236 ;
-  assign \$238  = ~ out[0];
-  assign \$239  = \$237  & \$238 ;
-  assign \$240  = irq_pending | \$239 ;
-  assign \$241  = ~ head[64];
-  assign \$242  = out[0] & \$241 ;
-  assign \$243  = \$242  ? head[63:32] : head[31:0];
-  assign \$244  = \$240  ? 32'd0 : \$243 ;
-  assign \$245  = \$235  ? \$244  : head[63:32];
-  always @(posedge clk)
-    trap_valid <= \$246 ;
-  always @(posedge clk)
-    \trap_cause$136  <= \$247 ;
-  always @(posedge clk)
-    \trap_pc$137  <= \$248 ;
-  always @(posedge clk)
-    \trap_tval$138  <= \$249 ;
-  always @(posedge clk)
-    trap_target <= \$250 ;
-  always @(posedge clk)
-    x_redirected <= \$251 ;
-  always @(posedge clk)
-    m_valid <= \$252 ;
-  always @(posedge clk)
-    mm <= \$253 ;
-  always @(posedge clk)
-    d_redirected <= \$254 ;
-  always @(posedge clk)
-    x_valid <= \$255 ;
-  always @(posedge clk)
-    x <= \$256 ;
+  assign \$217  = ~ x_redirect;
+  assign \$218  = \$216  & \$217 ;
+  assign \$219  = ~ m_trap;
+  assign \$220  = \$218  & \$219 ;
+  assign \$221  = x_valid & x[48];
+  assign \$222  = x[37:33] == out[10:6];
+  assign \$223  = \$221  & \$222 ;
+  assign \$224  = m_valid & mm[37];
+  assign \$225  = mm[36:32] == out[10:6];
+  assign \$226  = \$224  & \$225 ;
+  assign \$227  = \$226  ? m_value : rs1_data;
+  assign \$228  = \$223  ? x_result : \$227 ;
+  assign \$229  = x_valid & x[48];
+  assign \$230  = x[37:33] == out[15:11];
+  assign \$231  = \$229  & \$230 ;
+  assign \$232  = m_valid & mm[37];
+  assign \$233  = mm[36:32] == out[15:11];
+  assign \$234  = \$232  & \$233 ;
+  assign \$235  = \$234  ? m_value : rs2_data;
+  assign \$236  = \$231  ? x_result : \$235 ;
+  assign \$237  = ~ head[64];
+  assign \$238  = head_valid & \$237 ;
+  assign \$239  = ~ out[0];
+  assign \$240  = \$238  & \$239 ;
+  assign \$241  = \$240  & taken;
+  assign \$242  = head[64] | out[0];
+  assign \$243  = \$242  | out[74];
+  assign \$244  = \$243  | out[75];
+  assign \$245  = ~ head[64];
+  assign \$246  = out[78] & \$245 ;
+  assign \$247  = ~ \$246 ;
+  assign \$248  = irq_pending & \$247 ;
+  assign \$249  = \$244  | \$248 ;
+  assign \$250  = ~ head[64];
+  assign \$251  = out[78] & \$250 ;
+  assign \$252  = ~ \$251 ;
+  assign \$253  = irq_pending & \$252 ;
+  assign \$254  = ~ head[64];
+  assign \$255  = out[78] & \$254 ;
+  assign \$256  = ~ \$255 ;
+  assign \$257  = irq_pending & \$256 ;
+  assign \$258  = out[74] ? 4'hb : 4'h3;
+  assign \$259  = out[0] ? 4'h2 : \$258 ;
+  assign \$260  = head[64] ? 4'h1 : \$259 ;
+  assign \$261  = \$257  ? \$295  : \$260 ;
+  assign \$262  = head[64] | out[0];
+  assign \$263  = \$262  | out[74];
+  assign \$264  = \$263  | out[75];
+  assign \$265  = ~ head[64];
+  assign \$266  = out[78] & \$265 ;
+  assign \$267  = ~ \$266 ;
+  assign \$268  = irq_pending & \$267 ;
+  assign \$269  = \$264  | \$268 ;
+  assign \$270  = ~ head[64];
+  assign \$271  = out[78] & \$270 ;
+  assign \$272  = ~ \$271 ;
+  assign \$273  = irq_pending & \$272 ;
+  assign \$274  = ~ head[64];
+  assign \$275  = out[74] & \$274 ;
+  assign \$276  = ~ out[0];
+  assign \$277  = \$275  & \$276 ;
+  assign \$278  = \$273  | \$277 ;
+  assign \$279  = ~ head[64];
+  assign \$280  = out[0] & \$279 ;
+  assign \$281  = \$280  ? head[63:32] : head[31:0];
+  assign \$282  = \$278  ? 32'd0 : \$281 ;
+  assign \$283  = \$269  ? \$282  : head[63:32];
+  always @(posedge core_clk)
+    trap_valid <= \$284 ;
+  always @(posedge core_clk)
+    \trap_cause$139  <= \$285 ;
+  always @(posedge core_clk)
+    \trap_pc$140  <= \$286 ;
+  always @(posedge core_clk)
+    \trap_tval$141  <= \$287 ;
+  always @(posedge core_clk)
+    trap_target <= \$288 ;
+  always @(posedge core_clk)
+    x_redirected <= \$289 ;
+  always @(posedge core_clk)
+    m_valid <= \$290 ;
+  always @(posedge core_clk)
+    mm <= \$291 ;
+  always @(posedge core_clk)
+    d_redirected <= \$292 ;
+  always @(posedge core_clk)
+    x_valid <= \$293 ;
+  always @(posedge core_clk)
+    x <= \$294 ;
   \hetsoc_soc.cpu.alu  alu (
     .a(a),
     .b(b),
@@ -15150,9 +15240,10 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   );
   \hetsoc_soc.cpu.csr  csr (
     .addr(x[62:51]),
-    .clk(clk),
-    .code(\$257 ),
+    .code(\$295 ),
     .commit(commit),
+    .core_clk(core_clk),
+    .core_rst(core_rst),
     .cpu_hold(cpu_hold),
     .cycle(cycle),
     .illegal(illegal),
@@ -15166,12 +15257,12 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
     .op(x[100:99]),
     .rdata(rdata),
     .retire(retire),
-    .rst(rst),
     .trap(m_trap),
     .trap_cause(m_cause),
     .trap_pc(mm[31:0]),
     .trap_tval(mm[117:86]),
     .wdata(wdata),
+    .wfi_wait(wfi_wait),
     .write(x[105])
   );
   \hetsoc_soc.cpu.decoder  decoder (
@@ -15180,18 +15271,19 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   );
   \hetsoc_soc.cpu.divider  divider (
     .clear(clear),
-    .clk(clk),
+    .core_clk(core_clk),
+    .core_rst(core_rst),
     .cpu_hold(cpu_hold),
     .done(done),
     .op(x[100:99]),
-    .\port$12316$110 (x[173:110]),
+    .\port$12366$111 (x[174:111]),
     .result(\result$101 ),
-    .rst(rst),
     .start(start)
   );
   \hetsoc_soc.cpu.fetch  fetch (
     .addr(ibus__addr),
-    .clk(clk),
+    .core_clk(core_clk),
+    .core_rst(core_rst),
     .cpu_hold(cpu_hold),
     .deq(d_advance),
     .flush(flush_btb),
@@ -15202,10 +15294,10 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
     .ibus__req_ready(ibus__req_ready),
     .ibus__req_valid(ibus__req_valid),
     .ibus__rsp_valid(ibus__rsp_valid),
+    .idle(idle),
     .keep_head(keep_head),
     .redirect(redirect),
-    .rst(rst),
-    .target(\target$129 ),
+    .target(\target$133 ),
     .write(d_redirect),
     .write_target(train_target),
     .write_valid(train_valid)
@@ -15213,44 +15305,44 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   \hetsoc_soc.cpu.lsu  lsu (
     .m_rdata(m_rdata),
     .m_value(\m_value$41 ),
-    .\port$12310$74 (mm[78:74]),
+    .\port$12360$74 (mm[78:74]),
     .x_addr(x_addr),
     .x_misaligned(x_misaligned),
     .x_size(x[100:99]),
-    .x_store_data(x[173:142]),
+    .x_store_data(x[174:143]),
     .x_wdata(dbus__wdata),
     .x_wstrb(x_wstrb)
   );
   \hetsoc_soc.cpu.multiplier  multiplier (
-    .clk(clk),
+    .core_clk(core_clk),
+    .core_rst(core_rst),
     .cpu_hold(cpu_hold),
     .op(x[100:99]),
-    .\port$12316$110 (x[173:110]),
-    .result(result),
-    .rst(rst)
+    .\port$12366$111 (x[174:111]),
+    .result(result)
   );
   \hetsoc_soc.cpu.predictor  predictor (
     .imm(out[50:19]),
     .pc(head[31:0]),
-    .\port$12354$62 (out[63:62]),
+    .\port$12404$62 (out[63:62]),
     .taken(taken),
     .target(train_target)
   );
   \hetsoc_soc.cpu.regfile  regfile (
-    .clk(clk),
-    .\port$12354$6 (out[15:6]),
+    .core_clk(core_clk),
+    .core_rst(core_rst),
+    .\port$12404$6 (out[15:6]),
     .rd_we(rd_we),
     .rs1_data(rs1_data),
     .rs2_data(rs2_data),
-    .rst(rst),
     .write__addr(mm[36:32]),
     .write__data(m_value)
   );
   \hetsoc_soc.cpu.shifter  shifter (
     .amount(\$20 [4:0]),
-    .\port$12316$92 (x[93:92]),
+    .\port$12366$92 (x[93:92]),
     .result(\result$99 ),
-    .value(x[141:110])
+    .value(x[142:111])
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
@@ -15288,154 +15380,154 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
-    \$246  = m_trap;
+    \$284  = m_trap;
     if (cpu_hold) begin
-      \$246  = 1'h0;
+      \$284  = 1'h0;
     end
-    if (rst) begin
-      \$246  = 1'h0;
+    if (core_rst) begin
+      \$284  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
-    \$247  = m_cause;
+    \$285  = m_cause;
     if (cpu_hold) begin
-      \$247  = 32'd0;
+      \$285  = 32'd0;
     end
-    if (rst) begin
-      \$247  = 32'd0;
+    if (core_rst) begin
+      \$285  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
-    \$248  = mm[31:0];
+    \$286  = mm[31:0];
     if (cpu_hold) begin
-      \$248  = 32'd0;
+      \$286  = 32'd0;
     end
-    if (rst) begin
-      \$248  = 32'd0;
+    if (core_rst) begin
+      \$286  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
-    \$249  = mm[117:86];
+    \$287  = mm[117:86];
     if (cpu_hold) begin
-      \$249  = 32'd0;
+      \$287  = 32'd0;
     end
-    if (rst) begin
-      \$249  = 32'd0;
+    if (core_rst) begin
+      \$287  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
-    \$250  = mtvec;
+    \$288  = mtvec;
     if (cpu_hold) begin
-      \$250  = 32'd0;
+      \$288  = 32'd0;
     end
-    if (rst) begin
-      \$250  = 32'd0;
+    if (core_rst) begin
+      \$288  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
-    \$251  = \$162 ;
+    \$289  = \$180 ;
     if (cpu_hold) begin
-      \$251  = 1'h0;
+      \$289  = 1'h0;
     end
-    if (rst) begin
-      \$251  = 1'h0;
+    if (core_rst) begin
+      \$289  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
-    \$252  = m_valid;
+    \$290  = m_valid;
     if (x_advance) begin
-      \$252  = 1'h1;
-    end else if (\$163 ) begin
-      \$252  = 1'h0;
+      \$290  = 1'h1;
+    end else if (\$181 ) begin
+      \$290  = 1'h0;
     end
     if (cpu_hold) begin
-      \$252  = 1'h0;
+      \$290  = 1'h0;
     end
-    if (rst) begin
-      \$252  = 1'h0;
+    if (core_rst) begin
+      \$290  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
-    \$253  = mm;
+    \$291  = mm;
     if (x_advance) begin
-      \$253 [31:0] = x[31:0];
-      \$253 [36:32] = x[37:33];
-      \$253 [37] = \$164 ;
-      \$253 [69:38] = x_result;
-      \$253 [70] = \$165 ;
-      \$253 [71] = x[102];
-      \$253 [72] = \$167 ;
-      \$253 [73] = x[98];
-      \$253 [76:74] = x[101:99];
-      \$253 [78:77] = x_addr[1:0];
-      \$253 [79] = \$172 ;
-      \$253 [80] = \$174 ;
-      \$253 [81] = \$175 ;
-      \$253 [85:82] = \$185 ;
-      \$253 [117:86] = \$195 ;
+      \$291 [31:0] = x[31:0];
+      \$291 [36:32] = x[37:33];
+      \$291 [37] = \$182 ;
+      \$291 [69:38] = x_result;
+      \$291 [70] = \$183 ;
+      \$291 [71] = x[102];
+      \$291 [72] = \$185 ;
+      \$291 [73] = x[98];
+      \$291 [76:74] = x[101:99];
+      \$291 [78:77] = x_addr[1:0];
+      \$291 [79] = \$190 ;
+      \$291 [80] = \$192 ;
+      \$291 [81] = \$193 ;
+      \$291 [85:82] = \$203 ;
+      \$291 [117:86] = \$213 ;
     end
     if (cpu_hold) begin
-      \$253  = 118'h000000000000000000000000000000;
+      \$291  = 118'h000000000000000000000000000000;
     end
-    if (rst) begin
-      \$253  = 118'h000000000000000000000000000000;
+    if (core_rst) begin
+      \$291  = 118'h000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
-    \$254  = \$202 ;
+    \$292  = \$220 ;
     if (cpu_hold) begin
-      \$254  = 1'h0;
+      \$292  = 1'h0;
     end
-    if (rst) begin
-      \$254  = 1'h0;
+    if (core_rst) begin
+      \$292  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
-    \$255  = x_valid;
+    \$293  = x_valid;
     if (m_trap) begin
-      \$255  = 1'h0;
+      \$293  = 1'h0;
     end else if (d_advance) begin
-      \$255  = 1'h1;
+      \$293  = 1'h1;
     end else if (x_advance) begin
-      \$255  = 1'h0;
+      \$293  = 1'h0;
     end
     if (cpu_hold) begin
-      \$255  = 1'h0;
+      \$293  = 1'h0;
     end
-    if (rst) begin
-      \$255  = 1'h0;
+    if (core_rst) begin
+      \$293  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$4 ) begin end
-    \$256  = x;
+    \$294  = x;
     if (m_trap) begin
     end else if (d_advance) begin
-      \$256 [31:0] = head[31:0];
-      \$256 [109:32] = out;
-      \$256 [141:110] = \$210 ;
-      \$256 [173:142] = \$218 ;
-      \$256 [205:174] = train_target;
-      \$256 [206] = \$223 ;
-      \$256 [207] = \$227 ;
-      \$256 [208] = irq_pending;
-      \$256 [212:209] = \$231 ;
-      \$256 [244:213] = \$245 ;
+      \$294 [31:0] = head[31:0];
+      \$294 [110:32] = out;
+      \$294 [142:111] = \$228 ;
+      \$294 [174:143] = \$236 ;
+      \$294 [206:175] = train_target;
+      \$294 [207] = \$241 ;
+      \$294 [208] = \$249 ;
+      \$294 [209] = \$253 ;
+      \$294 [213:210] = \$261 ;
+      \$294 [245:214] = \$283 ;
     end
     if (cpu_hold) begin
-      \$256  = 245'h00000000000000000000000000000000000000000000000000000000000000;
+      \$294  = 246'h00000000000000000000000000000000000000000000000000000000000000;
     end
-    if (rst) begin
-      \$256  = 245'h00000000000000000000000000000000000000000000000000000000000000;
+    if (core_rst) begin
+      \$294  = 246'h00000000000000000000000000000000000000000000000000000000000000;
     end
   end
   assign \ibus__addr$1  = ibus__addr;
@@ -15467,19 +15559,19 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   assign trap_pc = mm[31:0];
   assign trap_tval = mm[117:86];
   assign op = x[88:86];
-  assign value = x[141:110];
+  assign value = x[142:111];
   assign amount = \$20 [4:0];
   assign right = x[92];
   assign arith = x[93];
-  assign \a$61  = x[141:110];
-  assign \b$62  = x[173:142];
+  assign \a$61  = x[142:111];
+  assign \b$62  = x[174:143];
   assign \op$63  = x[100:99];
-  assign \a$64  = x[141:110];
-  assign \b$65  = x[173:142];
+  assign \a$64  = x[142:111];
+  assign \b$65  = x[174:143];
   assign \op$66  = x[100:99];
   assign sum = x_addr;
   assign x_size = x[100:99];
-  assign x_store_data = x[173:142];
+  assign x_store_data = x[174:143];
   assign addr = x[62:51];
   assign \op$72  = x[100:99];
   assign write = x[105];
@@ -15493,12 +15585,12 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   assign imm = out[50:19];
   assign branch = out[62];
   assign jal = out[63];
-  assign d_pc4 = \$131 [31:0];
+  assign d_pc4 = \$137 [31:0];
   assign train = d_redirect;
   assign train_pc = head[31:0];
   assign target = train_target;
   assign deq = d_advance;
-  assign irq_cause = { 28'h8000000, \$257  };
+  assign irq_cause = { 28'h8000000, \$295  };
   assign dbus__we = x[98];
   assign \mm.pc  = mm[31:0];
   assign \mm.rd  = mm[36:32];
@@ -15516,7 +15608,7 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   assign \mm.cause  = mm[85:82];
   assign \mm.tval  = mm[117:86];
   assign \x.pc  = x[31:0];
-  assign \x.dec  = x[109:32];
+  assign \x.dec  = x[110:32];
   assign \x.dec.illegal  = x[32];
   assign \x.dec.rd  = x[37:33];
   assign \x.dec.rs1  = x[42:38];
@@ -15545,14 +15637,15 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   assign \x.dec.ebreak  = x[107];
   assign \x.dec.mret  = x[108];
   assign \x.dec.fence_i  = x[109];
-  assign \x.rs1  = x[141:110];
-  assign \x.rs2  = x[173:142];
-  assign \x.target  = x[205:174];
-  assign \x.predicted  = x[206];
-  assign \x.exc  = x[207];
-  assign \x.interrupt  = x[208];
-  assign \x.cause  = x[212:209];
-  assign \x.tval  = x[244:213];
+  assign \x.dec.wfi  = x[110];
+  assign \x.rs1  = x[142:111];
+  assign \x.rs2  = x[174:143];
+  assign \x.target  = x[206:175];
+  assign \x.predicted  = x[207];
+  assign \x.exc  = x[208];
+  assign \x.interrupt  = x[209];
+  assign \x.cause  = x[213:210];
+  assign \x.tval  = x[245:214];
   assign \head.pc  = head[31:0];
   assign \head.insn  = head[63:32];
   assign \head.err  = head[64];
@@ -15585,6 +15678,7 @@ module \hetsoc_soc.cpu (clk, rst, irq_external, dbus__req_valid, dbus__wstrb, ib
   assign \out.ebreak  = out[75];
   assign \out.mret  = out[76];
   assign \out.fence_i  = out[77];
+  assign \out.wfi  = out[78];
 endmodule
 
 module \hetsoc_soc.cpu.alu (b, sum, eq, ltu, lt, op, result, a);
@@ -15649,15 +15743,15 @@ module \hetsoc_soc.cpu.alu (b, sum, eq, ltu, lt, op, result, a);
   assign sum = \$1 [31:0];
 endmodule
 
-module \hetsoc_soc.cpu.csr (clk, rst, irq_external, trap, trap_cause, retire, wdata, commit, mret, illegal, irq_pending, code, irq_timer, trap_pc, trap_tval, addr, op, write, rdata, cycle, instret
-, mtvec, mepc, cpu_hold);
+module \hetsoc_soc.cpu.csr (core_clk, irq_external, trap, trap_cause, retire, wdata, commit, mret, illegal, irq_pending, wfi_wait, code, irq_timer, core_rst, trap_pc, trap_tval, addr, op, write, rdata, cycle
+, instret, mtvec, mepc, cpu_hold);
   reg \$auto$verilog_backend.cc:2355:dump_module$6  = 0;
   wire \$1 ;
   wire [31:0] \$10 ;
-  wire [2:0] \$11 ;
-  wire \$12 ;
-  wire \$13 ;
-  wire \$14 ;
+  wire \$11 ;
+  wire [31:0] \$12 ;
+  wire [31:0] \$13 ;
+  wire [2:0] \$14 ;
   wire \$15 ;
   wire \$16 ;
   wire \$17 ;
@@ -15666,10 +15760,10 @@ module \hetsoc_soc.cpu.csr (clk, rst, irq_external, trap, trap_cause, retire, wd
   wire \$2 ;
   wire \$20 ;
   wire \$21 ;
-  wire [64:0] \$22 ;
+  wire \$22 ;
   wire \$23 ;
   wire \$24 ;
-  wire \$25 ;
+  wire [64:0] \$25 ;
   wire \$26 ;
   wire \$27 ;
   wire \$28 ;
@@ -15678,17 +15772,17 @@ module \hetsoc_soc.cpu.csr (clk, rst, irq_external, trap, trap_cause, retire, wd
   wire \$30 ;
   wire \$31 ;
   wire \$32 ;
-  wire [64:0] \$33 ;
+  wire \$33 ;
   wire \$34 ;
   wire \$35 ;
-  wire \$36 ;
+  wire [64:0] \$36 ;
   wire \$37 ;
   wire \$38 ;
-  wire [31:0] \$39 ;
+  wire \$39 ;
   wire [31:0] \$4 ;
   wire \$40 ;
   wire \$41 ;
-  wire \$42 ;
+  wire [31:0] \$42 ;
   wire \$43 ;
   wire \$44 ;
   wire \$45 ;
@@ -15719,26 +15813,31 @@ module \hetsoc_soc.cpu.csr (clk, rst, irq_external, trap, trap_cause, retire, wd
   wire \$68 ;
   wire \$69 ;
   wire [31:0] \$7 ;
-  reg [63:0] \$70 ;
-  reg [63:0] \$71 ;
-  reg [31:0] \$72 ;
-  reg [31:0] \$73 ;
-  reg [31:0] \$74 ;
+  wire \$70 ;
+  wire \$71 ;
+  wire \$72 ;
+  reg [63:0] \$73 ;
+  reg [63:0] \$74 ;
   reg [31:0] \$75 ;
   reg [31:0] \$76 ;
   reg [31:0] \$77 ;
-  reg \$78 ;
-  reg \$79 ;
+  reg [31:0] \$78 ;
+  reg [31:0] \$79 ;
   wire \$8 ;
-  wire [31:0] \$9 ;
+  reg [31:0] \$80 ;
+  reg \$81 ;
+  reg \$82 ;
+  wire \$9 ;
   input [11:0] addr;
   wire [11:0] addr;
-  input clk;
-  wire clk;
   output [3:0] code;
   wire [3:0] code;
   input commit;
   wire commit;
+  input core_clk;
+  wire core_clk;
+  input core_rst;
+  wire core_rst;
   input cpu_hold;
   wire cpu_hold;
   output [63:0] cycle;
@@ -15777,8 +15876,6 @@ module \hetsoc_soc.cpu.csr (clk, rst, irq_external, trap, trap_cause, retire, wd
   reg [31:0] rdata;
   input retire;
   wire retire;
-  input rst;
-  wire rst;
   input trap;
   wire trap;
   input [31:0] trap_cause;
@@ -15789,79 +15886,88 @@ module \hetsoc_soc.cpu.csr (clk, rst, irq_external, trap, trap_cause, retire, wd
   wire [31:0] trap_tval;
   input [31:0] wdata;
   wire [31:0] wdata;
+  output wfi_wait;
+  wire wfi_wait;
   input write;
   wire write;
-  assign \$18  = ~ illegal;
+  assign code = \$12 [11] ? 4'hb : { 1'h0, \$14  };
+  assign \$15  = commit & write;
+  assign \$16  = ~ illegal;
+  assign \$17  = \$15  & \$16 ;
+  assign \$18  = addr == 12'hb00;
   assign \$19  = \$17  & \$18 ;
-  assign \$20  = addr == 12'hb80;
-  assign \$21  = \$19  & \$20 ;
-  assign \$22  = cycle + 1'h1;
-  assign \$23  = commit & write;
-  assign \$24  = ~ illegal;
-  assign \$25  = \$23  & \$24 ;
-  assign \$26  = addr == 12'hb02;
-  assign \$27  = \$25  & \$26 ;
-  assign \$28  = commit & write;
-  assign \$29  = ~ illegal;
+  assign \$20  = commit & write;
+  assign \$21  = ~ illegal;
+  assign \$22  = \$20  & \$21 ;
+  assign \$23  = addr == 12'hb80;
+  assign \$24  = \$22  & \$23 ;
+  assign \$25  = cycle + 1'h1;
+  assign \$26  = commit & write;
+  assign \$27  = ~ illegal;
+  assign \$28  = \$26  & \$27 ;
+  assign \$29  = addr == 12'hb02;
   assign \$30  = \$28  & \$29 ;
-  assign \$31  = addr == 12'hb82;
-  assign \$32  = \$30  & \$31 ;
-  assign \$33  = instret + 1'h1;
-  assign \$34  = commit & write;
-  assign \$35  = ~ illegal;
-  assign \$36  = \$34  & \$35 ;
-  assign \$37  = addr == 10'h304;
-  assign \$38  = \$36  & \$37 ;
-  assign \$40  = commit & write;
-  assign \$41  = ~ illegal;
-  assign \$42  = \$40  & \$41 ;
-  assign \$43  = addr == 10'h305;
-  assign \$44  = \$42  & \$43 ;
-  assign \$45  = commit & write;
-  assign \$46  = ~ illegal;
+  assign \$31  = commit & write;
+  assign \$32  = ~ illegal;
+  assign \$33  = \$31  & \$32 ;
+  assign \$34  = addr == 12'hb82;
+  assign \$35  = \$33  & \$34 ;
+  assign \$36  = instret + 1'h1;
+  assign \$37  = commit & write;
+  assign \$38  = ~ illegal;
+  assign \$39  = \$37  & \$38 ;
+  assign \$40  = addr == 10'h304;
+  assign \$41  = \$39  & \$40 ;
+  assign \$43  = commit & write;
+  assign \$44  = ~ illegal;
+  assign \$45  = \$43  & \$44 ;
+  assign \$46  = addr == 10'h305;
   assign \$47  = \$45  & \$46 ;
-  assign \$48  = addr == 10'h340;
-  assign \$49  = \$47  & \$48 ;
-  assign \$50  = commit & write;
-  assign \$51  = ~ illegal;
+  assign \$48  = commit & write;
+  assign \$49  = ~ illegal;
+  assign \$50  = \$48  & \$49 ;
+  assign \$51  = addr == 10'h340;
   assign \$52  = \$50  & \$51 ;
-  assign \$53  = addr == 10'h300;
-  assign \$54  = \$52  & \$53 ;
-  assign \$55  = commit & write;
-  assign \$56  = ~ illegal;
+  assign \$53  = commit & write;
+  assign \$54  = ~ illegal;
+  assign \$55  = \$53  & \$54 ;
+  assign \$56  = addr == 10'h300;
   assign \$57  = \$55  & \$56 ;
-  assign \$58  = addr == 10'h341;
-  assign \$59  = \$57  & \$58 ;
-  assign \$60  = commit & write;
-  assign \$61  = ~ illegal;
+  assign \$58  = commit & write;
+  assign \$59  = ~ illegal;
+  assign \$60  = \$58  & \$59 ;
+  assign \$61  = addr == 10'h341;
   assign \$62  = \$60  & \$61 ;
-  assign \$63  = addr == 10'h342;
-  assign \$64  = \$62  & \$63 ;
-  assign \$65  = commit & write;
-  assign \$66  = ~ illegal;
+  assign \$63  = commit & write;
+  assign \$64  = ~ illegal;
+  assign \$65  = \$63  & \$64 ;
+  assign \$66  = addr == 10'h342;
   assign \$67  = \$65  & \$66 ;
-  assign \$68  = addr == 10'h343;
-  assign \$69  = \$67  & \$68 ;
-  always @(posedge clk)
-    cycle <= \$70 ;
-  always @(posedge clk)
-    instret <= \$71 ;
-  always @(posedge clk)
-    mie <= \$72 ;
-  always @(posedge clk)
-    mtvec <= \$73 ;
-  always @(posedge clk)
-    mscratch <= \$74 ;
-  always @(posedge clk)
-    mepc <= \$75 ;
-  always @(posedge clk)
-    mcause <= \$76 ;
-  always @(posedge clk)
-    mtval <= \$77 ;
-  always @(posedge clk)
-    mpie_bit <= \$78 ;
-  always @(posedge clk)
-    mie_bit <= \$79 ;
+  assign \$68  = commit & write;
+  assign \$69  = ~ illegal;
+  assign \$70  = \$68  & \$69 ;
+  assign \$71  = addr == 10'h343;
+  assign \$72  = \$70  & \$71 ;
+  always @(posedge core_clk)
+    cycle <= \$73 ;
+  always @(posedge core_clk)
+    instret <= \$74 ;
+  always @(posedge core_clk)
+    mie <= \$75 ;
+  always @(posedge core_clk)
+    mtvec <= \$76 ;
+  always @(posedge core_clk)
+    mscratch <= \$77 ;
+  always @(posedge core_clk)
+    mepc <= \$78 ;
+  always @(posedge core_clk)
+    mcause <= \$79 ;
+  always @(posedge core_clk)
+    mtval <= \$80 ;
+  always @(posedge core_clk)
+    mpie_bit <= \$81 ;
+  always @(posedge core_clk)
+    mie_bit <= \$82 ;
   assign \$1  = ~ known;
   assign \$2  = addr[11:10] == 2'h3;
   assign \$3  = \$2  & write;
@@ -15872,16 +15978,13 @@ module \hetsoc_soc.cpu.csr (clk, rst, irq_external, trap, trap_cause, retire, wd
   assign \$7  = mip & mie;
   assign \$8  = | \$7 ;
   assign irq_pending = mie_bit & \$8 ;
-  assign \$9  = mip & mie;
+  assign \$9  = | mie;
   assign \$10  = mip & mie;
-  assign \$11  = \$10 [3] ? 3'h3 : 3'h7;
-  assign code = \$9 [11] ? 4'hb : { 1'h0, \$11  };
-  assign \$12  = commit & write;
-  assign \$13  = ~ illegal;
-  assign \$14  = \$12  & \$13 ;
-  assign \$15  = addr == 12'hb00;
-  assign \$16  = \$14  & \$15 ;
-  assign \$17  = commit & write;
+  assign \$11  = ! \$10 ;
+  assign wfi_wait = \$9  & \$11 ;
+  assign \$12  = mip & mie;
+  assign \$13  = mip & mie;
+  assign \$14  = \$13 [3] ? 3'h3 : 3'h7;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
     rdata = 32'd0;
@@ -16004,173 +16107,173 @@ module \hetsoc_soc.cpu.csr (clk, rst, irq_external, trap, trap_cause, retire, wd
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
-    \$70  = cycle;
+    \$73  = cycle;
     (* full_case = 32'd1 *)
-    if (\$16 ) begin
-      \$70 [31:0] = \new ;
-    end else if (\$21 ) begin
-      \$70 [63:32] = \new ;
+    if (\$19 ) begin
+      \$73 [31:0] = \new ;
+    end else if (\$24 ) begin
+      \$73 [63:32] = \new ;
     end else begin
-      \$70  = \$22 [63:0];
+      \$73  = \$25 [63:0];
     end
     if (cpu_hold) begin
-      \$70  = 64'h0000000000000000;
+      \$73  = 64'h0000000000000000;
     end
-    if (rst) begin
-      \$70  = 64'h0000000000000000;
+    if (core_rst) begin
+      \$73  = 64'h0000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
-    \$71  = instret;
-    if (\$27 ) begin
-      \$71 [31:0] = \new ;
-    end else if (\$32 ) begin
-      \$71 [63:32] = \new ;
+    \$74  = instret;
+    if (\$30 ) begin
+      \$74 [31:0] = \new ;
+    end else if (\$35 ) begin
+      \$74 [63:32] = \new ;
     end else if (retire) begin
-      \$71  = \$33 [63:0];
+      \$74  = \$36 [63:0];
     end
     if (cpu_hold) begin
-      \$71  = 64'h0000000000000000;
+      \$74  = 64'h0000000000000000;
     end
-    if (rst) begin
-      \$71  = 64'h0000000000000000;
+    if (core_rst) begin
+      \$74  = 64'h0000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
-    \$72  = mie;
-    if (\$38 ) begin
-      \$72  = \$39 ;
-    end
-    if (cpu_hold) begin
-      \$72  = 32'd0;
-    end
-    if (rst) begin
-      \$72  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
-    \$73  = mtvec;
-    if (\$44 ) begin
-      \$73  = { \new [31:2], 2'h0 };
-    end
-    if (cpu_hold) begin
-      \$73  = 32'd0;
-    end
-    if (rst) begin
-      \$73  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
-    \$74  = mscratch;
-    if (\$49 ) begin
-      \$74  = \new ;
-    end
-    if (cpu_hold) begin
-      \$74  = 32'd0;
-    end
-    if (rst) begin
-      \$74  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
-    \$75  = mepc;
-    (* full_case = 32'd1 *)
-    if (trap) begin
-      \$75  = { trap_pc[31:2], 2'h0 };
-    end else if (mret) begin
-    end else begin
-      if (\$59 ) begin
-        \$75  = { \new [31:2], 2'h0 };
-      end
+    \$75  = mie;
+    if (\$41 ) begin
+      \$75  = \$42 ;
     end
     if (cpu_hold) begin
       \$75  = 32'd0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$75  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
-    \$76  = mcause;
-    (* full_case = 32'd1 *)
-    if (trap) begin
-      \$76  = trap_cause;
-    end else if (mret) begin
-    end else begin
-      if (\$64 ) begin
-        \$76  = \new ;
-      end
+    \$76  = mtvec;
+    if (\$47 ) begin
+      \$76  = { \new [31:2], 2'h0 };
     end
     if (cpu_hold) begin
       \$76  = 32'd0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$76  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
-    \$77  = mtval;
-    (* full_case = 32'd1 *)
-    if (trap) begin
-      \$77  = trap_tval;
-    end else if (mret) begin
-    end else begin
-      if (\$69 ) begin
-        \$77  = \new ;
-      end
+    \$77  = mscratch;
+    if (\$52 ) begin
+      \$77  = \new ;
     end
     if (cpu_hold) begin
       \$77  = 32'd0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$77  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
-    \$78  = mpie_bit;
+    \$78  = mepc;
     (* full_case = 32'd1 *)
     if (trap) begin
-      \$78  = mie_bit;
+      \$78  = { trap_pc[31:2], 2'h0 };
     end else if (mret) begin
-      \$78  = 1'h1;
     end else begin
-      if (\$54 ) begin
-        \$78  = \new [7];
+      if (\$62 ) begin
+        \$78  = { \new [31:2], 2'h0 };
       end
     end
     if (cpu_hold) begin
-      \$78  = 1'h0;
+      \$78  = 32'd0;
     end
-    if (rst) begin
-      \$78  = 1'h0;
+    if (core_rst) begin
+      \$78  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
-    \$79  = mie_bit;
+    \$79  = mcause;
     (* full_case = 32'd1 *)
     if (trap) begin
-      \$79  = 1'h0;
+      \$79  = trap_cause;
     end else if (mret) begin
-      \$79  = mpie_bit;
     end else begin
-      if (\$54 ) begin
-        \$79  = \new [3];
+      if (\$67 ) begin
+        \$79  = \new ;
       end
     end
     if (cpu_hold) begin
-      \$79  = 1'h0;
+      \$79  = 32'd0;
     end
-    if (rst) begin
-      \$79  = 1'h0;
+    if (core_rst) begin
+      \$79  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
+    \$80  = mtval;
+    (* full_case = 32'd1 *)
+    if (trap) begin
+      \$80  = trap_tval;
+    end else if (mret) begin
+    end else begin
+      if (\$72 ) begin
+        \$80  = \new ;
+      end
+    end
+    if (cpu_hold) begin
+      \$80  = 32'd0;
+    end
+    if (core_rst) begin
+      \$80  = 32'd0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
+    \$81  = mpie_bit;
+    (* full_case = 32'd1 *)
+    if (trap) begin
+      \$81  = mie_bit;
+    end else if (mret) begin
+      \$81  = 1'h1;
+    end else begin
+      if (\$57 ) begin
+        \$81  = \new [7];
+      end
+    end
+    if (cpu_hold) begin
+      \$81  = 1'h0;
+    end
+    if (core_rst) begin
+      \$81  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$6 ) begin end
+    \$82  = mie_bit;
+    (* full_case = 32'd1 *)
+    if (trap) begin
+      \$82  = 1'h0;
+    end else if (mret) begin
+      \$82  = mpie_bit;
+    end else begin
+      if (\$57 ) begin
+        \$82  = \new [3];
+      end
+    end
+    if (cpu_hold) begin
+      \$82  = 1'h0;
+    end
+    if (core_rst) begin
+      \$82  = 1'h0;
     end
   end
   assign irq_software = 1'h0;
@@ -16183,8 +16286,8 @@ module \hetsoc_soc.cpu.csr (clk, rst, irq_external, trap, trap_cause, retire, wd
   assign mstatus[7] = mpie_bit;
   assign mstatus[3] = mie_bit;
   assign { mstatus[31:13], mstatus[10:8], mstatus[6:4], mstatus[2:0] } = 28'h0000000;
-  assign { \$39 [31:12], \$39 [10:8], \$39 [6:4], \$39 [2:0] } = 29'h00000000;
-  assign { \$39 [11], \$39 [7], \$39 [3] } = { \new [11], \new [7], \new [3] };
+  assign { \$42 [31:12], \$42 [10:8], \$42 [6:4], \$42 [2:0] } = 29'h00000000;
+  assign { \$42 [11], \$42 [7], \$42 [3] } = { \new [11], \new [7], \new [3] };
 endmodule
 
 module \hetsoc_soc.cpu.decoder (out, insn);
@@ -16228,6 +16331,7 @@ module \hetsoc_soc.cpu.decoder (out, insn);
   wire \$42 ;
   wire \$43 ;
   wire \$44 ;
+  wire \$45 ;
   wire \$5 ;
   wire \$6 ;
   wire \$7 ;
@@ -16237,8 +16341,8 @@ module \hetsoc_soc.cpu.decoder (out, insn);
   wire illegal;
   input [31:0] insn;
   wire [31:0] insn;
-  output [77:0] out;
-  reg [77:0] out;
+  output [78:0] out;
+  reg [78:0] out;
   (* enum_base_type = "ASel" *)
   (* enum_value_00 = "RS1" *)
   (* enum_value_01 = "PC" *)
@@ -16287,6 +16391,7 @@ module \hetsoc_soc.cpu.decoder (out, insn);
   wire \out.shift_arith ;
   wire \out.shift_right ;
   wire \out.store ;
+  wire \out.wfi ;
   reg writes_rd;
   assign \$1  = | insn[14:12];
   assign \$2  = insn[14:13] == 1'h1;
@@ -16318,24 +16423,25 @@ module \hetsoc_soc.cpu.decoder (out, insn);
   assign \$28  = ! insn[31:7];
   assign \$29  = insn[31:7] == 14'h2000;
   assign \$30  = insn[31:7] == 23'h604000;
-  assign \$31  = | insn[31:7];
-  assign \$32  = insn[31:7] != 14'h2000;
-  assign \$33  = \$31  & \$32 ;
-  assign \$34  = insn[31:7] != 23'h604000;
-  assign \$35  = \$33  & \$34 ;
-  assign \$36  = insn[31:7] != 22'h20a000;
-  assign \$37  = \$35  & \$36 ;
-  assign \$38  = ~ insn[14];
-  assign \$39  = insn[13:12] == 1'h1;
-  assign \$40  = | insn[19:15];
-  assign \$41  = \$39  | \$40 ;
-  assign \$42  = insn[1:0] != 2'h3;
-  assign illegal = bad | \$42 ;
-  assign \$43  = | insn[11:7];
-  assign \$44  = writes_rd & \$43 ;
+  assign \$31  = insn[31:7] == 22'h20a000;
+  assign \$32  = | insn[31:7];
+  assign \$33  = insn[31:7] != 14'h2000;
+  assign \$34  = \$32  & \$33 ;
+  assign \$35  = insn[31:7] != 23'h604000;
+  assign \$36  = \$34  & \$35 ;
+  assign \$37  = insn[31:7] != 22'h20a000;
+  assign \$38  = \$36  & \$37 ;
+  assign \$39  = ~ insn[14];
+  assign \$40  = insn[13:12] == 1'h1;
+  assign \$41  = | insn[19:15];
+  assign \$42  = \$40  | \$41 ;
+  assign \$43  = insn[1:0] != 2'h3;
+  assign illegal = bad | \$43 ;
+  assign \$44  = | insn[11:7];
+  assign \$45  = writes_rd & \$44 ;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$7 ) begin end
-    { out[77:70], out[66:62], out[53], out[18:17] } = 16'h0000;
+    { out[78:70], out[66:62], out[53], out[18:17] } = 17'h00000;
     out[50:19] = { insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31], insn[31:20] };
     out[52:51] = 2'h0;
     out[56:54] = 3'h0;
@@ -16451,18 +16557,19 @@ module \hetsoc_soc.cpu.decoder (out, insn);
             out[74] = \$28 ;
             out[75] = \$29 ;
             out[76] = \$30 ;
+            out[78] = \$31 ;
           end else if (\$27 ) begin
           end else begin
             out[72] = 1'h1;
-            out[17] = \$38 ;
+            out[17] = \$39 ;
             out[59:57] = 3'h3;
-            out[73] = \$41 ;
+            out[73] = \$42 ;
           end
     endcase
     begin
       begin
         out[0] = illegal;
-        out[16] = \$44 ;
+        out[16] = \$45 ;
       end
     end
   end
@@ -16549,7 +16656,7 @@ module \hetsoc_soc.cpu.decoder (out, insn);
           bad = \$25 ;
       5'h1c:
           if (\$26 ) begin
-            bad = \$37 ;
+            bad = \$38 ;
           end else if (\$27 ) begin
             bad = 1'h1;
           end
@@ -16585,6 +16692,7 @@ module \hetsoc_soc.cpu.decoder (out, insn);
   assign \out.ebreak  = out[75];
   assign \out.mret  = out[76];
   assign \out.fence_i  = out[77];
+  assign \out.wfi  = out[78];
   always @*
     out[61] = insn[30];
   always @*
@@ -16599,7 +16707,7 @@ module \hetsoc_soc.cpu.decoder (out, insn);
     out[5:1] = insn[11:7];
 endmodule
 
-module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$110 , done, cpu_hold);
+module \hetsoc_soc.cpu.divider (core_clk, start, clear, result, core_rst, op, \port$12366$111 , done, cpu_hold);
   reg \$auto$verilog_backend.cc:2355:dump_module$8  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -16644,8 +16752,10 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
   reg busy = 1'h0;
   input clear;
   wire clear;
-  input clk;
-  wire clk;
+  input core_clk;
+  wire core_clk;
+  input core_rst;
+  wire core_rst;
   reg [5:0] count = 6'h00;
   input cpu_hold;
   wire cpu_hold;
@@ -16655,16 +16765,14 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
   reg done = 1'h0;
   input [1:0] op;
   wire [1:0] op;
-  input [63:0] \port$12316$110 ;
-  wire [63:0] \port$12316$110 ;
+  input [63:0] \port$12366$111 ;
+  wire [63:0] \port$12366$111 ;
   reg q_neg = 1'h0;
   reg [31:0] quo = 32'd0;
   reg r_neg = 1'h0;
   reg [31:0] rem = 32'd0;
   output [31:0] result;
   wire [31:0] result;
-  input rst;
-  wire rst;
   input start;
   wire start;
   reg want_rem = 1'h0;
@@ -16682,39 +16790,39 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
   assign \$11  = count - 1'h1;
   assign \$12  = count == 1'h1;
   assign \$13  = ~ op[0];
-  assign \$14  = \$13  & \port$12316$110 [31];
-  assign \$15  = - \port$12316$110 [31:0];
-  assign \$16  = \$14  ? \$15  : { 1'h0, \port$12316$110 [31:0] };
+  assign \$14  = \$13  & \port$12366$111 [31];
+  assign \$15  = - \port$12366$111 [31:0];
+  assign \$16  = \$14  ? \$15  : { 1'h0, \port$12366$111 [31:0] };
   assign \$17  = ~ op[0];
-  assign \$18  = \$17  & \port$12316$110 [63];
-  assign \$19  = - \port$12316$110 [63:32];
-  assign \$20  = \$18  ? \$19  : { 1'h0, \port$12316$110 [63:32] };
+  assign \$18  = \$17  & \port$12366$111 [63];
+  assign \$19  = - \port$12366$111 [63:32];
+  assign \$20  = \$18  ? \$19  : { 1'h0, \port$12366$111 [63:32] };
   assign \$21  = ~ op[0];
-  assign \$22  = \$21  & \port$12316$110 [31];
+  assign \$22  = \$21  & \port$12366$111 [31];
   assign \$23  = ~ op[0];
-  assign \$24  = \$23  & \port$12316$110 [63];
+  assign \$24  = \$23  & \port$12366$111 [63];
   assign \$25  = \$22  ^ \$24 ;
-  assign \$26  = | \port$12316$110 [63:32];
+  assign \$26  = | \port$12366$111 [63:32];
   assign \$27  = \$25  & \$26 ;
   assign \$28  = ~ op[0];
-  assign \$29  = \$28  & \port$12316$110 [31];
-  always @(posedge clk)
+  assign \$29  = \$28  & \port$12366$111 [31];
+  always @(posedge core_clk)
     busy <= \$30 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     done <= \$31 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     rem <= \$32 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     quo <= \$33 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     count <= \$34 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     divisor <= \$35 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     want_rem <= \$36 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     q_neg <= \$37 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     r_neg <= \$38 ;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$8 ) begin end
@@ -16731,7 +16839,7 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
     if (cpu_hold) begin
       \$30  = 1'h0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$30  = 1'h0;
     end
   end
@@ -16748,7 +16856,7 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
     if (cpu_hold) begin
       \$31  = 1'h0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$31  = 1'h0;
     end
   end
@@ -16764,7 +16872,7 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
     if (cpu_hold) begin
       \$32  = 32'd0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$32  = 32'd0;
     end
   end
@@ -16780,7 +16888,7 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
     if (cpu_hold) begin
       \$33  = 32'd0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$33  = 32'd0;
     end
   end
@@ -16796,7 +16904,7 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
     if (cpu_hold) begin
       \$34  = 6'h00;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$34  = 6'h00;
     end
   end
@@ -16811,7 +16919,7 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
     if (cpu_hold) begin
       \$35  = 32'd0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$35  = 32'd0;
     end
   end
@@ -16826,7 +16934,7 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
     if (cpu_hold) begin
       \$36  = 1'h0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$36  = 1'h0;
     end
   end
@@ -16841,7 +16949,7 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
     if (cpu_hold) begin
       \$37  = 1'h0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$37  = 1'h0;
     end
   end
@@ -16856,39 +16964,39 @@ module \hetsoc_soc.cpu.divider (clk, rst, start, clear, result, op, \port$12316$
     if (cpu_hold) begin
       \$38  = 1'h0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$38  = 1'h0;
     end
   end
-  assign a = \port$12316$110 [31:0];
-  assign b = \port$12316$110 [63:32];
+  assign a = \port$12366$111 [31:0];
+  assign b = \port$12366$111 [63:32];
   assign result = \$5 [31:0];
 endmodule
 
-module \hetsoc_soc.cpu.fetch (clk, rst, deq, write, write_valid, redirect, target, flush, keep_head, head_valid, ibus__req_valid, write_target, ibus__rsp_valid, ibus__req_ready, addr, head, ibus__rdata, ibus__err, cpu_hold);
+module \hetsoc_soc.cpu.fetch (core_clk, deq, write, write_valid, redirect, target, flush, keep_head, head_valid, ibus__req_valid, idle, write_target, ibus__rsp_valid, ibus__req_ready, core_rst, addr, head, ibus__rdata, ibus__err, cpu_hold);
   reg \$auto$verilog_backend.cc:2355:dump_module$9  = 0;
   wire \$1 ;
   wire \$10 ;
   wire \$11 ;
   wire \$12 ;
   wire \$13 ;
-  wire [2:0] \$14 ;
+  wire \$14 ;
   wire \$15 ;
   wire \$16 ;
   wire \$17 ;
-  wire \$18 ;
-  wire [3:0] \$19 ;
+  wire [2:0] \$18 ;
+  wire \$19 ;
   wire \$2 ;
   wire \$20 ;
   wire \$21 ;
   wire \$22 ;
-  wire \$23 ;
-  wire [32:0] \$24 ;
-  wire [32:0] \$25 ;
+  wire [3:0] \$23 ;
+  wire \$24 ;
+  wire \$25 ;
   wire \$26 ;
   wire \$27 ;
-  wire \$28 ;
-  wire \$29 ;
+  wire [32:0] \$28 ;
+  wire [32:0] \$29 ;
   wire \$3 ;
   wire \$30 ;
   wire \$31 ;
@@ -16906,11 +17014,11 @@ module \hetsoc_soc.cpu.fetch (clk, rst, deq, write, write_valid, redirect, targe
   wire \$42 ;
   wire \$43 ;
   wire \$44 ;
-  wire [2:0] \$45 ;
+  wire \$45 ;
   wire \$46 ;
   wire \$47 ;
   wire \$48 ;
-  wire \$49 ;
+  wire [2:0] \$49 ;
   wire \$5 ;
   wire \$50 ;
   wire \$51 ;
@@ -16919,12 +17027,12 @@ module \hetsoc_soc.cpu.fetch (clk, rst, deq, write, write_valid, redirect, targe
   wire \$54 ;
   wire \$55 ;
   wire \$56 ;
-  wire [2:0] \$57 ;
+  wire \$57 ;
   wire \$58 ;
   wire \$59 ;
   wire \$6 ;
   wire \$60 ;
-  wire \$61 ;
+  wire [2:0] \$61 ;
   wire \$62 ;
   wire \$63 ;
   wire \$64 ;
@@ -16932,41 +17040,47 @@ module \hetsoc_soc.cpu.fetch (clk, rst, deq, write, write_valid, redirect, targe
   wire \$66 ;
   wire \$67 ;
   wire \$68 ;
-  wire [2:0] \$69 ;
+  wire \$69 ;
   wire \$7 ;
   wire \$70 ;
   wire \$71 ;
   wire \$72 ;
-  wire \$73 ;
+  wire [2:0] \$73 ;
   wire \$74 ;
   wire \$75 ;
   wire \$76 ;
   wire \$77 ;
   wire \$78 ;
-  wire [2:0] \$79 ;
+  wire \$79 ;
   wire \$8 ;
   wire \$80 ;
-  reg \$81 ;
-  reg \$82 ;
-  reg \$83 ;
-  reg [31:0] \$84 ;
-  reg [31:0] \$85 ;
+  wire \$81 ;
+  wire \$82 ;
+  wire [2:0] \$83 ;
+  wire \$84 ;
+  reg \$85 ;
   reg \$86 ;
-  reg [31:0] \$87 ;
-  reg \$88 ;
-  reg \$89 ;
+  reg \$87 ;
+  reg [31:0] \$88 ;
+  reg [31:0] \$89 ;
   wire \$9 ;
-  reg [1:0] \$90 ;
-  reg [65:0] \$91 ;
-  reg [65:0] \$92 ;
-  reg [65:0] \$93 ;
-  reg \$94 ;
-  wire [29:0] \$95 ;
+  reg \$90 ;
+  reg [31:0] \$91 ;
+  reg \$92 ;
+  reg \$93 ;
+  reg [1:0] \$94 ;
+  reg [65:0] \$95 ;
+  reg [65:0] \$96 ;
+  reg [65:0] \$97 ;
+  reg \$98 ;
+  wire [29:0] \$99 ;
   output [31:0] addr;
   reg [31:0] addr;
   reg can_issue = 1'h1;
-  input clk;
-  wire clk;
+  input core_clk;
+  wire core_clk;
+  input core_rst;
+  wire core_rst;
   reg [1:0] count = 2'h0;
   reg [1:0] count_next;
   input cpu_hold;
@@ -17016,6 +17130,8 @@ module \hetsoc_soc.cpu.fetch (clk, rst, deq, write, write_valid, redirect, targe
   wire [31:0] ibus__wdata;
   wire ibus__we;
   wire [3:0] ibus__wstrb;
+  output idle;
+  wire idle;
   reg inflight = 1'h0;
   reg inflight_kill = 1'h0;
   reg [31:0] inflight_pc = 32'd0;
@@ -17029,12 +17145,10 @@ module \hetsoc_soc.cpu.fetch (clk, rst, deq, write, write_valid, redirect, targe
   reg [31:0] pending_pc = 32'd0;
   input redirect;
   wire redirect;
-  input rst;
-  wire rst;
   reg stale = 1'h0;
   input [31:0] target;
   wire [31:0] target;
-  wire [31:0] \target$38 ;
+  wire [31:0] \target$39 ;
   wire train;
   wire [31:0] train_pc;
   wire [31:0] train_target;
@@ -17046,121 +17160,126 @@ module \hetsoc_soc.cpu.fetch (clk, rst, deq, write, write_valid, redirect, targe
   wire [31:0] write_target;
   input write_valid;
   wire write_valid;
-  assign ibus__req_valid = \$1  & \$3 ;
-  assign \$4  = ~ held;
-  assign \$5  = \$4  & redirect;
-  assign \$6  = | count;
-  assign \$7  = deq & \$6 ;
-  assign \$8  = ~ \$7 ;
-  assign \$9  = keep_head & \$8 ;
-  assign \$10  = | count;
-  assign \$11  = \$9  & \$10 ;
-  assign \$12  = | count;
-  assign \$13  = deq & \$12 ;
-  assign \$14  = count - \$13 ;
-  assign \$15  = ~ inflight_kill;
-  assign \$16  = ibus__rsp_valid & \$15 ;
-  assign \$17  = ~ redirect;
-  assign \$18  = \$16  & \$17 ;
-  assign \$19  = $signed(\$14 ) + $signed({ 1'h0, \$18  });
-  assign \$20  = ibus__req_valid & ibus__req_ready;
-  assign \$21  = ~ redirect;
-  assign \$22  = held | \$21 ;
-  assign \$23  = hit & \$22 ;
-  assign \$24  = addr + 3'h4;
-  assign \$25  = \$23  ? { 1'h0, \$95 , 2'h0 } : \$24 ;
-  assign \$26  = held & redirect;
-  assign \$27  = held & pending;
-  assign \$28  = ~ held;
-  assign \$29  = ibus__req_valid & ibus__req_ready;
-  assign \$30  = ~ ibus__rsp_valid;
-  assign \$31  = inflight & \$30 ;
-  assign \$32  = \$29  | \$31 ;
-  assign \$33  = ibus__req_valid & ibus__req_ready;
-  assign \$34  = stale | redirect;
-  assign \$35  = held & \$34 ;
-  assign \$36  = ~ redirect;
-  assign \$37  = held | \$36 ;
-  assign \$38  = hit & \$37 ;
-  assign \$39  = ~ inflight_kill;
-  assign \$40  = ibus__rsp_valid & \$39 ;
-  assign \$41  = ~ redirect;
-  assign \$42  = \$40  & \$41 ;
-  assign \$43  = | count;
-  assign \$44  = deq & \$43 ;
-  assign \$45  = count - \$44 ;
-  assign \$46  = ! \$45 ;
-  assign \$47  = \$42  & \$46 ;
-  assign \$48  = | count;
-  assign \$49  = deq & \$48 ;
-  assign \$51  = ~ inflight_kill;
-  assign \$52  = ibus__rsp_valid & \$51 ;
-  assign \$53  = ~ redirect;
-  assign \$54  = \$52  & \$53 ;
-  assign \$55  = | count;
-  assign \$56  = deq & \$55 ;
-  assign \$57  = count - \$56 ;
-  assign \$58  = \$57  == 1'h1;
-  assign \$59  = \$54  & \$58 ;
-  assign \$60  = | count;
-  assign \$61  = deq & \$60 ;
-  assign \$63  = ~ inflight_kill;
-  assign \$64  = ibus__rsp_valid & \$63 ;
-  assign \$65  = ~ redirect;
-  assign \$66  = \$64  & \$65 ;
-  assign \$67  = | count;
-  assign \$68  = deq & \$67 ;
-  assign \$69  = count - \$68 ;
-  assign \$70  = \$69  == 2'h2;
-  assign \$71  = \$66  & \$70 ;
-  assign \$72  = | count;
-  assign \$73  = deq & \$72 ;
-  assign \$75  = ibus__req_valid & ibus__req_ready;
-  assign \$76  = ~ ibus__rsp_valid;
-  assign \$77  = inflight & \$76 ;
-  assign \$78  = \$75  | \$77 ;
-  assign \$79  = count_next + \$78 ;
-  assign \$80  = \$79  < 2'h3;
-  always @(posedge clk)
-    held <= \$81 ;
-  always @(posedge clk)
-    stale <= \$82 ;
-  always @(posedge clk)
-    pending <= \$83 ;
-  always @(posedge clk)
-    pc <= \$84 ;
-  always @(posedge clk)
-    pending_pc <= \$85 ;
-  always @(posedge clk)
-    inflight <= \$86 ;
-  always @(posedge clk)
-    inflight_pc <= \$87 ;
-  always @(posedge clk)
-    inflight_kill <= \$88 ;
-  always @(posedge clk)
-    inflight_predicted <= \$89 ;
-  always @(posedge clk)
-    count <= \$90 ;
-  always @(posedge clk)
-    head <= \$91 ;
-  always @(posedge clk)
-    entry1 <= \$92 ;
-  always @(posedge clk)
-    entry2 <= \$93 ;
-  always @(posedge clk)
-    can_issue <= \$94 ;
   assign head_valid = | count;
   assign \$1  = held | can_issue;
   assign \$2  = ~ inflight;
   assign \$3  = \$2  | ibus__rsp_valid;
+  assign ibus__req_valid = \$1  & \$3 ;
+  assign \$4  = ~ held;
+  assign \$5  = \$4  & redirect;
+  assign \$6  = ~ ibus__req_valid;
+  assign \$7  = ~ held;
+  assign \$8  = \$6  & \$7 ;
+  assign \$9  = ~ inflight;
+  assign idle = \$8  & \$9 ;
+  assign \$10  = | count;
+  assign \$11  = deq & \$10 ;
+  assign \$12  = ~ \$11 ;
+  assign \$13  = keep_head & \$12 ;
+  assign \$14  = | count;
+  assign \$15  = \$13  & \$14 ;
+  assign \$16  = | count;
+  assign \$17  = deq & \$16 ;
+  assign \$18  = count - \$17 ;
+  assign \$19  = ~ inflight_kill;
+  assign \$20  = ibus__rsp_valid & \$19 ;
+  assign \$21  = ~ redirect;
+  assign \$22  = \$20  & \$21 ;
+  assign \$23  = $signed(\$18 ) + $signed({ 1'h0, \$22  });
+  assign \$24  = ibus__req_valid & ibus__req_ready;
+  assign \$25  = ~ redirect;
+  assign \$26  = held | \$25 ;
+  assign \$27  = hit & \$26 ;
+  assign \$28  = addr + 3'h4;
+  assign \$29  = \$27  ? { 1'h0, \$99 , 2'h0 } : \$28 ;
+  assign \$30  = held & redirect;
+  assign \$31  = held & pending;
+  assign \$32  = ~ held;
+  assign \$33  = ibus__req_valid & ibus__req_ready;
+  assign \$34  = ~ ibus__rsp_valid;
+  assign \$35  = inflight & \$34 ;
+  assign \$36  = \$33  | \$35 ;
+  assign \$37  = ibus__req_valid & ibus__req_ready;
+  assign \$38  = stale | redirect;
+  assign \$39  = held & \$38 ;
+  assign \$40  = ~ redirect;
+  assign \$41  = held | \$40 ;
+  assign \$42  = hit & \$41 ;
+  assign \$43  = ~ inflight_kill;
+  assign \$44  = ibus__rsp_valid & \$43 ;
+  assign \$45  = ~ redirect;
+  assign \$46  = \$44  & \$45 ;
+  assign \$47  = | count;
+  assign \$48  = deq & \$47 ;
+  assign \$49  = count - \$48 ;
+  assign \$50  = ! \$49 ;
+  assign \$51  = \$46  & \$50 ;
+  assign \$52  = | count;
+  assign \$53  = deq & \$52 ;
+  assign \$55  = ~ inflight_kill;
+  assign \$56  = ibus__rsp_valid & \$55 ;
+  assign \$57  = ~ redirect;
+  assign \$58  = \$56  & \$57 ;
+  assign \$59  = | count;
+  assign \$60  = deq & \$59 ;
+  assign \$61  = count - \$60 ;
+  assign \$62  = \$61  == 1'h1;
+  assign \$63  = \$58  & \$62 ;
+  assign \$64  = | count;
+  assign \$65  = deq & \$64 ;
+  assign \$67  = ~ inflight_kill;
+  assign \$68  = ibus__rsp_valid & \$67 ;
+  assign \$69  = ~ redirect;
+  assign \$70  = \$68  & \$69 ;
+  assign \$71  = | count;
+  assign \$72  = deq & \$71 ;
+  assign \$73  = count - \$72 ;
+  assign \$74  = \$73  == 2'h2;
+  assign \$75  = \$70  & \$74 ;
+  assign \$76  = | count;
+  assign \$77  = deq & \$76 ;
+  assign \$79  = ibus__req_valid & ibus__req_ready;
+  assign \$80  = ~ ibus__rsp_valid;
+  assign \$81  = inflight & \$80 ;
+  assign \$82  = \$79  | \$81 ;
+  assign \$83  = count_next + \$82 ;
+  assign \$84  = \$83  < 2'h3;
+  always @(posedge core_clk)
+    held <= \$85 ;
+  always @(posedge core_clk)
+    stale <= \$86 ;
+  always @(posedge core_clk)
+    pending <= \$87 ;
+  always @(posedge core_clk)
+    pc <= \$88 ;
+  always @(posedge core_clk)
+    pending_pc <= \$89 ;
+  always @(posedge core_clk)
+    inflight <= \$90 ;
+  always @(posedge core_clk)
+    inflight_pc <= \$91 ;
+  always @(posedge core_clk)
+    inflight_kill <= \$92 ;
+  always @(posedge core_clk)
+    inflight_predicted <= \$93 ;
+  always @(posedge core_clk)
+    count <= \$94 ;
+  always @(posedge core_clk)
+    head <= \$95 ;
+  always @(posedge core_clk)
+    entry1 <= \$96 ;
+  always @(posedge core_clk)
+    entry2 <= \$97 ;
+  always @(posedge core_clk)
+    can_issue <= \$98 ;
   \hetsoc_soc.cpu.fetch.btb  btb (
-    .clk(clk),
+    .core_clk(core_clk),
+    .core_rst(core_rst),
     .cpu_hold(cpu_hold),
     .flush(flush),
     .hit(hit),
     .pc(pc),
-    .\port$453$25 (\$95 ),
-    .rst(rst),
+    .\port$497$25 (\$99 ),
     .write(write),
     .write_pc(head[31:0]),
     .write_target(write_target),
@@ -17177,226 +17296,226 @@ module \hetsoc_soc.cpu.fetch (clk, rst, deq, write, write_valid, redirect, targe
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
     (* full_case = 32'd1 *)
     if (redirect) begin
-      count_next = { 1'h0, \$11  };
+      count_next = { 1'h0, \$15  };
     end else begin
-      count_next = \$19 [1:0];
+      count_next = \$23 [1:0];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$81  = held;
-    if (\$20 ) begin
-      \$81  = 1'h0;
+    \$85  = held;
+    if (\$24 ) begin
+      \$85  = 1'h0;
     end else if (ibus__req_valid) begin
-      \$81  = 1'h1;
+      \$85  = 1'h1;
     end
     if (cpu_hold) begin
-      \$81  = 1'h0;
+      \$85  = 1'h0;
     end
-    if (rst) begin
-      \$81  = 1'h0;
+    if (core_rst) begin
+      \$85  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$82  = stale;
-    if (\$20 ) begin
-      \$82  = 1'h0;
+    \$86  = stale;
+    if (\$24 ) begin
+      \$86  = 1'h0;
     end else if (ibus__req_valid) begin
-      if (\$28 ) begin
+      if (\$32 ) begin
       end else if (redirect) begin
-        \$82  = 1'h1;
+        \$86  = 1'h1;
       end
     end
-    if (cpu_hold) begin
-      \$82  = 1'h0;
-    end
-    if (rst) begin
-      \$82  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$83  = pending;
-    if (\$20 ) begin
-      \$83  = 1'h0;
-    end else if (ibus__req_valid) begin
-      if (\$28 ) begin
-      end else if (redirect) begin
-        \$83  = 1'h1;
-      end
-    end
-    if (cpu_hold) begin
-      \$83  = 1'h0;
-    end
-    if (rst) begin
-      \$83  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$84  = pc;
-    if (\$20 ) begin
-      \$84  = \$25 [31:0];
-      if (\$26 ) begin
-        \$84  = target;
-      end else if (\$27 ) begin
-        \$84  = pending_pc;
-      end
-    end else if (ibus__req_valid) begin
-      if (\$28 ) begin
-        \$84  = addr;
-      end
-    end else if (redirect) begin
-      \$84  = target;
-    end
-    if (cpu_hold) begin
-      \$84  = 32'd2147483648;
-    end
-    if (rst) begin
-      \$84  = 32'd2147483648;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$85  = pending_pc;
-    if (\$20 ) begin
-    end else if (ibus__req_valid) begin
-      if (\$28 ) begin
-      end else if (redirect) begin
-        \$85  = target;
-      end
-    end
-    if (cpu_hold) begin
-      \$85  = 32'd0;
-    end
-    if (rst) begin
-      \$85  = 32'd0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$86  = \$32 ;
     if (cpu_hold) begin
       \$86  = 1'h0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$86  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$87  = inflight_pc;
-    if (\$33 ) begin
-      \$87  = addr;
+    \$87  = pending;
+    if (\$24 ) begin
+      \$87  = 1'h0;
+    end else if (ibus__req_valid) begin
+      if (\$32 ) begin
+      end else if (redirect) begin
+        \$87  = 1'h1;
+      end
     end
     if (cpu_hold) begin
-      \$87  = 32'd0;
+      \$87  = 1'h0;
     end
-    if (rst) begin
-      \$87  = 32'd0;
+    if (core_rst) begin
+      \$87  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$88  = inflight_kill;
-    if (\$33 ) begin
-      \$88  = \$35 ;
+    \$88  = pc;
+    if (\$24 ) begin
+      \$88  = \$29 [31:0];
+      if (\$30 ) begin
+        \$88  = target;
+      end else if (\$31 ) begin
+        \$88  = pending_pc;
+      end
+    end else if (ibus__req_valid) begin
+      if (\$32 ) begin
+        \$88  = addr;
+      end
     end else if (redirect) begin
-      \$88  = 1'h1;
+      \$88  = target;
     end
     if (cpu_hold) begin
-      \$88  = 1'h0;
+      \$88  = 32'd2147483648;
     end
-    if (rst) begin
-      \$88  = 1'h0;
+    if (core_rst) begin
+      \$88  = 32'd2147483648;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$89  = inflight_predicted;
-    if (\$33 ) begin
-      \$89  = \$38 ;
+    \$89  = pending_pc;
+    if (\$24 ) begin
+    end else if (ibus__req_valid) begin
+      if (\$32 ) begin
+      end else if (redirect) begin
+        \$89  = target;
+      end
     end
     if (cpu_hold) begin
-      \$89  = 1'h0;
+      \$89  = 32'd0;
     end
-    if (rst) begin
-      \$89  = 1'h0;
+    if (core_rst) begin
+      \$89  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$90  = count_next;
+    \$90  = \$36 ;
     if (cpu_hold) begin
-      \$90  = 2'h0;
+      \$90  = 1'h0;
     end
-    if (rst) begin
-      \$90  = 2'h0;
+    if (core_rst) begin
+      \$90  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$91  = head;
-    if (\$47 ) begin
-      \$91 [31:0] = inflight_pc;
-      \$91 [63:32] = ibus__rdata;
-      \$91 [64] = ibus__err;
-      \$91 [65] = inflight_predicted;
-    end else if (\$50 ) begin
-      \$91  = entry1;
+    \$91  = inflight_pc;
+    if (\$37 ) begin
+      \$91  = addr;
     end
     if (cpu_hold) begin
-      \$91  = 66'h00000000000000000;
+      \$91  = 32'd0;
     end
-    if (rst) begin
-      \$91  = 66'h00000000000000000;
+    if (core_rst) begin
+      \$91  = 32'd0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$92  = entry1;
-    if (\$59 ) begin
-      \$92 [31:0] = inflight_pc;
-      \$92 [63:32] = ibus__rdata;
-      \$92 [64] = ibus__err;
-      \$92 [65] = inflight_predicted;
-    end else if (\$62 ) begin
-      \$92  = entry2;
+    \$92  = inflight_kill;
+    if (\$37 ) begin
+      \$92  = \$39 ;
+    end else if (redirect) begin
+      \$92  = 1'h1;
     end
     if (cpu_hold) begin
-      \$92  = 66'h00000000000000000;
+      \$92  = 1'h0;
     end
-    if (rst) begin
-      \$92  = 66'h00000000000000000;
+    if (core_rst) begin
+      \$92  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$93  = entry2;
-    if (\$71 ) begin
-      \$93 [31:0] = inflight_pc;
-      \$93 [63:32] = ibus__rdata;
-      \$93 [64] = ibus__err;
-      \$93 [65] = inflight_predicted;
-    end else if (\$74 ) begin
-      \$93  = entry2;
+    \$93  = inflight_predicted;
+    if (\$37 ) begin
+      \$93  = \$42 ;
     end
     if (cpu_hold) begin
-      \$93  = 66'h00000000000000000;
+      \$93  = 1'h0;
     end
-    if (rst) begin
-      \$93  = 66'h00000000000000000;
+    if (core_rst) begin
+      \$93  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
-    \$94  = \$80 ;
+    \$94  = count_next;
     if (cpu_hold) begin
-      \$94  = 1'h1;
+      \$94  = 2'h0;
     end
-    if (rst) begin
-      \$94  = 1'h1;
+    if (core_rst) begin
+      \$94  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$95  = head;
+    if (\$51 ) begin
+      \$95 [31:0] = inflight_pc;
+      \$95 [63:32] = ibus__rdata;
+      \$95 [64] = ibus__err;
+      \$95 [65] = inflight_predicted;
+    end else if (\$54 ) begin
+      \$95  = entry1;
+    end
+    if (cpu_hold) begin
+      \$95  = 66'h00000000000000000;
+    end
+    if (core_rst) begin
+      \$95  = 66'h00000000000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$96  = entry1;
+    if (\$63 ) begin
+      \$96 [31:0] = inflight_pc;
+      \$96 [63:32] = ibus__rdata;
+      \$96 [64] = ibus__err;
+      \$96 [65] = inflight_predicted;
+    end else if (\$66 ) begin
+      \$96  = entry2;
+    end
+    if (cpu_hold) begin
+      \$96  = 66'h00000000000000000;
+    end
+    if (core_rst) begin
+      \$96  = 66'h00000000000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$97  = entry2;
+    if (\$75 ) begin
+      \$97 [31:0] = inflight_pc;
+      \$97 [63:32] = ibus__rdata;
+      \$97 [64] = ibus__err;
+      \$97 [65] = inflight_predicted;
+    end else if (\$78 ) begin
+      \$97  = entry2;
+    end
+    if (cpu_hold) begin
+      \$97  = 66'h00000000000000000;
+    end
+    if (core_rst) begin
+      \$97  = 66'h00000000000000000;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$9 ) begin end
+    \$98  = \$84 ;
+    if (cpu_hold) begin
+      \$98  = 1'h1;
+    end
+    if (core_rst) begin
+      \$98  = 1'h1;
     end
   end
   assign train = write;
@@ -17411,7 +17530,7 @@ module \hetsoc_soc.cpu.fetch (clk, rst, deq, write, write_valid, redirect, targe
   assign ibus__wdata = 32'd0;
   assign ibus__wstrb = 4'h0;
   assign \pc$27  = pc;
-  assign \target$38  = { \$95 , 2'h0 };
+  assign \target$39  = { \$99 , 2'h0 };
   assign \head.pc  = head[31:0];
   assign \head.insn  = head[63:32];
   assign \head.err  = head[64];
@@ -17428,18 +17547,20 @@ module \hetsoc_soc.cpu.fetch (clk, rst, deq, write, write_valid, redirect, targe
   assign \entry2.insn  = entry2[63:32];
   assign \entry2.err  = entry2[64];
   assign \entry2.predicted  = entry2[65];
-  assign \$50  = \$49 ;
-  assign \$62  = \$61 ;
-  assign \$74  = 1'h0;
+  assign \$54  = \$53 ;
+  assign \$66  = \$65 ;
+  assign \$78  = 1'h0;
 endmodule
 
-module \hetsoc_soc.cpu.fetch.btb (clk, rst, write, write_valid, flush, hit, \port$453$25 , write_target, pc, write_pc, cpu_hold);
+module \hetsoc_soc.cpu.fetch.btb (core_clk, write, write_valid, flush, hit, \port$497$25 , write_target, core_rst, pc, write_pc, cpu_hold);
   reg \$auto$verilog_backend.cc:2355:dump_module$10  = 0;
   wire \$1 ;
   wire \$2 ;
   reg [31:0] \$3 ;
-  input clk;
-  wire clk;
+  input core_clk;
+  wire core_clk;
+  input core_rst;
+  wire core_rst;
   input cpu_hold;
   wire cpu_hold;
   input flush;
@@ -17448,14 +17569,12 @@ module \hetsoc_soc.cpu.fetch.btb (clk, rst, write, write_valid, flush, hit, \por
   wire hit;
   input [31:0] pc;
   wire [31:0] pc;
-  output [29:0] \port$453$25 ;
-  wire [29:0] \port$453$25 ;
+  output [29:0] \port$497$25 ;
+  wire [29:0] \port$497$25 ;
   wire [4:0] read__addr;
   wire [54:0] read__data;
   wire [24:0] \read__data.tag ;
   wire [29:0] \read__data.target ;
-  input rst;
-  wire rst;
   wire [31:0] target;
   reg [31:0] valid = 32'd0;
   input write;
@@ -17506,12 +17625,12 @@ module \hetsoc_soc.cpu.fetch.btb (clk, rst, write, write_valid, flush, hit, \por
     mem[30] = 55'h00000000000000;
     mem[31] = 55'h00000000000000;
   end
-  always @(posedge clk) begin
+  always @(posedge core_clk) begin
     if (write__en)
       mem[write_pc[6:2]] <= write__data;
   end
   assign read__data = mem[pc[6:2]];
-  always @(posedge clk)
+  always @(posedge core_clk)
     valid <= \$3 ;
   assign \$1  = valid >> pc[6:2];
   assign \$2  = read__data[24:0] == pc[31:7];
@@ -17594,14 +17713,14 @@ module \hetsoc_soc.cpu.fetch.btb (clk, rst, write, write_valid, flush, hit, \por
     if (cpu_hold) begin
       \$3  = 32'd0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$3  = 32'd0;
     end
   end
   assign read__addr = pc[6:2];
   assign target = { read__data[54:25], 2'h0 };
   assign write__addr = write_pc[6:2];
-  assign \port$453$25  = read__data[54:25];
+  assign \port$497$25  = read__data[54:25];
   assign \read__data.tag  = read__data[24:0];
   assign \read__data.target  = read__data[54:25];
   assign \write__data.tag  = write__data[24:0];
@@ -17610,7 +17729,7 @@ module \hetsoc_soc.cpu.fetch.btb (clk, rst, write, write_valid, flush, hit, \por
   assign write__data[24:0] = write_pc[31:7];
 endmodule
 
-module \hetsoc_soc.cpu.lsu (\port$12310$74 , x_size, x_store_data, x_wdata, x_wstrb, x_misaligned, m_value, m_rdata, x_addr);
+module \hetsoc_soc.cpu.lsu (\port$12360$74 , x_size, x_store_data, x_wdata, x_wstrb, x_misaligned, m_value, m_rdata, x_addr);
   reg \$auto$verilog_backend.cc:2355:dump_module$11  = 0;
   wire [3:0] \$1 ;
   wire \$10 ;
@@ -17793,8 +17912,8 @@ module \hetsoc_soc.cpu.lsu (\port$12310$74 , x_size, x_store_data, x_wdata, x_ws
   wire [31:0] m_rdata;
   output [31:0] m_value;
   reg [31:0] m_value;
-  input [4:0] \port$12310$74 ;
-  wire [4:0] \port$12310$74 ;
+  input [4:0] \port$12360$74 ;
+  wire [4:0] \port$12360$74 ;
   input [31:0] x_addr;
   wire [31:0] x_addr;
   output x_misaligned;
@@ -17810,177 +17929,177 @@ module \hetsoc_soc.cpu.lsu (\port$12310$74 , x_size, x_store_data, x_wdata, x_ws
   assign \$1  = 1'h1 << x_addr[1:0];
   assign \$2  = x_addr[1] ? 4'hc : 4'h3;
   assign \$3  = | x_addr[1:0];
-  assign \$4  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$155  = \port$12310$74 [3] * 4'h8;
+  assign \$4  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$155  = \port$12360$74 [3] * 4'h8;
   assign \$5  = \$4  >> \$155 ;
-  assign \$6  = ~ \port$12310$74 [2];
-  assign \$7  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$160  = \port$12310$74 [3] * 4'h8;
+  assign \$6  = ~ \port$12360$74 [2];
+  assign \$7  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$160  = \port$12360$74 [3] * 4'h8;
   assign \$8  = \$7  >> \$160 ;
   assign \$9  = \$6  & \$8 [7];
-  assign \$10  = ~ \port$12310$74 [2];
-  assign \$11  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$166  = \port$12310$74 [3] * 4'h8;
+  assign \$10  = ~ \port$12360$74 [2];
+  assign \$11  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$166  = \port$12360$74 [3] * 4'h8;
   assign \$12  = \$11  >> \$166 ;
   assign \$13  = \$10  & \$12 [7];
-  assign \$14  = ~ \port$12310$74 [2];
-  assign \$15  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$172  = \port$12310$74 [3] * 4'h8;
+  assign \$14  = ~ \port$12360$74 [2];
+  assign \$15  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$172  = \port$12360$74 [3] * 4'h8;
   assign \$16  = \$15  >> \$172 ;
   assign \$17  = \$14  & \$16 [7];
-  assign \$18  = ~ \port$12310$74 [2];
-  assign \$19  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$178  = \port$12310$74 [3] * 4'h8;
+  assign \$18  = ~ \port$12360$74 [2];
+  assign \$19  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$178  = \port$12360$74 [3] * 4'h8;
   assign \$20  = \$19  >> \$178 ;
   assign \$21  = \$18  & \$20 [7];
-  assign \$22  = ~ \port$12310$74 [2];
-  assign \$23  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$184  = \port$12310$74 [3] * 4'h8;
+  assign \$22  = ~ \port$12360$74 [2];
+  assign \$23  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$184  = \port$12360$74 [3] * 4'h8;
   assign \$24  = \$23  >> \$184 ;
   assign \$25  = \$22  & \$24 [7];
-  assign \$26  = ~ \port$12310$74 [2];
-  assign \$27  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$190  = \port$12310$74 [3] * 4'h8;
+  assign \$26  = ~ \port$12360$74 [2];
+  assign \$27  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$190  = \port$12360$74 [3] * 4'h8;
   assign \$28  = \$27  >> \$190 ;
   assign \$29  = \$26  & \$28 [7];
-  assign \$30  = ~ \port$12310$74 [2];
-  assign \$31  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$196  = \port$12310$74 [3] * 4'h8;
+  assign \$30  = ~ \port$12360$74 [2];
+  assign \$31  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$196  = \port$12360$74 [3] * 4'h8;
   assign \$32  = \$31  >> \$196 ;
   assign \$33  = \$30  & \$32 [7];
-  assign \$34  = ~ \port$12310$74 [2];
-  assign \$35  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$202  = \port$12310$74 [3] * 4'h8;
+  assign \$34  = ~ \port$12360$74 [2];
+  assign \$35  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$202  = \port$12360$74 [3] * 4'h8;
   assign \$36  = \$35  >> \$202 ;
   assign \$37  = \$34  & \$36 [7];
-  assign \$38  = ~ \port$12310$74 [2];
-  assign \$39  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$208  = \port$12310$74 [3] * 4'h8;
+  assign \$38  = ~ \port$12360$74 [2];
+  assign \$39  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$208  = \port$12360$74 [3] * 4'h8;
   assign \$40  = \$39  >> \$208 ;
   assign \$41  = \$38  & \$40 [7];
-  assign \$42  = ~ \port$12310$74 [2];
-  assign \$43  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$214  = \port$12310$74 [3] * 4'h8;
+  assign \$42  = ~ \port$12360$74 [2];
+  assign \$43  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$214  = \port$12360$74 [3] * 4'h8;
   assign \$44  = \$43  >> \$214 ;
   assign \$45  = \$42  & \$44 [7];
-  assign \$46  = ~ \port$12310$74 [2];
-  assign \$47  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$220  = \port$12310$74 [3] * 4'h8;
+  assign \$46  = ~ \port$12360$74 [2];
+  assign \$47  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$220  = \port$12360$74 [3] * 4'h8;
   assign \$48  = \$47  >> \$220 ;
   assign \$49  = \$46  & \$48 [7];
-  assign \$50  = ~ \port$12310$74 [2];
-  assign \$51  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$226  = \port$12310$74 [3] * 4'h8;
+  assign \$50  = ~ \port$12360$74 [2];
+  assign \$51  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$226  = \port$12360$74 [3] * 4'h8;
   assign \$52  = \$51  >> \$226 ;
   assign \$53  = \$50  & \$52 [7];
-  assign \$54  = ~ \port$12310$74 [2];
-  assign \$55  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$232  = \port$12310$74 [3] * 4'h8;
+  assign \$54  = ~ \port$12360$74 [2];
+  assign \$55  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$232  = \port$12360$74 [3] * 4'h8;
   assign \$56  = \$55  >> \$232 ;
   assign \$57  = \$54  & \$56 [7];
-  assign \$58  = ~ \port$12310$74 [2];
-  assign \$59  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$238  = \port$12310$74 [3] * 4'h8;
+  assign \$58  = ~ \port$12360$74 [2];
+  assign \$59  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$238  = \port$12360$74 [3] * 4'h8;
   assign \$60  = \$59  >> \$238 ;
   assign \$61  = \$58  & \$60 [7];
-  assign \$62  = ~ \port$12310$74 [2];
-  assign \$63  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$244  = \port$12310$74 [3] * 4'h8;
+  assign \$62  = ~ \port$12360$74 [2];
+  assign \$63  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$244  = \port$12360$74 [3] * 4'h8;
   assign \$64  = \$63  >> \$244 ;
   assign \$65  = \$62  & \$64 [7];
-  assign \$66  = ~ \port$12310$74 [2];
-  assign \$67  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$250  = \port$12310$74 [3] * 4'h8;
+  assign \$66  = ~ \port$12360$74 [2];
+  assign \$67  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$250  = \port$12360$74 [3] * 4'h8;
   assign \$68  = \$67  >> \$250 ;
   assign \$69  = \$66  & \$68 [7];
-  assign \$70  = ~ \port$12310$74 [2];
-  assign \$71  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$256  = \port$12310$74 [3] * 4'h8;
+  assign \$70  = ~ \port$12360$74 [2];
+  assign \$71  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$256  = \port$12360$74 [3] * 4'h8;
   assign \$72  = \$71  >> \$256 ;
   assign \$73  = \$70  & \$72 [7];
-  assign \$74  = ~ \port$12310$74 [2];
-  assign \$75  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$262  = \port$12310$74 [3] * 4'h8;
+  assign \$74  = ~ \port$12360$74 [2];
+  assign \$75  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$262  = \port$12360$74 [3] * 4'h8;
   assign \$76  = \$75  >> \$262 ;
   assign \$77  = \$74  & \$76 [7];
-  assign \$78  = ~ \port$12310$74 [2];
-  assign \$79  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$268  = \port$12310$74 [3] * 4'h8;
+  assign \$78  = ~ \port$12360$74 [2];
+  assign \$79  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$268  = \port$12360$74 [3] * 4'h8;
   assign \$80  = \$79  >> \$268 ;
   assign \$81  = \$78  & \$80 [7];
-  assign \$82  = ~ \port$12310$74 [2];
-  assign \$83  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$274  = \port$12310$74 [3] * 4'h8;
+  assign \$82  = ~ \port$12360$74 [2];
+  assign \$83  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$274  = \port$12360$74 [3] * 4'h8;
   assign \$84  = \$83  >> \$274 ;
   assign \$85  = \$82  & \$84 [7];
-  assign \$86  = ~ \port$12310$74 [2];
-  assign \$87  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$280  = \port$12310$74 [3] * 4'h8;
+  assign \$86  = ~ \port$12360$74 [2];
+  assign \$87  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$280  = \port$12360$74 [3] * 4'h8;
   assign \$88  = \$87  >> \$280 ;
   assign \$89  = \$86  & \$88 [7];
-  assign \$90  = ~ \port$12310$74 [2];
-  assign \$91  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$286  = \port$12310$74 [3] * 4'h8;
+  assign \$90  = ~ \port$12360$74 [2];
+  assign \$91  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$286  = \port$12360$74 [3] * 4'h8;
   assign \$92  = \$91  >> \$286 ;
   assign \$93  = \$90  & \$92 [7];
-  assign \$94  = ~ \port$12310$74 [2];
-  assign \$95  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$292  = \port$12310$74 [3] * 4'h8;
+  assign \$94  = ~ \port$12360$74 [2];
+  assign \$95  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$292  = \port$12360$74 [3] * 4'h8;
   assign \$96  = \$95  >> \$292 ;
   assign \$97  = \$94  & \$96 [7];
-  assign \$98  = ~ \port$12310$74 [2];
-  assign \$99  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$298  = \port$12310$74 [3] * 4'h8;
+  assign \$98  = ~ \port$12360$74 [2];
+  assign \$99  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$298  = \port$12360$74 [3] * 4'h8;
   assign \$100  = \$99  >> \$298 ;
   assign \$101  = \$98  & \$100 [7];
-  assign \$102  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
-  assign \$103  = ~ \port$12310$74 [2];
-  assign \$104  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$102  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$103  = ~ \port$12360$74 [2];
+  assign \$104  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$105  = \$103  & \$104 [15];
-  assign \$106  = ~ \port$12310$74 [2];
-  assign \$107  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$106  = ~ \port$12360$74 [2];
+  assign \$107  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$108  = \$106  & \$107 [15];
-  assign \$109  = ~ \port$12310$74 [2];
-  assign \$110  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$109  = ~ \port$12360$74 [2];
+  assign \$110  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$111  = \$109  & \$110 [15];
-  assign \$112  = ~ \port$12310$74 [2];
-  assign \$113  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$112  = ~ \port$12360$74 [2];
+  assign \$113  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$114  = \$112  & \$113 [15];
-  assign \$115  = ~ \port$12310$74 [2];
-  assign \$116  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$115  = ~ \port$12360$74 [2];
+  assign \$116  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$117  = \$115  & \$116 [15];
-  assign \$118  = ~ \port$12310$74 [2];
-  assign \$119  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$118  = ~ \port$12360$74 [2];
+  assign \$119  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$120  = \$118  & \$119 [15];
-  assign \$121  = ~ \port$12310$74 [2];
-  assign \$122  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$121  = ~ \port$12360$74 [2];
+  assign \$122  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$123  = \$121  & \$122 [15];
-  assign \$124  = ~ \port$12310$74 [2];
-  assign \$125  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$124  = ~ \port$12360$74 [2];
+  assign \$125  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$126  = \$124  & \$125 [15];
-  assign \$127  = ~ \port$12310$74 [2];
-  assign \$128  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$127  = ~ \port$12360$74 [2];
+  assign \$128  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$129  = \$127  & \$128 [15];
-  assign \$130  = ~ \port$12310$74 [2];
-  assign \$131  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$130  = ~ \port$12360$74 [2];
+  assign \$131  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$132  = \$130  & \$131 [15];
-  assign \$133  = ~ \port$12310$74 [2];
-  assign \$134  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$133  = ~ \port$12360$74 [2];
+  assign \$134  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$135  = \$133  & \$134 [15];
-  assign \$136  = ~ \port$12310$74 [2];
-  assign \$137  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$136  = ~ \port$12360$74 [2];
+  assign \$137  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$138  = \$136  & \$137 [15];
-  assign \$139  = ~ \port$12310$74 [2];
-  assign \$140  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$139  = ~ \port$12360$74 [2];
+  assign \$140  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$141  = \$139  & \$140 [15];
-  assign \$142  = ~ \port$12310$74 [2];
-  assign \$143  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$142  = ~ \port$12360$74 [2];
+  assign \$143  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$144  = \$142  & \$143 [15];
-  assign \$145  = ~ \port$12310$74 [2];
-  assign \$146  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$145  = ~ \port$12360$74 [2];
+  assign \$146  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$147  = \$145  & \$146 [15];
-  assign \$148  = ~ \port$12310$74 [2];
-  assign \$149  = \port$12310$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
+  assign \$148  = ~ \port$12360$74 [2];
+  assign \$149  = \port$12360$74 [4] ? m_rdata[31:16] : m_rdata[15:0];
   assign \$150  = \$148  & \$149 [15];
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$11 ) begin end
@@ -18022,7 +18141,7 @@ module \hetsoc_soc.cpu.lsu (\port$12310$74 , x_size, x_store_data, x_wdata, x_ws
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$11 ) begin end
     (* full_case = 32'd1 *)
-    casez (\port$12310$74 [1:0])
+    casez (\port$12360$74 [1:0])
       2'h0:
           m_value = { \$101 , \$97 , \$93 , \$89 , \$85 , \$81 , \$77 , \$73 , \$69 , \$65 , \$61 , \$57 , \$53 , \$49 , \$45 , \$41 , \$37 , \$33 , \$29 , \$25 , \$21 , \$17 , \$13 , \$9 , \$5  };
       2'h1:
@@ -18031,11 +18150,11 @@ module \hetsoc_soc.cpu.lsu (\port$12310$74 , x_size, x_store_data, x_wdata, x_ws
           m_value = m_rdata;
     endcase
   end
-  assign m_funct3 = \port$12310$74 [2:0];
-  assign m_offset = \port$12310$74 [4:3];
+  assign m_funct3 = \port$12360$74 [2:0];
+  assign m_offset = \port$12360$74 [4:3];
 endmodule
 
-module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$12316$110 , cpu_hold);
+module \hetsoc_soc.cpu.multiplier (core_clk, result, core_rst, op, \port$12366$111 , cpu_hold);
   reg \$auto$verilog_backend.cc:2355:dump_module$12  = 0;
   wire \$1 ;
   wire [97:0] \$10 ;
@@ -18064,8 +18183,10 @@ module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$12316$110 , cpu_h
   wire [31:0] b;
   wire [16:0] b_hi;
   wire [15:0] b_lo;
-  input clk;
-  wire clk;
+  input core_clk;
+  wire core_clk;
+  input core_rst;
+  wire core_rst;
   input cpu_hold;
   wire cpu_hold;
   reg [33:0] hh = 34'h000000000;
@@ -18075,37 +18196,35 @@ module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$12316$110 , cpu_h
   reg [31:0] ll = 32'd0;
   input [1:0] op;
   wire [1:0] op;
-  input [63:0] \port$12316$110 ;
-  wire [63:0] \port$12316$110 ;
+  input [63:0] \port$12366$111 ;
+  wire [63:0] \port$12366$111 ;
   wire [65:0] product;
   output [31:0] result;
   wire [31:0] result;
-  input rst;
-  wire rst;
   assign \$1  = op == 1'h1;
   assign \$2  = op == 2'h2;
   assign \$3  = \$1  | \$2 ;
-  assign \$4  = \$3  & \port$12316$110 [31];
+  assign \$4  = \$3  & \port$12366$111 [31];
   assign \$5  = op == 1'h1;
-  assign \$6  = \$5  & \port$12316$110 [63];
+  assign \$6  = \$5  & \port$12366$111 [63];
   assign \$8  = $signed(hl) + $signed(lh);
   assign \$10  = $signed(\$7 ) + $signed(\$9 );
   assign \$11  = $signed(\$10 ) + $signed({ 1'h0, ll });
   assign result = high ? \$11 [63:32] : \$11 [31:0];
   assign \$12  = $signed(a_hi) * $signed(b_hi);
-  assign \$13  = $signed(a_hi) * $signed({ 1'h0, \port$12316$110 [47:32] });
-  assign \$14  = $signed({ 1'h0, \port$12316$110 [15:0] }) * $signed(b_hi);
-  assign \$15  = \port$12316$110 [15:0] * \port$12316$110 [47:32];
+  assign \$13  = $signed(a_hi) * $signed({ 1'h0, \port$12366$111 [47:32] });
+  assign \$14  = $signed({ 1'h0, \port$12366$111 [15:0] }) * $signed(b_hi);
+  assign \$15  = \port$12366$111 [15:0] * \port$12366$111 [47:32];
   assign \$16  = | op;
-  always @(posedge clk)
+  always @(posedge core_clk)
     hh <= \$17 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     hl <= \$18 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     lh <= \$19 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     ll <= \$20 ;
-  always @(posedge clk)
+  always @(posedge core_clk)
     high <= \$21 ;
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$12 ) begin end
@@ -18113,7 +18232,7 @@ module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$12316$110 , cpu_h
     if (cpu_hold) begin
       \$17  = 34'h000000000;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$17  = 34'h000000000;
     end
   end
@@ -18123,7 +18242,7 @@ module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$12316$110 , cpu_h
     if (cpu_hold) begin
       \$18  = 34'h000000000;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$18  = 34'h000000000;
     end
   end
@@ -18133,7 +18252,7 @@ module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$12316$110 , cpu_h
     if (cpu_hold) begin
       \$19  = 34'h000000000;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$19  = 34'h000000000;
     end
   end
@@ -18143,7 +18262,7 @@ module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$12316$110 , cpu_h
     if (cpu_hold) begin
       \$20  = 32'd0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$20  = 32'd0;
     end
   end
@@ -18153,24 +18272,24 @@ module \hetsoc_soc.cpu.multiplier (clk, rst, result, op, \port$12316$110 , cpu_h
     if (cpu_hold) begin
       \$21  = 1'h0;
     end
-    if (rst) begin
+    if (core_rst) begin
       \$21  = 1'h0;
     end
   end
-  assign a_lo = \port$12316$110 [15:0];
-  assign a = \port$12316$110 [31:0];
-  assign b_lo = \port$12316$110 [47:32];
-  assign b = \port$12316$110 [63:32];
+  assign a_lo = \port$12366$111 [15:0];
+  assign a = \port$12366$111 [31:0];
+  assign b_lo = \port$12366$111 [47:32];
+  assign b = \port$12366$111 [63:32];
   assign product = \$11 [65:0];
   assign b_hi[16] = \$6 ;
-  assign b_hi[15:0] = \port$12316$110 [63:48];
+  assign b_hi[15:0] = \port$12366$111 [63:48];
   assign a_hi[16] = \$4 ;
-  assign a_hi[15:0] = \port$12316$110 [31:16];
+  assign a_hi[15:0] = \port$12366$111 [31:16];
   assign \$7  = { hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh[33], hh, 32'h00000000 };
   assign \$9  = { \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 [34], \$8 , 16'h0000 };
 endmodule
 
-module \hetsoc_soc.cpu.predictor (taken, pc, imm, \port$12354$62 , target);
+module \hetsoc_soc.cpu.predictor (taken, pc, imm, \port$12404$62 , target);
   wire [32:0] \$1 ;
   wire \$2 ;
   wire \$3 ;
@@ -18181,28 +18300,30 @@ module \hetsoc_soc.cpu.predictor (taken, pc, imm, \port$12354$62 , target);
   wire jal;
   input [31:0] pc;
   wire [31:0] pc;
-  input [1:0] \port$12354$62 ;
-  wire [1:0] \port$12354$62 ;
+  input [1:0] \port$12404$62 ;
+  wire [1:0] \port$12404$62 ;
   output taken;
   wire taken;
   output [31:0] target;
   wire [31:0] target;
   assign \$1  = pc + imm;
-  assign \$2  = \port$12354$62 [0] & imm[31];
-  assign \$3  = \port$12354$62 [1] | \$2 ;
+  assign \$2  = \port$12404$62 [0] & imm[31];
+  assign \$3  = \port$12404$62 [1] | \$2 ;
   assign \$4  = ~ imm[1];
   assign taken = \$3  & \$4 ;
-  assign jal = \port$12354$62 [1];
-  assign branch = \port$12354$62 [0];
+  assign jal = \port$12404$62 [1];
+  assign branch = \port$12404$62 [0];
   assign target = \$1 [31:0];
 endmodule
 
-module \hetsoc_soc.cpu.regfile (rst, write__data, rd_we, rs1_data, rs2_data, write__addr, \port$12354$6 , clk);
+module \hetsoc_soc.cpu.regfile (write__data, rd_we, rs1_data, rs2_data, core_rst, write__addr, \port$12404$6 , core_clk);
   wire \$1 ;
-  input clk;
-  wire clk;
-  input [9:0] \port$12354$6 ;
-  wire [9:0] \port$12354$6 ;
+  input core_clk;
+  wire core_clk;
+  input core_rst;
+  wire core_rst;
+  input [9:0] \port$12404$6 ;
+  wire [9:0] \port$12404$6 ;
   wire [4:0] rd_addr;
   wire [31:0] rd_data;
   input rd_we;
@@ -18217,8 +18338,6 @@ module \hetsoc_soc.cpu.regfile (rst, write__data, rd_we, rs1_data, rs2_data, wri
   wire [4:0] rs2_addr;
   output [31:0] rs2_data;
   wire [31:0] rs2_data;
-  input rst;
-  wire rst;
   input [4:0] write__addr;
   wire [4:0] write__addr;
   input [31:0] write__data;
@@ -18230,25 +18349,25 @@ module \hetsoc_soc.cpu.regfile (rst, write__data, rd_we, rs1_data, rs2_data, wri
     for (_init_mem = 0; _init_mem < 32; _init_mem = _init_mem + 1)
       mem[_init_mem] = 0;
   end
-  always @(posedge clk) begin
+  always @(posedge core_clk) begin
     if (write__en)
       mem[write__addr] <= write__data;
   end
-  assign rs1_data = mem[\port$12354$6 [4:0]];
-  assign rs2_data = mem[\port$12354$6 [9:5]];
+  assign rs1_data = mem[\port$12404$6 [4:0]];
+  assign rs2_data = mem[\port$12404$6 [9:5]];
   assign \$1  = | write__addr;
   assign write__en = rd_we & \$1 ;
   assign rd_addr = write__addr;
   assign rd_data = write__data;
-  assign read__addr = \port$12354$6 [4:0];
-  assign rs1_addr = \port$12354$6 [4:0];
+  assign read__addr = \port$12404$6 [4:0];
+  assign rs1_addr = \port$12404$6 [4:0];
   assign read__data = rs1_data;
-  assign \read__addr$10  = \port$12354$6 [9:5];
-  assign rs2_addr = \port$12354$6 [9:5];
+  assign \read__addr$10  = \port$12404$6 [9:5];
+  assign rs2_addr = \port$12404$6 [9:5];
   assign \read__data$13  = rs2_data;
 endmodule
 
-module \hetsoc_soc.cpu.shifter (result, \port$12316$92 , value, amount);
+module \hetsoc_soc.cpu.shifter (result, \port$12366$92 , value, amount);
   wire [31:0] \$1 ;
   wire \$10 ;
   wire [32:0] \$100 ;
@@ -18384,148 +18503,148 @@ module \hetsoc_soc.cpu.shifter (result, \port$12316$92 , value, amount);
   input [4:0] amount;
   wire [4:0] amount;
   wire arith;
-  input [1:0] \port$12316$92 ;
-  wire [1:0] \port$12316$92 ;
+  input [1:0] \port$12366$92 ;
+  wire [1:0] \port$12366$92 ;
   output [31:0] result;
   wire [31:0] result;
   wire right;
   input [31:0] value;
   wire [31:0] value;
-  assign \$1  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$2  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$1  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$2  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$3  = \$2  & value[31];
   assign \$4  = $signed({ \$3 , \$1  }) >>> amount;
-  assign \$5  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$6  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$5  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$6  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$7  = \$6  & value[31];
   assign \$8  = $signed({ \$7 , \$5  }) >>> amount;
-  assign \$9  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$10  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$9  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$10  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$11  = \$10  & value[31];
   assign \$12  = $signed({ \$11 , \$9  }) >>> amount;
-  assign \$13  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$14  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$13  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$14  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$15  = \$14  & value[31];
   assign \$16  = $signed({ \$15 , \$13  }) >>> amount;
-  assign \$17  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$18  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$17  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$18  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$19  = \$18  & value[31];
   assign \$20  = $signed({ \$19 , \$17  }) >>> amount;
-  assign \$21  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$22  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$21  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$22  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$23  = \$22  & value[31];
   assign \$24  = $signed({ \$23 , \$21  }) >>> amount;
-  assign \$25  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$26  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$25  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$26  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$27  = \$26  & value[31];
   assign \$28  = $signed({ \$27 , \$25  }) >>> amount;
-  assign \$29  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$30  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$29  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$30  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$31  = \$30  & value[31];
   assign \$32  = $signed({ \$31 , \$29  }) >>> amount;
-  assign \$33  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$34  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$33  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$34  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$35  = \$34  & value[31];
   assign \$36  = $signed({ \$35 , \$33  }) >>> amount;
-  assign \$37  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$38  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$37  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$38  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$39  = \$38  & value[31];
   assign \$40  = $signed({ \$39 , \$37  }) >>> amount;
-  assign \$41  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$42  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$41  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$42  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$43  = \$42  & value[31];
   assign \$44  = $signed({ \$43 , \$41  }) >>> amount;
-  assign \$45  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$46  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$45  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$46  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$47  = \$46  & value[31];
   assign \$48  = $signed({ \$47 , \$45  }) >>> amount;
-  assign \$49  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$50  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$49  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$50  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$51  = \$50  & value[31];
   assign \$52  = $signed({ \$51 , \$49  }) >>> amount;
-  assign \$53  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$54  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$53  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$54  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$55  = \$54  & value[31];
   assign \$56  = $signed({ \$55 , \$53  }) >>> amount;
-  assign \$57  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$58  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$57  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$58  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$59  = \$58  & value[31];
   assign \$60  = $signed({ \$59 , \$57  }) >>> amount;
-  assign \$61  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$62  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$61  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$62  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$63  = \$62  & value[31];
   assign \$64  = $signed({ \$63 , \$61  }) >>> amount;
-  assign \$65  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$66  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$65  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$66  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$67  = \$66  & value[31];
   assign \$68  = $signed({ \$67 , \$65  }) >>> amount;
-  assign \$69  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$70  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$69  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$70  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$71  = \$70  & value[31];
   assign \$72  = $signed({ \$71 , \$69  }) >>> amount;
-  assign \$73  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$74  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$73  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$74  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$75  = \$74  & value[31];
   assign \$76  = $signed({ \$75 , \$73  }) >>> amount;
-  assign \$77  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$78  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$77  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$78  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$79  = \$78  & value[31];
   assign \$80  = $signed({ \$79 , \$77  }) >>> amount;
-  assign \$81  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$82  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$81  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$82  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$83  = \$82  & value[31];
   assign \$84  = $signed({ \$83 , \$81  }) >>> amount;
-  assign \$85  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$86  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$85  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$86  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$87  = \$86  & value[31];
   assign \$88  = $signed({ \$87 , \$85  }) >>> amount;
-  assign \$89  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$90  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$89  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$90  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$91  = \$90  & value[31];
   assign \$92  = $signed({ \$91 , \$89  }) >>> amount;
-  assign \$93  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$94  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$93  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$94  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$95  = \$94  & value[31];
   assign \$96  = $signed({ \$95 , \$93  }) >>> amount;
-  assign \$97  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$98  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$97  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$98  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$99  = \$98  & value[31];
   assign \$100  = $signed({ \$99 , \$97  }) >>> amount;
-  assign \$101  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$102  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$101  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$102  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$103  = \$102  & value[31];
   assign \$104  = $signed({ \$103 , \$101  }) >>> amount;
-  assign \$105  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$106  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$105  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$106  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$107  = \$106  & value[31];
   assign \$108  = $signed({ \$107 , \$105  }) >>> amount;
-  assign \$109  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$110  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$109  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$110  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$111  = \$110  & value[31];
   assign \$112  = $signed({ \$111 , \$109  }) >>> amount;
-  assign \$113  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$114  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$113  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$114  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$115  = \$114  & value[31];
   assign \$116  = $signed({ \$115 , \$113  }) >>> amount;
-  assign \$117  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$118  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$117  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$118  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$119  = \$118  & value[31];
   assign \$120  = $signed({ \$119 , \$117  }) >>> amount;
-  assign \$121  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$122  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$121  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$122  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$123  = \$122  & value[31];
   assign \$124  = $signed({ \$123 , \$121  }) >>> amount;
-  assign \$125  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$126  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$125  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$126  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$127  = \$126  & value[31];
   assign \$128  = $signed({ \$127 , \$125  }) >>> amount;
-  assign \$129  = \port$12316$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
-  assign \$130  = \port$12316$92 [0] & \port$12316$92 [1];
+  assign \$129  = \port$12366$92 [0] ? value : { value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7], value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15], value[16], value[17], value[18], value[19], value[20], value[21], value[22], value[23], value[24], value[25], value[26], value[27], value[28], value[29], value[30], value[31] };
+  assign \$130  = \port$12366$92 [0] & \port$12366$92 [1];
   assign \$131  = \$130  & value[31];
   assign \$132  = $signed({ \$131 , \$129  }) >>> amount;
-  assign result = \port$12316$92 [0] ? \$4 [31:0] : { \$132 [0], \$128 [1], \$124 [2], \$120 [3], \$116 [4], \$112 [5], \$108 [6], \$104 [7], \$100 [8], \$96 [9], \$92 [10], \$88 [11], \$84 [12], \$80 [13], \$76 [14], \$72 [15], \$68 [16], \$64 [17], \$60 [18], \$56 [19], \$52 [20], \$48 [21], \$44 [22], \$40 [23], \$36 [24], \$32 [25], \$28 [26], \$24 [27], \$20 [28], \$16 [29], \$12 [30], \$8 [31] };
-  assign right = \port$12316$92 [0];
-  assign arith = \port$12316$92 [1];
+  assign result = \port$12366$92 [0] ? \$4 [31:0] : { \$132 [0], \$128 [1], \$124 [2], \$120 [3], \$116 [4], \$112 [5], \$108 [6], \$104 [7], \$100 [8], \$96 [9], \$92 [10], \$88 [11], \$84 [12], \$80 [13], \$76 [14], \$72 [15], \$68 [16], \$64 [17], \$60 [18], \$56 [19], \$52 [20], \$48 [21], \$44 [22], \$40 [23], \$36 [24], \$32 [25], \$28 [26], \$24 [27], \$20 [28], \$16 [29], \$12 [30], \$8 [31] };
+  assign right = \port$12366$92 [0];
+  assign arith = \port$12366$92 [1];
 endmodule
 
 module \hetsoc_soc.dbus_arbiter (second__addr, second__we, second__wdata, second__wstrb, clk, rst, first__req_valid, first__wstrb, first__addr, bus__rsp_valid, bus__req_ready, first__rsp_valid, second__rsp_valid, first__we, first__wdata, first__rdata, first__err, bus__addr, bus__we, bus__wdata, bus__wstrb
@@ -19764,7 +19883,7 @@ module \hetsoc_soc.main_memory (rst, fetch__rdata, data__rdata, fetch__req_valid
 endmodule
 
 module \hetsoc_soc.memsys (l3_rd__cmd_ready, axi__wready, axi__bid, axi__bresp, l3_wr__done, axi__rid, l3_rd__data, axi__rresp, axi__rlast, l3_rd__data_valid, clk, rst, npu_l1__req_ready, cim_l1__req_ready, cpu_l1__rdata, npu_l1__rdata, cim_l1__rdata, cpu_l2__rdata, irq, \rd__cmd_valid$220 , \rd__cmd_addr$214 
-, \wr__cmd_addr$228 , \wr__data$236 , \port$3988$0 , m_axi__awvalid, \port$3990$0 , m_axi__wvalid, m_axi__wlast, npu__we, npu__req_valid, \bus__req_valid$26 , bus__req_valid, \bus__req_valid$76 , cpu_l1__rsp_valid, npu_l1__rsp_valid, cim_l1__rsp_valid, cpu_l1__err, cpu_l2__rsp_valid, cpu_l2__err, dma_bus__rsp_valid, dma_bus__rdata, dma_bus__err
+, \wr__cmd_addr$228 , \wr__data$236 , \port$4037$0 , m_axi__awvalid, \port$4039$0 , m_axi__wvalid, m_axi__wlast, npu__we, npu__req_valid, \bus__req_valid$26 , bus__req_valid, \bus__req_valid$76 , cpu_l1__rsp_valid, npu_l1__rsp_valid, cim_l1__rsp_valid, cpu_l1__err, cpu_l2__rsp_valid, cpu_l2__err, dma_bus__rsp_valid, dma_bus__rdata, dma_bus__err
 , npu__addr, npu__wdata, npu__wstrb, cim__req_valid, cim__addr, cim__we, cim__wdata, cim__wstrb, \bus__addr$18 , bus__we, bus__wdata, bus__wstrb, axi__awready);
   wire [6:0] \$1 ;
   wire [6:0] \$2 ;
@@ -20081,10 +20200,10 @@ module \hetsoc_soc.memsys (l3_rd__cmd_ready, axi__wready, axi__bid, axi__bresp, 
   wire [255:0] npu_l1__wdata;
   wire npu_l1__we;
   wire [31:0] npu_l1__wstrb;
-  output [6:0] \port$3988$0 ;
-  wire [6:0] \port$3988$0 ;
-  output [6:0] \port$3990$0 ;
-  wire [6:0] \port$3990$0 ;
+  output [6:0] \port$4037$0 ;
+  wire [6:0] \port$4037$0 ;
+  output [6:0] \port$4039$0 ;
+  wire [6:0] \port$4039$0 ;
   wire [31:0] rd__cmd_addr;
   wire [31:0] \rd__cmd_addr$150 ;
   output [31:0] \rd__cmd_addr$214 ;
@@ -20324,8 +20443,8 @@ module \hetsoc_soc.memsys (l3_rd__cmd_ready, axi__wready, axi__bid, axi__bresp, 
     .axi__wready(axi__wready),
     .axi__wvalid(m_axi__wvalid),
     .clk(clk),
-    .\port$3988$0 (\$1 ),
-    .\port$3990$0 (\$2 ),
+    .\port$4037$0 (\$1 ),
+    .\port$4039$0 (\$2 ),
     .rd__cmd_len(\rd__cmd_len$216 ),
     .rd__cmd_ready(l3_rd__cmd_ready),
     .rd__data(l3_rd__data),
@@ -20546,8 +20665,8 @@ module \hetsoc_soc.memsys (l3_rd__cmd_ready, axi__wready, axi__bid, axi__bresp, 
   assign \active$307  = active;
   assign conflicts = l1_conflicts;
   assign \conflicts$311  = l2_conflicts;
-  assign \port$3988$0  = \$1 ;
-  assign \port$3990$0  = \$2 ;
+  assign \port$4037$0  = \$1 ;
+  assign \port$4039$0  = \$2 ;
 endmodule
 
 module \hetsoc_soc.memsys.dma (\down__done_err$314 , \down__done$312 , \down__data$286 , \down__data_err$288 , \down__data_valid$290 , clk, rst, down__data, \down__data$238 , irq, active, l1_rd__cmd_valid, l1_rd__cmd_addr, l1_rd__cmd_len, l1_wr__cmd_valid, l1_wr__cmd_addr, l1_wr__cmd_len, l1_wr__data_valid, l1_wr__data, l2_rd__cmd_valid, l2_rd__cmd_addr
@@ -22058,14 +22177,14 @@ module \hetsoc_soc.memsys.dma (\down__done_err$314 , \down__done$312 , \down__da
     .error(error),
     .len(up0__cmd_len),
     .\len$42 (\up0__cmd_len$213 ),
-    .\port$12602$0 (read_ch0_desc0),
-    .\port$12604$0 (read_ch0_desc1),
-    .\port$12606$0 (read_ch0_desc2),
-    .\port$12608$0 (read_ch0_desc3),
-    .\port$12610$0 (read_ch0_desc4),
-    .\port$12612$0 (read_ch0_desc5),
-    .\port$12614$0 (read_ch0_desc6),
-    .\port$12616$0 (read_ch0_desc7),
+    .\port$12652$0 (read_ch0_desc0),
+    .\port$12654$0 (read_ch0_desc1),
+    .\port$12656$0 (read_ch0_desc2),
+    .\port$12658$0 (read_ch0_desc3),
+    .\port$12660$0 (read_ch0_desc4),
+    .\port$12662$0 (read_ch0_desc5),
+    .\port$12664$0 (read_ch0_desc6),
+    .\port$12666$0 (read_ch0_desc7),
     .push_ready(push_ready),
     .queued(queued),
     .r_data(\$456 ),
@@ -22106,14 +22225,14 @@ module \hetsoc_soc.memsys.dma (\down__done_err$314 , \down__done$312 , \down__da
     .error(\error$398 ),
     .len(up1__cmd_len),
     .\len$42 (\up1__cmd_len$224 ),
-    .\port$12630$0 (read_ch1_desc0),
-    .\port$12632$0 (read_ch1_desc1),
-    .\port$12634$0 (read_ch1_desc2),
-    .\port$12636$0 (read_ch1_desc3),
-    .\port$12638$0 (read_ch1_desc4),
-    .\port$12640$0 (read_ch1_desc5),
-    .\port$12642$0 (read_ch1_desc6),
-    .\port$12644$0 (read_ch1_desc7),
+    .\port$12680$0 (read_ch1_desc0),
+    .\port$12682$0 (read_ch1_desc1),
+    .\port$12684$0 (read_ch1_desc2),
+    .\port$12686$0 (read_ch1_desc3),
+    .\port$12688$0 (read_ch1_desc4),
+    .\port$12690$0 (read_ch1_desc5),
+    .\port$12692$0 (read_ch1_desc6),
+    .\port$12694$0 (read_ch1_desc7),
     .push_ready(\push_ready$135 ),
     .queued(\queued$146 ),
     .r_data(\$457 ),
@@ -23385,7 +23504,7 @@ module \hetsoc_soc.memsys.dma (\down__done_err$314 , \down__done$312 , \down__da
 endmodule
 
 module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cmd_valid, wr__data_valid, busy, push_ready, cpl_valid, r_data, wr__data, rd__cmd_addr, len, wr__cmd_addr, \len$42 , rd__cmd_ready, rd__data_valid, \w_data$37 , rd__data_err, wr__cmd_ready
-, wr__data_ready, wr__done, wr__done_err, \port$12602$0 , \port$12604$0 , \port$12606$0 , \port$12608$0 , \port$12610$0 , \port$12612$0 , \port$12614$0 , \port$12616$0 , rwin_base, rwin_end, wwin_base, wwin_end, done, error, rd_sel, wr_sel, bytes, busy_cycles
+, wr__data_ready, wr__done, wr__done_err, \port$12652$0 , \port$12654$0 , \port$12656$0 , \port$12658$0 , \port$12660$0 , \port$12662$0 , \port$12664$0 , \port$12666$0 , rwin_base, rwin_end, wwin_base, wwin_end, done, error, rd_sel, wr_sel, bytes, busy_cycles
 , stall_cycles, queued, cpl_count, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$19  = 0;
   wire \$1 ;
@@ -23585,22 +23704,22 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire [31:0] \plane_stride$67 ;
   wire [15:0] planes;
   wire [15:0] \planes$65 ;
-  input [31:0] \port$12602$0 ;
-  wire [31:0] \port$12602$0 ;
-  input [31:0] \port$12604$0 ;
-  wire [31:0] \port$12604$0 ;
-  input [31:0] \port$12606$0 ;
-  wire [31:0] \port$12606$0 ;
-  input [31:0] \port$12608$0 ;
-  wire [31:0] \port$12608$0 ;
-  input [31:0] \port$12610$0 ;
-  wire [31:0] \port$12610$0 ;
-  input [31:0] \port$12612$0 ;
-  wire [31:0] \port$12612$0 ;
-  input [31:0] \port$12614$0 ;
-  wire [31:0] \port$12614$0 ;
-  input [31:0] \port$12616$0 ;
-  wire [31:0] \port$12616$0 ;
+  input [31:0] \port$12652$0 ;
+  wire [31:0] \port$12652$0 ;
+  input [31:0] \port$12654$0 ;
+  wire [31:0] \port$12654$0 ;
+  input [31:0] \port$12656$0 ;
+  wire [31:0] \port$12656$0 ;
+  input [31:0] \port$12658$0 ;
+  wire [31:0] \port$12658$0 ;
+  input [31:0] \port$12660$0 ;
+  wire [31:0] \port$12660$0 ;
+  input [31:0] \port$12662$0 ;
+  wire [31:0] \port$12662$0 ;
+  input [31:0] \port$12664$0 ;
+  wire [31:0] \port$12664$0 ;
+  input [31:0] \port$12666$0 ;
+  wire [31:0] \port$12666$0 ;
   wire [255:0] push_desc;
   wire [31:0] \push_desc.dst ;
   wire [31:0] \push_desc.dst_plane_stride ;
@@ -23882,14 +24001,14 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   \hetsoc_soc.memsys.dma.ch0.queue  queue (
     .clk(clk),
     .level(queued),
-    .\port$12602$0 (\port$12602$0 ),
-    .\port$12604$0 (\port$12604$0 ),
-    .\port$12606$0 (\port$12606$0 ),
-    .\port$12608$0 (\port$12608$0 ),
-    .\port$12610$0 (\port$12610$0 ),
-    .\port$12612$0 (\port$12612$0 ),
-    .\port$12614$0 (\port$12614$0 ),
-    .\port$12616$0 (\port$12616$0 ),
+    .\port$12652$0 (\port$12652$0 ),
+    .\port$12654$0 (\port$12654$0 ),
+    .\port$12656$0 (\port$12656$0 ),
+    .\port$12658$0 (\port$12658$0 ),
+    .\port$12660$0 (\port$12660$0 ),
+    .\port$12662$0 (\port$12662$0 ),
+    .\port$12664$0 (\port$12664$0 ),
+    .\port$12666$0 (\port$12666$0 ),
     .r_data(\r_data$93 ),
     .r_en(\r_en$76 ),
     .r_rdy(\r_rdy$75 ),
@@ -23903,8 +24022,8 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     .clk(clk),
     .len(len),
     .next(next),
-    .\port$12678$128 (d[191:128]),
-    .\port$12678$64 (d[111:64]),
+    .\port$12728$128 (d[191:128]),
+    .\port$12728$64 (d[111:64]),
     .rst(rst),
     .start(start),
     .stop(bus_error),
@@ -23915,8 +24034,8 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     .clk(clk),
     .len(\len$42 ),
     .next(\next$46 ),
-    .\port$12678$192 (d[255:192]),
-    .\port$12678$32 (d[111:32]),
+    .\port$12728$192 (d[255:192]),
+    .\port$12728$32 (d[111:32]),
     .rst(rst),
     .start(\start$82 ),
     .stop(bus_error),
@@ -24332,8 +24451,8 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     end
   end
   assign push_valid = w_en;
-  assign w_data = { \port$12616$0 , \port$12614$0 , \port$12612$0 , \port$12610$0 , \port$12608$0 , \port$12606$0 , \port$12604$0 , \port$12602$0  };
-  assign push_desc = { \port$12616$0 , \port$12614$0 , \port$12612$0 , \port$12610$0 , \port$12608$0 , \port$12606$0 , \port$12604$0 , \port$12602$0  };
+  assign w_data = { \port$12666$0 , \port$12664$0 , \port$12662$0 , \port$12660$0 , \port$12658$0 , \port$12656$0 , \port$12654$0 , \port$12652$0  };
+  assign push_desc = { \port$12666$0 , \port$12664$0 , \port$12662$0 , \port$12660$0 , \port$12658$0 , \port$12656$0 , \port$12654$0 , \port$12652$0  };
   assign w_rdy = push_ready;
   assign level = queued;
   assign r_rdy = cpl_valid;
@@ -24361,16 +24480,16 @@ module \hetsoc_soc.memsys.dma.ch0 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   assign \planes$65  = d[111:96];
   assign \row_stride$66  = d[223:192];
   assign \plane_stride$67  = d[255:224];
-  assign \push_desc.src  = \port$12602$0 ;
-  assign \push_desc.dst  = \port$12604$0 ;
-  assign \push_desc.row_bytes  = \port$12606$0 [15:0];
-  assign \push_desc.rows  = \port$12606$0 [31:16];
-  assign \push_desc.planes  = \port$12608$0 [15:0];
-  assign \push_desc.tag  = \port$12608$0 [31:16];
-  assign \push_desc.src_row_stride  = \port$12610$0 ;
-  assign \push_desc.src_plane_stride  = \port$12612$0 ;
-  assign \push_desc.dst_row_stride  = \port$12614$0 ;
-  assign \push_desc.dst_plane_stride  = \port$12616$0 ;
+  assign \push_desc.src  = \port$12652$0 ;
+  assign \push_desc.dst  = \port$12654$0 ;
+  assign \push_desc.row_bytes  = \port$12656$0 [15:0];
+  assign \push_desc.rows  = \port$12656$0 [31:16];
+  assign \push_desc.planes  = \port$12658$0 [15:0];
+  assign \push_desc.tag  = \port$12658$0 [31:16];
+  assign \push_desc.src_row_stride  = \port$12660$0 ;
+  assign \push_desc.src_plane_stride  = \port$12662$0 ;
+  assign \push_desc.dst_row_stride  = \port$12664$0 ;
+  assign \push_desc.dst_plane_stride  = \port$12666$0 ;
   assign \d.src  = d[31:0];
   assign \d.dst  = d[63:32];
   assign \d.row_bytes  = d[79:64];
@@ -24760,7 +24879,7 @@ module \hetsoc_soc.memsys.dma.ch0.data (rst, w_en, r_en, r_rdy, r_data, w_port__
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch0.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$12602$0 , \port$12604$0 , \port$12606$0 , \port$12608$0 , \port$12610$0 , \port$12612$0 , \port$12614$0 , \port$12616$0 , r_en, level, clk);
+module \hetsoc_soc.memsys.dma.ch0.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$12652$0 , \port$12654$0 , \port$12656$0 , \port$12658$0 , \port$12660$0 , \port$12662$0 , \port$12664$0 , \port$12666$0 , r_en, level, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$22  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -24785,22 +24904,22 @@ module \hetsoc_soc.memsys.dma.ch0.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   wire [1:0] consume;
   output [2:0] level;
   reg [2:0] level = 3'h0;
-  input [31:0] \port$12602$0 ;
-  wire [31:0] \port$12602$0 ;
-  input [31:0] \port$12604$0 ;
-  wire [31:0] \port$12604$0 ;
-  input [31:0] \port$12606$0 ;
-  wire [31:0] \port$12606$0 ;
-  input [31:0] \port$12608$0 ;
-  wire [31:0] \port$12608$0 ;
-  input [31:0] \port$12610$0 ;
-  wire [31:0] \port$12610$0 ;
-  input [31:0] \port$12612$0 ;
-  wire [31:0] \port$12612$0 ;
-  input [31:0] \port$12614$0 ;
-  wire [31:0] \port$12614$0 ;
-  input [31:0] \port$12616$0 ;
-  wire [31:0] \port$12616$0 ;
+  input [31:0] \port$12652$0 ;
+  wire [31:0] \port$12652$0 ;
+  input [31:0] \port$12654$0 ;
+  wire [31:0] \port$12654$0 ;
+  input [31:0] \port$12656$0 ;
+  wire [31:0] \port$12656$0 ;
+  input [31:0] \port$12658$0 ;
+  wire [31:0] \port$12658$0 ;
+  input [31:0] \port$12660$0 ;
+  wire [31:0] \port$12660$0 ;
+  input [31:0] \port$12662$0 ;
+  wire [31:0] \port$12662$0 ;
+  input [31:0] \port$12664$0 ;
+  wire [31:0] \port$12664$0 ;
+  input [31:0] \port$12666$0 ;
+  wire [31:0] \port$12666$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [255:0] r_data;
@@ -24834,7 +24953,7 @@ module \hetsoc_soc.memsys.dma.ch0.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$12616$0 , \port$12614$0 , \port$12612$0 , \port$12610$0 , \port$12608$0 , \port$12606$0 , \port$12604$0 , \port$12602$0  };
+      storage[w_port__addr] <= { \port$12666$0 , \port$12664$0 , \port$12662$0 , \port$12660$0 , \port$12658$0 , \port$12656$0 , \port$12654$0 , \port$12652$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -24896,13 +25015,13 @@ module \hetsoc_soc.memsys.dma.ch0.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$12616$0 , \port$12614$0 , \port$12612$0 , \port$12610$0 , \port$12608$0 , \port$12606$0 , \port$12604$0 , \port$12602$0  };
-  assign w_data = { \port$12616$0 , \port$12614$0 , \port$12612$0 , \port$12610$0 , \port$12608$0 , \port$12606$0 , \port$12604$0 , \port$12602$0  };
+  assign w_port__data = { \port$12666$0 , \port$12664$0 , \port$12662$0 , \port$12660$0 , \port$12658$0 , \port$12656$0 , \port$12654$0 , \port$12652$0  };
+  assign w_data = { \port$12666$0 , \port$12664$0 , \port$12662$0 , \port$12660$0 , \port$12658$0 , \port$12656$0 , \port$12654$0 , \port$12652$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base, \port$12678$64 , \port$12678$128 , valid, clk);
+module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base, \port$12728$64 , \port$12728$128 , valid, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$23  = 0;
   wire [32:0] \$1 ;
   wire [16:0] \$10 ;
@@ -24957,10 +25076,10 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
   reg [31:0] plane_addr = 32'd0;
   wire [31:0] plane_stride;
   wire [15:0] planes;
-  input [63:0] \port$12678$128 ;
-  wire [63:0] \port$12678$128 ;
-  input [47:0] \port$12678$64 ;
-  wire [47:0] \port$12678$64 ;
+  input [63:0] \port$12728$128 ;
+  wire [63:0] \port$12728$128 ;
+  input [47:0] \port$12728$64 ;
+  wire [47:0] \port$12728$64 ;
   reg [15:0] row = 16'h0000;
   reg [31:0] row_addr = 32'd0;
   wire [15:0] row_bytes;
@@ -25146,7 +25265,7 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$29  = \$signal ;
     if (start) begin
-      \$29  = \port$12678$64 [15:0];
+      \$29  = \port$12728$64 [15:0];
     end
     if (rst) begin
       \$29  = 16'h0000;
@@ -25156,7 +25275,7 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$30  = \$signal$10 ;
     if (start) begin
-      \$30  = \port$12678$64 [31:16];
+      \$30  = \port$12728$64 [31:16];
     end
     if (rst) begin
       \$30  = 16'h0000;
@@ -25166,7 +25285,7 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$31  = \$signal$12 ;
     if (start) begin
-      \$31  = \port$12678$64 [47:32];
+      \$31  = \port$12728$64 [47:32];
     end
     if (rst) begin
       \$31  = 16'h0000;
@@ -25176,7 +25295,7 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$32  = \$signal$15 ;
     if (start) begin
-      \$32  = \port$12678$128 [31:0];
+      \$32  = \port$12728$128 [31:0];
     end
     if (rst) begin
       \$32  = 32'd0;
@@ -25186,24 +25305,24 @@ module \hetsoc_soc.memsys.dma.ch0.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$23 ) begin end
     \$33  = geometry;
     if (start) begin
-      \$33  = \port$12678$128 [63:32];
+      \$33  = \port$12728$128 [63:32];
     end
     if (rst) begin
       \$33  = 32'd0;
     end
   end
-  assign row_bytes = \port$12678$64 [15:0];
-  assign rows = \port$12678$64 [31:16];
-  assign planes = \port$12678$64 [47:32];
-  assign row_stride = \port$12678$128 [31:0];
-  assign plane_stride = \port$12678$128 [63:32];
+  assign row_bytes = \port$12728$64 [15:0];
+  assign rows = \port$12728$64 [31:16];
+  assign planes = \port$12728$64 [47:32];
+  assign row_stride = \port$12728$128 [31:0];
+  assign plane_stride = \port$12728$128 [63:32];
   assign addr = \$1 [31:0];
   assign len = \$7 [5:0];
   assign \$9  = { \$7 [5:0], 3'h0 };
   assign \$21  = { \$7 [5:0], 3'h0 };
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \port$12678$32 , \port$12678$192 , valid, clk);
+module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \port$12728$32 , \port$12728$192 , valid, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$24  = 0;
   wire [32:0] \$1 ;
   wire [16:0] \$10 ;
@@ -25257,10 +25376,10 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
   reg [31:0] plane_addr = 32'd0;
   wire [31:0] plane_stride;
   wire [15:0] planes;
-  input [63:0] \port$12678$192 ;
-  wire [63:0] \port$12678$192 ;
-  input [79:0] \port$12678$32 ;
-  wire [79:0] \port$12678$32 ;
+  input [63:0] \port$12728$192 ;
+  wire [63:0] \port$12728$192 ;
+  input [79:0] \port$12728$32 ;
+  wire [79:0] \port$12728$32 ;
   reg [15:0] row = 16'h0000;
   reg [31:0] row_addr = 32'd0;
   wire [15:0] row_bytes;
@@ -25412,7 +25531,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
       end
     end
     if (start) begin
-      \$27  = \port$12678$32 [31:0];
+      \$27  = \port$12728$32 [31:0];
     end
     if (rst) begin
       \$27  = 32'd0;
@@ -25436,7 +25555,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
       end
     end
     if (start) begin
-      \$28  = \port$12678$32 [31:0];
+      \$28  = \port$12728$32 [31:0];
     end
     if (rst) begin
       \$28  = 32'd0;
@@ -25446,7 +25565,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$29  = \$signal ;
     if (start) begin
-      \$29  = \port$12678$32 [47:32];
+      \$29  = \port$12728$32 [47:32];
     end
     if (rst) begin
       \$29  = 16'h0000;
@@ -25456,7 +25575,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$30  = \$signal$10 ;
     if (start) begin
-      \$30  = \port$12678$32 [63:48];
+      \$30  = \port$12728$32 [63:48];
     end
     if (rst) begin
       \$30  = 16'h0000;
@@ -25466,7 +25585,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$31  = \$signal$12 ;
     if (start) begin
-      \$31  = \port$12678$32 [79:64];
+      \$31  = \port$12728$32 [79:64];
     end
     if (rst) begin
       \$31  = 16'h0000;
@@ -25476,7 +25595,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$32  = \$signal$15 ;
     if (start) begin
-      \$32  = \port$12678$192 [31:0];
+      \$32  = \port$12728$192 [31:0];
     end
     if (rst) begin
       \$32  = 32'd0;
@@ -25486,18 +25605,18 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$24 ) begin end
     \$33  = geometry;
     if (start) begin
-      \$33  = \port$12678$192 [63:32];
+      \$33  = \port$12728$192 [63:32];
     end
     if (rst) begin
       \$33  = 32'd0;
     end
   end
-  assign base = \port$12678$32 [31:0];
-  assign row_bytes = \port$12678$32 [47:32];
-  assign rows = \port$12678$32 [63:48];
-  assign planes = \port$12678$32 [79:64];
-  assign row_stride = \port$12678$192 [31:0];
-  assign plane_stride = \port$12678$192 [63:32];
+  assign base = \port$12728$32 [31:0];
+  assign row_bytes = \port$12728$32 [47:32];
+  assign rows = \port$12728$32 [63:48];
+  assign planes = \port$12728$32 [79:64];
+  assign row_stride = \port$12728$192 [31:0];
+  assign plane_stride = \port$12728$192 [63:32];
   assign addr = \$1 [31:0];
   assign len = \$7 [5:0];
   assign \$9  = { \$7 [5:0], 3'h0 };
@@ -25505,7 +25624,7 @@ module \hetsoc_soc.memsys.dma.ch0.wwalk (rst, stop, next, addr, len, start, \por
 endmodule
 
 module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cmd_valid, wr__data_valid, busy, push_ready, cpl_valid, r_data, wr__data, rd__cmd_addr, len, wr__cmd_addr, \len$42 , rd__cmd_ready, rd__data_valid, \w_data$37 , rd__data_err, wr__cmd_ready
-, wr__data_ready, wr__done, wr__done_err, \port$12630$0 , \port$12632$0 , \port$12634$0 , \port$12636$0 , \port$12638$0 , \port$12640$0 , \port$12642$0 , \port$12644$0 , rwin_base, rwin_end, wwin_base, wwin_end, done, error, rd_sel, wr_sel, bytes, busy_cycles
+, wr__data_ready, wr__done, wr__done_err, \port$12680$0 , \port$12682$0 , \port$12684$0 , \port$12686$0 , \port$12688$0 , \port$12690$0 , \port$12692$0 , \port$12694$0 , rwin_base, rwin_end, wwin_base, wwin_end, done, error, rd_sel, wr_sel, bytes, busy_cycles
 , stall_cycles, queued, cpl_count, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$25  = 0;
   wire \$1 ;
@@ -25705,22 +25824,22 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   wire [31:0] \plane_stride$67 ;
   wire [15:0] planes;
   wire [15:0] \planes$65 ;
-  input [31:0] \port$12630$0 ;
-  wire [31:0] \port$12630$0 ;
-  input [31:0] \port$12632$0 ;
-  wire [31:0] \port$12632$0 ;
-  input [31:0] \port$12634$0 ;
-  wire [31:0] \port$12634$0 ;
-  input [31:0] \port$12636$0 ;
-  wire [31:0] \port$12636$0 ;
-  input [31:0] \port$12638$0 ;
-  wire [31:0] \port$12638$0 ;
-  input [31:0] \port$12640$0 ;
-  wire [31:0] \port$12640$0 ;
-  input [31:0] \port$12642$0 ;
-  wire [31:0] \port$12642$0 ;
-  input [31:0] \port$12644$0 ;
-  wire [31:0] \port$12644$0 ;
+  input [31:0] \port$12680$0 ;
+  wire [31:0] \port$12680$0 ;
+  input [31:0] \port$12682$0 ;
+  wire [31:0] \port$12682$0 ;
+  input [31:0] \port$12684$0 ;
+  wire [31:0] \port$12684$0 ;
+  input [31:0] \port$12686$0 ;
+  wire [31:0] \port$12686$0 ;
+  input [31:0] \port$12688$0 ;
+  wire [31:0] \port$12688$0 ;
+  input [31:0] \port$12690$0 ;
+  wire [31:0] \port$12690$0 ;
+  input [31:0] \port$12692$0 ;
+  wire [31:0] \port$12692$0 ;
+  input [31:0] \port$12694$0 ;
+  wire [31:0] \port$12694$0 ;
   wire [255:0] push_desc;
   wire [31:0] \push_desc.dst ;
   wire [31:0] \push_desc.dst_plane_stride ;
@@ -26002,14 +26121,14 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   \hetsoc_soc.memsys.dma.ch1.queue  queue (
     .clk(clk),
     .level(queued),
-    .\port$12630$0 (\port$12630$0 ),
-    .\port$12632$0 (\port$12632$0 ),
-    .\port$12634$0 (\port$12634$0 ),
-    .\port$12636$0 (\port$12636$0 ),
-    .\port$12638$0 (\port$12638$0 ),
-    .\port$12640$0 (\port$12640$0 ),
-    .\port$12642$0 (\port$12642$0 ),
-    .\port$12644$0 (\port$12644$0 ),
+    .\port$12680$0 (\port$12680$0 ),
+    .\port$12682$0 (\port$12682$0 ),
+    .\port$12684$0 (\port$12684$0 ),
+    .\port$12686$0 (\port$12686$0 ),
+    .\port$12688$0 (\port$12688$0 ),
+    .\port$12690$0 (\port$12690$0 ),
+    .\port$12692$0 (\port$12692$0 ),
+    .\port$12694$0 (\port$12694$0 ),
     .r_data(\r_data$93 ),
     .r_en(\r_en$76 ),
     .r_rdy(\r_rdy$75 ),
@@ -26023,8 +26142,8 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     .clk(clk),
     .len(len),
     .next(next),
-    .\port$12790$128 (d[191:128]),
-    .\port$12790$64 (d[111:64]),
+    .\port$12840$128 (d[191:128]),
+    .\port$12840$64 (d[111:64]),
     .rst(rst),
     .start(start),
     .stop(bus_error),
@@ -26035,8 +26154,8 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     .clk(clk),
     .len(\len$42 ),
     .next(\next$46 ),
-    .\port$12790$192 (d[255:192]),
-    .\port$12790$32 (d[111:32]),
+    .\port$12840$192 (d[255:192]),
+    .\port$12840$32 (d[111:32]),
     .rst(rst),
     .start(\start$82 ),
     .stop(bus_error),
@@ -26452,8 +26571,8 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
     end
   end
   assign push_valid = w_en;
-  assign w_data = { \port$12644$0 , \port$12642$0 , \port$12640$0 , \port$12638$0 , \port$12636$0 , \port$12634$0 , \port$12632$0 , \port$12630$0  };
-  assign push_desc = { \port$12644$0 , \port$12642$0 , \port$12640$0 , \port$12638$0 , \port$12636$0 , \port$12634$0 , \port$12632$0 , \port$12630$0  };
+  assign w_data = { \port$12694$0 , \port$12692$0 , \port$12690$0 , \port$12688$0 , \port$12686$0 , \port$12684$0 , \port$12682$0 , \port$12680$0  };
+  assign push_desc = { \port$12694$0 , \port$12692$0 , \port$12690$0 , \port$12688$0 , \port$12686$0 , \port$12684$0 , \port$12682$0 , \port$12680$0  };
   assign w_rdy = push_ready;
   assign level = queued;
   assign r_rdy = cpl_valid;
@@ -26481,16 +26600,16 @@ module \hetsoc_soc.memsys.dma.ch1 (rst, w_en, clear, r_en, rd__cmd_valid, wr__cm
   assign \planes$65  = d[111:96];
   assign \row_stride$66  = d[223:192];
   assign \plane_stride$67  = d[255:224];
-  assign \push_desc.src  = \port$12630$0 ;
-  assign \push_desc.dst  = \port$12632$0 ;
-  assign \push_desc.row_bytes  = \port$12634$0 [15:0];
-  assign \push_desc.rows  = \port$12634$0 [31:16];
-  assign \push_desc.planes  = \port$12636$0 [15:0];
-  assign \push_desc.tag  = \port$12636$0 [31:16];
-  assign \push_desc.src_row_stride  = \port$12638$0 ;
-  assign \push_desc.src_plane_stride  = \port$12640$0 ;
-  assign \push_desc.dst_row_stride  = \port$12642$0 ;
-  assign \push_desc.dst_plane_stride  = \port$12644$0 ;
+  assign \push_desc.src  = \port$12680$0 ;
+  assign \push_desc.dst  = \port$12682$0 ;
+  assign \push_desc.row_bytes  = \port$12684$0 [15:0];
+  assign \push_desc.rows  = \port$12684$0 [31:16];
+  assign \push_desc.planes  = \port$12686$0 [15:0];
+  assign \push_desc.tag  = \port$12686$0 [31:16];
+  assign \push_desc.src_row_stride  = \port$12688$0 ;
+  assign \push_desc.src_plane_stride  = \port$12690$0 ;
+  assign \push_desc.dst_row_stride  = \port$12692$0 ;
+  assign \push_desc.dst_plane_stride  = \port$12694$0 ;
   assign \d.src  = d[31:0];
   assign \d.dst  = d[63:32];
   assign \d.row_bytes  = d[79:64];
@@ -26880,7 +26999,7 @@ module \hetsoc_soc.memsys.dma.ch1.data (rst, w_en, r_en, r_rdy, r_data, w_port__
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch1.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$12630$0 , \port$12632$0 , \port$12634$0 , \port$12636$0 , \port$12638$0 , \port$12640$0 , \port$12642$0 , \port$12644$0 , r_en, level, clk);
+module \hetsoc_soc.memsys.dma.ch1.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$12680$0 , \port$12682$0 , \port$12684$0 , \port$12686$0 , \port$12688$0 , \port$12690$0 , \port$12692$0 , \port$12694$0 , r_en, level, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$28  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -26905,22 +27024,22 @@ module \hetsoc_soc.memsys.dma.ch1.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   wire [1:0] consume;
   output [2:0] level;
   reg [2:0] level = 3'h0;
-  input [31:0] \port$12630$0 ;
-  wire [31:0] \port$12630$0 ;
-  input [31:0] \port$12632$0 ;
-  wire [31:0] \port$12632$0 ;
-  input [31:0] \port$12634$0 ;
-  wire [31:0] \port$12634$0 ;
-  input [31:0] \port$12636$0 ;
-  wire [31:0] \port$12636$0 ;
-  input [31:0] \port$12638$0 ;
-  wire [31:0] \port$12638$0 ;
-  input [31:0] \port$12640$0 ;
-  wire [31:0] \port$12640$0 ;
-  input [31:0] \port$12642$0 ;
-  wire [31:0] \port$12642$0 ;
-  input [31:0] \port$12644$0 ;
-  wire [31:0] \port$12644$0 ;
+  input [31:0] \port$12680$0 ;
+  wire [31:0] \port$12680$0 ;
+  input [31:0] \port$12682$0 ;
+  wire [31:0] \port$12682$0 ;
+  input [31:0] \port$12684$0 ;
+  wire [31:0] \port$12684$0 ;
+  input [31:0] \port$12686$0 ;
+  wire [31:0] \port$12686$0 ;
+  input [31:0] \port$12688$0 ;
+  wire [31:0] \port$12688$0 ;
+  input [31:0] \port$12690$0 ;
+  wire [31:0] \port$12690$0 ;
+  input [31:0] \port$12692$0 ;
+  wire [31:0] \port$12692$0 ;
+  input [31:0] \port$12694$0 ;
+  wire [31:0] \port$12694$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [255:0] r_data;
@@ -26954,7 +27073,7 @@ module \hetsoc_soc.memsys.dma.ch1.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$12644$0 , \port$12642$0 , \port$12640$0 , \port$12638$0 , \port$12636$0 , \port$12634$0 , \port$12632$0 , \port$12630$0  };
+      storage[w_port__addr] <= { \port$12694$0 , \port$12692$0 , \port$12690$0 , \port$12688$0 , \port$12686$0 , \port$12684$0 , \port$12682$0 , \port$12680$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -27016,13 +27135,13 @@ module \hetsoc_soc.memsys.dma.ch1.queue (rst, w_en, w_rdy, r_rdy, r_data, \port$
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$12644$0 , \port$12642$0 , \port$12640$0 , \port$12638$0 , \port$12636$0 , \port$12634$0 , \port$12632$0 , \port$12630$0  };
-  assign w_data = { \port$12644$0 , \port$12642$0 , \port$12640$0 , \port$12638$0 , \port$12636$0 , \port$12634$0 , \port$12632$0 , \port$12630$0  };
+  assign w_port__data = { \port$12694$0 , \port$12692$0 , \port$12690$0 , \port$12688$0 , \port$12686$0 , \port$12684$0 , \port$12682$0 , \port$12680$0  };
+  assign w_data = { \port$12694$0 , \port$12692$0 , \port$12690$0 , \port$12688$0 , \port$12686$0 , \port$12684$0 , \port$12682$0 , \port$12680$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base, \port$12790$64 , \port$12790$128 , valid, clk);
+module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base, \port$12840$64 , \port$12840$128 , valid, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$29  = 0;
   wire [32:0] \$1 ;
   wire [16:0] \$10 ;
@@ -27077,10 +27196,10 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
   reg [31:0] plane_addr = 32'd0;
   wire [31:0] plane_stride;
   wire [15:0] planes;
-  input [63:0] \port$12790$128 ;
-  wire [63:0] \port$12790$128 ;
-  input [47:0] \port$12790$64 ;
-  wire [47:0] \port$12790$64 ;
+  input [63:0] \port$12840$128 ;
+  wire [63:0] \port$12840$128 ;
+  input [47:0] \port$12840$64 ;
+  wire [47:0] \port$12840$64 ;
   reg [15:0] row = 16'h0000;
   reg [31:0] row_addr = 32'd0;
   wire [15:0] row_bytes;
@@ -27266,7 +27385,7 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$29 ) begin end
     \$29  = \$signal ;
     if (start) begin
-      \$29  = \port$12790$64 [15:0];
+      \$29  = \port$12840$64 [15:0];
     end
     if (rst) begin
       \$29  = 16'h0000;
@@ -27276,7 +27395,7 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$29 ) begin end
     \$30  = \$signal$10 ;
     if (start) begin
-      \$30  = \port$12790$64 [31:16];
+      \$30  = \port$12840$64 [31:16];
     end
     if (rst) begin
       \$30  = 16'h0000;
@@ -27286,7 +27405,7 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$29 ) begin end
     \$31  = \$signal$12 ;
     if (start) begin
-      \$31  = \port$12790$64 [47:32];
+      \$31  = \port$12840$64 [47:32];
     end
     if (rst) begin
       \$31  = 16'h0000;
@@ -27296,7 +27415,7 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$29 ) begin end
     \$32  = \$signal$15 ;
     if (start) begin
-      \$32  = \port$12790$128 [31:0];
+      \$32  = \port$12840$128 [31:0];
     end
     if (rst) begin
       \$32  = 32'd0;
@@ -27306,24 +27425,24 @@ module \hetsoc_soc.memsys.dma.ch1.rwalk (rst, stop, next, addr, len, start, base
     if (\$auto$verilog_backend.cc:2355:dump_module$29 ) begin end
     \$33  = geometry;
     if (start) begin
-      \$33  = \port$12790$128 [63:32];
+      \$33  = \port$12840$128 [63:32];
     end
     if (rst) begin
       \$33  = 32'd0;
     end
   end
-  assign row_bytes = \port$12790$64 [15:0];
-  assign rows = \port$12790$64 [31:16];
-  assign planes = \port$12790$64 [47:32];
-  assign row_stride = \port$12790$128 [31:0];
-  assign plane_stride = \port$12790$128 [63:32];
+  assign row_bytes = \port$12840$64 [15:0];
+  assign rows = \port$12840$64 [31:16];
+  assign planes = \port$12840$64 [47:32];
+  assign row_stride = \port$12840$128 [31:0];
+  assign plane_stride = \port$12840$128 [63:32];
   assign addr = \$1 [31:0];
   assign len = \$7 [5:0];
   assign \$9  = { \$7 [5:0], 3'h0 };
   assign \$21  = { \$7 [5:0], 3'h0 };
 endmodule
 
-module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \port$12790$32 , \port$12790$192 , valid, clk);
+module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \port$12840$32 , \port$12840$192 , valid, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$30  = 0;
   wire [32:0] \$1 ;
   wire [16:0] \$10 ;
@@ -27377,10 +27496,10 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
   reg [31:0] plane_addr = 32'd0;
   wire [31:0] plane_stride;
   wire [15:0] planes;
-  input [63:0] \port$12790$192 ;
-  wire [63:0] \port$12790$192 ;
-  input [79:0] \port$12790$32 ;
-  wire [79:0] \port$12790$32 ;
+  input [63:0] \port$12840$192 ;
+  wire [63:0] \port$12840$192 ;
+  input [79:0] \port$12840$32 ;
+  wire [79:0] \port$12840$32 ;
   reg [15:0] row = 16'h0000;
   reg [31:0] row_addr = 32'd0;
   wire [15:0] row_bytes;
@@ -27532,7 +27651,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
       end
     end
     if (start) begin
-      \$27  = \port$12790$32 [31:0];
+      \$27  = \port$12840$32 [31:0];
     end
     if (rst) begin
       \$27  = 32'd0;
@@ -27556,7 +27675,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
       end
     end
     if (start) begin
-      \$28  = \port$12790$32 [31:0];
+      \$28  = \port$12840$32 [31:0];
     end
     if (rst) begin
       \$28  = 32'd0;
@@ -27566,7 +27685,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$30 ) begin end
     \$29  = \$signal ;
     if (start) begin
-      \$29  = \port$12790$32 [47:32];
+      \$29  = \port$12840$32 [47:32];
     end
     if (rst) begin
       \$29  = 16'h0000;
@@ -27576,7 +27695,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$30 ) begin end
     \$30  = \$signal$10 ;
     if (start) begin
-      \$30  = \port$12790$32 [63:48];
+      \$30  = \port$12840$32 [63:48];
     end
     if (rst) begin
       \$30  = 16'h0000;
@@ -27586,7 +27705,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$30 ) begin end
     \$31  = \$signal$12 ;
     if (start) begin
-      \$31  = \port$12790$32 [79:64];
+      \$31  = \port$12840$32 [79:64];
     end
     if (rst) begin
       \$31  = 16'h0000;
@@ -27596,7 +27715,7 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$30 ) begin end
     \$32  = \$signal$15 ;
     if (start) begin
-      \$32  = \port$12790$192 [31:0];
+      \$32  = \port$12840$192 [31:0];
     end
     if (rst) begin
       \$32  = 32'd0;
@@ -27606,18 +27725,18 @@ module \hetsoc_soc.memsys.dma.ch1.wwalk (rst, stop, next, addr, len, start, \por
     if (\$auto$verilog_backend.cc:2355:dump_module$30 ) begin end
     \$33  = geometry;
     if (start) begin
-      \$33  = \port$12790$192 [63:32];
+      \$33  = \port$12840$192 [63:32];
     end
     if (rst) begin
       \$33  = 32'd0;
     end
   end
-  assign base = \port$12790$32 [31:0];
-  assign row_bytes = \port$12790$32 [47:32];
-  assign rows = \port$12790$32 [63:48];
-  assign planes = \port$12790$32 [79:64];
-  assign row_stride = \port$12790$192 [31:0];
-  assign plane_stride = \port$12790$192 [63:32];
+  assign base = \port$12840$32 [31:0];
+  assign row_bytes = \port$12840$32 [47:32];
+  assign rows = \port$12840$32 [63:48];
+  assign planes = \port$12840$32 [79:64];
+  assign row_stride = \port$12840$192 [31:0];
+  assign plane_stride = \port$12840$192 [63:32];
   assign addr = \$1 [31:0];
   assign len = \$7 [5:0];
   assign \$9  = { \$7 [5:0], 3'h0 };
@@ -27728,8 +27847,8 @@ module \hetsoc_soc.memsys.dma.l1_rd_arb (rst, up0__data, up0__cmd_valid, up1__cm
     beats <= \$23 ;
   \hetsoc_soc.memsys.dma.l1_rd_arb.order  order (
     .clk(clk),
-    .\port$12881$0 (pick),
-    .\port$3301$0 (\$13 ),
+    .\port$12931$0 (pick),
+    .\port$3350$0 (\$13 ),
     .r_data(r_data),
     .r_en(r_en),
     .rst(rst),
@@ -27828,7 +27947,7 @@ module \hetsoc_soc.memsys.dma.l1_rd_arb (rst, up0__data, up0__cmd_valid, up1__cm
   assign \$15  = r_data[0];
 endmodule
 
-module \hetsoc_soc.memsys.dma.l1_rd_arb.order (rst, w_en, \port$3301$0 , w_rdy, r_data, \port$12881$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l1_rd_arb.order (rst, w_en, \port$3350$0 , w_rdy, r_data, \port$12931$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$32  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -27852,10 +27971,10 @@ module \hetsoc_soc.memsys.dma.l1_rd_arb.order (rst, w_en, \port$3301$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$12881$0 ;
-  wire \port$12881$0 ;
-  input [5:0] \port$3301$0 ;
-  wire [5:0] \port$3301$0 ;
+  input \port$12931$0 ;
+  wire \port$12931$0 ;
+  input [5:0] \port$3350$0 ;
+  wire [5:0] \port$3350$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -27888,7 +28007,7 @@ module \hetsoc_soc.memsys.dma.l1_rd_arb.order (rst, w_en, \port$3301$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3301$0 , \port$12881$0  };
+      storage[w_port__addr] <= { \port$3350$0 , \port$12931$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -27950,8 +28069,8 @@ module \hetsoc_soc.memsys.dma.l1_rd_arb.order (rst, w_en, \port$3301$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3301$0 , \port$12881$0  };
-  assign w_data = { \port$3301$0 , \port$12881$0  };
+  assign w_port__data = { \port$3350$0 , \port$12931$0  };
+  assign w_data = { \port$3350$0 , \port$12931$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -28112,8 +28231,8 @@ module \hetsoc_soc.memsys.dma.l1_wr_arb (rst, up0__cmd_valid, up0__data_valid, u
   );
   \hetsoc_soc.memsys.dma.l1_wr_arb.order  order (
     .clk(clk),
-    .\port$12897$0 (pick),
-    .\port$3387$0 (\$16 ),
+    .\port$12947$0 (pick),
+    .\port$3436$0 (\$16 ),
     .r_data(r_data),
     .r_en(\r_en$41 ),
     .r_rdy(r_rdy),
@@ -28358,7 +28477,7 @@ module \hetsoc_soc.memsys.dma.l1_wr_arb.bq (rst, w_en, w_rdy, r_data, w_port__da
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.l1_wr_arb.order (rst, w_en, \port$3387$0 , w_rdy, r_rdy, r_data, \port$12897$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l1_wr_arb.order (rst, w_en, \port$3436$0 , w_rdy, r_rdy, r_data, \port$12947$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$35  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -28382,10 +28501,10 @@ module \hetsoc_soc.memsys.dma.l1_wr_arb.order (rst, w_en, \port$3387$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$12897$0 ;
-  wire \port$12897$0 ;
-  input [5:0] \port$3387$0 ;
-  wire [5:0] \port$3387$0 ;
+  input \port$12947$0 ;
+  wire \port$12947$0 ;
+  input [5:0] \port$3436$0 ;
+  wire [5:0] \port$3436$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -28419,7 +28538,7 @@ module \hetsoc_soc.memsys.dma.l1_wr_arb.order (rst, w_en, \port$3387$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3387$0 , \port$12897$0  };
+      storage[w_port__addr] <= { \port$3436$0 , \port$12947$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -28481,8 +28600,8 @@ module \hetsoc_soc.memsys.dma.l1_wr_arb.order (rst, w_en, \port$3387$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3387$0 , \port$12897$0  };
-  assign w_data = { \port$3387$0 , \port$12897$0  };
+  assign w_port__data = { \port$3436$0 , \port$12947$0  };
+  assign w_data = { \port$3436$0 , \port$12947$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -28591,8 +28710,8 @@ module \hetsoc_soc.memsys.dma.l2_rd_arb (rst, up0__data, up0__cmd_valid, up1__cm
     beats <= \$23 ;
   \hetsoc_soc.memsys.dma.l2_rd_arb.order  order (
     .clk(clk),
-    .\port$12921$0 (pick),
-    .\port$3518$0 (\$13 ),
+    .\port$12971$0 (pick),
+    .\port$3567$0 (\$13 ),
     .r_data(r_data),
     .r_en(r_en),
     .rst(rst),
@@ -28691,7 +28810,7 @@ module \hetsoc_soc.memsys.dma.l2_rd_arb (rst, up0__data, up0__cmd_valid, up1__cm
   assign \$15  = r_data[0];
 endmodule
 
-module \hetsoc_soc.memsys.dma.l2_rd_arb.order (rst, w_en, \port$3518$0 , w_rdy, r_data, \port$12921$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l2_rd_arb.order (rst, w_en, \port$3567$0 , w_rdy, r_data, \port$12971$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$37  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -28715,10 +28834,10 @@ module \hetsoc_soc.memsys.dma.l2_rd_arb.order (rst, w_en, \port$3518$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$12921$0 ;
-  wire \port$12921$0 ;
-  input [5:0] \port$3518$0 ;
-  wire [5:0] \port$3518$0 ;
+  input \port$12971$0 ;
+  wire \port$12971$0 ;
+  input [5:0] \port$3567$0 ;
+  wire [5:0] \port$3567$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -28751,7 +28870,7 @@ module \hetsoc_soc.memsys.dma.l2_rd_arb.order (rst, w_en, \port$3518$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3518$0 , \port$12921$0  };
+      storage[w_port__addr] <= { \port$3567$0 , \port$12971$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -28813,8 +28932,8 @@ module \hetsoc_soc.memsys.dma.l2_rd_arb.order (rst, w_en, \port$3518$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3518$0 , \port$12921$0  };
-  assign w_data = { \port$3518$0 , \port$12921$0  };
+  assign w_port__data = { \port$3567$0 , \port$12971$0  };
+  assign w_data = { \port$3567$0 , \port$12971$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -28975,8 +29094,8 @@ module \hetsoc_soc.memsys.dma.l2_wr_arb (rst, up0__cmd_valid, up0__data_valid, u
   );
   \hetsoc_soc.memsys.dma.l2_wr_arb.order  order (
     .clk(clk),
-    .\port$12937$0 (pick),
-    .\port$3604$0 (\$16 ),
+    .\port$12987$0 (pick),
+    .\port$3653$0 (\$16 ),
     .r_data(r_data),
     .r_en(\r_en$41 ),
     .r_rdy(r_rdy),
@@ -29221,7 +29340,7 @@ module \hetsoc_soc.memsys.dma.l2_wr_arb.bq (rst, w_en, w_rdy, r_data, w_port__da
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.l2_wr_arb.order (rst, w_en, \port$3604$0 , w_rdy, r_rdy, r_data, \port$12937$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l2_wr_arb.order (rst, w_en, \port$3653$0 , w_rdy, r_rdy, r_data, \port$12987$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$40  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -29245,10 +29364,10 @@ module \hetsoc_soc.memsys.dma.l2_wr_arb.order (rst, w_en, \port$3604$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$12937$0 ;
-  wire \port$12937$0 ;
-  input [5:0] \port$3604$0 ;
-  wire [5:0] \port$3604$0 ;
+  input \port$12987$0 ;
+  wire \port$12987$0 ;
+  input [5:0] \port$3653$0 ;
+  wire [5:0] \port$3653$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -29282,7 +29401,7 @@ module \hetsoc_soc.memsys.dma.l2_wr_arb.order (rst, w_en, \port$3604$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3604$0 , \port$12937$0  };
+      storage[w_port__addr] <= { \port$3653$0 , \port$12987$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -29344,8 +29463,8 @@ module \hetsoc_soc.memsys.dma.l2_wr_arb.order (rst, w_en, \port$3604$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3604$0 , \port$12937$0  };
-  assign w_data = { \port$3604$0 , \port$12937$0  };
+  assign w_port__data = { \port$3653$0 , \port$12987$0  };
+  assign w_data = { \port$3653$0 , \port$12987$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -29455,8 +29574,8 @@ module \hetsoc_soc.memsys.dma.l3_rd_arb (up0__data, up0__data_err, down__data_va
     beats <= \$23 ;
   \hetsoc_soc.memsys.dma.l3_rd_arb.order  order (
     .clk(clk),
-    .\port$12961$0 (pick),
-    .\port$3735$0 (\$13 ),
+    .\port$13011$0 (pick),
+    .\port$3784$0 (\$13 ),
     .r_data(r_data),
     .r_en(r_en),
     .rst(rst),
@@ -29554,7 +29673,7 @@ module \hetsoc_soc.memsys.dma.l3_rd_arb (up0__data, up0__data_err, down__data_va
   assign \$15  = r_data[0];
 endmodule
 
-module \hetsoc_soc.memsys.dma.l3_rd_arb.order (rst, w_en, \port$3735$0 , w_rdy, r_data, \port$12961$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l3_rd_arb.order (rst, w_en, \port$3784$0 , w_rdy, r_data, \port$13011$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$42  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -29578,10 +29697,10 @@ module \hetsoc_soc.memsys.dma.l3_rd_arb.order (rst, w_en, \port$3735$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$12961$0 ;
-  wire \port$12961$0 ;
-  input [5:0] \port$3735$0 ;
-  wire [5:0] \port$3735$0 ;
+  input \port$13011$0 ;
+  wire \port$13011$0 ;
+  input [5:0] \port$3784$0 ;
+  wire [5:0] \port$3784$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -29614,7 +29733,7 @@ module \hetsoc_soc.memsys.dma.l3_rd_arb.order (rst, w_en, \port$3735$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3735$0 , \port$12961$0  };
+      storage[w_port__addr] <= { \port$3784$0 , \port$13011$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -29676,8 +29795,8 @@ module \hetsoc_soc.memsys.dma.l3_rd_arb.order (rst, w_en, \port$3735$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3735$0 , \port$12961$0  };
-  assign w_data = { \port$3735$0 , \port$12961$0  };
+  assign w_port__data = { \port$3784$0 , \port$13011$0  };
+  assign w_data = { \port$3784$0 , \port$13011$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -29839,8 +29958,8 @@ module \hetsoc_soc.memsys.dma.l3_wr_arb (r_en, clk, rst, up0__cmd_valid, up0__da
   );
   \hetsoc_soc.memsys.dma.l3_wr_arb.order  order (
     .clk(clk),
-    .\port$12977$0 (pick),
-    .\port$3821$0 (\$16 ),
+    .\port$13027$0 (pick),
+    .\port$3870$0 (\$16 ),
     .r_data(r_data),
     .r_en(\r_en$41 ),
     .r_rdy(r_rdy),
@@ -30084,7 +30203,7 @@ module \hetsoc_soc.memsys.dma.l3_wr_arb.bq (clk, rst, w_en, w_rdy, r_data, w_por
   assign r_port__data = r_data;
 endmodule
 
-module \hetsoc_soc.memsys.dma.l3_wr_arb.order (rst, w_en, \port$3821$0 , w_rdy, r_rdy, r_data, \port$12977$0 , r_en, clk);
+module \hetsoc_soc.memsys.dma.l3_wr_arb.order (rst, w_en, \port$3870$0 , w_rdy, r_rdy, r_data, \port$13027$0 , r_en, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$45  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -30108,10 +30227,10 @@ module \hetsoc_soc.memsys.dma.l3_wr_arb.order (rst, w_en, \port$3821$0 , w_rdy, 
   (* init = 2'h0 *)
   wire [1:0] consume;
   reg [2:0] level = 3'h0;
-  input \port$12977$0 ;
-  wire \port$12977$0 ;
-  input [5:0] \port$3821$0 ;
-  wire [5:0] \port$3821$0 ;
+  input \port$13027$0 ;
+  wire \port$13027$0 ;
+  input [5:0] \port$3870$0 ;
+  wire [5:0] \port$3870$0 ;
   (* init = 2'h0 *)
   wire [1:0] produce;
   output [6:0] r_data;
@@ -30145,7 +30264,7 @@ module \hetsoc_soc.memsys.dma.l3_wr_arb.order (rst, w_en, \port$3821$0 , w_rdy, 
   end
   always @(posedge clk) begin
     if (w_port__en)
-      storage[w_port__addr] <= { \port$3821$0 , \port$12977$0  };
+      storage[w_port__addr] <= { \port$3870$0 , \port$13027$0  };
   end
   assign r_data = storage[r_port__addr];
   assign w_rdy = level != 3'h4;
@@ -30207,8 +30326,8 @@ module \hetsoc_soc.memsys.dma.l3_wr_arb.order (rst, w_en, \port$3821$0 , w_rdy, 
   assign w_level = level;
   assign r_level = level;
   assign produce = w_port__addr;
-  assign w_port__data = { \port$3821$0 , \port$12977$0  };
-  assign w_data = { \port$3821$0 , \port$12977$0  };
+  assign w_port__data = { \port$3870$0 , \port$13027$0  };
+  assign w_data = { \port$3870$0 , \port$13027$0  };
   assign consume = r_port__addr;
   assign r_port__data = r_data;
 endmodule
@@ -34709,7 +34828,7 @@ module \hetsoc_soc.memsys.l2_port (rst, mem_wr__req_ready, mem_rd__req_ready, rd
   assign mem_wr__addr = wr_addr[18:0];
 endmodule
 
-module \hetsoc_soc.memsys.l3_port (rd__cmd_ready, axi__wready, axi__bresp, wr__done, rd__data, axi__rresp, rd__data_valid, clk, rst, axi__arvalid, axi__araddr, rd__cmd_len, wr__cmd_valid, axi__awaddr, wr__cmd_len, wr__data_valid, axi__wdata, \port$3988$0 , axi__awvalid, \port$3990$0 , wr__cmd_ready
+module \hetsoc_soc.memsys.l3_port (rd__cmd_ready, axi__wready, axi__bresp, wr__done, rd__data, axi__rresp, rd__data_valid, clk, rst, axi__arvalid, axi__araddr, rd__cmd_len, wr__cmd_valid, axi__awaddr, wr__cmd_len, wr__data_valid, axi__wdata, \port$4037$0 , axi__awvalid, \port$4039$0 , wr__cmd_ready
 , axi__wvalid, axi__wlast, wr__data_ready, axi__awready);
   reg \$auto$verilog_backend.cc:2355:dump_module$50  = 0;
   wire [6:0] \$1 ;
@@ -34757,10 +34876,10 @@ module \hetsoc_soc.memsys.l3_port (rd__cmd_ready, axi__wready, axi__bresp, wr__d
   reg [5:0] beats = 6'h00;
   input clk;
   wire clk;
-  output [6:0] \port$3988$0 ;
-  wire [6:0] \port$3988$0 ;
-  output [6:0] \port$3990$0 ;
-  wire [6:0] \port$3990$0 ;
+  output [6:0] \port$4037$0 ;
+  wire [6:0] \port$4037$0 ;
+  output [6:0] \port$4039$0 ;
+  wire [6:0] \port$4039$0 ;
   wire [5:0] r_data;
   reg r_en;
   wire r_rdy;
@@ -34863,8 +34982,8 @@ module \hetsoc_soc.memsys.l3_port (rd__cmd_ready, axi__wready, axi__bresp, wr__d
   assign axi__bready = 1'h1;
   assign axi__bvalid = wr__done;
   assign wr__done_err = axi__bresp[1];
-  assign \port$3988$0  = \$1 ;
-  assign \port$3990$0  = \$2 ;
+  assign \port$4037$0  = \$1 ;
+  assign \port$4039$0  = \$2 ;
 endmodule
 
 module \hetsoc_soc.memsys.l3_port.wlens (rst, w_port__data, w_en, w_rdy, r_rdy, r_data, r_en, clk);
@@ -44647,8 +44766,8 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   \hetsoc_soc.npu.core.adder  adder (
     .a(a),
     .b(b),
-    .\port$13270$22 (d[53:22]),
-    .\port$13270$286 (d[363:286]),
+    .\port$13320$22 (d[53:22]),
+    .\port$13320$286 (d[363:286]),
     .\y$19 (y)
   );
   \hetsoc_soc.npu.core.array  array (
@@ -44666,7 +44785,7 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   \hetsoc_soc.npu.core.requant  requant (
     .acc(acc),
     .mult(mult),
-    .\port$13270$30 (d[53:30]),
+    .\port$13320$30 (d[53:30]),
     .shift(\$953 [5:0]),
     .\y$15 (\y$303 )
   );
@@ -47456,7 +47575,7 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   assign \$1028  = fr;
 endmodule
 
-module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$22 );
+module \hetsoc_soc.npu.core.adder (\port$13320$286 , a, b, \y$19 , \port$13320$22 );
   reg \$auto$verilog_backend.cc:2355:dump_module$54  = 0;
   wire [8:0] \$1 ;
   wire [63:0] \$10 ;
@@ -48394,10 +48513,10 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   wire [42:0] p7;
   wire [42:0] p8;
   wire [42:0] p9;
-  input [31:0] \port$13270$22 ;
-  wire [31:0] \port$13270$22 ;
-  input [77:0] \port$13270$286 ;
-  wire [77:0] \port$13270$286 ;
+  input [31:0] \port$13320$22 ;
+  wire [31:0] \port$13320$22 ;
+  input [77:0] \port$13320$286 ;
+  wire [77:0] \port$13320$286 ;
   wire [62:0] q;
   wire [62:0] \q$105 ;
   wire [62:0] \q$114 ;
@@ -48567,8 +48686,8 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$250  = \$249  - 1'h1;
   assign \$251  = \$248  ? 64'h0000000000000000 : \$250 ;
   assign \$252  = $signed(\$247 ) + $signed({ 1'h0, \half$112  });
-  assign \$253  = $signed(\$252 ) >>> \port$13270$286 [77:72];
-  assign \$254  = | \port$13270$286 [77:72];
+  assign \$253  = $signed(\$252 ) >>> \port$13320$286 [77:72];
+  assign \$254  = | \port$13320$286 [77:72];
   assign \$255  = { 19'h00000, \$247 [40], \$247 [40], \$247  } & \$251 [61:0];
   assign \$256  = \$255  == \half$112 ;
   assign \tie$115  = \$254  & \$256 ;
@@ -48578,22 +48697,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$260  = \$257  ? 63'h00000000000003ff : \$259 ;
   assign \$261  = \tie$115  & \$253 [0];
   assign \$262  = $signed(\$260 [10:0]) - $signed({ 1'h0, \$261  });
-  assign \r$117  = $signed(\$262 ) + $signed(\port$13270$22 [15:8]);
-  assign \$263  = $signed(\r$117 ) < $signed(\port$13270$22 [23:16]);
-  assign \$264  = $signed(\r$117 ) > $signed(\port$13270$22 [31:24]);
-  assign \$265  = $signed(a[103:96]) - $signed(\port$13270$22 [7:0]);
-  assign \$266  = $signed(\$265 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$267  = $signed(b[103:96]) - $signed(\port$13270$286 [7:0]);
-  assign \$268  = $signed(\$267 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$117  = $signed(\$262 ) + $signed(\port$13320$22 [15:8]);
+  assign \$263  = $signed(\r$117 ) < $signed(\port$13320$22 [23:16]);
+  assign \$264  = $signed(\r$117 ) > $signed(\port$13320$22 [31:24]);
+  assign \$265  = $signed(a[103:96]) - $signed(\port$13320$22 [7:0]);
+  assign \$266  = $signed(\$265 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$267  = $signed(b[103:96]) - $signed(\port$13320$286 [7:0]);
+  assign \$268  = $signed(\$267 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$269  = $signed(\$266 ) + $signed(\$268 );
-  assign \down$120  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$120  = 6'h3e - \port$13320$286 [77:72];
   assign \half$121  = 62'h2000000000000000 >> \down$120 ;
-  assign \$270  = ! \port$13270$286 [77:72];
+  assign \$270  = ! \port$13320$286 [77:72];
   assign \$272  = \$271  - 1'h1;
   assign \$273  = \$270  ? 64'h0000000000000000 : \$272 ;
   assign \$274  = $signed(\$269 ) + $signed({ 1'h0, \half$121  });
-  assign \$275  = $signed(\$274 ) >>> \port$13270$286 [77:72];
-  assign \$276  = | \port$13270$286 [77:72];
+  assign \$275  = $signed(\$274 ) >>> \port$13320$286 [77:72];
+  assign \$276  = | \port$13320$286 [77:72];
   assign \$277  = { 19'h00000, \$269 [40], \$269 [40], \$269  } & \$273 [61:0];
   assign \$278  = \$277  == \half$121 ;
   assign \tie$124  = \$276  & \$278 ;
@@ -48603,22 +48722,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$282  = \$279  ? 63'h00000000000003ff : \$281 ;
   assign \$283  = \tie$124  & \$275 [0];
   assign \$284  = $signed(\$282 [10:0]) - $signed({ 1'h0, \$283  });
-  assign \r$126  = $signed(\$284 ) + $signed(\port$13270$22 [15:8]);
-  assign \$285  = $signed(\r$126 ) < $signed(\port$13270$22 [23:16]);
-  assign \$286  = $signed(\r$126 ) > $signed(\port$13270$22 [31:24]);
-  assign \$287  = $signed(a[111:104]) - $signed(\port$13270$22 [7:0]);
-  assign \$288  = $signed(\$287 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$289  = $signed(b[111:104]) - $signed(\port$13270$286 [7:0]);
-  assign \$290  = $signed(\$289 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$126  = $signed(\$284 ) + $signed(\port$13320$22 [15:8]);
+  assign \$285  = $signed(\r$126 ) < $signed(\port$13320$22 [23:16]);
+  assign \$286  = $signed(\r$126 ) > $signed(\port$13320$22 [31:24]);
+  assign \$287  = $signed(a[111:104]) - $signed(\port$13320$22 [7:0]);
+  assign \$288  = $signed(\$287 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$289  = $signed(b[111:104]) - $signed(\port$13320$286 [7:0]);
+  assign \$290  = $signed(\$289 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$291  = $signed(\$288 ) + $signed(\$290 );
-  assign \down$129  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$129  = 6'h3e - \port$13320$286 [77:72];
   assign \half$130  = 62'h2000000000000000 >> \down$129 ;
-  assign \$292  = ! \port$13270$286 [77:72];
+  assign \$292  = ! \port$13320$286 [77:72];
   assign \$294  = \$293  - 1'h1;
   assign \$295  = \$292  ? 64'h0000000000000000 : \$294 ;
   assign \$296  = $signed(\$291 ) + $signed({ 1'h0, \half$130  });
-  assign \$297  = $signed(\$296 ) >>> \port$13270$286 [77:72];
-  assign \$298  = | \port$13270$286 [77:72];
+  assign \$297  = $signed(\$296 ) >>> \port$13320$286 [77:72];
+  assign \$298  = | \port$13320$286 [77:72];
   assign \$299  = { 19'h00000, \$291 [40], \$291 [40], \$291  } & \$295 [61:0];
   assign \$300  = \$299  == \half$130 ;
   assign \tie$133  = \$298  & \$300 ;
@@ -48628,22 +48747,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$304  = \$301  ? 63'h00000000000003ff : \$303 ;
   assign \$305  = \tie$133  & \$297 [0];
   assign \$306  = $signed(\$304 [10:0]) - $signed({ 1'h0, \$305  });
-  assign \r$135  = $signed(\$306 ) + $signed(\port$13270$22 [15:8]);
-  assign \$307  = $signed(\r$135 ) < $signed(\port$13270$22 [23:16]);
-  assign \$308  = $signed(\r$135 ) > $signed(\port$13270$22 [31:24]);
-  assign \$309  = $signed(a[119:112]) - $signed(\port$13270$22 [7:0]);
-  assign \$310  = $signed(\$309 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$311  = $signed(b[119:112]) - $signed(\port$13270$286 [7:0]);
-  assign \$312  = $signed(\$311 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$135  = $signed(\$306 ) + $signed(\port$13320$22 [15:8]);
+  assign \$307  = $signed(\r$135 ) < $signed(\port$13320$22 [23:16]);
+  assign \$308  = $signed(\r$135 ) > $signed(\port$13320$22 [31:24]);
+  assign \$309  = $signed(a[119:112]) - $signed(\port$13320$22 [7:0]);
+  assign \$310  = $signed(\$309 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$311  = $signed(b[119:112]) - $signed(\port$13320$286 [7:0]);
+  assign \$312  = $signed(\$311 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$313  = $signed(\$310 ) + $signed(\$312 );
-  assign \down$138  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$138  = 6'h3e - \port$13320$286 [77:72];
   assign \half$139  = 62'h2000000000000000 >> \down$138 ;
-  assign \$314  = ! \port$13270$286 [77:72];
+  assign \$314  = ! \port$13320$286 [77:72];
   assign \$316  = \$315  - 1'h1;
   assign \$317  = \$314  ? 64'h0000000000000000 : \$316 ;
   assign \$318  = $signed(\$313 ) + $signed({ 1'h0, \half$139  });
-  assign \$319  = $signed(\$318 ) >>> \port$13270$286 [77:72];
-  assign \$320  = | \port$13270$286 [77:72];
+  assign \$319  = $signed(\$318 ) >>> \port$13320$286 [77:72];
+  assign \$320  = | \port$13320$286 [77:72];
   assign \$321  = { 19'h00000, \$313 [40], \$313 [40], \$313  } & \$317 [61:0];
   assign \$322  = \$321  == \half$139 ;
   assign \tie$142  = \$320  & \$322 ;
@@ -48653,22 +48772,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$326  = \$323  ? 63'h00000000000003ff : \$325 ;
   assign \$327  = \tie$142  & \$319 [0];
   assign \$328  = $signed(\$326 [10:0]) - $signed({ 1'h0, \$327  });
-  assign \r$144  = $signed(\$328 ) + $signed(\port$13270$22 [15:8]);
-  assign \$329  = $signed(\r$144 ) < $signed(\port$13270$22 [23:16]);
-  assign \$330  = $signed(\r$144 ) > $signed(\port$13270$22 [31:24]);
-  assign \$331  = $signed(a[127:120]) - $signed(\port$13270$22 [7:0]);
-  assign \$332  = $signed(\$331 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$333  = $signed(b[127:120]) - $signed(\port$13270$286 [7:0]);
-  assign \$334  = $signed(\$333 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$144  = $signed(\$328 ) + $signed(\port$13320$22 [15:8]);
+  assign \$329  = $signed(\r$144 ) < $signed(\port$13320$22 [23:16]);
+  assign \$330  = $signed(\r$144 ) > $signed(\port$13320$22 [31:24]);
+  assign \$331  = $signed(a[127:120]) - $signed(\port$13320$22 [7:0]);
+  assign \$332  = $signed(\$331 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$333  = $signed(b[127:120]) - $signed(\port$13320$286 [7:0]);
+  assign \$334  = $signed(\$333 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$335  = $signed(\$332 ) + $signed(\$334 );
-  assign \down$147  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$147  = 6'h3e - \port$13320$286 [77:72];
   assign \half$148  = 62'h2000000000000000 >> \down$147 ;
-  assign \$336  = ! \port$13270$286 [77:72];
+  assign \$336  = ! \port$13320$286 [77:72];
   assign \$338  = \$337  - 1'h1;
   assign \$339  = \$336  ? 64'h0000000000000000 : \$338 ;
   assign \$340  = $signed(\$335 ) + $signed({ 1'h0, \half$148  });
-  assign \$341  = $signed(\$340 ) >>> \port$13270$286 [77:72];
-  assign \$342  = | \port$13270$286 [77:72];
+  assign \$341  = $signed(\$340 ) >>> \port$13320$286 [77:72];
+  assign \$342  = | \port$13320$286 [77:72];
   assign \$343  = { 19'h00000, \$335 [40], \$335 [40], \$335  } & \$339 [61:0];
   assign \$344  = \$343  == \half$148 ;
   assign \tie$151  = \$342  & \$344 ;
@@ -48678,22 +48797,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$348  = \$345  ? 63'h00000000000003ff : \$347 ;
   assign \$349  = \tie$151  & \$341 [0];
   assign \$350  = $signed(\$348 [10:0]) - $signed({ 1'h0, \$349  });
-  assign \r$153  = $signed(\$350 ) + $signed(\port$13270$22 [15:8]);
-  assign \$351  = $signed(\r$153 ) < $signed(\port$13270$22 [23:16]);
-  assign \$352  = $signed(\r$153 ) > $signed(\port$13270$22 [31:24]);
-  assign \$353  = $signed(a[135:128]) - $signed(\port$13270$22 [7:0]);
-  assign \$354  = $signed(\$353 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$355  = $signed(b[135:128]) - $signed(\port$13270$286 [7:0]);
-  assign \$356  = $signed(\$355 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$153  = $signed(\$350 ) + $signed(\port$13320$22 [15:8]);
+  assign \$351  = $signed(\r$153 ) < $signed(\port$13320$22 [23:16]);
+  assign \$352  = $signed(\r$153 ) > $signed(\port$13320$22 [31:24]);
+  assign \$353  = $signed(a[135:128]) - $signed(\port$13320$22 [7:0]);
+  assign \$354  = $signed(\$353 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$355  = $signed(b[135:128]) - $signed(\port$13320$286 [7:0]);
+  assign \$356  = $signed(\$355 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$357  = $signed(\$354 ) + $signed(\$356 );
-  assign \down$156  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$156  = 6'h3e - \port$13320$286 [77:72];
   assign \half$157  = 62'h2000000000000000 >> \down$156 ;
-  assign \$358  = ! \port$13270$286 [77:72];
+  assign \$358  = ! \port$13320$286 [77:72];
   assign \$360  = \$359  - 1'h1;
   assign \$361  = \$358  ? 64'h0000000000000000 : \$360 ;
   assign \$362  = $signed(\$357 ) + $signed({ 1'h0, \half$157  });
-  assign \$363  = $signed(\$362 ) >>> \port$13270$286 [77:72];
-  assign \$364  = | \port$13270$286 [77:72];
+  assign \$363  = $signed(\$362 ) >>> \port$13320$286 [77:72];
+  assign \$364  = | \port$13320$286 [77:72];
   assign \$365  = { 19'h00000, \$357 [40], \$357 [40], \$357  } & \$361 [61:0];
   assign \$366  = \$365  == \half$157 ;
   assign \tie$160  = \$364  & \$366 ;
@@ -48703,22 +48822,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$370  = \$367  ? 63'h00000000000003ff : \$369 ;
   assign \$371  = \tie$160  & \$363 [0];
   assign \$372  = $signed(\$370 [10:0]) - $signed({ 1'h0, \$371  });
-  assign \r$162  = $signed(\$372 ) + $signed(\port$13270$22 [15:8]);
-  assign \$373  = $signed(\r$162 ) < $signed(\port$13270$22 [23:16]);
-  assign \$374  = $signed(\r$162 ) > $signed(\port$13270$22 [31:24]);
-  assign \$375  = $signed(a[143:136]) - $signed(\port$13270$22 [7:0]);
-  assign \$376  = $signed(\$375 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$377  = $signed(b[143:136]) - $signed(\port$13270$286 [7:0]);
-  assign \$378  = $signed(\$377 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$162  = $signed(\$372 ) + $signed(\port$13320$22 [15:8]);
+  assign \$373  = $signed(\r$162 ) < $signed(\port$13320$22 [23:16]);
+  assign \$374  = $signed(\r$162 ) > $signed(\port$13320$22 [31:24]);
+  assign \$375  = $signed(a[143:136]) - $signed(\port$13320$22 [7:0]);
+  assign \$376  = $signed(\$375 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$377  = $signed(b[143:136]) - $signed(\port$13320$286 [7:0]);
+  assign \$378  = $signed(\$377 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$379  = $signed(\$376 ) + $signed(\$378 );
-  assign \down$165  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$165  = 6'h3e - \port$13320$286 [77:72];
   assign \half$166  = 62'h2000000000000000 >> \down$165 ;
-  assign \$380  = ! \port$13270$286 [77:72];
+  assign \$380  = ! \port$13320$286 [77:72];
   assign \$382  = \$381  - 1'h1;
   assign \$383  = \$380  ? 64'h0000000000000000 : \$382 ;
   assign \$384  = $signed(\$379 ) + $signed({ 1'h0, \half$166  });
-  assign \$385  = $signed(\$384 ) >>> \port$13270$286 [77:72];
-  assign \$386  = | \port$13270$286 [77:72];
+  assign \$385  = $signed(\$384 ) >>> \port$13320$286 [77:72];
+  assign \$386  = | \port$13320$286 [77:72];
   assign \$387  = { 19'h00000, \$379 [40], \$379 [40], \$379  } & \$383 [61:0];
   assign \$388  = \$387  == \half$166 ;
   assign \tie$169  = \$386  & \$388 ;
@@ -48728,22 +48847,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$392  = \$389  ? 63'h00000000000003ff : \$391 ;
   assign \$393  = \tie$169  & \$385 [0];
   assign \$394  = $signed(\$392 [10:0]) - $signed({ 1'h0, \$393  });
-  assign \r$171  = $signed(\$394 ) + $signed(\port$13270$22 [15:8]);
-  assign \$395  = $signed(\r$171 ) < $signed(\port$13270$22 [23:16]);
-  assign \$396  = $signed(\r$171 ) > $signed(\port$13270$22 [31:24]);
-  assign \$397  = $signed(a[151:144]) - $signed(\port$13270$22 [7:0]);
-  assign \$398  = $signed(\$397 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$399  = $signed(b[151:144]) - $signed(\port$13270$286 [7:0]);
-  assign \$400  = $signed(\$399 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$171  = $signed(\$394 ) + $signed(\port$13320$22 [15:8]);
+  assign \$395  = $signed(\r$171 ) < $signed(\port$13320$22 [23:16]);
+  assign \$396  = $signed(\r$171 ) > $signed(\port$13320$22 [31:24]);
+  assign \$397  = $signed(a[151:144]) - $signed(\port$13320$22 [7:0]);
+  assign \$398  = $signed(\$397 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$399  = $signed(b[151:144]) - $signed(\port$13320$286 [7:0]);
+  assign \$400  = $signed(\$399 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$401  = $signed(\$398 ) + $signed(\$400 );
-  assign \down$174  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$174  = 6'h3e - \port$13320$286 [77:72];
   assign \half$175  = 62'h2000000000000000 >> \down$174 ;
-  assign \$402  = ! \port$13270$286 [77:72];
+  assign \$402  = ! \port$13320$286 [77:72];
   assign \$404  = \$403  - 1'h1;
   assign \$405  = \$402  ? 64'h0000000000000000 : \$404 ;
   assign \$406  = $signed(\$401 ) + $signed({ 1'h0, \half$175  });
-  assign \$407  = $signed(\$406 ) >>> \port$13270$286 [77:72];
-  assign \$408  = | \port$13270$286 [77:72];
+  assign \$407  = $signed(\$406 ) >>> \port$13320$286 [77:72];
+  assign \$408  = | \port$13320$286 [77:72];
   assign \$409  = { 19'h00000, \$401 [40], \$401 [40], \$401  } & \$405 [61:0];
   assign \$410  = \$409  == \half$175 ;
   assign \tie$178  = \$408  & \$410 ;
@@ -48753,22 +48872,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$414  = \$411  ? 63'h00000000000003ff : \$413 ;
   assign \$415  = \tie$178  & \$407 [0];
   assign \$416  = $signed(\$414 [10:0]) - $signed({ 1'h0, \$415  });
-  assign \r$180  = $signed(\$416 ) + $signed(\port$13270$22 [15:8]);
-  assign \$417  = $signed(\r$180 ) < $signed(\port$13270$22 [23:16]);
-  assign \$418  = $signed(\r$180 ) > $signed(\port$13270$22 [31:24]);
-  assign \$419  = $signed(a[159:152]) - $signed(\port$13270$22 [7:0]);
-  assign \$420  = $signed(\$419 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$421  = $signed(b[159:152]) - $signed(\port$13270$286 [7:0]);
-  assign \$422  = $signed(\$421 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$180  = $signed(\$416 ) + $signed(\port$13320$22 [15:8]);
+  assign \$417  = $signed(\r$180 ) < $signed(\port$13320$22 [23:16]);
+  assign \$418  = $signed(\r$180 ) > $signed(\port$13320$22 [31:24]);
+  assign \$419  = $signed(a[159:152]) - $signed(\port$13320$22 [7:0]);
+  assign \$420  = $signed(\$419 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$421  = $signed(b[159:152]) - $signed(\port$13320$286 [7:0]);
+  assign \$422  = $signed(\$421 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$423  = $signed(\$420 ) + $signed(\$422 );
-  assign \down$183  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$183  = 6'h3e - \port$13320$286 [77:72];
   assign \half$184  = 62'h2000000000000000 >> \down$183 ;
-  assign \$424  = ! \port$13270$286 [77:72];
+  assign \$424  = ! \port$13320$286 [77:72];
   assign \$426  = \$425  - 1'h1;
   assign \$427  = \$424  ? 64'h0000000000000000 : \$426 ;
   assign \$428  = $signed(\$423 ) + $signed({ 1'h0, \half$184  });
-  assign \$429  = $signed(\$428 ) >>> \port$13270$286 [77:72];
-  assign \$430  = | \port$13270$286 [77:72];
+  assign \$429  = $signed(\$428 ) >>> \port$13320$286 [77:72];
+  assign \$430  = | \port$13320$286 [77:72];
   assign \$431  = { 19'h00000, \$423 [40], \$423 [40], \$423  } & \$427 [61:0];
   assign \$432  = \$431  == \half$184 ;
   assign \tie$187  = \$430  & \$432 ;
@@ -48778,22 +48897,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$436  = \$433  ? 63'h00000000000003ff : \$435 ;
   assign \$437  = \tie$187  & \$429 [0];
   assign \$438  = $signed(\$436 [10:0]) - $signed({ 1'h0, \$437  });
-  assign \r$189  = $signed(\$438 ) + $signed(\port$13270$22 [15:8]);
-  assign \$439  = $signed(\r$189 ) < $signed(\port$13270$22 [23:16]);
-  assign \$440  = $signed(\r$189 ) > $signed(\port$13270$22 [31:24]);
-  assign \$441  = $signed(a[167:160]) - $signed(\port$13270$22 [7:0]);
-  assign \$442  = $signed(\$441 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$443  = $signed(b[167:160]) - $signed(\port$13270$286 [7:0]);
-  assign \$444  = $signed(\$443 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$189  = $signed(\$438 ) + $signed(\port$13320$22 [15:8]);
+  assign \$439  = $signed(\r$189 ) < $signed(\port$13320$22 [23:16]);
+  assign \$440  = $signed(\r$189 ) > $signed(\port$13320$22 [31:24]);
+  assign \$441  = $signed(a[167:160]) - $signed(\port$13320$22 [7:0]);
+  assign \$442  = $signed(\$441 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$443  = $signed(b[167:160]) - $signed(\port$13320$286 [7:0]);
+  assign \$444  = $signed(\$443 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$445  = $signed(\$442 ) + $signed(\$444 );
-  assign \down$192  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$192  = 6'h3e - \port$13320$286 [77:72];
   assign \half$193  = 62'h2000000000000000 >> \down$192 ;
-  assign \$446  = ! \port$13270$286 [77:72];
+  assign \$446  = ! \port$13320$286 [77:72];
   assign \$448  = \$447  - 1'h1;
   assign \$449  = \$446  ? 64'h0000000000000000 : \$448 ;
   assign \$450  = $signed(\$445 ) + $signed({ 1'h0, \half$193  });
-  assign \$451  = $signed(\$450 ) >>> \port$13270$286 [77:72];
-  assign \$452  = | \port$13270$286 [77:72];
+  assign \$451  = $signed(\$450 ) >>> \port$13320$286 [77:72];
+  assign \$452  = | \port$13320$286 [77:72];
   assign \$453  = { 19'h00000, \$445 [40], \$445 [40], \$445  } & \$449 [61:0];
   assign \$454  = \$453  == \half$193 ;
   assign \tie$196  = \$452  & \$454 ;
@@ -48803,22 +48922,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$458  = \$455  ? 63'h00000000000003ff : \$457 ;
   assign \$459  = \tie$196  & \$451 [0];
   assign \$460  = $signed(\$458 [10:0]) - $signed({ 1'h0, \$459  });
-  assign \r$198  = $signed(\$460 ) + $signed(\port$13270$22 [15:8]);
-  assign \$461  = $signed(\r$198 ) < $signed(\port$13270$22 [23:16]);
-  assign \$462  = $signed(\r$198 ) > $signed(\port$13270$22 [31:24]);
-  assign \$463  = $signed(a[175:168]) - $signed(\port$13270$22 [7:0]);
-  assign \$464  = $signed(\$463 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$465  = $signed(b[175:168]) - $signed(\port$13270$286 [7:0]);
-  assign \$466  = $signed(\$465 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$198  = $signed(\$460 ) + $signed(\port$13320$22 [15:8]);
+  assign \$461  = $signed(\r$198 ) < $signed(\port$13320$22 [23:16]);
+  assign \$462  = $signed(\r$198 ) > $signed(\port$13320$22 [31:24]);
+  assign \$463  = $signed(a[175:168]) - $signed(\port$13320$22 [7:0]);
+  assign \$464  = $signed(\$463 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$465  = $signed(b[175:168]) - $signed(\port$13320$286 [7:0]);
+  assign \$466  = $signed(\$465 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$467  = $signed(\$464 ) + $signed(\$466 );
-  assign \down$201  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$201  = 6'h3e - \port$13320$286 [77:72];
   assign \half$202  = 62'h2000000000000000 >> \down$201 ;
-  assign \$468  = ! \port$13270$286 [77:72];
+  assign \$468  = ! \port$13320$286 [77:72];
   assign \$470  = \$469  - 1'h1;
   assign \$471  = \$468  ? 64'h0000000000000000 : \$470 ;
   assign \$472  = $signed(\$467 ) + $signed({ 1'h0, \half$202  });
-  assign \$473  = $signed(\$472 ) >>> \port$13270$286 [77:72];
-  assign \$474  = | \port$13270$286 [77:72];
+  assign \$473  = $signed(\$472 ) >>> \port$13320$286 [77:72];
+  assign \$474  = | \port$13320$286 [77:72];
   assign \$475  = { 19'h00000, \$467 [40], \$467 [40], \$467  } & \$471 [61:0];
   assign \$476  = \$475  == \half$202 ;
   assign \tie$205  = \$474  & \$476 ;
@@ -48828,22 +48947,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$480  = \$477  ? 63'h00000000000003ff : \$479 ;
   assign \$481  = \tie$205  & \$473 [0];
   assign \$482  = $signed(\$480 [10:0]) - $signed({ 1'h0, \$481  });
-  assign \r$207  = $signed(\$482 ) + $signed(\port$13270$22 [15:8]);
-  assign \$483  = $signed(\r$207 ) < $signed(\port$13270$22 [23:16]);
-  assign \$484  = $signed(\r$207 ) > $signed(\port$13270$22 [31:24]);
-  assign \$485  = $signed(a[183:176]) - $signed(\port$13270$22 [7:0]);
-  assign \$486  = $signed(\$485 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$487  = $signed(b[183:176]) - $signed(\port$13270$286 [7:0]);
-  assign \$488  = $signed(\$487 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$207  = $signed(\$482 ) + $signed(\port$13320$22 [15:8]);
+  assign \$483  = $signed(\r$207 ) < $signed(\port$13320$22 [23:16]);
+  assign \$484  = $signed(\r$207 ) > $signed(\port$13320$22 [31:24]);
+  assign \$485  = $signed(a[183:176]) - $signed(\port$13320$22 [7:0]);
+  assign \$486  = $signed(\$485 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$487  = $signed(b[183:176]) - $signed(\port$13320$286 [7:0]);
+  assign \$488  = $signed(\$487 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$489  = $signed(\$486 ) + $signed(\$488 );
-  assign \down$210  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$210  = 6'h3e - \port$13320$286 [77:72];
   assign \half$211  = 62'h2000000000000000 >> \down$210 ;
-  assign \$490  = ! \port$13270$286 [77:72];
+  assign \$490  = ! \port$13320$286 [77:72];
   assign \$492  = \$491  - 1'h1;
   assign \$493  = \$490  ? 64'h0000000000000000 : \$492 ;
   assign \$494  = $signed(\$489 ) + $signed({ 1'h0, \half$211  });
-  assign \$495  = $signed(\$494 ) >>> \port$13270$286 [77:72];
-  assign \$496  = | \port$13270$286 [77:72];
+  assign \$495  = $signed(\$494 ) >>> \port$13320$286 [77:72];
+  assign \$496  = | \port$13320$286 [77:72];
   assign \$497  = { 19'h00000, \$489 [40], \$489 [40], \$489  } & \$493 [61:0];
   assign \$498  = \$497  == \half$211 ;
   assign \tie$214  = \$496  & \$498 ;
@@ -48853,22 +48972,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$502  = \$499  ? 63'h00000000000003ff : \$501 ;
   assign \$503  = \tie$214  & \$495 [0];
   assign \$504  = $signed(\$502 [10:0]) - $signed({ 1'h0, \$503  });
-  assign \r$216  = $signed(\$504 ) + $signed(\port$13270$22 [15:8]);
-  assign \$505  = $signed(\r$216 ) < $signed(\port$13270$22 [23:16]);
-  assign \$506  = $signed(\r$216 ) > $signed(\port$13270$22 [31:24]);
-  assign \$507  = $signed(a[191:184]) - $signed(\port$13270$22 [7:0]);
-  assign \$508  = $signed(\$507 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$509  = $signed(b[191:184]) - $signed(\port$13270$286 [7:0]);
-  assign \$510  = $signed(\$509 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$216  = $signed(\$504 ) + $signed(\port$13320$22 [15:8]);
+  assign \$505  = $signed(\r$216 ) < $signed(\port$13320$22 [23:16]);
+  assign \$506  = $signed(\r$216 ) > $signed(\port$13320$22 [31:24]);
+  assign \$507  = $signed(a[191:184]) - $signed(\port$13320$22 [7:0]);
+  assign \$508  = $signed(\$507 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$509  = $signed(b[191:184]) - $signed(\port$13320$286 [7:0]);
+  assign \$510  = $signed(\$509 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$511  = $signed(\$508 ) + $signed(\$510 );
-  assign \down$219  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$219  = 6'h3e - \port$13320$286 [77:72];
   assign \half$220  = 62'h2000000000000000 >> \down$219 ;
-  assign \$512  = ! \port$13270$286 [77:72];
+  assign \$512  = ! \port$13320$286 [77:72];
   assign \$514  = \$513  - 1'h1;
   assign \$515  = \$512  ? 64'h0000000000000000 : \$514 ;
   assign \$516  = $signed(\$511 ) + $signed({ 1'h0, \half$220  });
-  assign \$517  = $signed(\$516 ) >>> \port$13270$286 [77:72];
-  assign \$518  = | \port$13270$286 [77:72];
+  assign \$517  = $signed(\$516 ) >>> \port$13320$286 [77:72];
+  assign \$518  = | \port$13320$286 [77:72];
   assign \$519  = { 19'h00000, \$511 [40], \$511 [40], \$511  } & \$515 [61:0];
   assign \$520  = \$519  == \half$220 ;
   assign \tie$223  = \$518  & \$520 ;
@@ -48878,22 +48997,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$524  = \$521  ? 63'h00000000000003ff : \$523 ;
   assign \$525  = \tie$223  & \$517 [0];
   assign \$526  = $signed(\$524 [10:0]) - $signed({ 1'h0, \$525  });
-  assign \r$225  = $signed(\$526 ) + $signed(\port$13270$22 [15:8]);
-  assign \$527  = $signed(\r$225 ) < $signed(\port$13270$22 [23:16]);
-  assign \$528  = $signed(\r$225 ) > $signed(\port$13270$22 [31:24]);
-  assign \$529  = $signed(a[199:192]) - $signed(\port$13270$22 [7:0]);
-  assign \$530  = $signed(\$529 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$531  = $signed(b[199:192]) - $signed(\port$13270$286 [7:0]);
-  assign \$532  = $signed(\$531 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$225  = $signed(\$526 ) + $signed(\port$13320$22 [15:8]);
+  assign \$527  = $signed(\r$225 ) < $signed(\port$13320$22 [23:16]);
+  assign \$528  = $signed(\r$225 ) > $signed(\port$13320$22 [31:24]);
+  assign \$529  = $signed(a[199:192]) - $signed(\port$13320$22 [7:0]);
+  assign \$530  = $signed(\$529 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$531  = $signed(b[199:192]) - $signed(\port$13320$286 [7:0]);
+  assign \$532  = $signed(\$531 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$533  = $signed(\$530 ) + $signed(\$532 );
-  assign \down$228  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$228  = 6'h3e - \port$13320$286 [77:72];
   assign \half$229  = 62'h2000000000000000 >> \down$228 ;
-  assign \$534  = ! \port$13270$286 [77:72];
+  assign \$534  = ! \port$13320$286 [77:72];
   assign \$536  = \$535  - 1'h1;
   assign \$537  = \$534  ? 64'h0000000000000000 : \$536 ;
   assign \$538  = $signed(\$533 ) + $signed({ 1'h0, \half$229  });
-  assign \$539  = $signed(\$538 ) >>> \port$13270$286 [77:72];
-  assign \$540  = | \port$13270$286 [77:72];
+  assign \$539  = $signed(\$538 ) >>> \port$13320$286 [77:72];
+  assign \$540  = | \port$13320$286 [77:72];
   assign \$541  = { 19'h00000, \$533 [40], \$533 [40], \$533  } & \$537 [61:0];
   assign \$542  = \$541  == \half$229 ;
   assign \tie$232  = \$540  & \$542 ;
@@ -48903,22 +49022,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$546  = \$543  ? 63'h00000000000003ff : \$545 ;
   assign \$547  = \tie$232  & \$539 [0];
   assign \$548  = $signed(\$546 [10:0]) - $signed({ 1'h0, \$547  });
-  assign \r$234  = $signed(\$548 ) + $signed(\port$13270$22 [15:8]);
-  assign \$549  = $signed(\r$234 ) < $signed(\port$13270$22 [23:16]);
-  assign \$550  = $signed(\r$234 ) > $signed(\port$13270$22 [31:24]);
-  assign \$551  = $signed(a[207:200]) - $signed(\port$13270$22 [7:0]);
-  assign \$552  = $signed(\$551 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$553  = $signed(b[207:200]) - $signed(\port$13270$286 [7:0]);
-  assign \$554  = $signed(\$553 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$234  = $signed(\$548 ) + $signed(\port$13320$22 [15:8]);
+  assign \$549  = $signed(\r$234 ) < $signed(\port$13320$22 [23:16]);
+  assign \$550  = $signed(\r$234 ) > $signed(\port$13320$22 [31:24]);
+  assign \$551  = $signed(a[207:200]) - $signed(\port$13320$22 [7:0]);
+  assign \$552  = $signed(\$551 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$553  = $signed(b[207:200]) - $signed(\port$13320$286 [7:0]);
+  assign \$554  = $signed(\$553 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$555  = $signed(\$552 ) + $signed(\$554 );
-  assign \down$237  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$237  = 6'h3e - \port$13320$286 [77:72];
   assign \half$238  = 62'h2000000000000000 >> \down$237 ;
-  assign \$556  = ! \port$13270$286 [77:72];
+  assign \$556  = ! \port$13320$286 [77:72];
   assign \$558  = \$557  - 1'h1;
   assign \$559  = \$556  ? 64'h0000000000000000 : \$558 ;
   assign \$560  = $signed(\$555 ) + $signed({ 1'h0, \half$238  });
-  assign \$561  = $signed(\$560 ) >>> \port$13270$286 [77:72];
-  assign \$562  = | \port$13270$286 [77:72];
+  assign \$561  = $signed(\$560 ) >>> \port$13320$286 [77:72];
+  assign \$562  = | \port$13320$286 [77:72];
   assign \$563  = { 19'h00000, \$555 [40], \$555 [40], \$555  } & \$559 [61:0];
   assign \$564  = \$563  == \half$238 ;
   assign \tie$241  = \$562  & \$564 ;
@@ -48928,22 +49047,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$568  = \$565  ? 63'h00000000000003ff : \$567 ;
   assign \$569  = \tie$241  & \$561 [0];
   assign \$570  = $signed(\$568 [10:0]) - $signed({ 1'h0, \$569  });
-  assign \r$243  = $signed(\$570 ) + $signed(\port$13270$22 [15:8]);
-  assign \$571  = $signed(\r$243 ) < $signed(\port$13270$22 [23:16]);
-  assign \$572  = $signed(\r$243 ) > $signed(\port$13270$22 [31:24]);
-  assign \$573  = $signed(a[215:208]) - $signed(\port$13270$22 [7:0]);
-  assign \$574  = $signed(\$573 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$575  = $signed(b[215:208]) - $signed(\port$13270$286 [7:0]);
-  assign \$576  = $signed(\$575 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$243  = $signed(\$570 ) + $signed(\port$13320$22 [15:8]);
+  assign \$571  = $signed(\r$243 ) < $signed(\port$13320$22 [23:16]);
+  assign \$572  = $signed(\r$243 ) > $signed(\port$13320$22 [31:24]);
+  assign \$573  = $signed(a[215:208]) - $signed(\port$13320$22 [7:0]);
+  assign \$574  = $signed(\$573 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$575  = $signed(b[215:208]) - $signed(\port$13320$286 [7:0]);
+  assign \$576  = $signed(\$575 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$577  = $signed(\$574 ) + $signed(\$576 );
-  assign \down$246  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$246  = 6'h3e - \port$13320$286 [77:72];
   assign \half$247  = 62'h2000000000000000 >> \down$246 ;
-  assign \$578  = ! \port$13270$286 [77:72];
+  assign \$578  = ! \port$13320$286 [77:72];
   assign \$580  = \$579  - 1'h1;
   assign \$581  = \$578  ? 64'h0000000000000000 : \$580 ;
   assign \$582  = $signed(\$577 ) + $signed({ 1'h0, \half$247  });
-  assign \$583  = $signed(\$582 ) >>> \port$13270$286 [77:72];
-  assign \$584  = | \port$13270$286 [77:72];
+  assign \$583  = $signed(\$582 ) >>> \port$13320$286 [77:72];
+  assign \$584  = | \port$13320$286 [77:72];
   assign \$585  = { 19'h00000, \$577 [40], \$577 [40], \$577  } & \$581 [61:0];
   assign \$586  = \$585  == \half$247 ;
   assign \tie$250  = \$584  & \$586 ;
@@ -48953,22 +49072,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$590  = \$587  ? 63'h00000000000003ff : \$589 ;
   assign \$591  = \tie$250  & \$583 [0];
   assign \$592  = $signed(\$590 [10:0]) - $signed({ 1'h0, \$591  });
-  assign \r$252  = $signed(\$592 ) + $signed(\port$13270$22 [15:8]);
-  assign \$593  = $signed(\r$252 ) < $signed(\port$13270$22 [23:16]);
-  assign \$594  = $signed(\r$252 ) > $signed(\port$13270$22 [31:24]);
-  assign \$595  = $signed(a[223:216]) - $signed(\port$13270$22 [7:0]);
-  assign \$596  = $signed(\$595 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$597  = $signed(b[223:216]) - $signed(\port$13270$286 [7:0]);
-  assign \$598  = $signed(\$597 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$252  = $signed(\$592 ) + $signed(\port$13320$22 [15:8]);
+  assign \$593  = $signed(\r$252 ) < $signed(\port$13320$22 [23:16]);
+  assign \$594  = $signed(\r$252 ) > $signed(\port$13320$22 [31:24]);
+  assign \$595  = $signed(a[223:216]) - $signed(\port$13320$22 [7:0]);
+  assign \$596  = $signed(\$595 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$597  = $signed(b[223:216]) - $signed(\port$13320$286 [7:0]);
+  assign \$598  = $signed(\$597 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$599  = $signed(\$596 ) + $signed(\$598 );
-  assign \down$255  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$255  = 6'h3e - \port$13320$286 [77:72];
   assign \half$256  = 62'h2000000000000000 >> \down$255 ;
-  assign \$600  = ! \port$13270$286 [77:72];
+  assign \$600  = ! \port$13320$286 [77:72];
   assign \$602  = \$601  - 1'h1;
   assign \$603  = \$600  ? 64'h0000000000000000 : \$602 ;
   assign \$604  = $signed(\$599 ) + $signed({ 1'h0, \half$256  });
-  assign \$605  = $signed(\$604 ) >>> \port$13270$286 [77:72];
-  assign \$606  = | \port$13270$286 [77:72];
+  assign \$605  = $signed(\$604 ) >>> \port$13320$286 [77:72];
+  assign \$606  = | \port$13320$286 [77:72];
   assign \$607  = { 19'h00000, \$599 [40], \$599 [40], \$599  } & \$603 [61:0];
   assign \$608  = \$607  == \half$256 ;
   assign \tie$259  = \$606  & \$608 ;
@@ -48978,22 +49097,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$612  = \$609  ? 63'h00000000000003ff : \$611 ;
   assign \$613  = \tie$259  & \$605 [0];
   assign \$614  = $signed(\$612 [10:0]) - $signed({ 1'h0, \$613  });
-  assign \r$261  = $signed(\$614 ) + $signed(\port$13270$22 [15:8]);
-  assign \$615  = $signed(\r$261 ) < $signed(\port$13270$22 [23:16]);
-  assign \$616  = $signed(\r$261 ) > $signed(\port$13270$22 [31:24]);
-  assign \$617  = $signed(a[231:224]) - $signed(\port$13270$22 [7:0]);
-  assign \$618  = $signed(\$617 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$619  = $signed(b[231:224]) - $signed(\port$13270$286 [7:0]);
-  assign \$620  = $signed(\$619 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$261  = $signed(\$614 ) + $signed(\port$13320$22 [15:8]);
+  assign \$615  = $signed(\r$261 ) < $signed(\port$13320$22 [23:16]);
+  assign \$616  = $signed(\r$261 ) > $signed(\port$13320$22 [31:24]);
+  assign \$617  = $signed(a[231:224]) - $signed(\port$13320$22 [7:0]);
+  assign \$618  = $signed(\$617 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$619  = $signed(b[231:224]) - $signed(\port$13320$286 [7:0]);
+  assign \$620  = $signed(\$619 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$621  = $signed(\$618 ) + $signed(\$620 );
-  assign \down$264  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$264  = 6'h3e - \port$13320$286 [77:72];
   assign \half$265  = 62'h2000000000000000 >> \down$264 ;
-  assign \$622  = ! \port$13270$286 [77:72];
+  assign \$622  = ! \port$13320$286 [77:72];
   assign \$624  = \$623  - 1'h1;
   assign \$625  = \$622  ? 64'h0000000000000000 : \$624 ;
   assign \$626  = $signed(\$621 ) + $signed({ 1'h0, \half$265  });
-  assign \$627  = $signed(\$626 ) >>> \port$13270$286 [77:72];
-  assign \$628  = | \port$13270$286 [77:72];
+  assign \$627  = $signed(\$626 ) >>> \port$13320$286 [77:72];
+  assign \$628  = | \port$13320$286 [77:72];
   assign \$629  = { 19'h00000, \$621 [40], \$621 [40], \$621  } & \$625 [61:0];
   assign \$630  = \$629  == \half$265 ;
   assign \tie$268  = \$628  & \$630 ;
@@ -49003,22 +49122,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$634  = \$631  ? 63'h00000000000003ff : \$633 ;
   assign \$635  = \tie$268  & \$627 [0];
   assign \$636  = $signed(\$634 [10:0]) - $signed({ 1'h0, \$635  });
-  assign \r$270  = $signed(\$636 ) + $signed(\port$13270$22 [15:8]);
-  assign \$637  = $signed(\r$270 ) < $signed(\port$13270$22 [23:16]);
-  assign \$638  = $signed(\r$270 ) > $signed(\port$13270$22 [31:24]);
-  assign \$639  = $signed(a[239:232]) - $signed(\port$13270$22 [7:0]);
-  assign \$640  = $signed(\$639 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$641  = $signed(b[239:232]) - $signed(\port$13270$286 [7:0]);
-  assign \$642  = $signed(\$641 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$270  = $signed(\$636 ) + $signed(\port$13320$22 [15:8]);
+  assign \$637  = $signed(\r$270 ) < $signed(\port$13320$22 [23:16]);
+  assign \$638  = $signed(\r$270 ) > $signed(\port$13320$22 [31:24]);
+  assign \$639  = $signed(a[239:232]) - $signed(\port$13320$22 [7:0]);
+  assign \$640  = $signed(\$639 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$641  = $signed(b[239:232]) - $signed(\port$13320$286 [7:0]);
+  assign \$642  = $signed(\$641 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$643  = $signed(\$640 ) + $signed(\$642 );
-  assign \down$273  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$273  = 6'h3e - \port$13320$286 [77:72];
   assign \half$274  = 62'h2000000000000000 >> \down$273 ;
-  assign \$644  = ! \port$13270$286 [77:72];
+  assign \$644  = ! \port$13320$286 [77:72];
   assign \$646  = \$645  - 1'h1;
   assign \$647  = \$644  ? 64'h0000000000000000 : \$646 ;
   assign \$648  = $signed(\$643 ) + $signed({ 1'h0, \half$274  });
-  assign \$649  = $signed(\$648 ) >>> \port$13270$286 [77:72];
-  assign \$650  = | \port$13270$286 [77:72];
+  assign \$649  = $signed(\$648 ) >>> \port$13320$286 [77:72];
+  assign \$650  = | \port$13320$286 [77:72];
   assign \$651  = { 19'h00000, \$643 [40], \$643 [40], \$643  } & \$647 [61:0];
   assign \$652  = \$651  == \half$274 ;
   assign \tie$277  = \$650  & \$652 ;
@@ -49028,22 +49147,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$656  = \$653  ? 63'h00000000000003ff : \$655 ;
   assign \$657  = \tie$277  & \$649 [0];
   assign \$658  = $signed(\$656 [10:0]) - $signed({ 1'h0, \$657  });
-  assign \r$279  = $signed(\$658 ) + $signed(\port$13270$22 [15:8]);
-  assign \$659  = $signed(\r$279 ) < $signed(\port$13270$22 [23:16]);
-  assign \$660  = $signed(\r$279 ) > $signed(\port$13270$22 [31:24]);
-  assign \$661  = $signed(a[247:240]) - $signed(\port$13270$22 [7:0]);
-  assign \$662  = $signed(\$661 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$663  = $signed(b[247:240]) - $signed(\port$13270$286 [7:0]);
-  assign \$664  = $signed(\$663 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$279  = $signed(\$658 ) + $signed(\port$13320$22 [15:8]);
+  assign \$659  = $signed(\r$279 ) < $signed(\port$13320$22 [23:16]);
+  assign \$660  = $signed(\r$279 ) > $signed(\port$13320$22 [31:24]);
+  assign \$661  = $signed(a[247:240]) - $signed(\port$13320$22 [7:0]);
+  assign \$662  = $signed(\$661 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$663  = $signed(b[247:240]) - $signed(\port$13320$286 [7:0]);
+  assign \$664  = $signed(\$663 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$665  = $signed(\$662 ) + $signed(\$664 );
-  assign \down$282  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$282  = 6'h3e - \port$13320$286 [77:72];
   assign \half$283  = 62'h2000000000000000 >> \down$282 ;
-  assign \$666  = ! \port$13270$286 [77:72];
+  assign \$666  = ! \port$13320$286 [77:72];
   assign \$668  = \$667  - 1'h1;
   assign \$669  = \$666  ? 64'h0000000000000000 : \$668 ;
   assign \$670  = $signed(\$665 ) + $signed({ 1'h0, \half$283  });
-  assign \$671  = $signed(\$670 ) >>> \port$13270$286 [77:72];
-  assign \$672  = | \port$13270$286 [77:72];
+  assign \$671  = $signed(\$670 ) >>> \port$13320$286 [77:72];
+  assign \$672  = | \port$13320$286 [77:72];
   assign \$673  = { 19'h00000, \$665 [40], \$665 [40], \$665  } & \$669 [61:0];
   assign \$674  = \$673  == \half$283 ;
   assign \tie$286  = \$672  & \$674 ;
@@ -49053,22 +49172,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$678  = \$675  ? 63'h00000000000003ff : \$677 ;
   assign \$679  = \tie$286  & \$671 [0];
   assign \$680  = $signed(\$678 [10:0]) - $signed({ 1'h0, \$679  });
-  assign \r$288  = $signed(\$680 ) + $signed(\port$13270$22 [15:8]);
-  assign \$681  = $signed(\r$288 ) < $signed(\port$13270$22 [23:16]);
-  assign \$682  = $signed(\r$288 ) > $signed(\port$13270$22 [31:24]);
-  assign \$683  = $signed(a[255:248]) - $signed(\port$13270$22 [7:0]);
-  assign \$684  = $signed(\$683 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$685  = $signed(b[255:248]) - $signed(\port$13270$286 [7:0]);
-  assign \$686  = $signed(\$685 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$288  = $signed(\$680 ) + $signed(\port$13320$22 [15:8]);
+  assign \$681  = $signed(\r$288 ) < $signed(\port$13320$22 [23:16]);
+  assign \$682  = $signed(\r$288 ) > $signed(\port$13320$22 [31:24]);
+  assign \$683  = $signed(a[255:248]) - $signed(\port$13320$22 [7:0]);
+  assign \$684  = $signed(\$683 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$685  = $signed(b[255:248]) - $signed(\port$13320$286 [7:0]);
+  assign \$686  = $signed(\$685 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$687  = $signed(\$684 ) + $signed(\$686 );
-  assign \down$291  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$291  = 6'h3e - \port$13320$286 [77:72];
   assign \half$292  = 62'h2000000000000000 >> \down$291 ;
-  assign \$688  = ! \port$13270$286 [77:72];
+  assign \$688  = ! \port$13320$286 [77:72];
   assign \$690  = \$689  - 1'h1;
   assign \$691  = \$688  ? 64'h0000000000000000 : \$690 ;
   assign \$692  = $signed(\$687 ) + $signed({ 1'h0, \half$292  });
-  assign \$693  = $signed(\$692 ) >>> \port$13270$286 [77:72];
-  assign \$694  = | \port$13270$286 [77:72];
+  assign \$693  = $signed(\$692 ) >>> \port$13320$286 [77:72];
+  assign \$694  = | \port$13320$286 [77:72];
   assign \$695  = { 19'h00000, \$687 [40], \$687 [40], \$687  } & \$691 [61:0];
   assign \$696  = \$695  == \half$292 ;
   assign \tie$295  = \$694  & \$696 ;
@@ -49078,22 +49197,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$700  = \$697  ? 63'h00000000000003ff : \$699 ;
   assign \$701  = \tie$295  & \$693 [0];
   assign \$702  = $signed(\$700 [10:0]) - $signed({ 1'h0, \$701  });
-  assign \r$297  = $signed(\$702 ) + $signed(\port$13270$22 [15:8]);
-  assign \$703  = $signed(\r$297 ) < $signed(\port$13270$22 [23:16]);
-  assign \$704  = $signed(\r$297 ) > $signed(\port$13270$22 [31:24]);
-  assign \$1  = $signed(a[7:0]) - $signed(\port$13270$22 [7:0]);
-  assign \$2  = $signed(\$1 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$3  = $signed(b[7:0]) - $signed(\port$13270$286 [7:0]);
-  assign \$4  = $signed(\$3 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$297  = $signed(\$702 ) + $signed(\port$13320$22 [15:8]);
+  assign \$703  = $signed(\r$297 ) < $signed(\port$13320$22 [23:16]);
+  assign \$704  = $signed(\r$297 ) > $signed(\port$13320$22 [31:24]);
+  assign \$1  = $signed(a[7:0]) - $signed(\port$13320$22 [7:0]);
+  assign \$2  = $signed(\$1 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$3  = $signed(b[7:0]) - $signed(\port$13320$286 [7:0]);
+  assign \$4  = $signed(\$3 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$5  = $signed(\$2 ) + $signed(\$4 );
-  assign down = 6'h3e - \port$13270$286 [77:72];
+  assign down = 6'h3e - \port$13320$286 [77:72];
   assign half = 62'h2000000000000000 >> down;
-  assign \$6  = ! \port$13270$286 [77:72];
+  assign \$6  = ! \port$13320$286 [77:72];
   assign \$8  = \$7  - 1'h1;
   assign \$9  = \$6  ? 64'h0000000000000000 : \$8 ;
   assign \$10  = $signed(\$5 ) + $signed({ 1'h0, half });
-  assign \$11  = $signed(\$10 ) >>> \port$13270$286 [77:72];
-  assign \$12  = | \port$13270$286 [77:72];
+  assign \$11  = $signed(\$10 ) >>> \port$13320$286 [77:72];
+  assign \$12  = | \port$13320$286 [77:72];
   assign \$13  = { 19'h00000, \$5 [40], \$5 [40], \$5  } & \$9 [61:0];
   assign \$14  = \$13  == half;
   assign tie = \$12  & \$14 ;
@@ -49103,22 +49222,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$18  = \$15  ? 63'h00000000000003ff : \$17 ;
   assign \$19  = tie & \$11 [0];
   assign \$20  = $signed(\$18 [10:0]) - $signed({ 1'h0, \$19  });
-  assign r = $signed(\$20 ) + $signed(\port$13270$22 [15:8]);
-  assign \$21  = $signed(r) < $signed(\port$13270$22 [23:16]);
-  assign \$22  = $signed(r) > $signed(\port$13270$22 [31:24]);
-  assign \$23  = $signed(a[15:8]) - $signed(\port$13270$22 [7:0]);
-  assign \$24  = $signed(\$23 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$25  = $signed(b[15:8]) - $signed(\port$13270$286 [7:0]);
-  assign \$26  = $signed(\$25 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign r = $signed(\$20 ) + $signed(\port$13320$22 [15:8]);
+  assign \$21  = $signed(r) < $signed(\port$13320$22 [23:16]);
+  assign \$22  = $signed(r) > $signed(\port$13320$22 [31:24]);
+  assign \$23  = $signed(a[15:8]) - $signed(\port$13320$22 [7:0]);
+  assign \$24  = $signed(\$23 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$25  = $signed(b[15:8]) - $signed(\port$13320$286 [7:0]);
+  assign \$26  = $signed(\$25 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$27  = $signed(\$24 ) + $signed(\$26 );
-  assign \down$21  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$21  = 6'h3e - \port$13320$286 [77:72];
   assign \half$22  = 62'h2000000000000000 >> \down$21 ;
-  assign \$28  = ! \port$13270$286 [77:72];
+  assign \$28  = ! \port$13320$286 [77:72];
   assign \$30  = \$29  - 1'h1;
   assign \$31  = \$28  ? 64'h0000000000000000 : \$30 ;
   assign \$32  = $signed(\$27 ) + $signed({ 1'h0, \half$22  });
-  assign \$33  = $signed(\$32 ) >>> \port$13270$286 [77:72];
-  assign \$34  = | \port$13270$286 [77:72];
+  assign \$33  = $signed(\$32 ) >>> \port$13320$286 [77:72];
+  assign \$34  = | \port$13320$286 [77:72];
   assign \$35  = { 19'h00000, \$27 [40], \$27 [40], \$27  } & \$31 [61:0];
   assign \$36  = \$35  == \half$22 ;
   assign \tie$25  = \$34  & \$36 ;
@@ -49128,22 +49247,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$40  = \$37  ? 63'h00000000000003ff : \$39 ;
   assign \$41  = \tie$25  & \$33 [0];
   assign \$42  = $signed(\$40 [10:0]) - $signed({ 1'h0, \$41  });
-  assign \r$27  = $signed(\$42 ) + $signed(\port$13270$22 [15:8]);
-  assign \$43  = $signed(\r$27 ) < $signed(\port$13270$22 [23:16]);
-  assign \$44  = $signed(\r$27 ) > $signed(\port$13270$22 [31:24]);
-  assign \$45  = $signed(a[23:16]) - $signed(\port$13270$22 [7:0]);
-  assign \$46  = $signed(\$45 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$47  = $signed(b[23:16]) - $signed(\port$13270$286 [7:0]);
-  assign \$48  = $signed(\$47 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$27  = $signed(\$42 ) + $signed(\port$13320$22 [15:8]);
+  assign \$43  = $signed(\r$27 ) < $signed(\port$13320$22 [23:16]);
+  assign \$44  = $signed(\r$27 ) > $signed(\port$13320$22 [31:24]);
+  assign \$45  = $signed(a[23:16]) - $signed(\port$13320$22 [7:0]);
+  assign \$46  = $signed(\$45 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$47  = $signed(b[23:16]) - $signed(\port$13320$286 [7:0]);
+  assign \$48  = $signed(\$47 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$49  = $signed(\$46 ) + $signed(\$48 );
-  assign \down$30  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$30  = 6'h3e - \port$13320$286 [77:72];
   assign \half$31  = 62'h2000000000000000 >> \down$30 ;
-  assign \$50  = ! \port$13270$286 [77:72];
+  assign \$50  = ! \port$13320$286 [77:72];
   assign \$52  = \$51  - 1'h1;
   assign \$53  = \$50  ? 64'h0000000000000000 : \$52 ;
   assign \$54  = $signed(\$49 ) + $signed({ 1'h0, \half$31  });
-  assign \$55  = $signed(\$54 ) >>> \port$13270$286 [77:72];
-  assign \$56  = | \port$13270$286 [77:72];
+  assign \$55  = $signed(\$54 ) >>> \port$13320$286 [77:72];
+  assign \$56  = | \port$13320$286 [77:72];
   assign \$57  = { 19'h00000, \$49 [40], \$49 [40], \$49  } & \$53 [61:0];
   assign \$58  = \$57  == \half$31 ;
   assign \tie$34  = \$56  & \$58 ;
@@ -49153,22 +49272,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$62  = \$59  ? 63'h00000000000003ff : \$61 ;
   assign \$63  = \tie$34  & \$55 [0];
   assign \$64  = $signed(\$62 [10:0]) - $signed({ 1'h0, \$63  });
-  assign \r$36  = $signed(\$64 ) + $signed(\port$13270$22 [15:8]);
-  assign \$65  = $signed(\r$36 ) < $signed(\port$13270$22 [23:16]);
-  assign \$66  = $signed(\r$36 ) > $signed(\port$13270$22 [31:24]);
-  assign \$67  = $signed(a[31:24]) - $signed(\port$13270$22 [7:0]);
-  assign \$68  = $signed(\$67 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$69  = $signed(b[31:24]) - $signed(\port$13270$286 [7:0]);
-  assign \$70  = $signed(\$69 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$36  = $signed(\$64 ) + $signed(\port$13320$22 [15:8]);
+  assign \$65  = $signed(\r$36 ) < $signed(\port$13320$22 [23:16]);
+  assign \$66  = $signed(\r$36 ) > $signed(\port$13320$22 [31:24]);
+  assign \$67  = $signed(a[31:24]) - $signed(\port$13320$22 [7:0]);
+  assign \$68  = $signed(\$67 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$69  = $signed(b[31:24]) - $signed(\port$13320$286 [7:0]);
+  assign \$70  = $signed(\$69 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$71  = $signed(\$68 ) + $signed(\$70 );
-  assign \down$39  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$39  = 6'h3e - \port$13320$286 [77:72];
   assign \half$40  = 62'h2000000000000000 >> \down$39 ;
-  assign \$72  = ! \port$13270$286 [77:72];
+  assign \$72  = ! \port$13320$286 [77:72];
   assign \$74  = \$73  - 1'h1;
   assign \$75  = \$72  ? 64'h0000000000000000 : \$74 ;
   assign \$76  = $signed(\$71 ) + $signed({ 1'h0, \half$40  });
-  assign \$77  = $signed(\$76 ) >>> \port$13270$286 [77:72];
-  assign \$78  = | \port$13270$286 [77:72];
+  assign \$77  = $signed(\$76 ) >>> \port$13320$286 [77:72];
+  assign \$78  = | \port$13320$286 [77:72];
   assign \$79  = { 19'h00000, \$71 [40], \$71 [40], \$71  } & \$75 [61:0];
   assign \$80  = \$79  == \half$40 ;
   assign \tie$43  = \$78  & \$80 ;
@@ -49178,22 +49297,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$84  = \$81  ? 63'h00000000000003ff : \$83 ;
   assign \$85  = \tie$43  & \$77 [0];
   assign \$86  = $signed(\$84 [10:0]) - $signed({ 1'h0, \$85  });
-  assign \r$45  = $signed(\$86 ) + $signed(\port$13270$22 [15:8]);
-  assign \$87  = $signed(\r$45 ) < $signed(\port$13270$22 [23:16]);
-  assign \$88  = $signed(\r$45 ) > $signed(\port$13270$22 [31:24]);
-  assign \$89  = $signed(a[39:32]) - $signed(\port$13270$22 [7:0]);
-  assign \$90  = $signed(\$89 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$91  = $signed(b[39:32]) - $signed(\port$13270$286 [7:0]);
-  assign \$92  = $signed(\$91 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$45  = $signed(\$86 ) + $signed(\port$13320$22 [15:8]);
+  assign \$87  = $signed(\r$45 ) < $signed(\port$13320$22 [23:16]);
+  assign \$88  = $signed(\r$45 ) > $signed(\port$13320$22 [31:24]);
+  assign \$89  = $signed(a[39:32]) - $signed(\port$13320$22 [7:0]);
+  assign \$90  = $signed(\$89 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$91  = $signed(b[39:32]) - $signed(\port$13320$286 [7:0]);
+  assign \$92  = $signed(\$91 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$93  = $signed(\$90 ) + $signed(\$92 );
-  assign \down$48  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$48  = 6'h3e - \port$13320$286 [77:72];
   assign \half$49  = 62'h2000000000000000 >> \down$48 ;
-  assign \$94  = ! \port$13270$286 [77:72];
+  assign \$94  = ! \port$13320$286 [77:72];
   assign \$96  = \$95  - 1'h1;
   assign \$97  = \$94  ? 64'h0000000000000000 : \$96 ;
   assign \$98  = $signed(\$93 ) + $signed({ 1'h0, \half$49  });
-  assign \$99  = $signed(\$98 ) >>> \port$13270$286 [77:72];
-  assign \$100  = | \port$13270$286 [77:72];
+  assign \$99  = $signed(\$98 ) >>> \port$13320$286 [77:72];
+  assign \$100  = | \port$13320$286 [77:72];
   assign \$101  = { 19'h00000, \$93 [40], \$93 [40], \$93  } & \$97 [61:0];
   assign \$102  = \$101  == \half$49 ;
   assign \tie$52  = \$100  & \$102 ;
@@ -49203,22 +49322,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$106  = \$103  ? 63'h00000000000003ff : \$105 ;
   assign \$107  = \tie$52  & \$99 [0];
   assign \$108  = $signed(\$106 [10:0]) - $signed({ 1'h0, \$107  });
-  assign \r$54  = $signed(\$108 ) + $signed(\port$13270$22 [15:8]);
-  assign \$109  = $signed(\r$54 ) < $signed(\port$13270$22 [23:16]);
-  assign \$110  = $signed(\r$54 ) > $signed(\port$13270$22 [31:24]);
-  assign \$111  = $signed(a[47:40]) - $signed(\port$13270$22 [7:0]);
-  assign \$112  = $signed(\$111 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$113  = $signed(b[47:40]) - $signed(\port$13270$286 [7:0]);
-  assign \$114  = $signed(\$113 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$54  = $signed(\$108 ) + $signed(\port$13320$22 [15:8]);
+  assign \$109  = $signed(\r$54 ) < $signed(\port$13320$22 [23:16]);
+  assign \$110  = $signed(\r$54 ) > $signed(\port$13320$22 [31:24]);
+  assign \$111  = $signed(a[47:40]) - $signed(\port$13320$22 [7:0]);
+  assign \$112  = $signed(\$111 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$113  = $signed(b[47:40]) - $signed(\port$13320$286 [7:0]);
+  assign \$114  = $signed(\$113 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$115  = $signed(\$112 ) + $signed(\$114 );
-  assign \down$57  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$57  = 6'h3e - \port$13320$286 [77:72];
   assign \half$58  = 62'h2000000000000000 >> \down$57 ;
-  assign \$116  = ! \port$13270$286 [77:72];
+  assign \$116  = ! \port$13320$286 [77:72];
   assign \$118  = \$117  - 1'h1;
   assign \$119  = \$116  ? 64'h0000000000000000 : \$118 ;
   assign \$120  = $signed(\$115 ) + $signed({ 1'h0, \half$58  });
-  assign \$121  = $signed(\$120 ) >>> \port$13270$286 [77:72];
-  assign \$122  = | \port$13270$286 [77:72];
+  assign \$121  = $signed(\$120 ) >>> \port$13320$286 [77:72];
+  assign \$122  = | \port$13320$286 [77:72];
   assign \$123  = { 19'h00000, \$115 [40], \$115 [40], \$115  } & \$119 [61:0];
   assign \$124  = \$123  == \half$58 ;
   assign \tie$61  = \$122  & \$124 ;
@@ -49228,22 +49347,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$128  = \$125  ? 63'h00000000000003ff : \$127 ;
   assign \$129  = \tie$61  & \$121 [0];
   assign \$130  = $signed(\$128 [10:0]) - $signed({ 1'h0, \$129  });
-  assign \r$63  = $signed(\$130 ) + $signed(\port$13270$22 [15:8]);
-  assign \$131  = $signed(\r$63 ) < $signed(\port$13270$22 [23:16]);
-  assign \$132  = $signed(\r$63 ) > $signed(\port$13270$22 [31:24]);
-  assign \$133  = $signed(a[55:48]) - $signed(\port$13270$22 [7:0]);
-  assign \$134  = $signed(\$133 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$135  = $signed(b[55:48]) - $signed(\port$13270$286 [7:0]);
-  assign \$136  = $signed(\$135 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$63  = $signed(\$130 ) + $signed(\port$13320$22 [15:8]);
+  assign \$131  = $signed(\r$63 ) < $signed(\port$13320$22 [23:16]);
+  assign \$132  = $signed(\r$63 ) > $signed(\port$13320$22 [31:24]);
+  assign \$133  = $signed(a[55:48]) - $signed(\port$13320$22 [7:0]);
+  assign \$134  = $signed(\$133 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$135  = $signed(b[55:48]) - $signed(\port$13320$286 [7:0]);
+  assign \$136  = $signed(\$135 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$137  = $signed(\$134 ) + $signed(\$136 );
-  assign \down$66  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$66  = 6'h3e - \port$13320$286 [77:72];
   assign \half$67  = 62'h2000000000000000 >> \down$66 ;
-  assign \$138  = ! \port$13270$286 [77:72];
+  assign \$138  = ! \port$13320$286 [77:72];
   assign \$140  = \$139  - 1'h1;
   assign \$141  = \$138  ? 64'h0000000000000000 : \$140 ;
   assign \$142  = $signed(\$137 ) + $signed({ 1'h0, \half$67  });
-  assign \$143  = $signed(\$142 ) >>> \port$13270$286 [77:72];
-  assign \$144  = | \port$13270$286 [77:72];
+  assign \$143  = $signed(\$142 ) >>> \port$13320$286 [77:72];
+  assign \$144  = | \port$13320$286 [77:72];
   assign \$145  = { 19'h00000, \$137 [40], \$137 [40], \$137  } & \$141 [61:0];
   assign \$146  = \$145  == \half$67 ;
   assign \tie$70  = \$144  & \$146 ;
@@ -49253,22 +49372,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$150  = \$147  ? 63'h00000000000003ff : \$149 ;
   assign \$151  = \tie$70  & \$143 [0];
   assign \$152  = $signed(\$150 [10:0]) - $signed({ 1'h0, \$151  });
-  assign \r$72  = $signed(\$152 ) + $signed(\port$13270$22 [15:8]);
-  assign \$153  = $signed(\r$72 ) < $signed(\port$13270$22 [23:16]);
-  assign \$154  = $signed(\r$72 ) > $signed(\port$13270$22 [31:24]);
-  assign \$155  = $signed(a[63:56]) - $signed(\port$13270$22 [7:0]);
-  assign \$156  = $signed(\$155 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$157  = $signed(b[63:56]) - $signed(\port$13270$286 [7:0]);
-  assign \$158  = $signed(\$157 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$72  = $signed(\$152 ) + $signed(\port$13320$22 [15:8]);
+  assign \$153  = $signed(\r$72 ) < $signed(\port$13320$22 [23:16]);
+  assign \$154  = $signed(\r$72 ) > $signed(\port$13320$22 [31:24]);
+  assign \$155  = $signed(a[63:56]) - $signed(\port$13320$22 [7:0]);
+  assign \$156  = $signed(\$155 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$157  = $signed(b[63:56]) - $signed(\port$13320$286 [7:0]);
+  assign \$158  = $signed(\$157 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$159  = $signed(\$156 ) + $signed(\$158 );
-  assign \down$75  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$75  = 6'h3e - \port$13320$286 [77:72];
   assign \half$76  = 62'h2000000000000000 >> \down$75 ;
-  assign \$160  = ! \port$13270$286 [77:72];
+  assign \$160  = ! \port$13320$286 [77:72];
   assign \$162  = \$161  - 1'h1;
   assign \$163  = \$160  ? 64'h0000000000000000 : \$162 ;
   assign \$164  = $signed(\$159 ) + $signed({ 1'h0, \half$76  });
-  assign \$165  = $signed(\$164 ) >>> \port$13270$286 [77:72];
-  assign \$166  = | \port$13270$286 [77:72];
+  assign \$165  = $signed(\$164 ) >>> \port$13320$286 [77:72];
+  assign \$166  = | \port$13320$286 [77:72];
   assign \$167  = { 19'h00000, \$159 [40], \$159 [40], \$159  } & \$163 [61:0];
   assign \$168  = \$167  == \half$76 ;
   assign \tie$79  = \$166  & \$168 ;
@@ -49278,22 +49397,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$172  = \$169  ? 63'h00000000000003ff : \$171 ;
   assign \$173  = \tie$79  & \$165 [0];
   assign \$174  = $signed(\$172 [10:0]) - $signed({ 1'h0, \$173  });
-  assign \r$81  = $signed(\$174 ) + $signed(\port$13270$22 [15:8]);
-  assign \$175  = $signed(\r$81 ) < $signed(\port$13270$22 [23:16]);
-  assign \$176  = $signed(\r$81 ) > $signed(\port$13270$22 [31:24]);
-  assign \$177  = $signed(a[71:64]) - $signed(\port$13270$22 [7:0]);
-  assign \$178  = $signed(\$177 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$179  = $signed(b[71:64]) - $signed(\port$13270$286 [7:0]);
-  assign \$180  = $signed(\$179 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$81  = $signed(\$174 ) + $signed(\port$13320$22 [15:8]);
+  assign \$175  = $signed(\r$81 ) < $signed(\port$13320$22 [23:16]);
+  assign \$176  = $signed(\r$81 ) > $signed(\port$13320$22 [31:24]);
+  assign \$177  = $signed(a[71:64]) - $signed(\port$13320$22 [7:0]);
+  assign \$178  = $signed(\$177 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$179  = $signed(b[71:64]) - $signed(\port$13320$286 [7:0]);
+  assign \$180  = $signed(\$179 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$181  = $signed(\$178 ) + $signed(\$180 );
-  assign \down$84  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$84  = 6'h3e - \port$13320$286 [77:72];
   assign \half$85  = 62'h2000000000000000 >> \down$84 ;
-  assign \$182  = ! \port$13270$286 [77:72];
+  assign \$182  = ! \port$13320$286 [77:72];
   assign \$184  = \$183  - 1'h1;
   assign \$185  = \$182  ? 64'h0000000000000000 : \$184 ;
   assign \$186  = $signed(\$181 ) + $signed({ 1'h0, \half$85  });
-  assign \$187  = $signed(\$186 ) >>> \port$13270$286 [77:72];
-  assign \$188  = | \port$13270$286 [77:72];
+  assign \$187  = $signed(\$186 ) >>> \port$13320$286 [77:72];
+  assign \$188  = | \port$13320$286 [77:72];
   assign \$189  = { 19'h00000, \$181 [40], \$181 [40], \$181  } & \$185 [61:0];
   assign \$190  = \$189  == \half$85 ;
   assign \tie$88  = \$188  & \$190 ;
@@ -49303,22 +49422,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$194  = \$191  ? 63'h00000000000003ff : \$193 ;
   assign \$195  = \tie$88  & \$187 [0];
   assign \$196  = $signed(\$194 [10:0]) - $signed({ 1'h0, \$195  });
-  assign \r$90  = $signed(\$196 ) + $signed(\port$13270$22 [15:8]);
-  assign \$197  = $signed(\r$90 ) < $signed(\port$13270$22 [23:16]);
-  assign \$198  = $signed(\r$90 ) > $signed(\port$13270$22 [31:24]);
-  assign \$199  = $signed(a[79:72]) - $signed(\port$13270$22 [7:0]);
-  assign \$200  = $signed(\$199 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$201  = $signed(b[79:72]) - $signed(\port$13270$286 [7:0]);
-  assign \$202  = $signed(\$201 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$90  = $signed(\$196 ) + $signed(\port$13320$22 [15:8]);
+  assign \$197  = $signed(\r$90 ) < $signed(\port$13320$22 [23:16]);
+  assign \$198  = $signed(\r$90 ) > $signed(\port$13320$22 [31:24]);
+  assign \$199  = $signed(a[79:72]) - $signed(\port$13320$22 [7:0]);
+  assign \$200  = $signed(\$199 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$201  = $signed(b[79:72]) - $signed(\port$13320$286 [7:0]);
+  assign \$202  = $signed(\$201 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$203  = $signed(\$200 ) + $signed(\$202 );
-  assign \down$93  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$93  = 6'h3e - \port$13320$286 [77:72];
   assign \half$94  = 62'h2000000000000000 >> \down$93 ;
-  assign \$204  = ! \port$13270$286 [77:72];
+  assign \$204  = ! \port$13320$286 [77:72];
   assign \$206  = \$205  - 1'h1;
   assign \$207  = \$204  ? 64'h0000000000000000 : \$206 ;
   assign \$208  = $signed(\$203 ) + $signed({ 1'h0, \half$94  });
-  assign \$209  = $signed(\$208 ) >>> \port$13270$286 [77:72];
-  assign \$210  = | \port$13270$286 [77:72];
+  assign \$209  = $signed(\$208 ) >>> \port$13320$286 [77:72];
+  assign \$210  = | \port$13320$286 [77:72];
   assign \$211  = { 19'h00000, \$203 [40], \$203 [40], \$203  } & \$207 [61:0];
   assign \$212  = \$211  == \half$94 ;
   assign \tie$97  = \$210  & \$212 ;
@@ -49328,22 +49447,22 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$216  = \$213  ? 63'h00000000000003ff : \$215 ;
   assign \$217  = \tie$97  & \$209 [0];
   assign \$218  = $signed(\$216 [10:0]) - $signed({ 1'h0, \$217  });
-  assign \r$99  = $signed(\$218 ) + $signed(\port$13270$22 [15:8]);
-  assign \$219  = $signed(\r$99 ) < $signed(\port$13270$22 [23:16]);
-  assign \$220  = $signed(\r$99 ) > $signed(\port$13270$22 [31:24]);
-  assign \$221  = $signed(a[87:80]) - $signed(\port$13270$22 [7:0]);
-  assign \$222  = $signed(\$221 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$223  = $signed(b[87:80]) - $signed(\port$13270$286 [7:0]);
-  assign \$224  = $signed(\$223 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$99  = $signed(\$218 ) + $signed(\port$13320$22 [15:8]);
+  assign \$219  = $signed(\r$99 ) < $signed(\port$13320$22 [23:16]);
+  assign \$220  = $signed(\r$99 ) > $signed(\port$13320$22 [31:24]);
+  assign \$221  = $signed(a[87:80]) - $signed(\port$13320$22 [7:0]);
+  assign \$222  = $signed(\$221 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$223  = $signed(b[87:80]) - $signed(\port$13320$286 [7:0]);
+  assign \$224  = $signed(\$223 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$225  = $signed(\$222 ) + $signed(\$224 );
-  assign \down$102  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$102  = 6'h3e - \port$13320$286 [77:72];
   assign \half$103  = 62'h2000000000000000 >> \down$102 ;
-  assign \$226  = ! \port$13270$286 [77:72];
+  assign \$226  = ! \port$13320$286 [77:72];
   assign \$228  = \$227  - 1'h1;
   assign \$229  = \$226  ? 64'h0000000000000000 : \$228 ;
   assign \$230  = $signed(\$225 ) + $signed({ 1'h0, \half$103  });
-  assign \$231  = $signed(\$230 ) >>> \port$13270$286 [77:72];
-  assign \$232  = | \port$13270$286 [77:72];
+  assign \$231  = $signed(\$230 ) >>> \port$13320$286 [77:72];
+  assign \$232  = | \port$13320$286 [77:72];
   assign \$233  = { 19'h00000, \$225 [40], \$225 [40], \$225  } & \$229 [61:0];
   assign \$234  = \$233  == \half$103 ;
   assign \tie$106  = \$232  & \$234 ;
@@ -49353,24 +49472,24 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
   assign \$238  = \$235  ? 63'h00000000000003ff : \$237 ;
   assign \$239  = \tie$106  & \$231 [0];
   assign \$240  = $signed(\$238 [10:0]) - $signed({ 1'h0, \$239  });
-  assign \r$108  = $signed(\$240 ) + $signed(\port$13270$22 [15:8]);
-  assign \$241  = $signed(\r$108 ) < $signed(\port$13270$22 [23:16]);
-  assign \$242  = $signed(\r$108 ) > $signed(\port$13270$22 [31:24]);
-  assign \$243  = $signed(a[95:88]) - $signed(\port$13270$22 [7:0]);
-  assign \$244  = $signed(\$243 ) * $signed({ 1'h0, \port$13270$286 [38:8] });
-  assign \$245  = $signed(b[95:88]) - $signed(\port$13270$286 [7:0]);
-  assign \$246  = $signed(\$245 ) * $signed({ 1'h0, \port$13270$286 [70:40] });
+  assign \r$108  = $signed(\$240 ) + $signed(\port$13320$22 [15:8]);
+  assign \$241  = $signed(\r$108 ) < $signed(\port$13320$22 [23:16]);
+  assign \$242  = $signed(\r$108 ) > $signed(\port$13320$22 [31:24]);
+  assign \$243  = $signed(a[95:88]) - $signed(\port$13320$22 [7:0]);
+  assign \$244  = $signed(\$243 ) * $signed({ 1'h0, \port$13320$286 [38:8] });
+  assign \$245  = $signed(b[95:88]) - $signed(\port$13320$286 [7:0]);
+  assign \$246  = $signed(\$245 ) * $signed({ 1'h0, \port$13320$286 [70:40] });
   assign \$247  = $signed(\$244 ) + $signed(\$246 );
-  assign \down$111  = 6'h3e - \port$13270$286 [77:72];
+  assign \down$111  = 6'h3e - \port$13320$286 [77:72];
   assign \half$112  = 62'h2000000000000000 >> \down$111 ;
-  assign \$248  = ! \port$13270$286 [77:72];
+  assign \$248  = ! \port$13320$286 [77:72];
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$21 ) begin
-      y = \port$13270$22 [23:16];
+      y = \port$13320$22 [23:16];
     end else if (\$22 ) begin
-      y = \port$13270$22 [31:24];
+      y = \port$13320$22 [31:24];
     end else begin
       y = r[7:0];
     end
@@ -49379,9 +49498,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$43 ) begin
-      \y$28  = \port$13270$22 [23:16];
+      \y$28  = \port$13320$22 [23:16];
     end else if (\$44 ) begin
-      \y$28  = \port$13270$22 [31:24];
+      \y$28  = \port$13320$22 [31:24];
     end else begin
       \y$28  = \r$27 [7:0];
     end
@@ -49390,9 +49509,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$65 ) begin
-      \y$37  = \port$13270$22 [23:16];
+      \y$37  = \port$13320$22 [23:16];
     end else if (\$66 ) begin
-      \y$37  = \port$13270$22 [31:24];
+      \y$37  = \port$13320$22 [31:24];
     end else begin
       \y$37  = \r$36 [7:0];
     end
@@ -49401,9 +49520,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$87 ) begin
-      \y$46  = \port$13270$22 [23:16];
+      \y$46  = \port$13320$22 [23:16];
     end else if (\$88 ) begin
-      \y$46  = \port$13270$22 [31:24];
+      \y$46  = \port$13320$22 [31:24];
     end else begin
       \y$46  = \r$45 [7:0];
     end
@@ -49412,9 +49531,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$109 ) begin
-      \y$55  = \port$13270$22 [23:16];
+      \y$55  = \port$13320$22 [23:16];
     end else if (\$110 ) begin
-      \y$55  = \port$13270$22 [31:24];
+      \y$55  = \port$13320$22 [31:24];
     end else begin
       \y$55  = \r$54 [7:0];
     end
@@ -49423,9 +49542,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$131 ) begin
-      \y$64  = \port$13270$22 [23:16];
+      \y$64  = \port$13320$22 [23:16];
     end else if (\$132 ) begin
-      \y$64  = \port$13270$22 [31:24];
+      \y$64  = \port$13320$22 [31:24];
     end else begin
       \y$64  = \r$63 [7:0];
     end
@@ -49434,9 +49553,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$153 ) begin
-      \y$73  = \port$13270$22 [23:16];
+      \y$73  = \port$13320$22 [23:16];
     end else if (\$154 ) begin
-      \y$73  = \port$13270$22 [31:24];
+      \y$73  = \port$13320$22 [31:24];
     end else begin
       \y$73  = \r$72 [7:0];
     end
@@ -49445,9 +49564,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$175 ) begin
-      \y$82  = \port$13270$22 [23:16];
+      \y$82  = \port$13320$22 [23:16];
     end else if (\$176 ) begin
-      \y$82  = \port$13270$22 [31:24];
+      \y$82  = \port$13320$22 [31:24];
     end else begin
       \y$82  = \r$81 [7:0];
     end
@@ -49456,9 +49575,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$197 ) begin
-      \y$91  = \port$13270$22 [23:16];
+      \y$91  = \port$13320$22 [23:16];
     end else if (\$198 ) begin
-      \y$91  = \port$13270$22 [31:24];
+      \y$91  = \port$13320$22 [31:24];
     end else begin
       \y$91  = \r$90 [7:0];
     end
@@ -49467,9 +49586,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$219 ) begin
-      \y$100  = \port$13270$22 [23:16];
+      \y$100  = \port$13320$22 [23:16];
     end else if (\$220 ) begin
-      \y$100  = \port$13270$22 [31:24];
+      \y$100  = \port$13320$22 [31:24];
     end else begin
       \y$100  = \r$99 [7:0];
     end
@@ -49478,9 +49597,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$241 ) begin
-      \y$109  = \port$13270$22 [23:16];
+      \y$109  = \port$13320$22 [23:16];
     end else if (\$242 ) begin
-      \y$109  = \port$13270$22 [31:24];
+      \y$109  = \port$13320$22 [31:24];
     end else begin
       \y$109  = \r$108 [7:0];
     end
@@ -49489,9 +49608,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$263 ) begin
-      \y$118  = \port$13270$22 [23:16];
+      \y$118  = \port$13320$22 [23:16];
     end else if (\$264 ) begin
-      \y$118  = \port$13270$22 [31:24];
+      \y$118  = \port$13320$22 [31:24];
     end else begin
       \y$118  = \r$117 [7:0];
     end
@@ -49500,9 +49619,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$285 ) begin
-      \y$127  = \port$13270$22 [23:16];
+      \y$127  = \port$13320$22 [23:16];
     end else if (\$286 ) begin
-      \y$127  = \port$13270$22 [31:24];
+      \y$127  = \port$13320$22 [31:24];
     end else begin
       \y$127  = \r$126 [7:0];
     end
@@ -49511,9 +49630,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$307 ) begin
-      \y$136  = \port$13270$22 [23:16];
+      \y$136  = \port$13320$22 [23:16];
     end else if (\$308 ) begin
-      \y$136  = \port$13270$22 [31:24];
+      \y$136  = \port$13320$22 [31:24];
     end else begin
       \y$136  = \r$135 [7:0];
     end
@@ -49522,9 +49641,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$329 ) begin
-      \y$145  = \port$13270$22 [23:16];
+      \y$145  = \port$13320$22 [23:16];
     end else if (\$330 ) begin
-      \y$145  = \port$13270$22 [31:24];
+      \y$145  = \port$13320$22 [31:24];
     end else begin
       \y$145  = \r$144 [7:0];
     end
@@ -49533,9 +49652,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$351 ) begin
-      \y$154  = \port$13270$22 [23:16];
+      \y$154  = \port$13320$22 [23:16];
     end else if (\$352 ) begin
-      \y$154  = \port$13270$22 [31:24];
+      \y$154  = \port$13320$22 [31:24];
     end else begin
       \y$154  = \r$153 [7:0];
     end
@@ -49544,9 +49663,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$373 ) begin
-      \y$163  = \port$13270$22 [23:16];
+      \y$163  = \port$13320$22 [23:16];
     end else if (\$374 ) begin
-      \y$163  = \port$13270$22 [31:24];
+      \y$163  = \port$13320$22 [31:24];
     end else begin
       \y$163  = \r$162 [7:0];
     end
@@ -49555,9 +49674,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$395 ) begin
-      \y$172  = \port$13270$22 [23:16];
+      \y$172  = \port$13320$22 [23:16];
     end else if (\$396 ) begin
-      \y$172  = \port$13270$22 [31:24];
+      \y$172  = \port$13320$22 [31:24];
     end else begin
       \y$172  = \r$171 [7:0];
     end
@@ -49566,9 +49685,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$417 ) begin
-      \y$181  = \port$13270$22 [23:16];
+      \y$181  = \port$13320$22 [23:16];
     end else if (\$418 ) begin
-      \y$181  = \port$13270$22 [31:24];
+      \y$181  = \port$13320$22 [31:24];
     end else begin
       \y$181  = \r$180 [7:0];
     end
@@ -49577,9 +49696,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$439 ) begin
-      \y$190  = \port$13270$22 [23:16];
+      \y$190  = \port$13320$22 [23:16];
     end else if (\$440 ) begin
-      \y$190  = \port$13270$22 [31:24];
+      \y$190  = \port$13320$22 [31:24];
     end else begin
       \y$190  = \r$189 [7:0];
     end
@@ -49588,9 +49707,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$461 ) begin
-      \y$199  = \port$13270$22 [23:16];
+      \y$199  = \port$13320$22 [23:16];
     end else if (\$462 ) begin
-      \y$199  = \port$13270$22 [31:24];
+      \y$199  = \port$13320$22 [31:24];
     end else begin
       \y$199  = \r$198 [7:0];
     end
@@ -49599,9 +49718,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$483 ) begin
-      \y$208  = \port$13270$22 [23:16];
+      \y$208  = \port$13320$22 [23:16];
     end else if (\$484 ) begin
-      \y$208  = \port$13270$22 [31:24];
+      \y$208  = \port$13320$22 [31:24];
     end else begin
       \y$208  = \r$207 [7:0];
     end
@@ -49610,9 +49729,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$505 ) begin
-      \y$217  = \port$13270$22 [23:16];
+      \y$217  = \port$13320$22 [23:16];
     end else if (\$506 ) begin
-      \y$217  = \port$13270$22 [31:24];
+      \y$217  = \port$13320$22 [31:24];
     end else begin
       \y$217  = \r$216 [7:0];
     end
@@ -49621,9 +49740,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$527 ) begin
-      \y$226  = \port$13270$22 [23:16];
+      \y$226  = \port$13320$22 [23:16];
     end else if (\$528 ) begin
-      \y$226  = \port$13270$22 [31:24];
+      \y$226  = \port$13320$22 [31:24];
     end else begin
       \y$226  = \r$225 [7:0];
     end
@@ -49632,9 +49751,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$549 ) begin
-      \y$235  = \port$13270$22 [23:16];
+      \y$235  = \port$13320$22 [23:16];
     end else if (\$550 ) begin
-      \y$235  = \port$13270$22 [31:24];
+      \y$235  = \port$13320$22 [31:24];
     end else begin
       \y$235  = \r$234 [7:0];
     end
@@ -49643,9 +49762,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$571 ) begin
-      \y$244  = \port$13270$22 [23:16];
+      \y$244  = \port$13320$22 [23:16];
     end else if (\$572 ) begin
-      \y$244  = \port$13270$22 [31:24];
+      \y$244  = \port$13320$22 [31:24];
     end else begin
       \y$244  = \r$243 [7:0];
     end
@@ -49654,9 +49773,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$593 ) begin
-      \y$253  = \port$13270$22 [23:16];
+      \y$253  = \port$13320$22 [23:16];
     end else if (\$594 ) begin
-      \y$253  = \port$13270$22 [31:24];
+      \y$253  = \port$13320$22 [31:24];
     end else begin
       \y$253  = \r$252 [7:0];
     end
@@ -49665,9 +49784,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$615 ) begin
-      \y$262  = \port$13270$22 [23:16];
+      \y$262  = \port$13320$22 [23:16];
     end else if (\$616 ) begin
-      \y$262  = \port$13270$22 [31:24];
+      \y$262  = \port$13320$22 [31:24];
     end else begin
       \y$262  = \r$261 [7:0];
     end
@@ -49676,9 +49795,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$637 ) begin
-      \y$271  = \port$13270$22 [23:16];
+      \y$271  = \port$13320$22 [23:16];
     end else if (\$638 ) begin
-      \y$271  = \port$13270$22 [31:24];
+      \y$271  = \port$13320$22 [31:24];
     end else begin
       \y$271  = \r$270 [7:0];
     end
@@ -49687,9 +49806,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$659 ) begin
-      \y$280  = \port$13270$22 [23:16];
+      \y$280  = \port$13320$22 [23:16];
     end else if (\$660 ) begin
-      \y$280  = \port$13270$22 [31:24];
+      \y$280  = \port$13320$22 [31:24];
     end else begin
       \y$280  = \r$279 [7:0];
     end
@@ -49698,9 +49817,9 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$681 ) begin
-      \y$289  = \port$13270$22 [23:16];
+      \y$289  = \port$13320$22 [23:16];
     end else if (\$682 ) begin
-      \y$289  = \port$13270$22 [31:24];
+      \y$289  = \port$13320$22 [31:24];
     end else begin
       \y$289  = \r$288 [7:0];
     end
@@ -49709,25 +49828,25 @@ module \hetsoc_soc.npu.core.adder (\port$13270$286 , a, b, \y$19 , \port$13270$2
     if (\$auto$verilog_backend.cc:2355:dump_module$54 ) begin end
     (* full_case = 32'd1 *)
     if (\$703 ) begin
-      \y$298  = \port$13270$22 [23:16];
+      \y$298  = \port$13320$22 [23:16];
     end else if (\$704 ) begin
-      \y$298  = \port$13270$22 [31:24];
+      \y$298  = \port$13320$22 [31:24];
     end else begin
       \y$298  = \r$297 [7:0];
     end
   end
   assign p0 = { \$5 [40], \$5 [40], \$5  };
-  assign a_zp = \port$13270$22 [7:0];
-  assign a_mult = \port$13270$286 [39:8];
-  assign b_zp = \port$13270$286 [7:0];
-  assign b_mult = \port$13270$286 [71:40];
-  assign shift = \port$13270$286 [77:72];
+  assign a_zp = \port$13320$22 [7:0];
+  assign a_mult = \port$13320$286 [39:8];
+  assign b_zp = \port$13320$286 [7:0];
+  assign b_mult = \port$13320$286 [71:40];
+  assign shift = \port$13320$286 [77:72];
   assign mask = \$9 [61:0];
   assign q = \$11 [62:0];
   assign near = \$18 [10:0];
-  assign y_zp = \port$13270$22 [15:8];
-  assign y_min = \port$13270$22 [23:16];
-  assign y_max = \port$13270$22 [31:24];
+  assign y_zp = \port$13320$22 [15:8];
+  assign y_min = \port$13320$22 [23:16];
+  assign y_max = \port$13320$22 [31:24];
   assign p1 = { \$27 [40], \$27 [40], \$27  };
   assign \mask$23  = \$31 [61:0];
   assign \q$24  = \$33 [62:0];
@@ -57436,7 +57555,7 @@ module \hetsoc_soc.npu.core.array (rst, w, row, bias, en, capture, first, x, sel
   assign \bias[15]  = bias[511:480];
 endmodule
 
-module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
+module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   reg \$auto$verilog_backend.cc:2355:dump_module$56  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -57810,8 +57929,8 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   wire [62:0] p7;
   wire [62:0] p8;
   wire [62:0] p9;
-  input [23:0] \port$13270$30 ;
-  wire [23:0] \port$13270$30 ;
+  input [23:0] \port$13320$30 ;
+  wire [23:0] \port$13320$30 ;
   wire [62:0] q;
   wire [62:0] \q$101 ;
   wire [62:0] \q$110 ;
@@ -57917,9 +58036,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$13  = \$10  ? 63'h00000000000003ff : \$12 ;
   assign \$14  = tie & \$6 [0];
   assign \$15  = $signed(\$13 [10:0]) - $signed({ 1'h0, \$14  });
-  assign r = $signed(\$15 ) + $signed(\port$13270$30 [7:0]);
-  assign \$16  = $signed(r) < $signed(\port$13270$30 [15:8]);
-  assign \$17  = $signed(r) > $signed(\port$13270$30 [23:16]);
+  assign r = $signed(\$15 ) + $signed(\port$13320$30 [7:0]);
+  assign \$16  = $signed(r) < $signed(\port$13320$30 [15:8]);
+  assign \$17  = $signed(r) > $signed(\port$13320$30 [23:16]);
   assign p1 = $signed(acc[63:32]) * $signed({ 1'h0, mult[30:0] });
   assign \down$17  = 6'h3e - shift;
   assign \half$18  = 62'h2000000000000000 >> \down$17 ;
@@ -57938,9 +58057,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$30  = \$27  ? 63'h00000000000003ff : \$29 ;
   assign \$31  = \tie$21  & \$23 [0];
   assign \$32  = $signed(\$30 [10:0]) - $signed({ 1'h0, \$31  });
-  assign \r$23  = $signed(\$32 ) + $signed(\port$13270$30 [7:0]);
-  assign \$33  = $signed(\r$23 ) < $signed(\port$13270$30 [15:8]);
-  assign \$34  = $signed(\r$23 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$23  = $signed(\$32 ) + $signed(\port$13320$30 [7:0]);
+  assign \$33  = $signed(\r$23 ) < $signed(\port$13320$30 [15:8]);
+  assign \$34  = $signed(\r$23 ) > $signed(\port$13320$30 [23:16]);
   assign p2 = $signed(acc[95:64]) * $signed({ 1'h0, mult[30:0] });
   assign \down$26  = 6'h3e - shift;
   assign \half$27  = 62'h2000000000000000 >> \down$26 ;
@@ -57959,9 +58078,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$47  = \$44  ? 63'h00000000000003ff : \$46 ;
   assign \$48  = \tie$30  & \$40 [0];
   assign \$49  = $signed(\$47 [10:0]) - $signed({ 1'h0, \$48  });
-  assign \r$32  = $signed(\$49 ) + $signed(\port$13270$30 [7:0]);
-  assign \$50  = $signed(\r$32 ) < $signed(\port$13270$30 [15:8]);
-  assign \$51  = $signed(\r$32 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$32  = $signed(\$49 ) + $signed(\port$13320$30 [7:0]);
+  assign \$50  = $signed(\r$32 ) < $signed(\port$13320$30 [15:8]);
+  assign \$51  = $signed(\r$32 ) > $signed(\port$13320$30 [23:16]);
   assign p3 = $signed(acc[127:96]) * $signed({ 1'h0, mult[30:0] });
   assign \down$35  = 6'h3e - shift;
   assign \half$36  = 62'h2000000000000000 >> \down$35 ;
@@ -57980,9 +58099,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$64  = \$61  ? 63'h00000000000003ff : \$63 ;
   assign \$65  = \tie$39  & \$57 [0];
   assign \$66  = $signed(\$64 [10:0]) - $signed({ 1'h0, \$65  });
-  assign \r$41  = $signed(\$66 ) + $signed(\port$13270$30 [7:0]);
-  assign \$67  = $signed(\r$41 ) < $signed(\port$13270$30 [15:8]);
-  assign \$68  = $signed(\r$41 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$41  = $signed(\$66 ) + $signed(\port$13320$30 [7:0]);
+  assign \$67  = $signed(\r$41 ) < $signed(\port$13320$30 [15:8]);
+  assign \$68  = $signed(\r$41 ) > $signed(\port$13320$30 [23:16]);
   assign p4 = $signed(acc[159:128]) * $signed({ 1'h0, mult[30:0] });
   assign \down$44  = 6'h3e - shift;
   assign \half$45  = 62'h2000000000000000 >> \down$44 ;
@@ -58001,9 +58120,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$81  = \$78  ? 63'h00000000000003ff : \$80 ;
   assign \$82  = \tie$48  & \$74 [0];
   assign \$83  = $signed(\$81 [10:0]) - $signed({ 1'h0, \$82  });
-  assign \r$50  = $signed(\$83 ) + $signed(\port$13270$30 [7:0]);
-  assign \$84  = $signed(\r$50 ) < $signed(\port$13270$30 [15:8]);
-  assign \$85  = $signed(\r$50 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$50  = $signed(\$83 ) + $signed(\port$13320$30 [7:0]);
+  assign \$84  = $signed(\r$50 ) < $signed(\port$13320$30 [15:8]);
+  assign \$85  = $signed(\r$50 ) > $signed(\port$13320$30 [23:16]);
   assign p5 = $signed(acc[191:160]) * $signed({ 1'h0, mult[30:0] });
   assign \down$53  = 6'h3e - shift;
   assign \half$54  = 62'h2000000000000000 >> \down$53 ;
@@ -58022,9 +58141,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$98  = \$95  ? 63'h00000000000003ff : \$97 ;
   assign \$99  = \tie$57  & \$91 [0];
   assign \$100  = $signed(\$98 [10:0]) - $signed({ 1'h0, \$99  });
-  assign \r$59  = $signed(\$100 ) + $signed(\port$13270$30 [7:0]);
-  assign \$101  = $signed(\r$59 ) < $signed(\port$13270$30 [15:8]);
-  assign \$102  = $signed(\r$59 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$59  = $signed(\$100 ) + $signed(\port$13320$30 [7:0]);
+  assign \$101  = $signed(\r$59 ) < $signed(\port$13320$30 [15:8]);
+  assign \$102  = $signed(\r$59 ) > $signed(\port$13320$30 [23:16]);
   assign p6 = $signed(acc[223:192]) * $signed({ 1'h0, mult[30:0] });
   assign \down$62  = 6'h3e - shift;
   assign \half$63  = 62'h2000000000000000 >> \down$62 ;
@@ -58043,9 +58162,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$115  = \$112  ? 63'h00000000000003ff : \$114 ;
   assign \$116  = \tie$66  & \$108 [0];
   assign \$117  = $signed(\$115 [10:0]) - $signed({ 1'h0, \$116  });
-  assign \r$68  = $signed(\$117 ) + $signed(\port$13270$30 [7:0]);
-  assign \$118  = $signed(\r$68 ) < $signed(\port$13270$30 [15:8]);
-  assign \$119  = $signed(\r$68 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$68  = $signed(\$117 ) + $signed(\port$13320$30 [7:0]);
+  assign \$118  = $signed(\r$68 ) < $signed(\port$13320$30 [15:8]);
+  assign \$119  = $signed(\r$68 ) > $signed(\port$13320$30 [23:16]);
   assign p7 = $signed(acc[255:224]) * $signed({ 1'h0, mult[30:0] });
   assign \down$71  = 6'h3e - shift;
   assign \half$72  = 62'h2000000000000000 >> \down$71 ;
@@ -58064,9 +58183,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$132  = \$129  ? 63'h00000000000003ff : \$131 ;
   assign \$133  = \tie$75  & \$125 [0];
   assign \$134  = $signed(\$132 [10:0]) - $signed({ 1'h0, \$133  });
-  assign \r$77  = $signed(\$134 ) + $signed(\port$13270$30 [7:0]);
-  assign \$135  = $signed(\r$77 ) < $signed(\port$13270$30 [15:8]);
-  assign \$136  = $signed(\r$77 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$77  = $signed(\$134 ) + $signed(\port$13320$30 [7:0]);
+  assign \$135  = $signed(\r$77 ) < $signed(\port$13320$30 [15:8]);
+  assign \$136  = $signed(\r$77 ) > $signed(\port$13320$30 [23:16]);
   assign p8 = $signed(acc[287:256]) * $signed({ 1'h0, mult[30:0] });
   assign \down$80  = 6'h3e - shift;
   assign \half$81  = 62'h2000000000000000 >> \down$80 ;
@@ -58085,9 +58204,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$149  = \$146  ? 63'h00000000000003ff : \$148 ;
   assign \$150  = \tie$84  & \$142 [0];
   assign \$151  = $signed(\$149 [10:0]) - $signed({ 1'h0, \$150  });
-  assign \r$86  = $signed(\$151 ) + $signed(\port$13270$30 [7:0]);
-  assign \$152  = $signed(\r$86 ) < $signed(\port$13270$30 [15:8]);
-  assign \$153  = $signed(\r$86 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$86  = $signed(\$151 ) + $signed(\port$13320$30 [7:0]);
+  assign \$152  = $signed(\r$86 ) < $signed(\port$13320$30 [15:8]);
+  assign \$153  = $signed(\r$86 ) > $signed(\port$13320$30 [23:16]);
   assign p9 = $signed(acc[319:288]) * $signed({ 1'h0, mult[30:0] });
   assign \down$89  = 6'h3e - shift;
   assign \half$90  = 62'h2000000000000000 >> \down$89 ;
@@ -58106,9 +58225,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$166  = \$163  ? 63'h00000000000003ff : \$165 ;
   assign \$167  = \tie$93  & \$159 [0];
   assign \$168  = $signed(\$166 [10:0]) - $signed({ 1'h0, \$167  });
-  assign \r$95  = $signed(\$168 ) + $signed(\port$13270$30 [7:0]);
-  assign \$169  = $signed(\r$95 ) < $signed(\port$13270$30 [15:8]);
-  assign \$170  = $signed(\r$95 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$95  = $signed(\$168 ) + $signed(\port$13320$30 [7:0]);
+  assign \$169  = $signed(\r$95 ) < $signed(\port$13320$30 [15:8]);
+  assign \$170  = $signed(\r$95 ) > $signed(\port$13320$30 [23:16]);
   assign p10 = $signed(acc[351:320]) * $signed({ 1'h0, mult[30:0] });
   assign \down$98  = 6'h3e - shift;
   assign \half$99  = 62'h2000000000000000 >> \down$98 ;
@@ -58127,9 +58246,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$183  = \$180  ? 63'h00000000000003ff : \$182 ;
   assign \$184  = \tie$102  & \$176 [0];
   assign \$185  = $signed(\$183 [10:0]) - $signed({ 1'h0, \$184  });
-  assign \r$104  = $signed(\$185 ) + $signed(\port$13270$30 [7:0]);
-  assign \$186  = $signed(\r$104 ) < $signed(\port$13270$30 [15:8]);
-  assign \$187  = $signed(\r$104 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$104  = $signed(\$185 ) + $signed(\port$13320$30 [7:0]);
+  assign \$186  = $signed(\r$104 ) < $signed(\port$13320$30 [15:8]);
+  assign \$187  = $signed(\r$104 ) > $signed(\port$13320$30 [23:16]);
   assign p11 = $signed(acc[383:352]) * $signed({ 1'h0, mult[30:0] });
   assign \down$107  = 6'h3e - shift;
   assign \half$108  = 62'h2000000000000000 >> \down$107 ;
@@ -58148,9 +58267,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$200  = \$197  ? 63'h00000000000003ff : \$199 ;
   assign \$201  = \tie$111  & \$193 [0];
   assign \$202  = $signed(\$200 [10:0]) - $signed({ 1'h0, \$201  });
-  assign \r$113  = $signed(\$202 ) + $signed(\port$13270$30 [7:0]);
-  assign \$203  = $signed(\r$113 ) < $signed(\port$13270$30 [15:8]);
-  assign \$204  = $signed(\r$113 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$113  = $signed(\$202 ) + $signed(\port$13320$30 [7:0]);
+  assign \$203  = $signed(\r$113 ) < $signed(\port$13320$30 [15:8]);
+  assign \$204  = $signed(\r$113 ) > $signed(\port$13320$30 [23:16]);
   assign p12 = $signed(acc[415:384]) * $signed({ 1'h0, mult[30:0] });
   assign \down$116  = 6'h3e - shift;
   assign \half$117  = 62'h2000000000000000 >> \down$116 ;
@@ -58169,9 +58288,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$217  = \$214  ? 63'h00000000000003ff : \$216 ;
   assign \$218  = \tie$120  & \$210 [0];
   assign \$219  = $signed(\$217 [10:0]) - $signed({ 1'h0, \$218  });
-  assign \r$122  = $signed(\$219 ) + $signed(\port$13270$30 [7:0]);
-  assign \$220  = $signed(\r$122 ) < $signed(\port$13270$30 [15:8]);
-  assign \$221  = $signed(\r$122 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$122  = $signed(\$219 ) + $signed(\port$13320$30 [7:0]);
+  assign \$220  = $signed(\r$122 ) < $signed(\port$13320$30 [15:8]);
+  assign \$221  = $signed(\r$122 ) > $signed(\port$13320$30 [23:16]);
   assign p13 = $signed(acc[447:416]) * $signed({ 1'h0, mult[30:0] });
   assign \down$125  = 6'h3e - shift;
   assign \half$126  = 62'h2000000000000000 >> \down$125 ;
@@ -58190,9 +58309,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$234  = \$231  ? 63'h00000000000003ff : \$233 ;
   assign \$235  = \tie$129  & \$227 [0];
   assign \$236  = $signed(\$234 [10:0]) - $signed({ 1'h0, \$235  });
-  assign \r$131  = $signed(\$236 ) + $signed(\port$13270$30 [7:0]);
-  assign \$237  = $signed(\r$131 ) < $signed(\port$13270$30 [15:8]);
-  assign \$238  = $signed(\r$131 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$131  = $signed(\$236 ) + $signed(\port$13320$30 [7:0]);
+  assign \$237  = $signed(\r$131 ) < $signed(\port$13320$30 [15:8]);
+  assign \$238  = $signed(\r$131 ) > $signed(\port$13320$30 [23:16]);
   assign p14 = $signed(acc[479:448]) * $signed({ 1'h0, mult[30:0] });
   assign \down$134  = 6'h3e - shift;
   assign \half$135  = 62'h2000000000000000 >> \down$134 ;
@@ -58211,9 +58330,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$251  = \$248  ? 63'h00000000000003ff : \$250 ;
   assign \$252  = \tie$138  & \$244 [0];
   assign \$253  = $signed(\$251 [10:0]) - $signed({ 1'h0, \$252  });
-  assign \r$140  = $signed(\$253 ) + $signed(\port$13270$30 [7:0]);
-  assign \$254  = $signed(\r$140 ) < $signed(\port$13270$30 [15:8]);
-  assign \$255  = $signed(\r$140 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$140  = $signed(\$253 ) + $signed(\port$13320$30 [7:0]);
+  assign \$254  = $signed(\r$140 ) < $signed(\port$13320$30 [15:8]);
+  assign \$255  = $signed(\r$140 ) > $signed(\port$13320$30 [23:16]);
   assign p15 = $signed(acc[511:480]) * $signed({ 1'h0, mult[30:0] });
   assign \down$143  = 6'h3e - shift;
   assign \half$144  = 62'h2000000000000000 >> \down$143 ;
@@ -58232,16 +58351,16 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign \$268  = \$265  ? 63'h00000000000003ff : \$267 ;
   assign \$269  = \tie$147  & \$261 [0];
   assign \$270  = $signed(\$268 [10:0]) - $signed({ 1'h0, \$269  });
-  assign \r$149  = $signed(\$270 ) + $signed(\port$13270$30 [7:0]);
-  assign \$271  = $signed(\r$149 ) < $signed(\port$13270$30 [15:8]);
-  assign \$272  = $signed(\r$149 ) > $signed(\port$13270$30 [23:16]);
+  assign \r$149  = $signed(\$270 ) + $signed(\port$13320$30 [7:0]);
+  assign \$271  = $signed(\r$149 ) < $signed(\port$13320$30 [15:8]);
+  assign \$272  = $signed(\r$149 ) > $signed(\port$13320$30 [23:16]);
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$16 ) begin
-      y = \port$13270$30 [15:8];
+      y = \port$13320$30 [15:8];
     end else if (\$17 ) begin
-      y = \port$13270$30 [23:16];
+      y = \port$13320$30 [23:16];
     end else begin
       y = r[7:0];
     end
@@ -58250,9 +58369,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$33 ) begin
-      \y$24  = \port$13270$30 [15:8];
+      \y$24  = \port$13320$30 [15:8];
     end else if (\$34 ) begin
-      \y$24  = \port$13270$30 [23:16];
+      \y$24  = \port$13320$30 [23:16];
     end else begin
       \y$24  = \r$23 [7:0];
     end
@@ -58261,9 +58380,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$50 ) begin
-      \y$33  = \port$13270$30 [15:8];
+      \y$33  = \port$13320$30 [15:8];
     end else if (\$51 ) begin
-      \y$33  = \port$13270$30 [23:16];
+      \y$33  = \port$13320$30 [23:16];
     end else begin
       \y$33  = \r$32 [7:0];
     end
@@ -58272,9 +58391,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$67 ) begin
-      \y$42  = \port$13270$30 [15:8];
+      \y$42  = \port$13320$30 [15:8];
     end else if (\$68 ) begin
-      \y$42  = \port$13270$30 [23:16];
+      \y$42  = \port$13320$30 [23:16];
     end else begin
       \y$42  = \r$41 [7:0];
     end
@@ -58283,9 +58402,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$84 ) begin
-      \y$51  = \port$13270$30 [15:8];
+      \y$51  = \port$13320$30 [15:8];
     end else if (\$85 ) begin
-      \y$51  = \port$13270$30 [23:16];
+      \y$51  = \port$13320$30 [23:16];
     end else begin
       \y$51  = \r$50 [7:0];
     end
@@ -58294,9 +58413,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$101 ) begin
-      \y$60  = \port$13270$30 [15:8];
+      \y$60  = \port$13320$30 [15:8];
     end else if (\$102 ) begin
-      \y$60  = \port$13270$30 [23:16];
+      \y$60  = \port$13320$30 [23:16];
     end else begin
       \y$60  = \r$59 [7:0];
     end
@@ -58305,9 +58424,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$118 ) begin
-      \y$69  = \port$13270$30 [15:8];
+      \y$69  = \port$13320$30 [15:8];
     end else if (\$119 ) begin
-      \y$69  = \port$13270$30 [23:16];
+      \y$69  = \port$13320$30 [23:16];
     end else begin
       \y$69  = \r$68 [7:0];
     end
@@ -58316,9 +58435,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$135 ) begin
-      \y$78  = \port$13270$30 [15:8];
+      \y$78  = \port$13320$30 [15:8];
     end else if (\$136 ) begin
-      \y$78  = \port$13270$30 [23:16];
+      \y$78  = \port$13320$30 [23:16];
     end else begin
       \y$78  = \r$77 [7:0];
     end
@@ -58327,9 +58446,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$152 ) begin
-      \y$87  = \port$13270$30 [15:8];
+      \y$87  = \port$13320$30 [15:8];
     end else if (\$153 ) begin
-      \y$87  = \port$13270$30 [23:16];
+      \y$87  = \port$13320$30 [23:16];
     end else begin
       \y$87  = \r$86 [7:0];
     end
@@ -58338,9 +58457,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$169 ) begin
-      \y$96  = \port$13270$30 [15:8];
+      \y$96  = \port$13320$30 [15:8];
     end else if (\$170 ) begin
-      \y$96  = \port$13270$30 [23:16];
+      \y$96  = \port$13320$30 [23:16];
     end else begin
       \y$96  = \r$95 [7:0];
     end
@@ -58349,9 +58468,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$186 ) begin
-      \y$105  = \port$13270$30 [15:8];
+      \y$105  = \port$13320$30 [15:8];
     end else if (\$187 ) begin
-      \y$105  = \port$13270$30 [23:16];
+      \y$105  = \port$13320$30 [23:16];
     end else begin
       \y$105  = \r$104 [7:0];
     end
@@ -58360,9 +58479,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$203 ) begin
-      \y$114  = \port$13270$30 [15:8];
+      \y$114  = \port$13320$30 [15:8];
     end else if (\$204 ) begin
-      \y$114  = \port$13270$30 [23:16];
+      \y$114  = \port$13320$30 [23:16];
     end else begin
       \y$114  = \r$113 [7:0];
     end
@@ -58371,9 +58490,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$220 ) begin
-      \y$123  = \port$13270$30 [15:8];
+      \y$123  = \port$13320$30 [15:8];
     end else if (\$221 ) begin
-      \y$123  = \port$13270$30 [23:16];
+      \y$123  = \port$13320$30 [23:16];
     end else begin
       \y$123  = \r$122 [7:0];
     end
@@ -58382,9 +58501,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$237 ) begin
-      \y$132  = \port$13270$30 [15:8];
+      \y$132  = \port$13320$30 [15:8];
     end else if (\$238 ) begin
-      \y$132  = \port$13270$30 [23:16];
+      \y$132  = \port$13320$30 [23:16];
     end else begin
       \y$132  = \r$131 [7:0];
     end
@@ -58393,9 +58512,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$254 ) begin
-      \y$141  = \port$13270$30 [15:8];
+      \y$141  = \port$13320$30 [15:8];
     end else if (\$255 ) begin
-      \y$141  = \port$13270$30 [23:16];
+      \y$141  = \port$13320$30 [23:16];
     end else begin
       \y$141  = \r$140 [7:0];
     end
@@ -58404,9 +58523,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$271 ) begin
-      \y$150  = \port$13270$30 [15:8];
+      \y$150  = \port$13320$30 [15:8];
     end else if (\$272 ) begin
-      \y$150  = \port$13270$30 [23:16];
+      \y$150  = \port$13320$30 [23:16];
     end else begin
       \y$150  = \r$149 [7:0];
     end
@@ -58414,9 +58533,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13270$30 , \y$15 , mult);
   assign mask = \$4 [61:0];
   assign q = \$6 [62:0];
   assign near = \$13 [10:0];
-  assign zp = \port$13270$30 [7:0];
-  assign y_min = \port$13270$30 [15:8];
-  assign y_max = \port$13270$30 [23:16];
+  assign zp = \port$13320$30 [7:0];
+  assign y_min = \port$13320$30 [15:8];
+  assign y_max = \port$13320$30 [23:16];
   assign \mask$19  = \$21 [61:0];
   assign \q$20  = \$23 [62:0];
   assign \near$22  = \$30 [10:0];
