@@ -57,8 +57,10 @@ class Soc(wiring.Component):
     gated by an enable latched on the falling edge, so it never glitches, and its edges are
     ``clk``'s. A simulator then skips an idle block's logic, with the one-clock design's
     behaviour cycle for cycle (``tests/test_gated_clock.py``): a core's access to L1 wakes the
-    banks only, a running NPU does not tick an idle CIM. ``l3_clk`` is the DMA's clock, for
-    the simulation's L3 model. A board uses one clock.
+    banks only, a running NPU does not tick an idle CIM. The core's own clock (domain ``core``)
+    stops while it sleeps in a wfi (`Core.sleeping`), ``mcycle`` counting on in ``core_cnt``.
+    ``l3_clk`` is the DMA's clock, for the simulation's L3 model. A board uses one clock (the
+    core's reset comes a cycle after the SoC's in both builds).
 
     Parameters
     ----------
@@ -67,7 +69,8 @@ class Soc(wiring.Component):
     main_memory_init : list of int, optional
         Initial main-memory words, for the Amaranth simulator (HDL simulators load by backdoor).
     gated_acc : bool
-        Give the banks, the DMA, the NPU and the CIM gated clocks of their own (see above).
+        Give the core, the banks, the DMA, the NPU and the CIM gated clocks of their own (see
+        above).
     """
 
     #: Cycles a gated domain's clock keeps ticking after its last request or activity.
