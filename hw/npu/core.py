@@ -52,9 +52,10 @@ class NpuCore(wiring.Component):
         Weight memory bytes (power of two).
     gated_capture : bool
         Simulation builds only: the shadow bank on a clock of its own that ticks only when a
-        tile's accumulators are captured (a local domain, gated by an enable latched on the
-        falling edge), so a simulator does not evaluate 256 held registers in every cycle.
-        Same behaviour as the enabled registers of the default.
+        tile's accumulators are captured, and the drain's data registers on one that ticks only
+        while the drain works (local domains, gated by enables latched on the falling edge), so
+        a simulator does not evaluate 256 held registers and the requantization in every
+        cycle. Same behaviour as the enabled registers of the default.
 
     Members
     -------
@@ -360,37 +361,48 @@ class NpuCore(wiring.Component):
             m.d.sync += [self.macs.eq(self.macs + b_tile.inc), c_tile.eq(b_tile)]
 
         # ---- drain: shadow accumulators -> requant one channel per step -> 1 or 2 writes
-        d_tile = Signal(tile)
-        d_mult = Signal(32 * R)
-        d_shift = Signal(8 * R)
-        dk = Signal(log_r + 1)
-        dr = Signal()            # second output row of a folded tile
+        # The drain's data registers change only when a tile is captured or a channel is
+        # requantized or written: in the simulation build they are on a clock of their own
+        # (`drain`) that ticks only then, so the requantization, which reads nothing else, is
+        # evaluated in those cycles only. They have no reset: the flags below, which do, say
+        # when they hold something (loaded with the capture before any use).
+        dd = "drain" if self.gated_capture else "sync"
+        d_tile = Signal(tile, reset_less=True)
+        d_mult = Signal(32 * R, reset_less=True)
+        d_shift = Signal(8 * R, reset_less=True)
+        dk = Signal(log_r + 1, reset_less=True)
+        dr = Signal(reset_less=True)            # second output row of a folded tile
+        # the descriptor's output fields, copied with the capture for the same reason
+        d_out = {name: Signal(getattr(d, name).shape(), name=f"d_{name}", reset_less=True)
+                 for name in ("y_zp", "y_min", "y_max", "out_base", "out_cs", "out_rs")}
         d_req, d_w0, d_w1 = Signal(), Signal(), Signal()
-        w_data = Signal(16 * PB)
-        w_strb = Signal(2 * PB)
-        w_addr = Signal(self.log_l1 + 2)
+        w_data = Signal(16 * PB, reset_less=True)
+        w_strb = Signal(2 * PB, reset_less=True)
+        w_addr = Signal(self.log_l1 + 2, reset_less=True)
         m.d.comb += drain_idle.eq(~(d_req | d_w0 | d_w1))
         with m.If(c_last):
-            m.d.sync += [d_tile.eq(c_tile), d_mult.eq(mult),
-                         d_shift.eq(shifts), dk.eq(0), dr.eq(0), d_req.eq(1)]
+            m.d[dd] += [d_tile.eq(c_tile), d_mult.eq(mult), d_shift.eq(shifts), dk.eq(0),
+                        dr.eq(0), *(v.eq(getattr(d, name)) for name, v in d_out.items())]
+            m.d.sync += d_req.eq(1)
         # The shadow bank (in the array) takes the accumulators when a tile's last tap is in;
         # channel dk's row and parameters come through cases over dk (a case, not a wide shift).
         if self.gated_capture:
-            m.domains.capture = ClockDomain("capture", local=True, reset_less=True)
-            m.domains.capture_neg = ClockDomain("capture_neg", clk_edge="neg", local=True,
-                                                reset_less=True)
-            capture_on = Signal()
-            m.d.capture_neg += capture_on.eq(c_last)
-            m.d.comb += [ClockSignal("capture_neg").eq(ClockSignal("sync")),
-                         ClockSignal("capture").eq(ClockSignal("sync") & capture_on)]
+            m.domains.neg_local = ClockDomain("neg_local", clk_edge="neg", local=True,
+                                              reset_less=True)
+            m.d.comb += ClockSignal("neg_local").eq(ClockSignal("sync"))
+            for name, busy in (("capture", c_last), ("drain", c_last | d_req | d_w0 | d_w1)):
+                m.domains += ClockDomain(name, local=True, reset_less=True)
+                on = Signal(name=f"{name}_on")
+                m.d.neg_local += on.eq(busy)
+                m.d.comb += ClockSignal(name).eq(ClockSignal("sync") & on)
         m.d.comb += [array.capture.eq(c_last), array.sel.eq(dk), rq.acc.eq(array.row),
                      rq.mult.eq(Array(d_mult.word_select(r, 32) for r in range(R))[dk]),
                      rq.shift.eq(Array(d_shift.word_select(r, 8) for r in range(R))[dk]),
-                     rq.zp.eq(d.y_zp),
-                     rq.y_min.eq(d.y_min), rq.y_max.eq(d.y_max)]
+                     rq.zp.eq(d_out["y_zp"]),
+                     rq.y_min.eq(d_out["y_min"]), rq.y_max.eq(d_out["y_max"])]
         o = Signal(48)
-        m.d.comb += o.eq(d.out_base + (d_tile.k0 + dk) * d.out_cs + (d_tile.oy + dr) * d.out_rs
-                         + d_tile.ox0)
+        m.d.comb += o.eq(d_out["out_base"] + (d_tile.k0 + dk) * d_out["out_cs"]
+                         + (d_tile.oy + dr) * d_out["out_rs"] + d_tile.ox0)
         off = o[:log_pb]
         with m.If(d_req):
             y_seg = Mux(dr, rq.y.as_value() >> (4 * NC), rq.y.as_value())
@@ -398,9 +410,10 @@ class NpuCore(wiring.Component):
             m.d.comb += strb.eq((Const(1, NC + 1) << d_tile.nc) - 1)
             # placed at byte `off` by a case over the offset (a shift by `off * 8` is the same
             # value, but a multi-word shift in a simulator)
-            m.d.sync += [w_data.eq(Array(y_seg << (8 * o) for o in range(PB))[off]),
-                         w_strb.eq(Array(strb << o for o in range(PB))[off]),
-                         w_addr.eq(o >> log_pb), d_req.eq(0), d_w0.eq(1)]
+            m.d[dd] += [w_data.eq(Array(y_seg << (8 * o) for o in range(PB))[off]),
+                        w_strb.eq(Array(strb << o for o in range(PB))[off]),
+                        w_addr.eq(o >> log_pb)]
+            m.d.sync += [d_req.eq(0), d_w0.eq(1)]
         lo_strb, hi_strb = w_strb[:PB], w_strb[PB:]
         m.d.comb += drain_req.eq((d_w0 & (lo_strb != 0)) | (d_w1 & (hi_strb != 0)))
         with m.If(own_w & ~adding):
@@ -412,9 +425,11 @@ class NpuCore(wiring.Component):
         with m.If(d_w1 & ((hi_strb == 0) | (accepted & own_w))):
             m.d.sync += d_w1.eq(0)
             with m.If(d_tile.two & ~dr):
-                m.d.sync += [dr.eq(1), d_req.eq(1)]
+                m.d[dd] += dr.eq(1)
+                m.d.sync += d_req.eq(1)
             with m.Elif(dk + 1 < d_tile.nr):
-                m.d.sync += [dk.eq(dk + 1), dr.eq(0), d_req.eq(1)]
+                m.d[dd] += [dk.eq(dk + 1), dr.eq(0)]
+                m.d.sync += d_req.eq(1)
 
         with m.If(running & fdone & ~c_mac & ~c_params & ~b_valid & ~b_last & ~c_last
                   & drain_idle & ~outst & ~run_init):

@@ -1772,19 +1772,19 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
     .l1__we(l1__we),
     .l1__wstrb(l1__wstrb),
     .mvms(read_mvms),
-    .\port$14529$0 (read_desc0),
-    .\port$14531$0 (read_desc1),
-    .\port$14533$0 (read_desc2),
-    .\port$14535$0 (read_desc3),
-    .\port$14537$0 (read_desc4),
-    .\port$14539$0 (read_desc5),
-    .\port$14541$0 (read_desc6),
-    .\port$14543$0 (read_desc7),
-    .\port$14545$0 (read_desc8),
-    .\port$14547$0 (read_desc9),
-    .\port$14549$0 (read_desc10),
-    .\port$14551$0 (read_desc11),
-    .\port$14553$0 (read_desc12),
+    .\port$14541$0 (read_desc0),
+    .\port$14543$0 (read_desc1),
+    .\port$14545$0 (read_desc2),
+    .\port$14547$0 (read_desc3),
+    .\port$14549$0 (read_desc4),
+    .\port$14551$0 (read_desc5),
+    .\port$14553$0 (read_desc6),
+    .\port$14555$0 (read_desc7),
+    .\port$14557$0 (read_desc8),
+    .\port$14559$0 (read_desc9),
+    .\port$14561$0 (read_desc10),
+    .\port$14563$0 (read_desc11),
+    .\port$14565$0 (read_desc12),
     .prog__clear_error(prog__clear_error),
     .prog__data(beat),
     .prog__group(\$signal$92 [4:0]),
@@ -2372,7 +2372,7 @@ module \hetsoc_soc.cim (rst, l1__req_ready, l1__rdata, irq, bus__req_valid, l1__
   assign \$212  = bus__req_valid;
 endmodule
 
-module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_error, prog__data, prog__valid, \port$14529$0 , \port$14531$0 , \port$14533$0 , \port$14535$0 , \port$14537$0 , \port$14539$0 , \port$14541$0 , \port$14543$0 , \port$14545$0 , \port$14547$0 , \port$14549$0 , \port$14551$0 , \port$14553$0 , prog__row
+module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_error, prog__data, prog__valid, \port$14541$0 , \port$14543$0 , \port$14545$0 , \port$14547$0 , \port$14549$0 , \port$14551$0 , \port$14553$0 , \port$14555$0 , \port$14557$0 , \port$14559$0 , \port$14561$0 , \port$14563$0 , \port$14565$0 , prog__row
 , prog__group, busy, l1__req_valid, l1__addr, l1__we, l1__wdata, l1__wstrb, prog_cycles, weight_error, done, error, mvms, busy_cycles, clk);
   reg \$auto$verilog_backend.cc:2355:dump_module$2  = 0;
   wire \$1 ;
@@ -3018,18 +3018,6 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   reg [2:0] pend_lane = 3'h0;
   reg pend_pad = 1'h0;
   reg [31:0] pix_left = 32'd0;
-  input [31:0] \port$14529$0 ;
-  wire [31:0] \port$14529$0 ;
-  input [31:0] \port$14531$0 ;
-  wire [31:0] \port$14531$0 ;
-  input [31:0] \port$14533$0 ;
-  wire [31:0] \port$14533$0 ;
-  input [31:0] \port$14535$0 ;
-  wire [31:0] \port$14535$0 ;
-  input [31:0] \port$14537$0 ;
-  wire [31:0] \port$14537$0 ;
-  input [31:0] \port$14539$0 ;
-  wire [31:0] \port$14539$0 ;
   input [31:0] \port$14541$0 ;
   wire [31:0] \port$14541$0 ;
   input [31:0] \port$14543$0 ;
@@ -3044,6 +3032,18 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   wire [31:0] \port$14551$0 ;
   input [31:0] \port$14553$0 ;
   wire [31:0] \port$14553$0 ;
+  input [31:0] \port$14555$0 ;
+  wire [31:0] \port$14555$0 ;
+  input [31:0] \port$14557$0 ;
+  wire [31:0] \port$14557$0 ;
+  input [31:0] \port$14559$0 ;
+  wire [31:0] \port$14559$0 ;
+  input [31:0] \port$14561$0 ;
+  wire [31:0] \port$14561$0 ;
+  input [31:0] \port$14563$0 ;
+  wire [31:0] \port$14563$0 ;
+  input [31:0] \port$14565$0 ;
+  wire [31:0] \port$14565$0 ;
   input prog__clear_error;
   wire prog__clear_error;
   input [31:0] prog__data;
@@ -7162,8 +7162,8 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
     .\port$11976$0 (\$458 ),
     .\port$11992$0 (\$459 ),
     .\port$12009$0 (\$460 ),
-    .\port$14627$298 (d[302:298]),
-    .\port$14627$328 (d[351:328]),
+    .\port$14639$298 (d[302:298]),
+    .\port$14639$328 (d[351:328]),
     .\port$9501$0 (pbm_rd__data),
     .shift(shift),
     .total(total),
@@ -7637,7 +7637,7 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
     casez (fsm_state)
       3'h0:
           if (start) begin
-            \$399  = { \port$14553$0 , \port$14551$0 , \port$14549$0 , \port$14547$0 , \port$14545$0 , \port$14543$0 , \port$14541$0 , \port$14539$0 , \port$14537$0 , \port$14535$0 , \port$14533$0 , \port$14531$0 , \port$14529$0  };
+            \$399  = { \port$14565$0 , \port$14563$0 , \port$14561$0 , \port$14559$0 , \port$14557$0 , \port$14555$0 , \port$14553$0 , \port$14551$0 , \port$14549$0 , \port$14547$0 , \port$14545$0 , \port$14543$0 , \port$14541$0  };
           end
     endcase
     if (rst) begin
@@ -8475,7 +8475,7 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   assign \$signal$100  = \$169 [17:0];
   assign xx = \$170 [17:0];
   assign tap_addr = \$175 [31:0];
-  assign desc = { \port$14553$0 , \port$14551$0 , \port$14549$0 , \port$14547$0 , \port$14545$0 , \port$14543$0 , \port$14541$0 , \port$14539$0 , \port$14537$0 , \port$14535$0 , \port$14533$0 , \port$14531$0 , \port$14529$0  };
+  assign desc = { \port$14565$0 , \port$14563$0 , \port$14561$0 , \port$14559$0 , \port$14557$0 , \port$14555$0 , \port$14553$0 , \port$14551$0 , \port$14549$0 , \port$14547$0 , \port$14545$0 , \port$14543$0 , \port$14541$0  };
   assign lfsr_next = { \$460 , \$459 , \$458 , \$457 , \$456 , \$455 , \$454 , \$453 , \$452 , \$451 , \$450 , \$449 , \$448 , \$447 , \$446 , \$445 , \$444 , \$443 , \$442 , \$441 , \$440 , \$439 , \$438 , \$437 , \$436 , \$435 , \$434 , \$433 , \$432 , \$431 , \$430 , \$429  };
   assign \d.in_addr  = d[31:0];
   assign \d.out_addr  = d[63:32];
@@ -8510,39 +8510,39 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
   assign \d.seed  = d[383:352];
   assign \d.noise_scale  = d[399:384];
   assign \d._reserved1  = d[415:400];
-  assign \desc.in_addr  = \port$14529$0 ;
-  assign \desc.out_addr  = \port$14531$0 ;
-  assign \desc.param_addr  = \port$14533$0 ;
-  assign \desc.psum_addr  = \port$14535$0 ;
-  assign \desc.in_h  = \port$14537$0 [15:0];
-  assign \desc.in_w  = \port$14537$0 [31:16];
-  assign \desc.in_c  = \port$14539$0 [15:0];
-  assign \desc.out_c  = \port$14539$0 [31:16];
-  assign \desc.out_h  = \port$14541$0 [15:0];
-  assign \desc.out_w  = \port$14541$0 [31:16];
-  assign \desc.out_pix_stride  = \port$14543$0 [15:0];
-  assign \desc.rows  = \port$14543$0 [31:16];
-  assign \desc.row_i0  = \port$14545$0 [3:0];
-  assign \desc.row_j0  = \port$14545$0 [7:4];
-  assign \desc.row_c0  = \port$14545$0 [23:8];
-  assign \desc.kh  = \port$14545$0 [27:24];
-  assign \desc.kw  = \port$14545$0 [31:28];
-  assign \desc.stride  = \port$14547$0 [1:0];
-  assign \desc.pad_top  = \port$14547$0 [4:2];
-  assign \desc.pad_left  = \port$14547$0 [7:5];
-  assign \desc.in_shift  = \port$14547$0 [9:8];
-  assign \desc.adc_shift  = \port$14547$0 [13:10];
-  assign \desc.acc_in  = \port$14547$0 [14];
-  assign \desc.acc_out  = \port$14547$0 [15];
-  assign \desc.adc_offset  = \port$14547$0 [21:16];
-  assign \desc._reserved0  = \port$14547$0 [31:22];
-  assign \desc.x_zp  = \port$14549$0 [7:0];
-  assign \desc.y_zp  = \port$14549$0 [15:8];
-  assign \desc.y_min  = \port$14549$0 [23:16];
-  assign \desc.y_max  = \port$14549$0 [31:24];
-  assign \desc.seed  = \port$14551$0 ;
-  assign \desc.noise_scale  = \port$14553$0 [15:0];
-  assign \desc._reserved1  = \port$14553$0 [31:16];
+  assign \desc.in_addr  = \port$14541$0 ;
+  assign \desc.out_addr  = \port$14543$0 ;
+  assign \desc.param_addr  = \port$14545$0 ;
+  assign \desc.psum_addr  = \port$14547$0 ;
+  assign \desc.in_h  = \port$14549$0 [15:0];
+  assign \desc.in_w  = \port$14549$0 [31:16];
+  assign \desc.in_c  = \port$14551$0 [15:0];
+  assign \desc.out_c  = \port$14551$0 [31:16];
+  assign \desc.out_h  = \port$14553$0 [15:0];
+  assign \desc.out_w  = \port$14553$0 [31:16];
+  assign \desc.out_pix_stride  = \port$14555$0 [15:0];
+  assign \desc.rows  = \port$14555$0 [31:16];
+  assign \desc.row_i0  = \port$14557$0 [3:0];
+  assign \desc.row_j0  = \port$14557$0 [7:4];
+  assign \desc.row_c0  = \port$14557$0 [23:8];
+  assign \desc.kh  = \port$14557$0 [27:24];
+  assign \desc.kw  = \port$14557$0 [31:28];
+  assign \desc.stride  = \port$14559$0 [1:0];
+  assign \desc.pad_top  = \port$14559$0 [4:2];
+  assign \desc.pad_left  = \port$14559$0 [7:5];
+  assign \desc.in_shift  = \port$14559$0 [9:8];
+  assign \desc.adc_shift  = \port$14559$0 [13:10];
+  assign \desc.acc_in  = \port$14559$0 [14];
+  assign \desc.acc_out  = \port$14559$0 [15];
+  assign \desc.adc_offset  = \port$14559$0 [21:16];
+  assign \desc._reserved0  = \port$14559$0 [31:22];
+  assign \desc.x_zp  = \port$14561$0 [7:0];
+  assign \desc.y_zp  = \port$14561$0 [15:8];
+  assign \desc.y_min  = \port$14561$0 [23:16];
+  assign \desc.y_max  = \port$14561$0 [31:24];
+  assign \desc.seed  = \port$14563$0 ;
+  assign \desc.noise_scale  = \port$14565$0 [15:0];
+  assign \desc._reserved1  = \port$14565$0 [31:16];
   assign \$103  = { 3'h0, mvm_rg, 4'h0 };
   assign \$176  = { d[191:176], 1'h0 };
   assign \$178  = { k, 3'h0 };
@@ -8553,7 +8553,7 @@ module \hetsoc_soc.cim.core (rst, l1__req_ready, l1__rdata, start, prog__clear_e
 endmodule
 
 module \hetsoc_soc.cim.core.post (partial, \port$9501$0 , shift, \port$11553$0 , \port$11572$0 , \port$11580$0 , \port$11588$0 , \port$11597$0 , \port$11607$0 , \port$11617$0 , \port$11628$0 , \port$11640$0 , \port$11652$0 , \port$11665$0 , \port$11679$0 , \port$11694$0 , \port$11710$0 , \port$11726$0 , \port$11742$0 , \port$11759$0 , \port$11777$0 
-, \port$11796$0 , \port$11816$0 , \port$11836$0 , \port$11856$0 , \port$11870$0 , \port$11884$0 , \port$11898$0 , \port$11913$0 , \port$11928$0 , \port$11944$0 , \port$11960$0 , \port$11976$0 , \port$11992$0 , \port$12009$0 , total, \y$16 , \port$14627$298 , adc_offset, \port$14627$328 , noise_scale, lfsr
+, \port$11796$0 , \port$11816$0 , \port$11836$0 , \port$11856$0 , \port$11870$0 , \port$11884$0 , \port$11898$0 , \port$11913$0 , \port$11928$0 , \port$11944$0 , \port$11960$0 , \port$11976$0 , \port$11992$0 , \port$12009$0 , total, \y$16 , \port$14639$298 , adc_offset, \port$14639$328 , noise_scale, lfsr
 , p);
   wire \$1 ;
   wire \$10 ;
@@ -9289,10 +9289,10 @@ module \hetsoc_soc.cim.core.post (partial, \port$9501$0 , shift, \port$11553$0 ,
   wire \port$11992$0 ;
   output \port$12009$0 ;
   wire \port$12009$0 ;
-  input [4:0] \port$14627$298 ;
-  wire [4:0] \port$14627$298 ;
-  input [23:0] \port$14627$328 ;
-  wire [23:0] \port$14627$328 ;
+  input [4:0] \port$14639$298 ;
+  wire [4:0] \port$14639$298 ;
+  input [23:0] \port$14639$328 ;
+  wire [23:0] \port$14639$328 ;
   input [63:0] \port$9501$0 ;
   wire [63:0] \port$9501$0 ;
   input [5:0] shift;
@@ -9439,99 +9439,99 @@ module \hetsoc_soc.cim.core.post (partial, \port$9501$0 , shift, \port$11553$0 ,
   assign \$476  = \$475  + { \$473 , \$456 , \$440 , \$424 , \$408 , \$392 , \$377 , \$362  };
   assign z = \$476  - 9'h1fe;
   assign \$478  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$479  = $signed(\$478 ) << \port$14627$298 [3:0];
+  assign \$479  = $signed(\$478 ) << \port$14639$298 [3:0];
   assign \$480  = $signed(\$477 ) + $signed(\$479 );
-  assign \$481  = \port$14627$298 [3:0] + 5'h10;
+  assign \$481  = \port$14639$298 [3:0] + 5'h10;
   assign \$482  = \$481  - 1'h1;
   assign \$483  = 1'h1 << \$482 [4:0];
   assign \$484  = $signed(\$480 ) + $signed({ 1'h0, \$483  });
-  assign \$485  = \port$14627$298 [3:0] + 5'h10;
+  assign \$485  = \port$14639$298 [3:0] + 5'h10;
   assign \$486  = $signed(\$484 ) >>> \$485 ;
   assign \$488  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$489  = $signed(\$488 ) << \port$14627$298 [3:0];
+  assign \$489  = $signed(\$488 ) << \port$14639$298 [3:0];
   assign \$490  = $signed(\$487 ) + $signed(\$489 );
-  assign \$491  = \port$14627$298 [3:0] + 5'h10;
+  assign \$491  = \port$14639$298 [3:0] + 5'h10;
   assign \$492  = 1'h1 << \$491 ;
   assign \$493  = \$492  - 1'h1;
   assign \$494  = { 47'h000000000000, \$490  } & \$493 ;
-  assign \$495  = \port$14627$298 [3:0] + 5'h10;
+  assign \$495  = \port$14639$298 [3:0] + 5'h10;
   assign \$496  = \$495  - 1'h1;
   assign \$497  = 1'h1 << \$496 [4:0];
   assign \$498  = \$494  == \$497 ;
   assign \$500  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$501  = $signed(\$500 ) << \port$14627$298 [3:0];
+  assign \$501  = $signed(\$500 ) << \port$14639$298 [3:0];
   assign \$502  = $signed(\$499 ) + $signed(\$501 );
-  assign \$503  = \port$14627$298 [3:0] + 5'h10;
+  assign \$503  = \port$14639$298 [3:0] + 5'h10;
   assign \$504  = \$503  - 1'h1;
   assign \$505  = 1'h1 << \$504 [4:0];
   assign \$506  = $signed(\$502 ) + $signed({ 1'h0, \$505  });
-  assign \$507  = \port$14627$298 [3:0] + 5'h10;
+  assign \$507  = \port$14639$298 [3:0] + 5'h10;
   assign \$508  = $signed(\$506 ) >>> \$507 ;
   assign \$509  = \$498  & \$508 [0];
   assign \$510  = $signed(\$486 ) - $signed({ 1'h0, \$509  });
   assign \$511  = $signed(\$510 ) + $signed(adc_offset);
   assign \$512  = $signed(\$511 ) < $signed(6'h20);
   assign \$514  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$515  = $signed(\$514 ) << \port$14627$298 [3:0];
+  assign \$515  = $signed(\$514 ) << \port$14639$298 [3:0];
   assign \$516  = $signed(\$513 ) + $signed(\$515 );
-  assign \$517  = \port$14627$298 [3:0] + 5'h10;
+  assign \$517  = \port$14639$298 [3:0] + 5'h10;
   assign \$518  = \$517  - 1'h1;
   assign \$519  = 1'h1 << \$518 [4:0];
   assign \$520  = $signed(\$516 ) + $signed({ 1'h0, \$519  });
-  assign \$521  = \port$14627$298 [3:0] + 5'h10;
+  assign \$521  = \port$14639$298 [3:0] + 5'h10;
   assign \$522  = $signed(\$520 ) >>> \$521 ;
   assign \$524  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$525  = $signed(\$524 ) << \port$14627$298 [3:0];
+  assign \$525  = $signed(\$524 ) << \port$14639$298 [3:0];
   assign \$526  = $signed(\$523 ) + $signed(\$525 );
-  assign \$527  = \port$14627$298 [3:0] + 5'h10;
+  assign \$527  = \port$14639$298 [3:0] + 5'h10;
   assign \$528  = 1'h1 << \$527 ;
   assign \$529  = \$528  - 1'h1;
   assign \$530  = { 47'h000000000000, \$526  } & \$529 ;
-  assign \$531  = \port$14627$298 [3:0] + 5'h10;
+  assign \$531  = \port$14639$298 [3:0] + 5'h10;
   assign \$532  = \$531  - 1'h1;
   assign \$533  = 1'h1 << \$532 [4:0];
   assign \$534  = \$530  == \$533 ;
   assign \$536  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$537  = $signed(\$536 ) << \port$14627$298 [3:0];
+  assign \$537  = $signed(\$536 ) << \port$14639$298 [3:0];
   assign \$538  = $signed(\$535 ) + $signed(\$537 );
-  assign \$539  = \port$14627$298 [3:0] + 5'h10;
+  assign \$539  = \port$14639$298 [3:0] + 5'h10;
   assign \$540  = \$539  - 1'h1;
   assign \$541  = 1'h1 << \$540 [4:0];
   assign \$542  = $signed(\$538 ) + $signed({ 1'h0, \$541  });
-  assign \$543  = \port$14627$298 [3:0] + 5'h10;
+  assign \$543  = \port$14639$298 [3:0] + 5'h10;
   assign \$544  = $signed(\$542 ) >>> \$543 ;
   assign \$545  = \$534  & \$544 [0];
   assign \$546  = $signed(\$522 ) - $signed({ 1'h0, \$545  });
   assign \$547  = $signed(\$546 ) + $signed(adc_offset);
   assign \$548  = $signed(\$547 ) > $signed(6'h1f);
   assign \$550  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$551  = $signed(\$550 ) << \port$14627$298 [3:0];
+  assign \$551  = $signed(\$550 ) << \port$14639$298 [3:0];
   assign \$552  = $signed(\$549 ) + $signed(\$551 );
-  assign \$553  = \port$14627$298 [3:0] + 5'h10;
+  assign \$553  = \port$14639$298 [3:0] + 5'h10;
   assign \$554  = \$553  - 1'h1;
   assign \$555  = 1'h1 << \$554 [4:0];
   assign \$556  = $signed(\$552 ) + $signed({ 1'h0, \$555  });
-  assign \$557  = \port$14627$298 [3:0] + 5'h10;
+  assign \$557  = \port$14639$298 [3:0] + 5'h10;
   assign \$558  = $signed(\$556 ) >>> \$557 ;
   assign \$560  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$561  = $signed(\$560 ) << \port$14627$298 [3:0];
+  assign \$561  = $signed(\$560 ) << \port$14639$298 [3:0];
   assign \$562  = $signed(\$559 ) + $signed(\$561 );
-  assign \$563  = \port$14627$298 [3:0] + 5'h10;
+  assign \$563  = \port$14639$298 [3:0] + 5'h10;
   assign \$564  = 1'h1 << \$563 ;
   assign \$565  = \$564  - 1'h1;
   assign \$566  = { 47'h000000000000, \$562  } & \$565 ;
-  assign \$567  = \port$14627$298 [3:0] + 5'h10;
+  assign \$567  = \port$14639$298 [3:0] + 5'h10;
   assign \$568  = \$567  - 1'h1;
   assign \$569  = 1'h1 << \$568 [4:0];
   assign \$570  = \$566  == \$569 ;
   assign \$572  = $signed(z) * $signed({ 1'h0, noise_scale });
-  assign \$573  = $signed(\$572 ) << \port$14627$298 [3:0];
+  assign \$573  = $signed(\$572 ) << \port$14639$298 [3:0];
   assign \$574  = $signed(\$571 ) + $signed(\$573 );
-  assign \$575  = \port$14627$298 [3:0] + 5'h10;
+  assign \$575  = \port$14639$298 [3:0] + 5'h10;
   assign \$576  = \$575  - 1'h1;
   assign \$577  = 1'h1 << \$576 [4:0];
   assign \$578  = $signed(\$574 ) + $signed({ 1'h0, \$577  });
-  assign \$579  = \port$14627$298 [3:0] + 5'h10;
+  assign \$579  = \port$14639$298 [3:0] + 5'h10;
   assign \$580  = $signed(\$578 ) >>> \$579 ;
   assign \$581  = \$570  & \$580 [0];
   assign \$582  = $signed(\$558 ) - $signed({ 1'h0, \$581  });
@@ -9539,7 +9539,7 @@ module \hetsoc_soc.cim.core.post (partial, \port$9501$0 , shift, \port$11553$0 ,
   assign \$584  = \$548  ? 68'h0000000000000001f : \$583 ;
   assign \$585  = \$512  ? 68'hfffffffffffffffe0 : \$584 ;
   assign \$586  = $signed(\$585 [6:0]) + $signed(\port$9501$0 [31:0]);
-  assign \$587  = \port$14627$298 [4] ? partial : 32'd0;
+  assign \$587  = \port$14639$298 [4] ? partial : 32'd0;
   assign total = $signed(\$586 ) + $signed(\$587 );
   assign \$588  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$589  = shift - 1'h1;
@@ -9560,7 +9560,7 @@ module \hetsoc_soc.cim.core.post (partial, \port$9501$0 , shift, \port$11553$0 ,
   assign \$604  = $signed(\$603 ) >>> shift;
   assign \$605  = \$599  & \$604 [0];
   assign \$606  = $signed(\$592 ) - $signed({ 1'h0, \$605  });
-  assign \$607  = $signed(\$606 ) + $signed(\port$14627$328 [7:0]);
+  assign \$607  = $signed(\$606 ) + $signed(\port$14639$328 [7:0]);
   assign \$608  = $signed(\$607 ) < $signed(8'h80);
   assign \$609  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$610  = shift - 1'h1;
@@ -9581,7 +9581,7 @@ module \hetsoc_soc.cim.core.post (partial, \port$9501$0 , shift, \port$11553$0 ,
   assign \$625  = $signed(\$624 ) >>> shift;
   assign \$626  = \$620  & \$625 [0];
   assign \$627  = $signed(\$613 ) - $signed({ 1'h0, \$626  });
-  assign \$628  = $signed(\$627 ) + $signed(\port$14627$328 [7:0]);
+  assign \$628  = $signed(\$627 ) + $signed(\port$14639$328 [7:0]);
   assign \$629  = $signed(\$628 ) > $signed(8'h7f);
   assign \$630  = $signed(total) * $signed(\port$9501$0 [63:32]);
   assign \$631  = shift - 1'h1;
@@ -9602,13 +9602,13 @@ module \hetsoc_soc.cim.core.post (partial, \port$9501$0 , shift, \port$11553$0 ,
   assign \$646  = $signed(\$645 ) >>> shift;
   assign \$647  = \$641  & \$646 [0];
   assign \$648  = $signed(\$634 ) - $signed({ 1'h0, \$647  });
-  assign \$649  = $signed(\$648 ) + $signed(\port$14627$328 [7:0]);
+  assign \$649  = $signed(\$648 ) + $signed(\port$14639$328 [7:0]);
   assign \$650  = \$629  ? 132'h00000000000000000000000000000007f : \$649 ;
   assign \$651  = \$608  ? 132'hfffffffffffffffffffffffffffffff80 : \$650 ;
-  assign \$652  = $signed(\$651 [7:0]) < $signed(\port$14627$328 [15:8]);
-  assign \$653  = $signed(\$651 [7:0]) > $signed(\port$14627$328 [23:16]);
-  assign \$654  = \$653  ? \port$14627$328 [23:16] : \$651 [7:0];
-  assign \y$16  = \$652  ? \port$14627$328 [15:8] : \$654 ;
+  assign \$652  = $signed(\$651 [7:0]) < $signed(\port$14639$328 [15:8]);
+  assign \$653  = $signed(\$651 [7:0]) > $signed(\port$14639$328 [23:16]);
+  assign \$654  = \$653  ? \port$14639$328 [23:16] : \$651 [7:0];
+  assign \y$16  = \$652  ? \port$14639$328 [15:8] : \$654 ;
   assign \$1  = lfsr[0] ^ lfsr[1];
   assign \$2  = \$1  ^ lfsr[5];
   assign \$3  = \$2  ^ lfsr[7];
@@ -9956,14 +9956,14 @@ module \hetsoc_soc.cim.core.post (partial, \port$9501$0 , shift, \port$11553$0 ,
   assign \$345  = \$344  ^ lfsr[19];
   assign lfsr_next = { \$473 , \$456 , \$440 , \$424 , \$408 , \$392 , \$377 , \$362 , \$348 , \$334 , \$320 , \$300 , \$280 , \$260 , \$241 , \$223 , \$206 , \$190 , \$174 , \$158 , \$143 , \$129 , \$116 , \$104 , \$92 , \$81 , \$71 , \$61 , \$52 , \$44 , \$36 , \$17  };
   assign code = \$585 [6:0];
-  assign adc_shift = \port$14627$298 [3:0];
+  assign adc_shift = \port$14639$298 [3:0];
   assign bias = \port$9501$0 [31:0];
-  assign acc_in = \port$14627$298 [4];
+  assign acc_in = \port$14639$298 [4];
   assign y = \$651 [7:0];
   assign multiplier = \port$9501$0 [63:32];
-  assign y_zp = \port$14627$328 [7:0];
-  assign y_min = \port$14627$328 [15:8];
-  assign y_max = \port$14627$328 [23:16];
+  assign y_zp = \port$14639$328 [7:0];
+  assign y_min = \port$14639$328 [15:8];
+  assign y_max = \port$14639$328 [23:16];
   assign \port$11553$0  = \$17 ;
   assign \port$11572$0  = \$36 ;
   assign \port$11580$0  = \$44 ;
@@ -37057,19 +37057,25 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   reg [127:0] \$1590 ;
   reg [4:0] \$1591 ;
   reg \$1592 ;
-  reg \$1593 ;
-  reg [511:0] \$1594 ;
-  reg [63:0] \$1595 ;
-  reg [19:0] \$1596 ;
-  reg \$1597 ;
-  reg \$1598 ;
+  reg [7:0] \$1593 ;
+  reg [7:0] \$1594 ;
+  reg [7:0] \$1595 ;
+  reg [23:0] \$1596 ;
+  reg [23:0] \$1597 ;
+  reg [15:0] \$1598 ;
   reg \$1599 ;
   wire [13:0] \$16 ;
   wire [17:0] \$160 ;
-  reg [1:0] \$1600 ;
-  reg [255:0] \$1601 ;
-  reg [255:0] \$1602 ;
-  reg [23:0] \$1603 ;
+  reg [511:0] \$1600 ;
+  reg [63:0] \$1601 ;
+  reg [19:0] \$1602 ;
+  reg \$1603 ;
+  reg \$1604 ;
+  reg \$1605 ;
+  reg [1:0] \$1606 ;
+  reg [255:0] \$1607 ;
+  reg [255:0] \$1608 ;
+  reg [23:0] \$1609 ;
   wire [10:0] \$161 ;
   wire \$162 ;
   wire [10:0] \$163 ;
@@ -38009,15 +38015,15 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   reg \$signal$252  = 1'h0;
   reg \$signal$253  = 1'h0;
   (* init = 256'h0000000000000000000000000000000000000000000000000000000000000000 *)
-  wire [255:0] \$signal$275 ;
-  reg [64:0] \$signal$301  = 65'h00000000000000000;
-  wire [9:0] \$signal$301.inc ;
-  wire [15:0] \$signal$301.k0 ;
-  wire [4:0] \$signal$301.nc ;
-  wire [4:0] \$signal$301.nr ;
-  wire [15:0] \$signal$301.ox0 ;
-  wire [11:0] \$signal$301.oy ;
-  wire \$signal$301.two ;
+  wire [255:0] \$signal$281 ;
+  reg [64:0] \$signal$307  = 65'h00000000000000000;
+  wire [9:0] \$signal$307.inc ;
+  wire [15:0] \$signal$307.k0 ;
+  wire [4:0] \$signal$307.nc ;
+  wire [4:0] \$signal$307.nr ;
+  wire [15:0] \$signal$307.ox0 ;
+  wire [11:0] \$signal$307.oy ;
+  wire \$signal$307.two ;
   reg [255:0] a = 256'h0000000000000000000000000000000000000000000000000000000000000000;
   wire [7:0] \a[0] ;
   wire [7:0] \a[10] ;
@@ -38225,6 +38231,9 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   wire [7:0] \d.y_min ;
   wire [7:0] \d.y_zp ;
   reg [511:0] d_mult = 512'h00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000;
+  reg [23:0] d_out_base = 24'h000000;
+  reg [23:0] d_out_cs = 24'h000000;
+  reg [15:0] d_out_rs = 16'h0000;
   reg [127:0] d_shift = 128'h00000000000000000000000000000000;
   reg [64:0] d_tile = 65'h00000000000000000;
   wire [9:0] \d_tile.inc ;
@@ -38235,6 +38244,12 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   wire [11:0] \d_tile.oy ;
   wire \d_tile.two ;
   reg d_w1 = 1'h0;
+  (* init = 8'h00 *)
+  wire [7:0] d_y_max;
+  (* init = 8'h00 *)
+  wire [7:0] d_y_min;
+  (* init = 8'h00 *)
+  wire [7:0] d_y_zp;
   reg [10:0] delta0_0 = 11'h000;
   reg [10:0] delta0_1 = 11'h000;
   reg [10:0] delta1_0 = 11'h000;
@@ -38413,7 +38428,7 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   reg running = 1'h0;
   wire [3:0] sel;
   wire [5:0] shift;
-  wire [5:0] \shift$285 ;
+  wire [5:0] \shift$291 ;
   wire [17:0] src_addr;
   wire [255:0] src_wdata;
   wire [31:0] src_wstrb;
@@ -38586,23 +38601,23 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   wire [8:0] \x_now[8] ;
   wire [8:0] \x_now[9] ;
   wire [255:0] y;
-  wire [127:0] \y$303 ;
-  wire [7:0] \y$303[0] ;
-  wire [7:0] \y$303[10] ;
-  wire [7:0] \y$303[11] ;
-  wire [7:0] \y$303[12] ;
-  wire [7:0] \y$303[13] ;
-  wire [7:0] \y$303[14] ;
-  wire [7:0] \y$303[15] ;
-  wire [7:0] \y$303[1] ;
-  wire [7:0] \y$303[2] ;
-  wire [7:0] \y$303[3] ;
-  wire [7:0] \y$303[4] ;
-  wire [7:0] \y$303[5] ;
-  wire [7:0] \y$303[6] ;
-  wire [7:0] \y$303[7] ;
-  wire [7:0] \y$303[8] ;
-  wire [7:0] \y$303[9] ;
+  wire [127:0] \y$309 ;
+  wire [7:0] \y$309[0] ;
+  wire [7:0] \y$309[10] ;
+  wire [7:0] \y$309[11] ;
+  wire [7:0] \y$309[12] ;
+  wire [7:0] \y$309[13] ;
+  wire [7:0] \y$309[14] ;
+  wire [7:0] \y$309[15] ;
+  wire [7:0] \y$309[1] ;
+  wire [7:0] \y$309[2] ;
+  wire [7:0] \y$309[3] ;
+  wire [7:0] \y$309[4] ;
+  wire [7:0] \y$309[5] ;
+  wire [7:0] \y$309[6] ;
+  wire [7:0] \y$309[7] ;
+  wire [7:0] \y$309[8] ;
+  wire [7:0] \y$309[9] ;
   wire [7:0] \y[0] ;
   wire [7:0] \y[10] ;
   wire [7:0] \y[11] ;
@@ -38635,12 +38650,12 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   wire [7:0] \y[7] ;
   wire [7:0] \y[8] ;
   wire [7:0] \y[9] ;
-  wire [7:0] y_max;
-  wire [7:0] \y_max$282 ;
-  wire [7:0] y_min;
-  wire [7:0] \y_min$281 ;
+  reg [7:0] y_max = 8'h00;
+  wire [7:0] \y_max$288 ;
+  reg [7:0] y_min = 8'h00;
+  wire [7:0] \y_min$287 ;
   wire [7:0] y_zp;
-  wire [7:0] zp;
+  reg [7:0] zp = 8'h00;
   reg [7:0] lines [383:0];
   initial begin
     lines[0] = 8'h00;
@@ -44195,10 +44210,10 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   assign \$952  = \$951  | d_w1;
   assign drain_idle = ~ \$952 ;
   assign \$954  = d_tile[43:28] + dk;
-  assign \$955  = \$954  * d[229:206];
-  assign \$956  = d[173:150] + \$955 ;
+  assign \$955  = \$954  * d_out_cs;
+  assign \$956  = d_out_base + \$955 ;
   assign \$957  = d_tile[11:0] + dr;
-  assign \$958  = \$957  * d[245:230];
+  assign \$958  = \$957  * d_out_rs;
   assign \$959  = \$956  + \$958 ;
   assign \$960  = \$959  + d_tile[27:12];
   assign \$961  = 1'h1 << d_tile[53:49];
@@ -44551,39 +44566,39 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   assign \$1356  = \$1355  - 1'h1;
   assign \$1358  = $signed({ 1'h0, \$1354  }) < $signed(\$1357 );
   assign \$1359  = ckb + 1'h1;
-  assign \$1360  = macs + \$signal$301 [64:55];
-  assign \$1362  = dr ? \$1361  : \y$303 ;
-  assign \$1365  = dr ? \$1364  : \y$303 ;
-  assign \$1368  = dr ? \$1367  : \y$303 ;
-  assign \$1371  = dr ? \$1370  : \y$303 ;
-  assign \$1374  = dr ? \$1373  : \y$303 ;
-  assign \$1377  = dr ? \$1376  : \y$303 ;
-  assign \$1380  = dr ? \$1379  : \y$303 ;
-  assign \$1383  = dr ? \$1382  : \y$303 ;
-  assign \$1386  = dr ? \$1385  : \y$303 ;
-  assign \$1389  = dr ? \$1388  : \y$303 ;
-  assign \$1392  = dr ? \$1391  : \y$303 ;
-  assign \$1395  = dr ? \$1394  : \y$303 ;
-  assign \$1398  = dr ? \$1397  : \y$303 ;
-  assign \$1401  = dr ? \$1400  : \y$303 ;
-  assign \$1404  = dr ? \$1403  : \y$303 ;
-  assign \$1407  = dr ? \$1406  : \y$303 ;
-  assign \$1410  = dr ? \$1409  : \y$303 ;
-  assign \$1413  = dr ? \$1412  : \y$303 ;
-  assign \$1416  = dr ? \$1415  : \y$303 ;
-  assign \$1419  = dr ? \$1418  : \y$303 ;
-  assign \$1422  = dr ? \$1421  : \y$303 ;
-  assign \$1425  = dr ? \$1424  : \y$303 ;
-  assign \$1428  = dr ? \$1427  : \y$303 ;
-  assign \$1431  = dr ? \$1430  : \y$303 ;
-  assign \$1434  = dr ? \$1433  : \y$303 ;
-  assign \$1437  = dr ? \$1436  : \y$303 ;
-  assign \$1440  = dr ? \$1439  : \y$303 ;
-  assign \$1443  = dr ? \$1442  : \y$303 ;
-  assign \$1446  = dr ? \$1445  : \y$303 ;
-  assign \$1449  = dr ? \$1448  : \y$303 ;
-  assign \$1452  = dr ? \$1451  : \y$303 ;
-  assign \$1455  = dr ? \$1454  : \y$303 ;
+  assign \$1360  = macs + \$signal$307 [64:55];
+  assign \$1362  = dr ? \$1361  : \y$309 ;
+  assign \$1365  = dr ? \$1364  : \y$309 ;
+  assign \$1368  = dr ? \$1367  : \y$309 ;
+  assign \$1371  = dr ? \$1370  : \y$309 ;
+  assign \$1374  = dr ? \$1373  : \y$309 ;
+  assign \$1377  = dr ? \$1376  : \y$309 ;
+  assign \$1380  = dr ? \$1379  : \y$309 ;
+  assign \$1383  = dr ? \$1382  : \y$309 ;
+  assign \$1386  = dr ? \$1385  : \y$309 ;
+  assign \$1389  = dr ? \$1388  : \y$309 ;
+  assign \$1392  = dr ? \$1391  : \y$309 ;
+  assign \$1395  = dr ? \$1394  : \y$309 ;
+  assign \$1398  = dr ? \$1397  : \y$309 ;
+  assign \$1401  = dr ? \$1400  : \y$309 ;
+  assign \$1404  = dr ? \$1403  : \y$309 ;
+  assign \$1407  = dr ? \$1406  : \y$309 ;
+  assign \$1410  = dr ? \$1409  : \y$309 ;
+  assign \$1413  = dr ? \$1412  : \y$309 ;
+  assign \$1416  = dr ? \$1415  : \y$309 ;
+  assign \$1419  = dr ? \$1418  : \y$309 ;
+  assign \$1422  = dr ? \$1421  : \y$309 ;
+  assign \$1425  = dr ? \$1424  : \y$309 ;
+  assign \$1428  = dr ? \$1427  : \y$309 ;
+  assign \$1431  = dr ? \$1430  : \y$309 ;
+  assign \$1434  = dr ? \$1433  : \y$309 ;
+  assign \$1437  = dr ? \$1436  : \y$309 ;
+  assign \$1440  = dr ? \$1439  : \y$309 ;
+  assign \$1443  = dr ? \$1442  : \y$309 ;
+  assign \$1446  = dr ? \$1445  : \y$309 ;
+  assign \$1449  = dr ? \$1448  : \y$309 ;
+  assign \$1452  = dr ? \$1451  : \y$309 ;
+  assign \$1455  = dr ? \$1454  : \y$309 ;
   assign \$1492  = ! w_strb[31:0];
   assign \$1493  = l1__req_valid & l1__req_ready;
   assign \$1494  = \$1493  & own_w;
@@ -44728,7 +44743,7 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   always @(posedge clk)
     x <= \$1585 ;
   always @(posedge clk)
-    \$signal$301  <= \$1586 ;
+    \$signal$307  <= \$1586 ;
   always @(posedge clk)
     c_tile <= \$1587 ;
   always @(posedge clk)
@@ -44742,27 +44757,39 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   always @(posedge clk)
     dr <= \$1592 ;
   always @(posedge clk)
-    \$signal$252  <= \$1593 ;
+    zp <= \$1593 ;
   always @(posedge clk)
-    w_data <= \$1594 ;
+    y_min <= \$1594 ;
   always @(posedge clk)
-    w_strb <= \$1595 ;
+    y_max <= \$1595 ;
   always @(posedge clk)
-    w_addr <= \$1596 ;
+    d_out_base <= \$1596 ;
   always @(posedge clk)
-    \$signal$253  <= \$1597 ;
+    d_out_cs <= \$1597 ;
   always @(posedge clk)
-    d_w1 <= \$1598 ;
+    d_out_rs <= \$1598 ;
   always @(posedge clk)
-    waiting <= \$1599 ;
+    \$signal$252  <= \$1599 ;
   always @(posedge clk)
-    phase <= \$1600 ;
+    w_data <= \$1600 ;
   always @(posedge clk)
-    a <= \$1601 ;
+    w_strb <= \$1601 ;
   always @(posedge clk)
-    b <= \$1602 ;
+    w_addr <= \$1602 ;
   always @(posedge clk)
-    pos <= \$1603 ;
+    \$signal$253  <= \$1603 ;
+  always @(posedge clk)
+    d_w1 <= \$1604 ;
+  always @(posedge clk)
+    waiting <= \$1605 ;
+  always @(posedge clk)
+    phase <= \$1606 ;
+  always @(posedge clk)
+    a <= \$1607 ;
+  always @(posedge clk)
+    b <= \$1608 ;
+  always @(posedge clk)
+    pos <= \$1609 ;
   \hetsoc_soc.npu.core.adder  adder (
     .a(a),
     .b(b),
@@ -44785,9 +44812,11 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   \hetsoc_soc.npu.core.requant  requant (
     .acc(acc),
     .mult(mult),
-    .\port$13320$30 (d[53:30]),
     .shift(\$953 [5:0]),
-    .\y$15 (\y$303 )
+    .\y$15 (\y$309 ),
+    .y_max(y_max),
+    .y_min(y_min),
+    .zp(zp)
   );
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
@@ -46738,7 +46767,7 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1586  = \$signal$301 ;
+    \$1586  = \$signal$307 ;
     if (\$1209 ) begin
       \$1586 [11:0] = \$1215 [11:0];
       \$1586 [27:12] = \$1216 [15:0];
@@ -46756,7 +46785,7 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
     if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
     \$1587  = c_tile;
     if (en) begin
-      \$1587  = \$signal$301 ;
+      \$1587  = \$signal$307 ;
     end
     if (rst) begin
       \$1587  = 65'h00000000000000000;
@@ -46768,9 +46797,6 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
     if (\$signal$240 ) begin
       \$1588  = c_tile;
     end
-    if (rst) begin
-      \$1588  = 65'h00000000000000000;
-    end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
@@ -46778,18 +46804,12 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
     if (\$signal$240 ) begin
       \$1589  = pbuf[1023:512];
     end
-    if (rst) begin
-      \$1589  = 512'h00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000;
-    end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
     \$1590  = d_shift;
     if (\$signal$240 ) begin
       \$1590  = pbuf[1151:1024];
-    end
-    if (rst) begin
-      \$1590  = 128'h00000000000000000000000000000000;
     end
   end
   always @* begin
@@ -46803,9 +46823,6 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
       end else if (\$1505 ) begin
         \$1591  = \$1506 [4:0];
       end
-    end
-    if (rst) begin
-      \$1591  = 5'h00;
     end
   end
   always @* begin
@@ -46821,148 +46838,178 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
         \$1592  = 1'h0;
       end
     end
-    if (rst) begin
-      \$1592  = 1'h0;
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1593  = zp;
+    if (\$signal$240 ) begin
+      \$1593  = d[37:30];
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1593  = \$signal$252 ;
+    \$1594  = y_min;
     if (\$signal$240 ) begin
-      \$1593  = 1'h1;
+      \$1594  = d[45:38];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1595  = y_max;
+    if (\$signal$240 ) begin
+      \$1595  = d[53:46];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1596  = d_out_base;
+    if (\$signal$240 ) begin
+      \$1596  = d[173:150];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1597  = d_out_cs;
+    if (\$signal$240 ) begin
+      \$1597  = d[229:206];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1598  = d_out_rs;
+    if (\$signal$240 ) begin
+      \$1598  = d[245:230];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1599  = \$signal$252 ;
+    if (\$signal$240 ) begin
+      \$1599  = 1'h1;
     end
     if (\$signal$252 ) begin
-      \$1593  = 1'h0;
+      \$1599  = 1'h0;
     end
     if (\$1501 ) begin
       if (\$1503 ) begin
-        \$1593  = 1'h1;
+        \$1599  = 1'h1;
       end else if (\$1505 ) begin
-        \$1593  = 1'h1;
-      end
-    end
-    if (rst) begin
-      \$1593  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1594  = w_data;
-    if (\$signal$252 ) begin
-      \$1594  = { 129'h000000000000000000000000000000000, \$1457  };
-    end
-    if (rst) begin
-      \$1594  = 512'h00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1595  = w_strb;
-    if (\$signal$252 ) begin
-      \$1595  = { 16'h0000, \$1490  };
-    end
-    if (rst) begin
-      \$1595  = 64'h0000000000000000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1596  = w_addr;
-    if (\$signal$252 ) begin
-      \$1596  = \$1491 [19:0];
-    end
-    if (rst) begin
-      \$1596  = 20'h00000;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1597  = \$signal$253 ;
-    if (\$signal$252 ) begin
-      \$1597  = 1'h1;
-    end
-    if (\$1496 ) begin
-      \$1597  = 1'h0;
-    end
-    if (rst) begin
-      \$1597  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1598  = d_w1;
-    if (\$1496 ) begin
-      \$1598  = 1'h1;
-    end
-    if (\$1501 ) begin
-      \$1598  = 1'h0;
-    end
-    if (rst) begin
-      \$1598  = 1'h0;
-    end
-  end
-  always @* begin
-    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1599  = waiting;
-    if (\$1524 ) begin
-      if (\$1525 ) begin
         \$1599  = 1'h1;
       end
     end
-    if (\$1527 ) begin
-      \$1599  = 1'h0;
-    end
     if (rst) begin
       \$1599  = 1'h0;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1600  = phase;
-    if (\$1527 ) begin
-      \$1600  = \$1530 [1:0];
-    end
-    if (rst) begin
-      \$1600  = 2'h0;
+    \$1600  = w_data;
+    if (\$signal$252 ) begin
+      \$1600  = { 129'h000000000000000000000000000000000, \$1457  };
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1601  = a;
+    \$1601  = w_strb;
+    if (\$signal$252 ) begin
+      \$1601  = { 16'h0000, \$1490  };
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1602  = w_addr;
+    if (\$signal$252 ) begin
+      \$1602  = \$1491 [19:0];
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1603  = \$signal$253 ;
+    if (\$signal$252 ) begin
+      \$1603  = 1'h1;
+    end
+    if (\$1496 ) begin
+      \$1603  = 1'h0;
+    end
+    if (rst) begin
+      \$1603  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1604  = d_w1;
+    if (\$1496 ) begin
+      \$1604  = 1'h1;
+    end
+    if (\$1501 ) begin
+      \$1604  = 1'h0;
+    end
+    if (rst) begin
+      \$1604  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1605  = waiting;
+    if (\$1524 ) begin
+      if (\$1525 ) begin
+        \$1605  = 1'h1;
+      end
+    end
+    if (\$1527 ) begin
+      \$1605  = 1'h0;
+    end
+    if (rst) begin
+      \$1605  = 1'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1606  = phase;
+    if (\$1527 ) begin
+      \$1606  = \$1530 [1:0];
+    end
+    if (rst) begin
+      \$1606  = 2'h0;
+    end
+  end
+  always @* begin
+    if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
+    \$1607  = a;
     if (\$1527 ) begin
       if (\$1531 ) begin
-        \$1601  = l1__rdata;
+        \$1607  = l1__rdata;
       end
     end
     if (rst) begin
-      \$1601  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$1607  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1602  = b;
+    \$1608  = b;
     if (\$1527 ) begin
       if (\$1532 ) begin
-        \$1602  = l1__rdata;
+        \$1608  = l1__rdata;
       end
     end
     if (rst) begin
-      \$1602  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
+      \$1608  = 256'h0000000000000000000000000000000000000000000000000000000000000000;
     end
   end
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$53 ) begin end
-    \$1603  = pos;
+    \$1609  = pos;
     if (\$1527 ) begin
       if (\$1533 ) begin
-        \$1603  = \$1534 [23:0];
+        \$1609  = \$1534 [23:0];
         if (\$1536 ) begin
-          \$1603  = 24'h000000;
+          \$1609  = 24'h000000;
         end
       end
     end
     if (rst) begin
-      \$1603  = 24'h000000;
+      \$1609  = 24'h000000;
     end
   end
   assign wmem_we = wp__en;
@@ -47010,20 +47057,20 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   assign sel = dk[3:0];
   assign row = acc;
   assign shift = \$953 [5:0];
-  assign zp = d[37:30];
-  assign y_min = d[45:38];
-  assign y_max = d[53:46];
+  assign d_y_zp = zp;
+  assign d_y_min = y_min;
+  assign d_y_max = y_max;
   assign o = { 4'h0, \$960  };
-  assign \$signal$275  = a;
+  assign \$signal$281  = a;
   assign b_word = b;
   assign a_zp = d[29:22];
   assign b_zp = d[293:286];
   assign y_zp = d[37:30];
-  assign \y_min$281  = d[45:38];
-  assign \y_max$282  = d[53:46];
+  assign \y_min$287  = d[45:38];
+  assign \y_max$288  = d[53:46];
   assign a_mult = d[325:294];
   assign b_mult = d[357:326];
-  assign \shift$285  = d[363:358];
+  assign \shift$291  = d[363:358];
   assign \d.op  = d[1:0];
   assign \d.kh  = d[4:2];
   assign \d.kw  = d[7:5];
@@ -47303,13 +47350,13 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   assign \desc.add_shift  = desc[363:358];
   assign \desc.length  = desc[387:364];
   assign \desc.fold  = desc[388];
-  assign \$signal$301.oy  = \$signal$301 [11:0];
-  assign \$signal$301.ox0  = \$signal$301 [27:12];
-  assign \$signal$301.k0  = \$signal$301 [43:28];
-  assign \$signal$301.nr  = \$signal$301 [48:44];
-  assign \$signal$301.nc  = \$signal$301 [53:49];
-  assign \$signal$301.two  = \$signal$301 [54];
-  assign \$signal$301.inc  = \$signal$301 [64:55];
+  assign \$signal$307.oy  = \$signal$307 [11:0];
+  assign \$signal$307.ox0  = \$signal$307 [27:12];
+  assign \$signal$307.k0  = \$signal$307 [43:28];
+  assign \$signal$307.nr  = \$signal$307 [48:44];
+  assign \$signal$307.nc  = \$signal$307 [53:49];
+  assign \$signal$307.two  = \$signal$307 [54];
+  assign \$signal$307.inc  = \$signal$307 [64:55];
   assign \c_tile.oy  = c_tile[11:0];
   assign \c_tile.ox0  = c_tile[27:12];
   assign \c_tile.k0  = c_tile[43:28];
@@ -47317,22 +47364,22 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   assign \c_tile.nc  = c_tile[53:49];
   assign \c_tile.two  = c_tile[54];
   assign \c_tile.inc  = c_tile[64:55];
-  assign \y$303[0]  = \y$303 [7:0];
-  assign \y$303[1]  = \y$303 [15:8];
-  assign \y$303[2]  = \y$303 [23:16];
-  assign \y$303[3]  = \y$303 [31:24];
-  assign \y$303[4]  = \y$303 [39:32];
-  assign \y$303[5]  = \y$303 [47:40];
-  assign \y$303[6]  = \y$303 [55:48];
-  assign \y$303[7]  = \y$303 [63:56];
-  assign \y$303[8]  = \y$303 [71:64];
-  assign \y$303[9]  = \y$303 [79:72];
-  assign \y$303[10]  = \y$303 [87:80];
-  assign \y$303[11]  = \y$303 [95:88];
-  assign \y$303[12]  = \y$303 [103:96];
-  assign \y$303[13]  = \y$303 [111:104];
-  assign \y$303[14]  = \y$303 [119:112];
-  assign \y$303[15]  = \y$303 [127:120];
+  assign \y$309[0]  = \y$309 [7:0];
+  assign \y$309[1]  = \y$309 [15:8];
+  assign \y$309[2]  = \y$309 [23:16];
+  assign \y$309[3]  = \y$309 [31:24];
+  assign \y$309[4]  = \y$309 [39:32];
+  assign \y$309[5]  = \y$309 [47:40];
+  assign \y$309[6]  = \y$309 [55:48];
+  assign \y$309[7]  = \y$309 [63:56];
+  assign \y$309[8]  = \y$309 [71:64];
+  assign \y$309[9]  = \y$309 [79:72];
+  assign \y$309[10]  = \y$309 [87:80];
+  assign \y$309[11]  = \y$309 [95:88];
+  assign \y$309[12]  = \y$309 [103:96];
+  assign \y$309[13]  = \y$309 [111:104];
+  assign \y$309[14]  = \y$309 [119:112];
+  assign \y$309[15]  = \y$309 [127:120];
   assign x_now[143:135] = \$925 ;
   assign x_now[134:126] = \$887 ;
   assign x_now[125:117] = \$849 ;
@@ -47474,69 +47521,69 @@ module \hetsoc_soc.npu.core (rst, l1__req_ready, l1__rdata, desc, start, own_w, 
   assign \$1337  = { 3'h0, ckb, 4'h0 };
   assign \$1346  = { \$1345 [11], \$1345 [11], \$1345 [11], \$1345 [11], \$1345 [11:4] };
   assign \$1357  = { \$1356 [13], \$1356 [13], \$1356 [13], \$1356 [13], \$1356 [13:4] };
-  assign \$1361  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1361  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1363  = { 1'h0, \$1362  };
-  assign \$1364  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1364  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1366  = { 7'h00, \$1365 , 8'h00 };
-  assign \$1367  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1367  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1369  = { 15'h0000, \$1368 , 16'h0000 };
-  assign \$1370  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1370  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1372  = { 7'h00, \$1371 , 24'h000000 };
-  assign \$1373  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1373  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1375  = { 31'h00000000, \$1374 , 32'h00000000 };
-  assign \$1376  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1376  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1378  = { 23'h000000, \$1377 , 40'h0000000000 };
-  assign \$1379  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1379  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1381  = { 15'h0000, \$1380 , 48'h000000000000 };
-  assign \$1382  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1382  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1384  = { 7'h00, \$1383 , 56'h00000000000000 };
-  assign \$1385  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1385  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1387  = { 63'h0000000000000000, \$1386 , 64'h0000000000000000 };
-  assign \$1388  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1388  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1390  = { 55'h00000000000000, \$1389 , 72'h000000000000000000 };
-  assign \$1391  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1391  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1393  = { 47'h000000000000, \$1392 , 80'h00000000000000000000 };
-  assign \$1394  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1394  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1396  = { 39'h0000000000, \$1395 , 88'h0000000000000000000000 };
-  assign \$1397  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1397  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1399  = { 31'h00000000, \$1398 , 96'h000000000000000000000000 };
-  assign \$1400  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1400  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1402  = { 23'h000000, \$1401 , 104'h00000000000000000000000000 };
-  assign \$1403  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1403  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1405  = { 15'h0000, \$1404 , 112'h0000000000000000000000000000 };
-  assign \$1406  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1406  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1408  = { 7'h00, \$1407 , 120'h000000000000000000000000000000 };
-  assign \$1409  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1409  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1411  = { 127'h00000000000000000000000000000000, \$1410 , 128'h00000000000000000000000000000000 };
-  assign \$1412  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1412  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1414  = { 119'h000000000000000000000000000000, \$1413 , 136'h0000000000000000000000000000000000 };
-  assign \$1415  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1415  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1417  = { 111'h0000000000000000000000000000, \$1416 , 144'h000000000000000000000000000000000000 };
-  assign \$1418  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1418  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1420  = { 103'h00000000000000000000000000, \$1419 , 152'h00000000000000000000000000000000000000 };
-  assign \$1421  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1421  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1423  = { 95'h000000000000000000000000, \$1422 , 160'h0000000000000000000000000000000000000000 };
-  assign \$1424  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1424  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1426  = { 87'h0000000000000000000000, \$1425 , 168'h000000000000000000000000000000000000000000 };
-  assign \$1427  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1427  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1429  = { 79'h00000000000000000000, \$1428 , 176'h00000000000000000000000000000000000000000000 };
-  assign \$1430  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1430  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1432  = { 71'h000000000000000000, \$1431 , 184'h0000000000000000000000000000000000000000000000 };
-  assign \$1433  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1433  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1435  = { 63'h0000000000000000, \$1434 , 192'h000000000000000000000000000000000000000000000000 };
-  assign \$1436  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1436  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1438  = { 55'h00000000000000, \$1437 , 200'h00000000000000000000000000000000000000000000000000 };
-  assign \$1439  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1439  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1441  = { 47'h000000000000, \$1440 , 208'h0000000000000000000000000000000000000000000000000000 };
-  assign \$1442  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1442  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1444  = { 39'h0000000000, \$1443 , 216'h000000000000000000000000000000000000000000000000000000 };
-  assign \$1445  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1445  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1447  = { 31'h00000000, \$1446 , 224'h00000000000000000000000000000000000000000000000000000000 };
-  assign \$1448  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1448  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1450  = { 23'h000000, \$1449 , 232'h0000000000000000000000000000000000000000000000000000000000 };
-  assign \$1451  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1451  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1453  = { 15'h0000, \$1452 , 240'h000000000000000000000000000000000000000000000000000000000000 };
-  assign \$1454  = { 64'h0000000000000000, \y$303 [127:64] };
+  assign \$1454  = { 64'h0000000000000000, \y$309 [127:64] };
   assign \$1456  = { 7'h00, \$1455 , 248'h00000000000000000000000000000000000000000000000000000000000000 };
   assign \$1458  = { 1'h0, strb };
   assign \$1459  = { strb, 1'h0 };
@@ -57555,7 +57602,7 @@ module \hetsoc_soc.npu.core.array (rst, w, row, bias, en, capture, first, x, sel
   assign \bias[15]  = bias[511:480];
 endmodule
 
-module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
+module \hetsoc_soc.npu.core.requant (shift, acc, zp, y_min, y_max, \y$15 , mult);
   reg \$auto$verilog_backend.cc:2355:dump_module$56  = 0;
   wire \$1 ;
   wire \$10 ;
@@ -57929,8 +57976,6 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   wire [62:0] p7;
   wire [62:0] p8;
   wire [62:0] p9;
-  input [23:0] \port$13320$30 ;
-  wire [23:0] \port$13320$30 ;
   wire [62:0] q;
   wire [62:0] \q$101 ;
   wire [62:0] \q$110 ;
@@ -58015,8 +58060,11 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   reg [7:0] \y$78 ;
   reg [7:0] \y$87 ;
   reg [7:0] \y$96 ;
+  input [7:0] y_max;
   wire [7:0] y_max;
+  input [7:0] y_min;
   wire [7:0] y_min;
+  input [7:0] zp;
   wire [7:0] zp;
   assign p0 = $signed(acc[31:0]) * $signed({ 1'h0, mult[30:0] });
   assign down = 6'h3e - shift;
@@ -58036,9 +58084,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$13  = \$10  ? 63'h00000000000003ff : \$12 ;
   assign \$14  = tie & \$6 [0];
   assign \$15  = $signed(\$13 [10:0]) - $signed({ 1'h0, \$14  });
-  assign r = $signed(\$15 ) + $signed(\port$13320$30 [7:0]);
-  assign \$16  = $signed(r) < $signed(\port$13320$30 [15:8]);
-  assign \$17  = $signed(r) > $signed(\port$13320$30 [23:16]);
+  assign r = $signed(\$15 ) + $signed(zp);
+  assign \$16  = $signed(r) < $signed(y_min);
+  assign \$17  = $signed(r) > $signed(y_max);
   assign p1 = $signed(acc[63:32]) * $signed({ 1'h0, mult[30:0] });
   assign \down$17  = 6'h3e - shift;
   assign \half$18  = 62'h2000000000000000 >> \down$17 ;
@@ -58057,9 +58105,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$30  = \$27  ? 63'h00000000000003ff : \$29 ;
   assign \$31  = \tie$21  & \$23 [0];
   assign \$32  = $signed(\$30 [10:0]) - $signed({ 1'h0, \$31  });
-  assign \r$23  = $signed(\$32 ) + $signed(\port$13320$30 [7:0]);
-  assign \$33  = $signed(\r$23 ) < $signed(\port$13320$30 [15:8]);
-  assign \$34  = $signed(\r$23 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$23  = $signed(\$32 ) + $signed(zp);
+  assign \$33  = $signed(\r$23 ) < $signed(y_min);
+  assign \$34  = $signed(\r$23 ) > $signed(y_max);
   assign p2 = $signed(acc[95:64]) * $signed({ 1'h0, mult[30:0] });
   assign \down$26  = 6'h3e - shift;
   assign \half$27  = 62'h2000000000000000 >> \down$26 ;
@@ -58078,9 +58126,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$47  = \$44  ? 63'h00000000000003ff : \$46 ;
   assign \$48  = \tie$30  & \$40 [0];
   assign \$49  = $signed(\$47 [10:0]) - $signed({ 1'h0, \$48  });
-  assign \r$32  = $signed(\$49 ) + $signed(\port$13320$30 [7:0]);
-  assign \$50  = $signed(\r$32 ) < $signed(\port$13320$30 [15:8]);
-  assign \$51  = $signed(\r$32 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$32  = $signed(\$49 ) + $signed(zp);
+  assign \$50  = $signed(\r$32 ) < $signed(y_min);
+  assign \$51  = $signed(\r$32 ) > $signed(y_max);
   assign p3 = $signed(acc[127:96]) * $signed({ 1'h0, mult[30:0] });
   assign \down$35  = 6'h3e - shift;
   assign \half$36  = 62'h2000000000000000 >> \down$35 ;
@@ -58099,9 +58147,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$64  = \$61  ? 63'h00000000000003ff : \$63 ;
   assign \$65  = \tie$39  & \$57 [0];
   assign \$66  = $signed(\$64 [10:0]) - $signed({ 1'h0, \$65  });
-  assign \r$41  = $signed(\$66 ) + $signed(\port$13320$30 [7:0]);
-  assign \$67  = $signed(\r$41 ) < $signed(\port$13320$30 [15:8]);
-  assign \$68  = $signed(\r$41 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$41  = $signed(\$66 ) + $signed(zp);
+  assign \$67  = $signed(\r$41 ) < $signed(y_min);
+  assign \$68  = $signed(\r$41 ) > $signed(y_max);
   assign p4 = $signed(acc[159:128]) * $signed({ 1'h0, mult[30:0] });
   assign \down$44  = 6'h3e - shift;
   assign \half$45  = 62'h2000000000000000 >> \down$44 ;
@@ -58120,9 +58168,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$81  = \$78  ? 63'h00000000000003ff : \$80 ;
   assign \$82  = \tie$48  & \$74 [0];
   assign \$83  = $signed(\$81 [10:0]) - $signed({ 1'h0, \$82  });
-  assign \r$50  = $signed(\$83 ) + $signed(\port$13320$30 [7:0]);
-  assign \$84  = $signed(\r$50 ) < $signed(\port$13320$30 [15:8]);
-  assign \$85  = $signed(\r$50 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$50  = $signed(\$83 ) + $signed(zp);
+  assign \$84  = $signed(\r$50 ) < $signed(y_min);
+  assign \$85  = $signed(\r$50 ) > $signed(y_max);
   assign p5 = $signed(acc[191:160]) * $signed({ 1'h0, mult[30:0] });
   assign \down$53  = 6'h3e - shift;
   assign \half$54  = 62'h2000000000000000 >> \down$53 ;
@@ -58141,9 +58189,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$98  = \$95  ? 63'h00000000000003ff : \$97 ;
   assign \$99  = \tie$57  & \$91 [0];
   assign \$100  = $signed(\$98 [10:0]) - $signed({ 1'h0, \$99  });
-  assign \r$59  = $signed(\$100 ) + $signed(\port$13320$30 [7:0]);
-  assign \$101  = $signed(\r$59 ) < $signed(\port$13320$30 [15:8]);
-  assign \$102  = $signed(\r$59 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$59  = $signed(\$100 ) + $signed(zp);
+  assign \$101  = $signed(\r$59 ) < $signed(y_min);
+  assign \$102  = $signed(\r$59 ) > $signed(y_max);
   assign p6 = $signed(acc[223:192]) * $signed({ 1'h0, mult[30:0] });
   assign \down$62  = 6'h3e - shift;
   assign \half$63  = 62'h2000000000000000 >> \down$62 ;
@@ -58162,9 +58210,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$115  = \$112  ? 63'h00000000000003ff : \$114 ;
   assign \$116  = \tie$66  & \$108 [0];
   assign \$117  = $signed(\$115 [10:0]) - $signed({ 1'h0, \$116  });
-  assign \r$68  = $signed(\$117 ) + $signed(\port$13320$30 [7:0]);
-  assign \$118  = $signed(\r$68 ) < $signed(\port$13320$30 [15:8]);
-  assign \$119  = $signed(\r$68 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$68  = $signed(\$117 ) + $signed(zp);
+  assign \$118  = $signed(\r$68 ) < $signed(y_min);
+  assign \$119  = $signed(\r$68 ) > $signed(y_max);
   assign p7 = $signed(acc[255:224]) * $signed({ 1'h0, mult[30:0] });
   assign \down$71  = 6'h3e - shift;
   assign \half$72  = 62'h2000000000000000 >> \down$71 ;
@@ -58183,9 +58231,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$132  = \$129  ? 63'h00000000000003ff : \$131 ;
   assign \$133  = \tie$75  & \$125 [0];
   assign \$134  = $signed(\$132 [10:0]) - $signed({ 1'h0, \$133  });
-  assign \r$77  = $signed(\$134 ) + $signed(\port$13320$30 [7:0]);
-  assign \$135  = $signed(\r$77 ) < $signed(\port$13320$30 [15:8]);
-  assign \$136  = $signed(\r$77 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$77  = $signed(\$134 ) + $signed(zp);
+  assign \$135  = $signed(\r$77 ) < $signed(y_min);
+  assign \$136  = $signed(\r$77 ) > $signed(y_max);
   assign p8 = $signed(acc[287:256]) * $signed({ 1'h0, mult[30:0] });
   assign \down$80  = 6'h3e - shift;
   assign \half$81  = 62'h2000000000000000 >> \down$80 ;
@@ -58204,9 +58252,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$149  = \$146  ? 63'h00000000000003ff : \$148 ;
   assign \$150  = \tie$84  & \$142 [0];
   assign \$151  = $signed(\$149 [10:0]) - $signed({ 1'h0, \$150  });
-  assign \r$86  = $signed(\$151 ) + $signed(\port$13320$30 [7:0]);
-  assign \$152  = $signed(\r$86 ) < $signed(\port$13320$30 [15:8]);
-  assign \$153  = $signed(\r$86 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$86  = $signed(\$151 ) + $signed(zp);
+  assign \$152  = $signed(\r$86 ) < $signed(y_min);
+  assign \$153  = $signed(\r$86 ) > $signed(y_max);
   assign p9 = $signed(acc[319:288]) * $signed({ 1'h0, mult[30:0] });
   assign \down$89  = 6'h3e - shift;
   assign \half$90  = 62'h2000000000000000 >> \down$89 ;
@@ -58225,9 +58273,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$166  = \$163  ? 63'h00000000000003ff : \$165 ;
   assign \$167  = \tie$93  & \$159 [0];
   assign \$168  = $signed(\$166 [10:0]) - $signed({ 1'h0, \$167  });
-  assign \r$95  = $signed(\$168 ) + $signed(\port$13320$30 [7:0]);
-  assign \$169  = $signed(\r$95 ) < $signed(\port$13320$30 [15:8]);
-  assign \$170  = $signed(\r$95 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$95  = $signed(\$168 ) + $signed(zp);
+  assign \$169  = $signed(\r$95 ) < $signed(y_min);
+  assign \$170  = $signed(\r$95 ) > $signed(y_max);
   assign p10 = $signed(acc[351:320]) * $signed({ 1'h0, mult[30:0] });
   assign \down$98  = 6'h3e - shift;
   assign \half$99  = 62'h2000000000000000 >> \down$98 ;
@@ -58246,9 +58294,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$183  = \$180  ? 63'h00000000000003ff : \$182 ;
   assign \$184  = \tie$102  & \$176 [0];
   assign \$185  = $signed(\$183 [10:0]) - $signed({ 1'h0, \$184  });
-  assign \r$104  = $signed(\$185 ) + $signed(\port$13320$30 [7:0]);
-  assign \$186  = $signed(\r$104 ) < $signed(\port$13320$30 [15:8]);
-  assign \$187  = $signed(\r$104 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$104  = $signed(\$185 ) + $signed(zp);
+  assign \$186  = $signed(\r$104 ) < $signed(y_min);
+  assign \$187  = $signed(\r$104 ) > $signed(y_max);
   assign p11 = $signed(acc[383:352]) * $signed({ 1'h0, mult[30:0] });
   assign \down$107  = 6'h3e - shift;
   assign \half$108  = 62'h2000000000000000 >> \down$107 ;
@@ -58267,9 +58315,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$200  = \$197  ? 63'h00000000000003ff : \$199 ;
   assign \$201  = \tie$111  & \$193 [0];
   assign \$202  = $signed(\$200 [10:0]) - $signed({ 1'h0, \$201  });
-  assign \r$113  = $signed(\$202 ) + $signed(\port$13320$30 [7:0]);
-  assign \$203  = $signed(\r$113 ) < $signed(\port$13320$30 [15:8]);
-  assign \$204  = $signed(\r$113 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$113  = $signed(\$202 ) + $signed(zp);
+  assign \$203  = $signed(\r$113 ) < $signed(y_min);
+  assign \$204  = $signed(\r$113 ) > $signed(y_max);
   assign p12 = $signed(acc[415:384]) * $signed({ 1'h0, mult[30:0] });
   assign \down$116  = 6'h3e - shift;
   assign \half$117  = 62'h2000000000000000 >> \down$116 ;
@@ -58288,9 +58336,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$217  = \$214  ? 63'h00000000000003ff : \$216 ;
   assign \$218  = \tie$120  & \$210 [0];
   assign \$219  = $signed(\$217 [10:0]) - $signed({ 1'h0, \$218  });
-  assign \r$122  = $signed(\$219 ) + $signed(\port$13320$30 [7:0]);
-  assign \$220  = $signed(\r$122 ) < $signed(\port$13320$30 [15:8]);
-  assign \$221  = $signed(\r$122 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$122  = $signed(\$219 ) + $signed(zp);
+  assign \$220  = $signed(\r$122 ) < $signed(y_min);
+  assign \$221  = $signed(\r$122 ) > $signed(y_max);
   assign p13 = $signed(acc[447:416]) * $signed({ 1'h0, mult[30:0] });
   assign \down$125  = 6'h3e - shift;
   assign \half$126  = 62'h2000000000000000 >> \down$125 ;
@@ -58309,9 +58357,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$234  = \$231  ? 63'h00000000000003ff : \$233 ;
   assign \$235  = \tie$129  & \$227 [0];
   assign \$236  = $signed(\$234 [10:0]) - $signed({ 1'h0, \$235  });
-  assign \r$131  = $signed(\$236 ) + $signed(\port$13320$30 [7:0]);
-  assign \$237  = $signed(\r$131 ) < $signed(\port$13320$30 [15:8]);
-  assign \$238  = $signed(\r$131 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$131  = $signed(\$236 ) + $signed(zp);
+  assign \$237  = $signed(\r$131 ) < $signed(y_min);
+  assign \$238  = $signed(\r$131 ) > $signed(y_max);
   assign p14 = $signed(acc[479:448]) * $signed({ 1'h0, mult[30:0] });
   assign \down$134  = 6'h3e - shift;
   assign \half$135  = 62'h2000000000000000 >> \down$134 ;
@@ -58330,9 +58378,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$251  = \$248  ? 63'h00000000000003ff : \$250 ;
   assign \$252  = \tie$138  & \$244 [0];
   assign \$253  = $signed(\$251 [10:0]) - $signed({ 1'h0, \$252  });
-  assign \r$140  = $signed(\$253 ) + $signed(\port$13320$30 [7:0]);
-  assign \$254  = $signed(\r$140 ) < $signed(\port$13320$30 [15:8]);
-  assign \$255  = $signed(\r$140 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$140  = $signed(\$253 ) + $signed(zp);
+  assign \$254  = $signed(\r$140 ) < $signed(y_min);
+  assign \$255  = $signed(\r$140 ) > $signed(y_max);
   assign p15 = $signed(acc[511:480]) * $signed({ 1'h0, mult[30:0] });
   assign \down$143  = 6'h3e - shift;
   assign \half$144  = 62'h2000000000000000 >> \down$143 ;
@@ -58351,16 +58399,16 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign \$268  = \$265  ? 63'h00000000000003ff : \$267 ;
   assign \$269  = \tie$147  & \$261 [0];
   assign \$270  = $signed(\$268 [10:0]) - $signed({ 1'h0, \$269  });
-  assign \r$149  = $signed(\$270 ) + $signed(\port$13320$30 [7:0]);
-  assign \$271  = $signed(\r$149 ) < $signed(\port$13320$30 [15:8]);
-  assign \$272  = $signed(\r$149 ) > $signed(\port$13320$30 [23:16]);
+  assign \r$149  = $signed(\$270 ) + $signed(zp);
+  assign \$271  = $signed(\r$149 ) < $signed(y_min);
+  assign \$272  = $signed(\r$149 ) > $signed(y_max);
   always @* begin
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$16 ) begin
-      y = \port$13320$30 [15:8];
+      y = y_min;
     end else if (\$17 ) begin
-      y = \port$13320$30 [23:16];
+      y = y_max;
     end else begin
       y = r[7:0];
     end
@@ -58369,9 +58417,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$33 ) begin
-      \y$24  = \port$13320$30 [15:8];
+      \y$24  = y_min;
     end else if (\$34 ) begin
-      \y$24  = \port$13320$30 [23:16];
+      \y$24  = y_max;
     end else begin
       \y$24  = \r$23 [7:0];
     end
@@ -58380,9 +58428,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$50 ) begin
-      \y$33  = \port$13320$30 [15:8];
+      \y$33  = y_min;
     end else if (\$51 ) begin
-      \y$33  = \port$13320$30 [23:16];
+      \y$33  = y_max;
     end else begin
       \y$33  = \r$32 [7:0];
     end
@@ -58391,9 +58439,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$67 ) begin
-      \y$42  = \port$13320$30 [15:8];
+      \y$42  = y_min;
     end else if (\$68 ) begin
-      \y$42  = \port$13320$30 [23:16];
+      \y$42  = y_max;
     end else begin
       \y$42  = \r$41 [7:0];
     end
@@ -58402,9 +58450,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$84 ) begin
-      \y$51  = \port$13320$30 [15:8];
+      \y$51  = y_min;
     end else if (\$85 ) begin
-      \y$51  = \port$13320$30 [23:16];
+      \y$51  = y_max;
     end else begin
       \y$51  = \r$50 [7:0];
     end
@@ -58413,9 +58461,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$101 ) begin
-      \y$60  = \port$13320$30 [15:8];
+      \y$60  = y_min;
     end else if (\$102 ) begin
-      \y$60  = \port$13320$30 [23:16];
+      \y$60  = y_max;
     end else begin
       \y$60  = \r$59 [7:0];
     end
@@ -58424,9 +58472,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$118 ) begin
-      \y$69  = \port$13320$30 [15:8];
+      \y$69  = y_min;
     end else if (\$119 ) begin
-      \y$69  = \port$13320$30 [23:16];
+      \y$69  = y_max;
     end else begin
       \y$69  = \r$68 [7:0];
     end
@@ -58435,9 +58483,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$135 ) begin
-      \y$78  = \port$13320$30 [15:8];
+      \y$78  = y_min;
     end else if (\$136 ) begin
-      \y$78  = \port$13320$30 [23:16];
+      \y$78  = y_max;
     end else begin
       \y$78  = \r$77 [7:0];
     end
@@ -58446,9 +58494,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$152 ) begin
-      \y$87  = \port$13320$30 [15:8];
+      \y$87  = y_min;
     end else if (\$153 ) begin
-      \y$87  = \port$13320$30 [23:16];
+      \y$87  = y_max;
     end else begin
       \y$87  = \r$86 [7:0];
     end
@@ -58457,9 +58505,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$169 ) begin
-      \y$96  = \port$13320$30 [15:8];
+      \y$96  = y_min;
     end else if (\$170 ) begin
-      \y$96  = \port$13320$30 [23:16];
+      \y$96  = y_max;
     end else begin
       \y$96  = \r$95 [7:0];
     end
@@ -58468,9 +58516,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$186 ) begin
-      \y$105  = \port$13320$30 [15:8];
+      \y$105  = y_min;
     end else if (\$187 ) begin
-      \y$105  = \port$13320$30 [23:16];
+      \y$105  = y_max;
     end else begin
       \y$105  = \r$104 [7:0];
     end
@@ -58479,9 +58527,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$203 ) begin
-      \y$114  = \port$13320$30 [15:8];
+      \y$114  = y_min;
     end else if (\$204 ) begin
-      \y$114  = \port$13320$30 [23:16];
+      \y$114  = y_max;
     end else begin
       \y$114  = \r$113 [7:0];
     end
@@ -58490,9 +58538,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$220 ) begin
-      \y$123  = \port$13320$30 [15:8];
+      \y$123  = y_min;
     end else if (\$221 ) begin
-      \y$123  = \port$13320$30 [23:16];
+      \y$123  = y_max;
     end else begin
       \y$123  = \r$122 [7:0];
     end
@@ -58501,9 +58549,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$237 ) begin
-      \y$132  = \port$13320$30 [15:8];
+      \y$132  = y_min;
     end else if (\$238 ) begin
-      \y$132  = \port$13320$30 [23:16];
+      \y$132  = y_max;
     end else begin
       \y$132  = \r$131 [7:0];
     end
@@ -58512,9 +58560,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$254 ) begin
-      \y$141  = \port$13320$30 [15:8];
+      \y$141  = y_min;
     end else if (\$255 ) begin
-      \y$141  = \port$13320$30 [23:16];
+      \y$141  = y_max;
     end else begin
       \y$141  = \r$140 [7:0];
     end
@@ -58523,9 +58571,9 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
     if (\$auto$verilog_backend.cc:2355:dump_module$56 ) begin end
     (* full_case = 32'd1 *)
     if (\$271 ) begin
-      \y$150  = \port$13320$30 [15:8];
+      \y$150  = y_min;
     end else if (\$272 ) begin
-      \y$150  = \port$13320$30 [23:16];
+      \y$150  = y_max;
     end else begin
       \y$150  = \r$149 [7:0];
     end
@@ -58533,9 +58581,6 @@ module \hetsoc_soc.npu.core.requant (shift, acc, \port$13320$30 , \y$15 , mult);
   assign mask = \$4 [61:0];
   assign q = \$6 [62:0];
   assign near = \$13 [10:0];
-  assign zp = \port$13320$30 [7:0];
-  assign y_min = \port$13320$30 [15:8];
-  assign y_max = \port$13320$30 [23:16];
   assign \mask$19  = \$21 [61:0];
   assign \q$20  = \$23 [62:0];
   assign \near$22  = \$30 [10:0];
