@@ -76,7 +76,8 @@ def fast_memory_init():
 
 def generate_verilog(config: SocConfig | str = "default", *, gated_acc: bool = False) -> str:
     """Return the Verilog of the whole SoC for ``config`` (top module ``hetsoc_soc``);
-    ``gated_acc`` builds the simulation's variant with the gated ``acc`` clock (see `Soc`)."""
+    ``gated_acc`` builds the simulation's variant, whose units and core have gated clocks of
+    their own (see `Soc`)."""
     from amaranth.back import verilog
 
     from .hw.soc import Soc
