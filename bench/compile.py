@@ -22,8 +22,8 @@ from pathlib import Path
 
 from hetsoc import zoo
 from hetsoc.compiler import compile_graph
-from hetsoc.config import load_config
 from hetsoc.models import load_model
+from hetsoc.spec.config import load_config
 
 
 def main():

@@ -24,7 +24,7 @@ from hetsoc.accel.cpu import cost
 from hetsoc.accel.cpu import testgen as tg
 from hetsoc.accel.cpu.bench import run_cases
 from hetsoc.accel.cpu.calibrate import calibration_cases, fit
-from hetsoc.config import load_config
+from hetsoc.spec.config import load_config
 
 
 def bench_cases() -> list[tuple[str, str, tg.KernelCase]]:

@@ -24,11 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.sim.board import build_board, run_board
 from hetsoc.sim.harness import Job, run_batch
 from hetsoc.sim.hdl import build
+from hetsoc.spec.config import load_config
 
 LINE = re.compile(r"bw (\w+) bytes=(\d+) busy=(\d+) wall=(\d+)")
 SMALL = Path(__file__).resolve().parent.parent / "tests" / "dma" / "small.toml"

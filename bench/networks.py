@@ -28,11 +28,11 @@ from pathlib import Path
 
 from hetsoc import zoo
 from hetsoc.compiler import compile_graph
-from hetsoc.config import load_config
 from hetsoc.crosscheck import random_input
 from hetsoc.models import load_model
 from hetsoc.runtime import run_networks
 from hetsoc.sim.hdl import build
+from hetsoc.spec.config import load_config
 
 
 def main():

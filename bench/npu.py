@@ -36,7 +36,7 @@ from hetsoc import golden  # noqa: E402
 from hetsoc.accel.npu.bench import NpuBed, run_jobs  # noqa: E402
 from hetsoc.accel.npu.cost import job_cycles, job_drain_writes  # noqa: E402
 from hetsoc.accel.npu.encoder import conv_job, dense_job  # noqa: E402
-from hetsoc.config import load_config  # noqa: E402
+from hetsoc.spec.config import load_config  # noqa: E402
 
 BATCH = 20
 OPS = ("conv", "depthwise", "dense", "add")

@@ -48,13 +48,13 @@ import numpy as np
 
 from hetsoc.accel.npu.testgen import conv_layer, layers_header
 from hetsoc.compiler import compile_graph
-from hetsoc.config import load_config
 from hetsoc.crosscheck import random_input
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.models import load_model
 from hetsoc.runtime import run_networks
 from hetsoc.sim.harness import Job, run_batch
 from hetsoc.sim.hdl import build
+from hetsoc.spec.config import load_config
 
 KERNEL = re.compile(r"kernel cycles=(\d+) instret=(\d+)")
 CONFIG = load_config("default")

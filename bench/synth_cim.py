@@ -12,8 +12,8 @@ import argparse
 import json
 import time
 
-from hetsoc.config import load_config
 from hetsoc.hw.cim import Cim
+from hetsoc.spec.config import load_config
 from hetsoc.synth import RESOURCES, SynthError, estimate, resource_table
 
 

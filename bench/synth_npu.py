@@ -13,8 +13,8 @@ import argparse
 import json
 import time
 
-from hetsoc.config import load_config
 from hetsoc.hw.npu.core import NpuCore
+from hetsoc.spec.config import load_config
 from hetsoc.synth import RESOURCES, SynthError, estimate, resource_table
 
 

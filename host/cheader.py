@@ -1,21 +1,24 @@
-"""The firmware's view of a :class:`~hetsoc.config.SocConfig`: C header, linker script, address map.
+"""The firmware's view of a :class:`~hetsoc.spec.config.SocConfig`: C header, linker script,
+address map.
 
 Every number here comes from the config object or from the register tables in
-:mod:`hetsoc.hw.periph.regmap`, so the gateware and the firmware cannot disagree on an address.
+:mod:`hetsoc.spec.regmap`, so the gateware and the firmware cannot disagree on an address.
 The header is usable from C and from assembly (``.S`` files run through the preprocessor):
 constants carry their ``u`` suffix only outside ``__ASSEMBLER__``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 
-from .config import MemoryRegion, SocConfig
-from .hw.dma.descriptor import DESCRIPTOR_WORDS
-from .hw.dma.status import DmaStatus
-from .hw.npu.descriptor import NpuError
-from .hw.periph.regmap import DMA_CH_STRIDE, NPU_DESC_WORDS, PERIPHERALS
+from amaranth.lib import data
+
+from .spec import dma, page
+from .spec.config import MemoryRegion, SocConfig
+from .spec.dma import DESCRIPTOR_WORDS, DmaStatus
+from .spec.regmap import DMA_CH_STRIDE
 
 __all__ = [
     "DEFAULT_STACK_SIZE",
@@ -53,13 +56,76 @@ def _enum_defines(prefix: str, codes: type[enum.IntEnum], comment: str) -> list[
     return [_define(_macro(prefix, c.name), c.value, comment, kind="count") for c in codes]
 
 
+def _layout_defines(prefix: str, layout: data.StructLayout, what: str) -> list[str]:
+    """``_SHIFT`` and ``_MASK`` (in place) of every field of a register's layout (reserved
+    fields, ``_``-prefixed, have none)."""
+    out = []
+    for name, field in layout:
+        if name.startswith("_"):
+            continue
+        mask = ((1 << field.width) - 1) << field.offset
+        out.append(_define(_macro(prefix, name, "SHIFT"), field.offset, what, kind="count"))
+        out.append(_define(_macro(prefix, name, "MASK"), mask, kind="addr"))
+    return out
+
+
+def _struct_offsets(prefix: str, layout, what: str) -> list[str]:
+    """Byte offset and size of every field of a layout a C struct mirrors (``_OFFSET``,
+    ``_BYTES``): the driver's ``_Static_assert``s tie its struct to the Python layout."""
+    out = []
+    for name, field in data.Layout.cast(layout):
+        if field.offset % 8 or field.width % 8:
+            raise ValueError(f"{prefix}.{name} is not byte-aligned: no C struct can mirror it")
+        out.append(_define(_macro(prefix, name, "OFFSET"), field.offset // 8, what, kind="count"))
+        out.append(_define(_macro(prefix, name, "BYTES"), field.width // 8, kind="count"))
+    return out
+
+
+def _protocol_defines() -> list[str]:
+    """The accelerator register-page protocol (hetsoc.spec.page): offsets and fields."""
+    out = ["", "/* Accelerator register-page protocol (hetsoc.spec.page, sw/drivers/acc.h): every "
+           "unit's page */"]
+    for reg in page.protocol_registers(1, "the unit's"):
+        out.append(_define(_macro("ACC", reg.name), reg.offset, f"{reg.access}: {reg.doc}",
+                           kind="offset"))
+    out.append(_define("HETSOC_ACC_DESC_MAX_WORDS", page.DESC_MAX_WORDS, kind="count"))
+    out.append(_define("HETSOC_ACC_UNIT_BASE", page.UNIT_BASE, "a unit's own registers",
+                       kind="offset"))
+    for reg, layout in (("CTRL", page.CTRL), ("STATUS", page.STATUS), ("IRQ", page.IRQ),
+                        ("INFO", page.INFO)):
+        out += _layout_defines(f"ACC_{reg}", layout, f"{reg} field")
+    return out
+
+
+def _kind_defines(config: SocConfig) -> list[str]:
+    """What a kind's driver needs, whatever its units are named: descriptor words, register
+    offsets, its registers' fields and its codes (from its `AcceleratorSpec`)."""
+    out = []
+    done = set()
+    for slot in config.accelerators:
+        spec = slot.spec
+        if spec.kind in done:
+            continue
+        done.add(spec.kind)
+        out += ["", f"/* kind {spec.kind}: {spec.doc} (offsets within a unit's page) */",
+                _define(_macro(spec.kind, "DESC_WORDS"), spec.desc_words, kind="count")]
+        for reg in slot.page.registers:
+            out.append(_define(_macro(spec.kind, reg.name), reg.offset,
+                               f"{reg.access}: {reg.doc}", kind="offset"))
+        for reg, layout in spec.fields.items():
+            out += _layout_defines(f"{spec.kind}_{reg}", layout, f"{reg} field")
+        for name, codes in spec.enums.items():
+            out += _enum_defines(f"{spec.kind}_{name}", codes, codes.__name__)
+    return out
+
+
 def _clock_hz(config: SocConfig) -> int:
     return round(config.clock_mhz * 1_000_000)
 
 
 def _peripheral_window(config: SocConfig) -> MemoryRegion:
     return MemoryRegion("peripherals", config.peripherals.base,
-                        config.peripherals.page * len(PERIPHERALS))
+                        config.peripherals.page * len(config.pages))
 
 
 def generate_header(config: SocConfig) -> str:
@@ -100,22 +166,25 @@ def generate_header(config: SocConfig) -> str:
         out.append(_define(_macro(region.name, "SIZE"), region.size))
         out.append(_define(_macro(region.name, "END"), region.end))
         out.append(_define(_macro(region.name, "BANKS"), region.banks, kind="count"))
+    out += ["", "/* Accelerators: one per [[accelerator]] table; HETSOC_HAS_<NAME> for each */"]
+    for slot in config.accelerators:
+        out += [f"#define {_macro('HAS', slot.name):<36} 1  /* kind {slot.kind} */"]
+        out += [_define(_macro(slot.name, f.name), getattr(slot.params, f.name),
+                        kind="addr" if f.name.endswith("memory") else "count")
+                for f in dataclasses.fields(slot.params)]
+        out += [_define(_macro(slot.name, "L1_PORT_BITS"), slot.l1_port_bits, kind="count")]
     out += [
-        "",
-        "/* Accelerator geometry */",
-        _define("HETSOC_NPU_ROWS", config.npu.rows, kind="count"),
-        _define("HETSOC_NPU_COLS", config.npu.cols, kind="count"),
-        _define("HETSOC_NPU_WEIGHT_MEMORY", config.npu.weight_memory),
-        _define("HETSOC_CIM_ROWS", config.cim.rows, kind="count"),
-        _define("HETSOC_CIM_COLS", config.cim.cols, kind="count"),
         "",
         "/* Peripherals: page i of the window holds peripheral i */",
         _define("HETSOC_PERIPH_BASE", config.peripherals.base),
         _define("HETSOC_PERIPH_PAGE", config.peripherals.page),
     ]
-    for periph in PERIPHERALS:
+    kinds = {slot.name for slot in config.accelerators if slot.name == slot.kind}
+    for periph in config.pages:
         out += ["", f"/* {periph.name}: {periph.doc} */",
                 _define(_macro(periph.name, "BASE"), config.peripheral_base(periph.index))]
+        if periph.name in kinds:
+            continue  # its offsets are its kind's, below
         for reg in periph.registers:
             out.append(_define(_macro(periph.name, reg.name), reg.offset,
                                f"{reg.access}: {reg.doc}", kind="offset"))
@@ -129,10 +198,13 @@ def generate_header(config: SocConfig) -> str:
         _define("HETSOC_DMA_DESC_WORDS", DESCRIPTOR_WORDS, kind="count"),
         *(_define(_macro("DMA_STATUS", s.name), s.value, "completion status", kind="count")
           for s in DmaStatus),
+        *_layout_defines("DMA_CH_STATUS", dma.CH_STATUS, "CH_STATUS field"),
+        *_layout_defines("DMA_CH_CPL", dma.CH_CPL, "CH_CPL field"),
+        *_layout_defines("DMA_CH_IRQ", dma.CH_IRQ, "CH_IRQ field"),
+        *_struct_offsets("DMA_DESC", dma.Descriptor, "dma_desc_t"),
         "",
-        "/* NPU: descriptor words DESC0.. and the codes in STATUS bits 8-11 (NpuError) */",
-        _define("HETSOC_NPU_DESC_WORDS", NPU_DESC_WORDS, kind="count"),
-        *_enum_defines("NPU_ERROR", NpuError, "NpuError"),
+        *_protocol_defines(),
+        *_kind_defines(config),
         "",
         "#ifndef __ASSEMBLER__",
         "#include <stdint.h>",
@@ -251,7 +323,7 @@ def address_map(config: SocConfig) -> list[tuple[str, int, int]]:
     """
     rows = [(region.name, region.base, region.size) for region in (*config.memories, config.l3)]
     rows += [(p.name, config.peripheral_base(p.index), config.peripherals.page)
-             for p in PERIPHERALS]
+             for p in config.pages]
     return sorted(rows, key=lambda row: row[1])
 
 

@@ -169,7 +169,7 @@ def _cmd_doctor(args) -> int:
 
 def _cmd_config(args) -> int:
     from .cheader import address_map_markdown, generate_header
-    from .config import load_config
+    from .spec.config import load_config
 
     config = load_config(args.name)
     if args.header:
@@ -181,8 +181,8 @@ def _cmd_config(args) -> int:
 
 
 def _cmd_rtl(args) -> int:
-    from .config import load_config
     from .rtlgen import write_rtl
+    from .spec.config import load_config
 
     config = load_config(args.config)
     path = write_rtl(config, Path(args.output))
@@ -191,8 +191,8 @@ def _cmd_rtl(args) -> int:
 
 
 def _run_and_report(elf, args) -> int:
-    from .config import load_config
     from .sim.harness import DEFAULT_MAX_CYCLES, run_elf
+    from .spec.config import load_config
     from .traps import describe_trap
 
     config = load_config(args.config)
@@ -391,8 +391,8 @@ def _cmd_zoo(args) -> int:
 def _cmd_cim_sweep(args) -> int:
     from . import zoo
     from .cim_sweep import parse_sigmas, plot_sweep, sweep, sweep_table
-    from .config import load_config
     from .onnx_import import import_model
+    from .spec.config import load_config
 
     sigmas = parse_sigmas(args.sigma)
     if args.seeds < 1 or (args.images is not None and args.images < 1):

@@ -15,7 +15,7 @@ from elftools.common.exceptions import ELFError as _PyElfError
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
 
-from .config import MemoryRegion, SocConfig, load_config
+from .spec.config import MemoryRegion, SocConfig, load_config
 
 __all__ = ["ElfError", "ElfImage", "image_words", "load_elf", "readmemh_text",
            "to_memory_words"]

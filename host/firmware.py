@@ -21,7 +21,7 @@ from .cheader import (
     generate_header,
     generate_linker_script,
 )
-from .config import SocConfig, load_config
+from .spec.config import SocConfig, load_config
 
 __all__ = [
     "CFLAGS",

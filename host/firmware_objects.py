@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .cheader import HEADER_NAME, generate_header
-from .config import SocConfig, load_config
 from .firmware import CFLAGS, FirmwareError, _first_error, compiler, sw_path
+from .spec.config import SocConfig, load_config
 
 __all__ = ["compile_objects", "objects_dir"]
 

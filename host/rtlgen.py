@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from .config import SocConfig, load_config
+from .spec.config import SocConfig, load_config
 
 __all__ = ["TOP_NAME", "generate_verilog", "hw_source_digest", "write_rtl"]
 

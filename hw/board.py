@@ -11,7 +11,7 @@ from amaranth import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import SocConfig
+from ..spec.config import SocConfig
 from .axi.lite_slave import AxiLiteHost
 from .axi.signature import Axi4LiteSignature, Axi4Signature
 from .soc import Soc

@@ -4,7 +4,7 @@ from amaranth import DomainRenamer, Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import SocConfig
+from ..spec.config import SocConfig
 from .axi.master import AxiBurstMaster
 from .axi.signature import Axi4Signature
 from .bus import BusSignature
@@ -26,10 +26,10 @@ class MemorySystem(wiring.Component):
     Ports: ``cpu_l2`` and ``cpu_l1`` (the core's 32-bit windows onto the scratchpads, first in
     each bank's arbitration), ``dma_bus`` (the DMA's register page), ``m_axi`` (the DMA's AXI4
     master onto L3), ``irq`` (the DMA's interrupt), ``active`` (the DMA has work: see `Dma`),
-    and the accelerators' L1 ports: ``npu_l1`` (``2 * npu.cols`` bytes wide, the NPU's
-    one-row-segment-per-cycle path) and ``cim_l1`` (64-bit). Inside, each scratchpad has a
-    64-bit DMA write port and read port after the core's; on L1 the NPU's port and then the
-    CIM's come after the DMA's.
+    and one L1 port per accelerator of the config, ``<name>_l1``, as wide as its slot says
+    (``AcceleratorSlot.l1_port_bits``). Inside, each scratchpad has a 64-bit DMA write port
+    and read port after the core's; on L1 the accelerators' ports come after the DMA's, in the
+    config's order.
 
     Parameters
     ----------
@@ -49,9 +49,10 @@ class MemorySystem(wiring.Component):
                 raise TypeError(f"{name} must be a domain name, not {value!r}")
         self.config = config
         self.bank_domain, self.dma_domain = bank_domain, dma_domain
-        npu_bits = 16 * config.npu.cols
+        #: ``(slot name, port bits)`` of each accelerator's L1 port.
+        self.l1_ports = tuple((slot.name, slot.l1_port_bits) for slot in config.accelerators)
         self.l1 = BankedSram(config.l1.size, config.l1.banks,
-                             ("dma_wr", "dma_rd", ("npu", npu_bits), "cim"))
+                             ("dma_wr", "dma_rd", *self.l1_ports))
         self.l2 = BankedSram(config.l2.size, config.l2.banks, ("dma_wr", "dma_rd"))
         super().__init__({
             "cpu_l2": In(BusSignature(_width(config.l2.size))),
@@ -59,8 +60,8 @@ class MemorySystem(wiring.Component):
             "dma_bus": In(BusSignature(_width(config.peripherals.page))),
             "m_axi": Out(Axi4Signature(32, 64)),
             "irq": Out(1), "active": Out(1),
-            "npu_l1": In(WideBusSignature(_width(config.l1.size), npu_bits)),
-            "cim_l1": In(WideBusSignature(_width(config.l1.size), 64)),
+            **{f"{name}_l1": In(WideBusSignature(_width(config.l1.size), bits))
+               for name, bits in self.l1_ports},
         })
 
     def elaborate(self, platform):
@@ -82,8 +83,8 @@ class MemorySystem(wiring.Component):
 
         wiring.connect(m, wiring.flipped(self.cpu_l1), l1.bus)
         wiring.connect(m, wiring.flipped(self.cpu_l2), l2.bus)
-        wiring.connect(m, wiring.flipped(self.npu_l1), l1.npu)
-        wiring.connect(m, wiring.flipped(self.cim_l1), l1.cim)
+        for name, _ in self.l1_ports:
+            wiring.connect(m, wiring.flipped(getattr(self, f"{name}_l1")), getattr(l1, name))
         wiring.connect(m, wiring.flipped(self.dma_bus), dma.bus)
         for mem, port, name in ((l1, l1_port, "l1"), (l2, l2_port, "l2")):
             wiring.connect(m, getattr(dma, f"{name}_rd"), port.rd)

@@ -5,12 +5,15 @@ Address map (every base and size from the config)::
     main_memory   instructions + data of the host (reset vector inside)
     l2            banked L2 scratchpad
     l1            banked L1 scratchpad shared by the accelerators
-    peripherals   one page each: timer, console, finisher, dma, npu, cim (hw/periph/regmap.py)
+    peripherals   one page each: timer, console, finisher, dma (hetsoc.spec.regmap), then
+                  each accelerator of the config ([[accelerator]] tables) in its order
 
 Anything else is unmapped: an access gets a bus error, which the core reports as an access
 fault. L3 is not on the core's bus: only the DMA reaches it, through the ``m_axi`` port (DDR on
 a board, a memory model in simulation). The accelerators are register pages on the data bus and
 initiators on L1; their interrupts and the DMA's are ORed into the core's external interrupt.
+The SoC names no accelerator: it builds each slot of ``config.accelerators`` with the gateware
+factory its plug-in declares (`hetsoc.spec.accelerators.Plugin`).
 """
 
 from amaranth import Cat, ClockDomain, ClockSignal, DomainRenamer, Module, ResetSignal, Signal
@@ -18,19 +21,16 @@ from amaranth.hdl import ResetInserter
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..config import SocConfig
+from ..spec.config import SocConfig
 from .arbiter import BusArbiter
 from .axi.signature import Axi4Signature
 from .bus import BusSignature
-from .cim.peripheral import CimPeripheral
 from .cpu.core import Core
 from .interconnect import Decoder
 from .memory import MainMemory
 from .memsys import MemorySystem
-from .npu.npu import Npu
 from .periph.console import Console
 from .periph.finisher import Finisher, FinishStatus
-from .periph.regmap import PERIPHERALS
 from .periph.timer import Timer
 
 __all__ = ["Soc"]
@@ -43,14 +43,16 @@ class Soc(wiring.Component):
     (each byte the program prints); ``status``, ``exit_code`` and the latched trap
     (``trap_cause``, ``trap_pc``, ``trap_tval``) from the finisher; the core's ``cycle`` and
     ``instret`` counters; ``m_axi``, the DMA's AXI4 master onto L3 (Verilog ports
-    ``m_axi__araddr`` ...). The DMA's, NPU's and CIM's interrupts, ORed, are the core's external
-    interrupt (firmware finds the source in each unit's ``IRQ`` register). ``host`` is
-    a second initiator on the data bus (a board host's window; it gets the bus in cycles the
-    core leaves it idle) and ``cpu_hold`` keeps the core in reset (tie both to 0 otherwise).
+    ``m_axi__araddr`` ...). The interrupts of the DMA and of every accelerator, ORed, are the
+    core's external interrupt (firmware finds the source in each unit's ``IRQ`` register).
+    ``host`` is a second initiator on the data bus (a board host's window; it gets the bus in
+    cycles the core leaves it idle) and ``cpu_hold`` keeps the core in reset (tie both to 0
+    otherwise).
 
     With ``gated_acc`` (simulation only) every block the core does not need in every cycle
     runs on a clock of its own that ticks only while it is in use: the scratchpads' banks
-    (domain ``mem``), the DMA (``dma``), the NPU (``npu``) and the CIM (``cim``). A domain's
+    (domain ``mem``), the DMA (``dma``) and each accelerator (a domain named after its slot,
+    ``npu``, ``cim``, ...). A domain's
     clock ticks while the core or the host addresses it, while it has work (a unit's ``active``;
     the banks while any initiator on them is active), and for `SETTLE` cycles after, for the
     registers that settle behind the last event (responses, interrupt flags); it is ``clk``
@@ -69,14 +71,15 @@ class Soc(wiring.Component):
     main_memory_init : list of int, optional
         Initial main-memory words, for the Amaranth simulator (HDL simulators load by backdoor).
     gated_acc : bool
-        Give the core, the banks, the DMA, the NPU and the CIM gated clocks of their own (see
+        Give the core, the banks, the DMA and each accelerator gated clocks of their own (see
         above).
     """
 
     #: Cycles a gated domain's clock keeps ticking after its last request or activity.
     SETTLE = 8
-    #: The gated domains of the simulation build, in the order their clocks are made.
-    GATED_DOMAINS = ("mem", "dma", "npu", "cim")
+    #: The gated domains of the simulation build besides one per accelerator (named after its
+    #: slot), in the order their clocks are made.
+    GATED_DOMAINS = ("mem", "dma")
 
     def __init__(self, config: SocConfig, *, main_memory_init=(), gated_acc: bool = False):
         if not isinstance(config, SocConfig):
@@ -89,9 +92,10 @@ class Soc(wiring.Component):
         self.main_memory = MainMemory(config.main_memory.size, main_memory_init)
         self.memsys = MemorySystem(config, **({"bank_domain": "mem", "dma_domain": "dma"}
                                               if gated_acc else {}))
-        self.npu = Npu(config.npu.rows, config.npu.cols, l1_size=config.l1.size,
-                       weight_memory=config.npu.weight_memory, gated_capture=gated_acc)
-        self.cim = CimPeripheral(config)
+        #: The accelerators by slot name, each built by its plug-in's gateware factory.
+        self.accelerators = {
+            slot.name: slot.load_gateware()(slot, l1_size=config.l1.size, gated=gated_acc)
+            for slot in config.accelerators}
         super().__init__({
             "tohost_addr": In(32),
             "console_valid": Out(1), "console_data": Out(8),
@@ -106,7 +110,7 @@ class Soc(wiring.Component):
     def data_windows(self):
         c = self.config
         windows = [(r.name, r.base, r.size) for r in c.memories]
-        windows += [(p.name, c.peripheral_base(p.index), c.peripherals.page) for p in PERIPHERALS]
+        windows += [(p.name, c.peripheral_base(p.index), c.peripherals.page) for p in c.pages]
         return windows
 
     def elaborate(self, platform):
@@ -118,13 +122,13 @@ class Soc(wiring.Component):
             {"sync": "core", "cnt": "core_cnt" if self.gated_acc else "core"})(held)
         self._core_domains(m, cpu)
         m.submodules.main_memory = main = self.main_memory
-        memsys, npu, cim = self.memsys, self.npu, self.cim
+        memsys, units = self.memsys, self.accelerators
         m.submodules.memsys = memsys  # its banks and DMA are in domains of their own
         m.submodules.timer = timer = Timer()
         m.submodules.console = console = Console()
         m.submodules.finisher = finisher = Finisher()
-        m.submodules.npu = DomainRenamer("npu")(npu) if self.gated_acc else npu
-        m.submodules.cim = DomainRenamer("cim")(cim) if self.gated_acc else cim
+        for name, unit in units.items():  # each in a domain named after its slot
+            m.submodules[name] = DomainRenamer(name)(unit) if self.gated_acc else unit
 
         # Instructions come from main memory only; fetching elsewhere is an access fault.
         m.submodules.ibus_decoder = idec = Decoder(
@@ -140,13 +144,13 @@ class Soc(wiring.Component):
         wiring.connect(m, ddec.main_memory, main.data)
         # The decoder's windows onto the blocks that have a gated clock in simulation.
         windows = [("l2", memsys.cpu_l2, "mem"), ("l1", memsys.cpu_l1, "mem"),
-                   ("dma", memsys.dma_bus, "dma"), ("npu", npu.bus, "npu"),
-                   ("cim", cim.bus, "cim")]
+                   ("dma", memsys.dma_bus, "dma"),
+                   *((name, unit.bus, name) for name, unit in units.items())]
         for name, target, domain in windows:
             self._connect_window(m, getattr(ddec, name), target, domain)
         if not self.gated_acc:
-            wiring.connect(m, npu.l1, memsys.npu_l1)
-            wiring.connect(m, cim.l1, memsys.cim_l1)
+            for name, unit in units.items():
+                wiring.connect(m, unit.l1, getattr(memsys, f"{name}_l1"))
         wiring.connect(m, memsys.m_axi, wiring.flipped(self.m_axi))
         wiring.connect(m, ddec.timer, timer.bus)
         wiring.connect(m, ddec.console, console.bus)
@@ -156,20 +160,21 @@ class Soc(wiring.Component):
             # The enables are latched while `clk` is low, so no gated clock glitches.
             m.domains.neg = ClockDomain("neg", clk_edge="neg", reset_less=True)
             m.d.comb += ClockSignal("neg").eq(ClockSignal("sync"))
-            busy = {"mem": memsys.active | npu.active | cim.active,  # everything on L1/L2
-                    "dma": memsys.active, "npu": npu.active, "cim": cim.active}
-            for domain in self.GATED_DOMAINS:
+            # the banks work while any initiator on L1/L2 does
+            busy = {"mem": Cat(memsys.active, *(u.active for u in units.values())).any(),
+                    "dma": memsys.active, **{name: u.active for name, u in units.items()}}
+            for domain in (*self.GATED_DOMAINS, *units):
                 requests = Cat(*(getattr(ddec, name).req_valid for name, _, d in windows
                                  if d == domain)).any()
                 self._clock_gate(m, domain, requests | busy[domain], requests)
-            self._connect_l1(m, npu.l1, memsys.npu_l1, "npu")
-            self._connect_l1(m, cim.l1, memsys.cim_l1, "cim")
+            for name, unit in units.items():
+                self._connect_l1(m, unit.l1, getattr(memsys, f"{name}_l1"), name)
             m.d.comb += self.l3_clk.eq(ClockSignal("dma"))  # only the DMA talks to L3
 
         m.d.comb += [
             cpu.irq_timer.eq(timer.irq),
             cpu.irq_software.eq(0),
-            cpu.irq_external.eq(memsys.irq | npu.irq | cim.irq),
+            cpu.irq_external.eq(Cat(memsys.irq, *(u.irq for u in units.values())).any()),
             finisher.trap_valid.eq(cpu.trap_valid),
             finisher.trap_cause.eq(cpu.trap_cause),
             finisher.trap_pc.eq(cpu.trap_pc),

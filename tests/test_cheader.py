@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 
@@ -14,9 +15,9 @@ from hetsoc.cheader import (
     generate_header,
     generate_linker_script,
 )
-from hetsoc.config import config_names, load_config
 from hetsoc.firmware import TARGET_FLAGS, compiler
-from hetsoc.hw.periph.regmap import PERIPHERALS
+from hetsoc.spec.config import config_names, load_config
+from hetsoc.spec.regmap import PERIPHERALS
 
 CONFIGS = config_names()
 
@@ -39,14 +40,17 @@ def _expected(config) -> dict[str, int | str]:
         "HETSOC_RESET_VECTOR": config.cpu.reset_vector,
         "HETSOC_PERIPH_BASE": config.peripherals.base,
         "HETSOC_PERIPH_PAGE": config.peripherals.page,
-        "HETSOC_NPU_ROWS": config.npu.rows,
-        "HETSOC_CIM_COLS": config.cim.cols,
     }
+    for slot in config.accelerators:
+        for field in dataclasses.fields(slot.params):
+            want[f"HETSOC_{slot.name.upper()}_{field.name.upper()}"] = getattr(slot.params,
+                                                                             field.name)
+        want[f"HETSOC_{slot.name.upper()}_L1_PORT_BITS"] = slot.l1_port_bits
     for region in (*config.memories, config.l3):
         key = f"HETSOC_{region.name.upper()}"
         want |= {f"{key}_BASE": region.base, f"{key}_SIZE": region.size,
                  f"{key}_END": region.end, f"{key}_BANKS": region.banks}
-    for p in PERIPHERALS:
+    for p in config.pages:
         want[f"HETSOC_{p.name.upper()}_BASE"] = config.peripheral_base(p.index)
         for reg in p.registers:
             want[f"HETSOC_{p.name.upper()}_{reg.name}"] = reg.offset
@@ -83,7 +87,7 @@ def test_header_compiles_in_c_and_assembly(tmp_path, name):
     config = load_config(name)
     (tmp_path / HEADER_NAME).write_text(generate_header(config))
     fin = config.peripheral_base(2)  # index of the finisher in the register tables
-    assert PERIPHERALS[2].name == "finisher"
+    assert PERIPHERALS[2].name == config.pages[2].name == "finisher"
     (tmp_path / "t.c").write_text(f"""
 #include "{HEADER_NAME}"
 _Static_assert(HETSOC_FINISHER_BASE + HETSOC_FINISHER_EXIT == {fin:#x}u, "finisher");
@@ -126,7 +130,7 @@ def test_address_map(name):
     rows = address_map(config)
     names = [r[0] for r in rows]
     assert set(names) == ({m.name for m in (*config.memories, config.l3)}
-                          | {p.name for p in PERIPHERALS})
+                          | {p.name for p in config.pages})
     assert [r[1] for r in rows] == sorted(r[1] for r in rows)
     for (_, base, size), (_, nxt, _) in zip(rows, rows[1:], strict=False):
         assert base + size <= nxt

@@ -4,11 +4,11 @@ import dataclasses
 
 import pytest
 
-from hetsoc.config import ConfigError, SocConfig, config_names, load_config
+from hetsoc.spec.config import ConfigError, SocConfig, config_names, load_config
 
 
 def test_shipped_configs_load():
-    assert config_names() == ["default", "pynq-z2"]
+    assert config_names() == ["default", "npu-only", "pynq-z2", "two-npus"]
     for name in config_names():
         config = load_config(name)
         assert isinstance(config, SocConfig)
@@ -47,8 +47,9 @@ def _write(tmp_path, text):
 
 BAD = {
     "unknown key": (lambda t: "bogus = 1\n" + t, "unknown key 'bogus'"),
-    "missing section": (lambda t: t.replace("[cim]\nrows = 1152\ncols = 512\n", ""),
-                        "missing [cim]"),
+    "missing section": (lambda t: t.replace("[dma]\n", "[dmaa]\n"), "unknown key 'dmaa'"),
+    "missing dma": (lambda t: t.replace("[dma]\n", "#\n").replace("channels = 2", "")
+                    .replace("queue_depth = 4", ""), "missing [dma]"),
     "not toml": ("name = [", "not valid TOML"),
     "size not pow2": (lambda t: t.replace("size = 0x8_0000", "size = 0x7_0000"),
                       "l2.size must be a power of two"),
@@ -56,8 +57,37 @@ BAD = {
     "reset vector outside": (lambda t: t.replace("reset_vector = 0x8000_0000",
                                                  "reset_vector = 0x1000_0000"),
                              "cpu.reset_vector 0x10000000 must lie in main_memory"),
-    "unknown section key": (lambda t: t.replace("rows = 16", "rows = 16\nspeed = 3"),
-                            "unknown key npu.speed"),
+    "unknown section key": (lambda t: t.replace("channels = 2", "channels = 2\nspeed = 3"),
+                            "unknown key dma.speed"),
+    # the accelerator slots
+    "unknown kind": (lambda t: t.replace('kind = "cim"', 'kind = "tpu"'),
+                     "accelerator #2: unknown accelerator kind 'tpu': choose one of cim, npu, "
+                     "or install the plug-in that registers it (entry-point group "
+                     "hetsoc.accelerators)"),
+    "missing kind": (lambda t: t.replace('kind = "cim"\n', ""),
+                     "accelerator #2: missing key 'kind' (one of cim, npu)"),
+    "duplicate name": (lambda t: t.replace('name = "cim"', 'name = "npu"'),
+                       "accelerator 'npu': duplicate name (give each [[accelerator]] its own "
+                       "name)"),
+    "reserved name": (lambda t: t.replace('name = "cim"', 'name = "dma"'),
+                      "accelerator 'dma': the name is taken by another part of the SoC; "
+                      "choose another"),
+    "bad name": (lambda t: t.replace('name = "cim"', 'name = "My CIM"'),
+                 "accelerator #2: name must be a lower-case identifier of at most 16 "
+                 "characters, not 'My CIM'"),
+    "missing parameter": (lambda t: t.replace("cols = 512\n", ""),
+                          "accelerator 'cim': missing parameter 'cols' of kind 'cim'"),
+    "unknown parameter": (lambda t: t.replace("rows = 16\n", "rows = 16\nspeed = 3\n"),
+                          "accelerator 'npu': unknown parameter 'speed' of kind 'npu' "
+                          "(known: rows, cols, weight_memory)"),
+    "bad parameter": (lambda t: t.replace("rows = 16\n", "rows = 18\n"),
+                      "accelerator 'npu': rows must be a multiple of 4 (WMEM_DATA writes 4 "
+                      "bytes), not 18"),
+    "slot too wide": (lambda t: t.replace("banks = 16", "banks = 4"),
+                      "accelerator 'npu': its L1 port of 256 bits is wider than l1's 4 banks "
+                      "of 32 bits allow; give l1 more banks or the unit a narrower port"),
+    "old section": (lambda t: t + "\n[npu]\nrows = 4\n",
+                    "[npu] is now an [[accelerator]] table with kind = 'npu'"),
     "bad banks": (lambda t: t.replace("banks = 4", "banks = 3"), "l2.banks must be a power"),
 }
 
@@ -75,10 +105,44 @@ def test_bad_configs_give_one_line_errors(tmp_path, case):
 
 
 def test_unknown_name_lists_the_choices():
-    with pytest.raises(ConfigError, match=r"unknown config 'nope': choose one of default, pynq-z2"):
+    with pytest.raises(ConfigError, match=r"unknown config 'nope': choose one of default, "
+                                          r"npu-only, pynq-z2, two-npus or give a path"):
         load_config("nope")
 
 
 def test_missing_file():
     with pytest.raises(ConfigError, match=r"config file '/no/such.toml' does not exist"):
         load_config("/no/such.toml")
+
+
+def test_accelerator_slots_of_the_default_config():
+    c = load_config("default")
+    assert [(s.kind, s.name, s.index, s.l1_port_bits) for s in c.accelerators] == [
+        ("npu", "npu", 4, 16 * 16), ("cim", "cim", 5, 64)]
+    assert [p.name for p in c.pages] == ["timer", "console", "finisher", "dma", "npu", "cim"]
+    assert c.npu is c.accelerator("npu").params and c.has("cim")
+
+
+def test_configs_without_a_cim_and_with_two_npus():
+    c = load_config("npu-only")
+    assert not c.has("cim") and [s.name for s in c.accelerators] == ["npu"]
+    with pytest.raises(ConfigError) as e:
+        _ = c.cim
+    assert str(e.value) == ("config 'npu-only' has no cim accelerator: add an [[accelerator]] "
+                            "table with kind = 'cim'")
+    c = load_config("two-npus")
+    big, small = c.units("npu")
+    assert (big.name, big.params.rows, big.params.cols) == ("npu", 16, 16)
+    assert (small.name, small.params.rows, small.params.cols) == ("npu2", 8, 8)
+    assert (big.index, small.index) == (4, 5) and c.npu is big.params
+    with pytest.raises(ConfigError) as e:
+        c.accelerator("npu3")
+    assert str(e.value) == "config 'two-npus' has no accelerator named 'npu3' (it has: npu, npu2)"
+
+
+def test_accelerators_must_be_tables(tmp_path):
+    path = _write(tmp_path, lambda t: "accelerator = 3\n" + t.split("[[accelerator]]")[0])
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    assert str(e.value) == (f"{path}: accelerator must be an array of tables ([[accelerator]]), "
+                            f"not 3")

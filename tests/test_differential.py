@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from hetsoc.config import load_config
+from hetsoc.spec.config import load_config
 from hetsoc.verify import generate
 from hetsoc.verify.differential import reproducer, rtl_runner, run_differential
 from hetsoc.verify.reference import check_arith, load_image, run_iss, run_unicorn

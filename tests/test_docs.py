@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from hetsoc.cheader import address_map_markdown
-from hetsoc.config import load_config
+from hetsoc.spec.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,9 +7,9 @@ import struct
 import numpy as np
 import pytest
 
-from hetsoc.config import load_config
 from hetsoc.elf import ElfError, image_words, load_elf, readmemh_text, to_memory_words
 from hetsoc.firmware import build_asm_test, build_firmware, sw_path
+from hetsoc.spec.config import load_config
 
 EM_RISCV, EM_X86_64 = 243, 62
 

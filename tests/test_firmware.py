@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from hetsoc.config import config_names, load_config
 from hetsoc.elf import load_elf
 from hetsoc.firmware import FirmwareError, build_asm_test, build_firmware, sw_path
-from hetsoc.hw.periph.regmap import peripheral
+from hetsoc.spec.config import config_names, load_config
+from hetsoc.spec.regmap import peripheral
 
 PROGRAMS = [("examples", "hello.c"), ("examples", "timer_irq.c"), ("bench", "dot_int8.c"),
             ("bench", "crc32.c")]

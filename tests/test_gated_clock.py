@@ -13,10 +13,10 @@ import pytest
 
 from hetsoc.accel.cim.testgen import write_headers as write_cim_headers
 from hetsoc.accel.npu.testgen import write_headers as write_npu_headers
-from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.sim.harness import Job, run_batch
 from hetsoc.sim.hdl import l3_fault_defines
+from hetsoc.spec.config import load_config
 from hetsoc.verify.toolchain import build_isa_test
 
 CONFIG = "default"

@@ -108,7 +108,7 @@ def test_isa_on_iss(source, isa_elfs):
                          ids=lambda p: p.stem)
 def test_isa_reaches_its_last_case(source, isa_elfs):
     """No test passes early (a jump to `pass` by mistake): the ISS sees the last case run."""
-    from hetsoc.config import load_config
+    from hetsoc.spec.config import load_config
     from hetsoc.verify.iss import Iss
     from hetsoc.verify.reference import load_image
 

@@ -4,9 +4,9 @@ through the DMA, and what the DMA writes to L3 comes back in the job's L3 dump."
 import numpy as np
 import pytest
 
-from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.sim.harness import Job, run_batch
+from hetsoc.spec.config import load_config
 
 CONFIG = load_config("default")
 SRC = CONFIG.l3.base + 0x1238  # not at the start of the array, 8-byte aligned

@@ -21,8 +21,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..config import SocConfig
 from ..ir import Graph, Node
+from ..spec.config import SocConfig
 
 __all__ = ["Addresses", "Constraints", "Part", "Target", "Verdict"]
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ..config import SocConfig, load_config
 from ..ir import Graph
+from ..spec.config import SocConfig, load_config
 from .build import OUTPUTS, build, check_out_dir
 from .codegen import MARKS_SYMBOL, codegen
 from .dispatch import PREFERENCE, dispatch, load_overrides

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..firmware import build_firmware, runtime_sources, sw_path
 from ..firmware_objects import compile_objects
+from ..spec.accelerators import driver_paths
 from .plan import CompileError, Plan
 
 __all__ = ["build", "firmware_sources", "OUTPUTS"]
@@ -25,13 +26,18 @@ __all__ = ["build", "firmware_sources", "OUTPUTS"]
 OUTPUTS = ("network.c", "firmware.elf", "l3.bin", "manifest.json")
 
 
-def firmware_sources(units) -> tuple[list[Path], list[Path]]:
+def firmware_sources(units, config) -> tuple[list[Path], list[Path]]:
     """Sources generated network firmware links besides network.c (the runtime, the network
-    runtime, the drivers and, if a layer runs on the CPU, its kernels) and their include
-    folders."""
-    sources = [*runtime_sources(), sw_path("network", "netrt.c"), sw_path("drivers", "dma.c"),
-               sw_path("drivers", "npu.c")]
+    runtime, the DMA's driver, the drivers of the config's accelerators, as their plug-ins list
+    them, and, if a layer runs on the CPU, its kernels) and their include folders."""
+    sources = [*runtime_sources(), sw_path("network", "netrt.c"), sw_path("drivers", "dma.c")]
     includes = [sw_path("network"), sw_path("drivers")]
+    kinds = {slot.kind: slot.plugin for slot in config.accelerators}
+    for plugin in kinds.values():
+        for path in driver_paths(plugin):
+            sources.append(path)
+            if path.parent not in includes:
+                includes.append(path.parent)
     if "cpu" in units:
         from ..accel.cpu.encoder import kernel_include, kernel_sources
 
@@ -72,7 +78,7 @@ def build(plan: Plan) -> Plan:
         raise CompileError(f"cannot create output directory {str(out)!r}: "
                            f"{e.strerror or e}") from None
     units = {layer.unit for layer in plan.layers if layer.unit}
-    sources, includes = firmware_sources(units)
+    sources, includes = firmware_sources(units, plan.config)
     objects = compile_objects(sources, plan.config, include_dirs=includes)  # cached
     scratch = Path(tempfile.mkdtemp(prefix=".hetsoc-build-", dir=out))
     try:

@@ -83,6 +83,9 @@ def dispatch(plan: Plan) -> Plan:
         order = (pinned,) if pinned else PREFERENCE[plan.strategy]
         refused = {}
         for unit in order:
+            if unit not in units:
+                refused[unit] = f"config {plan.config.name!r} has no {unit}"
+                continue
             verdict = units[unit].supports(plan.graph, node)
             if verdict.ok:
                 layers.append(dataclasses.replace(layer, unit=unit, refused=refused,

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..accel.target import Addresses, Part
-from ..config import SocConfig
 from ..ir import Graph
+from ..spec.config import SocConfig
 
 __all__ = ["Boundary", "Buffer", "CompileError", "Layer", "Plan", "PlacedPart", "Step",
            "Transfer", "STRATEGIES", "UNITS"]

@@ -15,15 +15,13 @@ import math
 
 import numpy as np
 
+from ..spec.cim import ADC_MAX, ADC_MIN, LFSR_MASK, NOISE_FRAC
 from .requant import rshift_rne
 
 __all__ = ["ADC_MAX", "ADC_MIN", "LFSR_MASK", "NOISE_FRAC", "Z_STD", "adc_convert", "apply_faults",
            "descriptor_seed", "fault_map", "lfsr_leap", "noise_samples", "noise_scale"]
 
-LFSR_MASK = 0x80200003   # Galois form of x^32 + x^22 + x^2 + x + 1 (maximal length)
-NOISE_FRAC = 16          # fraction bits of the noise scale and of the pre-ADC value
 Z_STD = math.sqrt(4 * (256 ** 2 - 1) / 12)
-ADC_MIN, ADC_MAX = -32, 31
 _SCALE_MAX = 0xFFFF      # the descriptor's 16-bit field
 
 

@@ -10,11 +10,11 @@ from amaranth import Module
 from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
-from ..config import SocConfig
 from ..elf import ElfImage, to_memory_words
 from ..hw.axi.ram import AxiRam
 from ..hw.periph.finisher import FinishStatus
 from ..hw.soc import Soc
+from ..spec.config import SocConfig
 from .harness import SimResult
 
 __all__ = ["run_image"]

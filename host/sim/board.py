@@ -16,8 +16,8 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from ..config import SocConfig
 from ..rtlgen import _fold_zero_init, hw_source_digest
+from ..spec.config import SocConfig
 from .hdl import SimulatorError, _locked, _verilator_runner, cache_dir
 from .toolchain import simulator_env, verilator_bin_dir
 

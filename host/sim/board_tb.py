@@ -14,9 +14,9 @@ from cocotb.triggers import ClockCycles, RisingEdge
 from cocotbext.axi import AxiBus, AxiLiteBus, AxiLiteMaster, AxiRam
 
 from ..accel.dma.encoder import Transfer, encode
-from ..config import SocConfig
 from ..hw.axi.lite_slave import HOST_REGISTERS, WINDOW_OFFSET
-from ..hw.periph.regmap import DMA, DMA_CH_STRIDE, PERIPHERALS
+from ..spec.config import SocConfig
+from ..spec.regmap import DMA, DMA_CH_STRIDE
 
 __all__ = ["TB"]
 
@@ -84,7 +84,7 @@ class TB:
             self.window = base
 
     def dma_reg(self, name: str, channel: int = 0) -> int:
-        base = self.config.peripheral_base(PERIPHERALS.index(DMA))
+        base = self.config.peripheral_base(DMA.index)
         return base + DMA.offset(name) + (channel * DMA_CH_STRIDE if name.startswith("CH_")
                                           else 0)
 

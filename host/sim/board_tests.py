@@ -19,8 +19,8 @@ from cocotb.utils import get_sim_time
 from ..accel.dma.encoder import Transfer
 from ..accel.dma.model import DmaModel
 from ..accel.dma.testgen import random_batch
-from ..config import load_config
-from ..hw.dma.status import DmaStatus
+from ..spec.config import load_config
+from ..spec.dma import DmaStatus
 from .board_tb import TB
 
 

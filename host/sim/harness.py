@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import SocConfig, load_config
 from ..elf import ElfImage, load_elf, to_memory_words
+from ..spec.config import SocConfig, load_config
 
 __all__ = ["BACKENDS", "Job", "SimResult", "run_batch", "run_elf"]
 

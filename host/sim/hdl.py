@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-from ..config import SocConfig
 from ..rtlgen import hw_source_digest, write_rtl
+from ..spec.config import SocConfig
 from .toolchain import iverilog_path, simulator_env, verilator_bin_dir
 
 __all__ = ["L3_FAULT_BYTES", "SimulatorError", "build", "cache_dir", "l3_fault_defines",

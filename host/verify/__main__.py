@@ -56,7 +56,7 @@ def _reference_only(args, soc) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from ..config import load_config
+    from ..spec.config import load_config
 
     soc = load_config(args.config)
     if args.show:

@@ -191,7 +191,7 @@ def run_differential(seeds, n_instr: int = 200, backend: str = "verilator",
     progress : callable, optional
         Called with the :class:`Summary` after every batch.
     """
-    from ..config import SocConfig, load_config
+    from ..spec.config import SocConfig, load_config
 
     soc = config if isinstance(config, SocConfig) else load_config(config)
     summary = Summary(backend, n_instr)
@@ -247,8 +247,8 @@ def rtl_runner(backend: str = "verilator", max_cycles: int = MAX_CYCLES):
     :func:`~hetsoc.verify.reference.check_arith` on a simulator.
     """
     def run(prog: Program, dump=None, config=None):
-        from ..config import load_config
         from ..sim.harness import run_elf
+        from ..spec.config import load_config
 
         soc = config or load_config("default")
         ranges = prog.layout.dumps if dump is None else (

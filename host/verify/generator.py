@@ -43,7 +43,7 @@ _CSRS = ["csrrw", "csrrs", "csrrc", "csrrwi", "csrrsi", "csrrci"]
 
 @dataclass(frozen=True)
 class Layout:
-    """Where a generated program lives; derived from a :class:`~hetsoc.config.SocConfig`.
+    """Where a generated program lives; derived from a :class:`~hetsoc.spec.config.SocConfig`.
 
     ``far`` lists small areas in other memories (L2, L1) that the body also loads from and
     stores to; the epilogue copies them to ``copy_base`` in main memory, after ``tohost``, so
@@ -58,7 +58,7 @@ class Layout:
 
     @classmethod
     def from_config(cls, config) -> Layout:
-        from ..hw.periph.regmap import CONSOLE
+        from ..spec.regmap import CONSOLE
 
         main = config.main_memory
         region = main.base + main.size // 2
@@ -372,7 +372,7 @@ def generate(seed: int, n_instr: int = 200, layout: Layout | None = None) -> Pro
         Defaults to the ``default`` config's.
     """
     if layout is None:
-        from ..config import load_config
+        from ..spec.config import load_config
         layout = Layout.from_config(load_config("default"))
     g = _Gen(seed, layout)
     items = [("@", "_body")] + _prologue(g, layout)

@@ -118,7 +118,7 @@ class RefResult(NamedTuple):
 
 def _config(config):
     if config is None:
-        from ..config import load_config
+        from ..spec.config import load_config
         return load_config("default")
     return config
 
@@ -135,7 +135,7 @@ def data_windows(config) -> list[tuple[int, int]]:
 
 
 def console_tx(config) -> int:
-    from ..hw.periph.regmap import CONSOLE
+    from ..spec.regmap import CONSOLE
 
     return config.peripheral_base(CONSOLE.index) + CONSOLE.offset("TX")
 

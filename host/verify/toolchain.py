@@ -20,17 +20,15 @@ CC = [sys.executable, "-m", "ziglang", "cc", "-target", "riscv32-freestanding-no
 
 def _config(config):
     if isinstance(config, str | Path):
-        from ..config import load_config
+        from ..spec.config import load_config
         return load_config(config)
     return config
 
 
 def _unmapped(config) -> int:
     """A word-aligned, non-zero address that no memory and no peripheral page decodes."""
-    from ..hw.periph.regmap import PERIPHERALS
-
     periph = (config.peripherals.base,
-              config.peripherals.base + config.peripherals.page * len(PERIPHERALS))
+              config.peripherals.base + config.peripherals.page * len(config.pages))
     taken = [(m.base, m.end) for m in config.memories] + [periph]
     for cand in (0x100, 0x1000, 0x4000_0000, 0xF000_0000):
         if not any(lo <= cand < hi for lo, hi in taken):

@@ -5,7 +5,8 @@ from amaranth.lib import wiring
 from amaranth.lib.fifo import SyncFIFO
 from amaranth.lib.wiring import In, Out
 
-from ..dma.ports import LEN_WIDTH, BurstReadSignature, BurstWriteSignature
+from ...spec.dma import LEN_WIDTH
+from ..dma.ports import BurstReadSignature, BurstWriteSignature
 from .signature import Axi4Signature
 
 __all__ = ["AxiBurstMaster"]

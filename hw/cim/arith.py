@@ -3,9 +3,9 @@ function (``hetsoc.golden.requant.rshift_rne``, ``hetsoc.golden.cim_noise``)."""
 
 from amaranth import Cat, Const, Mux, Value, signed
 
-__all__ = ["adc_code", "clamp", "lfsr_leap", "noise_sample", "rshift_rne"]
+from ...spec.cim import ADC_MAX, ADC_MIN, LFSR_MASK, NOISE_FRAC
 
-from hetsoc.golden.cim_noise import ADC_MAX, ADC_MIN, LFSR_MASK, NOISE_FRAC
+__all__ = ["adc_code", "clamp", "lfsr_leap", "noise_sample", "rshift_rne"]
 
 
 def rshift_rne(v, n, n_bits: int):

@@ -1,6 +1,7 @@
-"""The CIM as a bus peripheral: `Cim` behind the ``cim`` register page (``regmap.CIM``).
+"""The CIM as a bus peripheral: `Cim` behind its register page
+(``hetsoc.spec.cim.CIM_REGISTERS``).
 
-Registers (offsets in ``hw/periph/regmap.py``, ``docs/cim.md`` "Register page"):
+Registers (offsets in ``host/spec/regmap.py``, ``docs/cim.md`` "Register page"):
 
 * ``DESC0..DESC12`` stage a descriptor (``descriptor.DESCRIPTOR``, word ``k`` = bits
   ``[32k, 32k + 32)``); ``CTRL`` bit 0 starts it (ignored while busy). Its addresses are L1
@@ -27,52 +28,62 @@ and the bus never waits for a layer to end. Firmware waits for ``busy`` to fall 
 
 from __future__ import annotations
 
-from amaranth import Cat, Const, Signal
+from amaranth import Signal
 from amaranth.lib import wiring
-from amaranth.lib.wiring import Out
 
-from ...config import SocConfig
-from ..periph.base import RegisterPage
-from ..periph.regmap import CIM
-from .descriptor import DESCRIPTOR_WORDS
+from ...spec.cim import (
+    CIM_REGISTERS,
+    CIM_SPEC,
+    DESCRIPTOR_WORDS,
+    PROG_ADDR,
+    TILE,
+    UNIT_FLAGS,
+    CimParams,
+)
+from ...spec.regmap import Peripheral
+from ..periph.accel_page import AcceleratorPage
 from .engine import Cim
 from .ports import L1PortSignature
 
 __all__ = ["CimPeripheral"]
 
 
-class CimPeripheral(RegisterPage):
+class CimPeripheral(AcceleratorPage):
     """Register page + engine: ``bus`` (In BusSignature(12)), ``l1`` (Out L1PortSignature,
     the engine's), ``irq`` (Out(1), level: pending & enabled), ``active`` (Out(1), the engine
     is busy).
 
     Parameters
     ----------
-    config : SocConfig
-        Macro size from ``config.cim``, the L1 address width from ``config.l1.size``;
-        ``config.cim.rows_per_cycle``/``cols_per_cycle`` if the config has them.
-    rows_per_cycle, cols_per_cycle : int, optional
-        Override the tile (default: the config's, else `Cim`'s defaults).
+    params : CimParams
+        Macro size and tile (a ``cim`` slot's parameters).
+    l1_size : int
+        Bytes of L1 (the width of the port's addresses).
+    page : Peripheral, optional
+        The register page (a slot's, named after it); a standalone ``cim`` page by default.
     """
 
-    def __init__(self, config: SocConfig, *, rows_per_cycle: int | None = None,
-                 cols_per_cycle: int | None = None):
-        if not isinstance(config, SocConfig):
-            raise TypeError(f"Config must be a SocConfig, not {config!r}")
-        tile = {}
-        for name, v in (("rows_per_cycle", rows_per_cycle), ("cols_per_cycle", cols_per_cycle)):
-            v = getattr(config.cim, name, None) if v is None else v
-            if v is not None:
-                tile[name] = v
-        addr_width = (config.l1.size - 1).bit_length()
-        self.core = Cim(config.cim.rows, config.cim.cols, l1_addr_width=addr_width, **tile)
+    def __init__(self, params: CimParams, *, l1_size: int, page: Peripheral | None = None):
+        if not isinstance(params, CimParams):
+            raise TypeError(f"Params must be a CimParams, not {params!r}")
+        addr_width = (l1_size - 1).bit_length()
+        self.core = Cim(params.rows, params.cols, l1_addr_width=addr_width,
+                        rows_per_cycle=params.rows_per_cycle,
+                        cols_per_cycle=params.cols_per_cycle)
         if self.core.col_groups > 256:
             raise ValueError(f"column groups must be at most 256 (PROG_ADDR bits 16-23), "
                              f"not {self.core.col_groups!r}")
         #: 32-bit PROG_DATA writes per programming beat.
         self.words_per_beat = max(1, 2 * self.core.cp // 32)
-        super().__init__(CIM, extra_members={"l1": Out(L1PortSignature(addr_width)),
-                                             "irq": Out(1), "active": Out(1)})
+        page = page or Peripheral("cim", 0, CIM_REGISTERS, CIM_SPEC.doc)
+        super().__init__(page, desc_words=DESCRIPTOR_WORDS,
+                         l1_signature=L1PortSignature(addr_width))
+
+    @classmethod
+    def for_slot(cls, slot, *, l1_size: int, gated: bool) -> CimPeripheral:
+        """The plug-in factory (`hetsoc.spec.accelerators.Plugin.gateware`) of a ``cim``
+        slot (its clock needs nothing of its own: ``gated`` is unused)."""
+        return cls(slot.params, l1_size=l1_size, page=slot.page)
 
     def elaborate(self, platform):
         m = self.elaborate_page()
@@ -80,50 +91,31 @@ class CimPeripheral(RegisterPage):
         m.submodules.core = core
         wiring.connect(m, wiring.flipped(self.l1), core.l1)
 
-        # ---- descriptor, start, status ------------------------------------------------
-        desc = [Signal(32, name=f"desc{k}") for k in range(DESCRIPTOR_WORDS)]
-        for k, word in enumerate(desc):
-            with m.If(self.write[f"DESC{k}"]):
-                m.d.sync += word.eq(self.wdata)
-            m.d.comb += self.read[f"DESC{k}"].eq(word)
-        start = self.write["CTRL"] & self.wdata[0] & ~core.busy
-        m.d.comb += [core.desc.as_value().eq(Cat(*desc)), core.start.eq(start),
-                     self.active.eq(core.busy)]  # for the simulation's clock gate (Soc)
-        done = Signal()
-        with m.If(start):               # first: a start in the cycle the last one ends is new
-            m.d.sync += done.eq(0)
-        with m.Elif(core.done):
-            m.d.sync += done.eq(1)
-        refused = done & (core.error != 0)
-        m.d.comb += self.read["STATUS"].eq(Cat(core.busy, done, refused, core.weight_error,
-                                               0, 0, 0, 0, core.error))
-
-        # ---- interrupt: events on the cycle the engine ends ---------------------------------
-        pending, enable = Signal(2), Signal(2)
-        events = Cat(core.done, core.done & (core.error != 0))
-        with m.If(self.write["IRQ"]):
-            m.d.sync += pending.eq((pending & ~self.wdata[:2]) | events)
-        with m.Else():
-            m.d.sync += pending.eq(pending | events)
-        with m.If(self.write["IRQ_EN"]):
-            m.d.sync += enable.eq(self.wdata[:2])
-        m.d.comb += [self.read["IRQ"].eq(pending), self.read["IRQ_EN"].eq(enable),
-                     self.irq.eq((pending & enable) != 0),
-                     self.read["BUSY_CYCLES"].eq(core.busy_cycles),
-                     self.read["MVMS"].eq(core.mvms),
+        # ---- the protocol's engine side -----------------------------------------------------
+        l1 = self.l1
+        flags = Signal(UNIT_FLAGS)
+        m.d.comb += [flags.weight_error.eq(core.weight_error),
+                     self.unit_flags.eq(flags.as_value())]
+        m.d.comb += [core.desc.as_value().eq(self.desc), core.start.eq(self.start),
+                     self.busy.eq(core.busy), self.end.eq(core.done), self.code.eq(core.error),
+                     # a request L1 does not take this cycle: the engine waits for it
+                     self.stall.eq(core.busy & l1.req_valid & ~l1.req_ready),
+                     self.work.eq(core.mvm_end),
                      self.read["PROG_CYCLES"].eq(core.prog_cycles),
-                     self.read["TILE"].eq(Cat(Const(core.rp, 16), Const(core.cp, 16)))]
+                     self.read["TILE"].eq(TILE.const({"rows_per_cycle": core.rp,
+                                                      "cols_per_cycle": core.cp}).as_value())]
 
         # ---- weight programming -------------------------------------------------------------
         wpb = self.words_per_beat
         row, group, group0, per_row = Signal(16), Signal(8), Signal(8), Signal(8)
         part = Signal(range(max(2, wpb)))
         stage = Signal(32 * wpb)
-        m.d.comb += self.read["PROG_ADDR"].eq(Cat(row, group, per_row))
+        written, current = PROG_ADDR(self.wdata), Signal(PROG_ADDR)
+        m.d.comb += [current.row.eq(row), current.group.eq(group), current.groups.eq(per_row),
+                     self.read["PROG_ADDR"].eq(current.as_value())]
         with m.If(self.write["PROG_ADDR"]):
-            m.d.sync += [row.eq(self.wdata[:16]), group.eq(self.wdata[16:24]),
-                         group0.eq(self.wdata[16:24]), per_row.eq(self.wdata[24:]),
-                         part.eq(0)]
+            m.d.sync += [row.eq(written.row), group.eq(written.group),
+                         group0.eq(written.group), per_row.eq(written.groups), part.eq(0)]
         inside = (row < core.rows) & (group < core.col_groups)
         refuse = self.write["PROG_DATA"] & (core.busy | ~inside)
         with m.If(refuse):

@@ -5,13 +5,11 @@ from amaranth.lib import wiring
 from amaranth.lib.fifo import SyncFIFO
 from amaranth.lib.wiring import In, Out
 
-from .ports import LEN_WIDTH, BurstReadSignature, BurstWriteSignature
+from ...spec.dma import LEN_WIDTH, ORDER_DEPTH
+from .ports import BurstReadSignature, BurstWriteSignature
 
-__all__ = ["ORDER_DEPTH", "BurstArbiter"]
+__all__ = ["BurstArbiter"]
 
-#: Chunks a target may owe at once: more only adds area (the memories answer in a cycle, AXI
-#: within a few). It also bounds how far a channel's writes can run ahead of a write error.
-ORDER_DEPTH = 4
 
 
 class BurstArbiter(wiring.Component):

@@ -5,10 +5,9 @@ from amaranth.lib import wiring
 from amaranth.lib.fifo import SyncFIFO
 from amaranth.lib.wiring import In, Out
 
-from ...config import SocConfig
-from .descriptor import BEAT_BYTES, Descriptor
+from ...spec.config import SocConfig
+from ...spec.dma import BEAT_BYTES, Descriptor, DmaStatus
 from .ports import BurstReadSignature, BurstWriteSignature
-from .status import DmaStatus
 from .walker import Walker
 
 __all__ = ["FIFO_BEATS", "DmaChannel"]

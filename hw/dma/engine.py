@@ -4,24 +4,24 @@ from amaranth import Cat, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ...config import SocConfig
+from ...spec.config import SocConfig
+from ...spec.dma import CH_CPL, CH_IRQ, CH_STATUS, DESCRIPTOR_WORDS
+from ...spec.regmap import dma_page
 from ..periph.base import RegisterPage
-from ..periph.regmap import dma_page
 from .arbiter import BurstArbiter
 from .channel import DmaChannel
-from .descriptor import DESCRIPTOR_WORDS
 from .ports import BurstReadSignature, BurstWriteSignature
 
 __all__ = ["TARGETS", "Dma"]
 
 #: Memories behind the engine, in the order of a channel's ``rd_sel`` / ``wr_sel``.
 TARGETS = ("l1", "l2", "l3")
-# Interrupt events per channel (CH_IRQ, CH_IRQ_EN): bit 0 done, bit 1 error, bit 2 overflow.
-_EVENTS = 3
+# Interrupt events per channel (CH_IRQ, CH_IRQ_EN: hetsoc.spec.dma.CH_IRQ).
+_EVENTS = CH_IRQ.size
 
 
 class Dma(RegisterPage):
-    """``config.dma.channels`` channels behind one register page (``hw/periph/regmap.py``).
+    """``config.dma.channels`` channels behind one register page (``host/spec/regmap.py``).
 
     Each memory has one burst read and one burst write port (``l1_rd``, ``l1_wr``, ...), shared
     by the channels chunk by chunk (:class:`~.arbiter.BurstArbiter`), so two channels moving
@@ -80,7 +80,16 @@ class Dma(RegisterPage):
             # New events win over a clear in the same cycle: an event is never lost.
             cleared = Signal(_EVENTS)
             m.d.comb += cleared.eq(self.wdata[:_EVENTS] & w[p + "IRQ"].replicate(_EVENTS))
-            m.d.sync += pending.eq((pending & ~cleared) | Cat(ch.done, ch.error, overflow))
+            events = Signal(CH_IRQ)
+            m.d.comb += [events.done.eq(ch.done), events.error.eq(ch.error),
+                         events.overflow.eq(overflow)]
+            m.d.sync += pending.eq((pending & ~cleared) | events.as_value())
+            status, cpl = Signal(CH_STATUS), Signal(CH_CPL)
+            m.d.comb += [status.busy.eq(ch.busy), status.overflow.eq(pending.bit_select(
+                             CH_IRQ["overflow"].offset, 1)),
+                         status.queued.eq(ch.queued), status.completions.eq(ch.cpl_count),
+                         cpl.tag.eq(ch.cpl_tag), cpl.status.eq(ch.cpl_status),
+                         cpl.valid.eq(ch.cpl_valid)]
             irqs.append((pending & enable).any())
             working.append(ch.busy | (ch.queued != 0))
             m.d.comb += [
@@ -91,10 +100,8 @@ class Dma(RegisterPage):
                 ch.cpl_pop.eq(w[p + "CPL"] & ch.cpl_valid),
                 ch.clear.eq(w[p + "CLEAR"]),
                 r[p + "PUSH"].eq(self.config.dma.queue_depth - ch.queued),
-                r[p + "STATUS"].eq(Cat(ch.busy, pending[2], Signal(6),
-                                       ch.queued.as_unsigned()[:8],
-                                       ch.cpl_count.as_unsigned()[:8])),
-                r[p + "CPL"].eq(Cat(ch.cpl_tag, ch.cpl_status, Signal(11), ch.cpl_valid)),
+                r[p + "STATUS"].eq(status.as_value()),
+                r[p + "CPL"].eq(cpl.as_value()),
                 r[p + "IRQ"].eq(pending),
                 r[p + "IRQ_EN"].eq(enable),
                 r[p + "BYTES"].eq(ch.bytes),

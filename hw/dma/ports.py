@@ -22,12 +22,10 @@ Write port (initiator's view)
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-__all__ = ["LEN_WIDTH", "MAX_BURST", "BurstReadSignature", "BurstWriteSignature"]
+from ...spec.dma import LEN_WIDTH
 
-#: Beats per chunk at most (256 bytes).
-MAX_BURST = 32
-#: Width of ``cmd_len`` (holds 1..MAX_BURST).
-LEN_WIDTH = 6
+__all__ = ["BurstReadSignature", "BurstWriteSignature"]
+
 
 
 class BurstReadSignature(wiring.Signature):

@@ -4,8 +4,9 @@ from amaranth import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
+from ...spec.dma import LEN_WIDTH
 from ..widebus import WideBusSignature
-from .ports import LEN_WIDTH, BurstReadSignature, BurstWriteSignature
+from .ports import BurstReadSignature, BurstWriteSignature
 
 __all__ = ["SramBurstPort"]
 

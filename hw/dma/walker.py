@@ -4,7 +4,7 @@ from amaranth import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from .ports import LEN_WIDTH, MAX_BURST
+from ...spec.dma import LEN_WIDTH, MAX_BURST
 
 __all__ = ["Walker"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from amaranth import Module, Mux, Signal
 
-from .descriptor import MAX_KERNEL, NpuError, Op
+from ...spec.npu import MAX_KERNEL, NpuError, Op
 
 __all__ = ["check_descriptor"]
 

@@ -1,74 +1,70 @@
-"""The NPU as a bus peripheral: `NpuCore` behind the `NPU_REGS` register page."""
+"""The NPU as a bus peripheral: `NpuCore` behind its register page, the accelerator protocol
+(`AcceleratorPage`) plus the NPU's own registers: weight loading and its geometry."""
 
 from __future__ import annotations
 
 from amaranth import Signal
 from amaranth.lib import wiring
-from amaranth.lib.wiring import Out
 
-from ..periph.base import RegisterPage
+from ...spec.npu import DESC_WORDS, GEOMETRY
+from ...spec.regmap import Peripheral
+from ..periph.accel_page import AcceleratorPage
 from .core import NpuCore
-from .descriptor import DESC_WORDS
 from .port import NpuL1Signature
 from .regs import NPU_REGS
 
 __all__ = ["Npu"]
 
 
-class Npu(RegisterPage):
+class Npu(AcceleratorPage):
     """Register page + core: ``bus`` (In BusSignature(12)), ``l1`` (Out NpuL1Signature),
     ``irq`` (Out(1), level: pending & enabled), ``active`` (Out(1), a layer is running).
 
     Parameters
     ----------
     rows, cols, l1_size, weight_memory : int
-        As `NpuCore` (``SocConfig.npu`` and ``SocConfig.l1.size``).
+        As `NpuCore` (an ``npu`` slot's parameters and ``SocConfig.l1.size``).
     gated_capture : bool
         As `NpuCore` (the simulation build).
+    page : Peripheral, optional
+        The register page (a slot's, named after it); `NPU_REGS` by default.
     """
 
     def __init__(self, rows: int = 16, cols: int = 16, *, l1_size: int = 1 << 18,
-                 weight_memory: int = 1 << 16, gated_capture: bool = False):
+                 weight_memory: int = 1 << 16, gated_capture: bool = False,
+                 page: Peripheral = NPU_REGS):
         if rows % 4:
             raise ValueError(f"rows must be a multiple of 4, not {rows!r}")
         self.core = NpuCore(rows, cols, l1_size=l1_size, weight_memory=weight_memory,
                             gated_capture=gated_capture)
-        super().__init__(NPU_REGS, extra_members={
-            "l1": Out(NpuL1Signature(self.core.log_l1, self.core.port_bytes)), "irq": Out(1),
-            "active": Out(1)})
+        super().__init__(page, desc_words=DESC_WORDS,
+                         l1_signature=NpuL1Signature(self.core.log_l1, self.core.port_bytes),
+                         work_width=len(self.core.work))
+
+    @classmethod
+    def for_slot(cls, slot, *, l1_size: int, gated: bool) -> Npu:
+        """The plug-in factory (`hetsoc.spec.accelerators.Plugin.gateware`) of an ``npu``
+        slot."""
+        p = slot.params
+        return cls(p.rows, p.cols, l1_size=l1_size, weight_memory=p.weight_memory,
+                   gated_capture=gated, page=slot.page)
 
     def elaborate(self, platform):
         m = self.elaborate_page()
         core = self.core
         m.submodules.core = core
         wiring.connect(m, wiring.flipped(self.l1), core.l1)
-        desc = [Signal(32, name=f"desc{k}") for k in range(DESC_WORDS)]
-        for k, word in enumerate(desc):
-            with m.If(self.write[f"DESC{k}"]):
-                m.d.sync += word.eq(self.wdata)
-            m.d.comb += self.read[f"DESC{k}"].eq(word)
-        m.d.comb += [core.desc.as_value().eq(sum((w << (32 * k) for k, w in enumerate(desc)),
-                                                 start=0)),
-                     core.start.eq(self.write["CTRL"] & self.wdata[0])]
-        m.d.comb += self.active.eq(core.busy)  # for the simulation's clock gate (Soc)
-        m.d.comb += self.read["STATUS"].eq(core.busy | (core.done << 1) | (core.error << 2)
-                                           | (core.err_code << 8))
-        pending, enable = Signal(2), Signal(2)
-        was = Signal(2)
-        now = core.done | (core.error << 1)
-        m.d.sync += was.eq(now)
-        rise = now & ~was
-        with m.If(self.write["IRQ"]):
-            m.d.sync += pending.eq((pending & ~self.wdata[:2]) | rise)
-        with m.Else():
-            m.d.sync += pending.eq(pending | rise)
-        with m.If(self.write["IRQ_EN"]):
-            m.d.sync += enable.eq(self.wdata[:2])
-        m.d.comb += [self.read["IRQ"].eq(pending), self.read["IRQ_EN"].eq(enable),
-                     self.irq.eq((pending & enable) != 0),
-                     self.read["BUSY_CYCLES"].eq(core.busy_cycles),
-                     self.read["STALL_CYCLES"].eq(core.stall_cycles),
-                     self.read["MACS"].eq(core.macs)]
+        # the protocol's engine side: the core's done and error flags rise when a layer ends
+        ended = core.done | core.error
+        was = Signal()
+        m.d.sync += was.eq(ended)
+        m.d.comb += [core.desc.as_value().eq(self.desc), core.start.eq(self.start),
+                     self.busy.eq(core.busy), self.end.eq(ended & ~was),
+                     self.code.eq(core.err_code), self.stall.eq(core.stall),
+                     self.work.eq(core.work)]
+        m.d.comb += [self.read["GEOMETRY"].eq(GEOMETRY.const({"rows": core.rows,
+                                                              "cols": core.cols}).as_value()),
+                     self.read["WMEM_WORDS"].eq(core.weight_words)]
         # weights: rows/4 words of 32 bits make one weight-memory word
         rows = core.rows
         addr = Signal(range(core.weight_words))

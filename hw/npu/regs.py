@@ -1,12 +1,12 @@
-"""The NPU's register page (the table lives in :mod:`hetsoc.hw.periph.regmap` with every other
-page, so the decoder, the C header and this unit share one copy) and its status bits."""
+"""The NPU's register page (the table lives in :mod:`hetsoc.spec.npu`, so the decoder, the C
+header and this unit share one copy; its STATUS bits are the protocol's, `hetsoc.spec.page`)."""
 
 from __future__ import annotations
 
-from ..periph.regmap import NPU as NPU_REGS
+from ...spec.npu import NPU_REGISTERS, NPU_SPEC
+from ...spec.regmap import Peripheral
 
-__all__ = ["NPU_REGS", "NPU_PAGE_INDEX", "STATUS_BUSY", "STATUS_DONE", "STATUS_ERROR"]
+__all__ = ["NPU_REGS"]
 
-#: Page of the peripheral window.
-NPU_PAGE_INDEX = NPU_REGS.index
-STATUS_BUSY, STATUS_DONE, STATUS_ERROR = 1, 2, 4
+#: The page of a standalone NPU (in a SoC each slot's page carries its own name and index).
+NPU_REGS = Peripheral("npu", 0, NPU_REGISTERS, NPU_SPEC.doc)

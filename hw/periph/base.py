@@ -9,8 +9,8 @@ from amaranth import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In
 
+from ...spec.regmap import Peripheral
 from ..bus import BusSignature
-from .regmap import Peripheral
 
 __all__ = ["RegisterPage"]
 

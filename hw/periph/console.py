@@ -2,8 +2,8 @@
 
 from amaranth.lib.wiring import Out
 
+from ...spec.regmap import CONSOLE
 from .base import RegisterPage
-from .regmap import CONSOLE
 
 __all__ = ["Console"]
 

@@ -17,8 +17,8 @@ from amaranth import Signal
 from amaranth.lib import enum
 from amaranth.lib.wiring import In, Out
 
+from ...spec.regmap import FINISHER
 from .base import RegisterPage
-from .regmap import FINISHER
 
 __all__ = ["FinishStatus", "Finisher"]
 

@@ -3,8 +3,8 @@
 from amaranth import Signal
 from amaranth.lib.wiring import Out
 
+from ...spec.regmap import TIMER
 from .base import RegisterPage
-from .regmap import TIMER
 
 __all__ = ["Timer"]
 

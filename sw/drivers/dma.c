@@ -34,12 +34,12 @@ void dma_submit(unsigned ch, const dma_desc_t *d)
 uint32_t dma_poll(unsigned ch, uint16_t *tag)
 {
     uint32_t cpl = *dma_reg(ch, HETSOC_DMA_CH_CPL);
-    if (!(cpl >> 31))
+    if (!(cpl & HETSOC_DMA_CH_CPL_VALID_MASK))
         return DMA_NO_COMPLETION;
     *dma_reg(ch, HETSOC_DMA_CH_CPL) = 1; /* pop it */
     if (tag)
-        *tag = (uint16_t)cpl;
-    return (cpl >> 16) & 0xFu;
+        *tag = (uint16_t)((cpl & HETSOC_DMA_CH_CPL_TAG_MASK) >> HETSOC_DMA_CH_CPL_TAG_SHIFT);
+    return (cpl & HETSOC_DMA_CH_CPL_STATUS_MASK) >> HETSOC_DMA_CH_CPL_STATUS_SHIFT;
 }
 
 uint32_t dma_wait(unsigned ch, uint16_t *tag)
@@ -53,7 +53,7 @@ uint32_t dma_wait(unsigned ch, uint16_t *tag)
 int dma_busy(unsigned ch)
 {
     uint32_t s = *dma_reg(ch, HETSOC_DMA_CH_STATUS);
-    return (s & 1u) || ((s >> 8) & 0xFFu);
+    return (s & (HETSOC_DMA_CH_STATUS_BUSY_MASK | HETSOC_DMA_CH_STATUS_QUEUED_MASK)) != 0;
 }
 
 void dma_irq_enable(unsigned ch, uint32_t events) { *dma_reg(ch, HETSOC_DMA_CH_IRQ_EN) = events; }

@@ -40,11 +40,26 @@ typedef struct {
     uint32_t dst_plane_stride;
 } dma_desc_t;
 
-_Static_assert(sizeof(dma_desc_t) == 4 * HETSOC_DMA_DESC_WORDS, "descriptor is 8 words");
+/* The struct is the Python layout (hetsoc.spec.dma.Descriptor), field for field. */
+_Static_assert(sizeof(dma_desc_t) == 4 * HETSOC_DMA_DESC_WORDS, "descriptor size");
+#define DMA_DESC_FIELD(f, F)                                                                  \
+    _Static_assert(__builtin_offsetof(dma_desc_t, f) == HETSOC_DMA_DESC_##F##_OFFSET            \
+                       && sizeof(((dma_desc_t *)0)->f) == HETSOC_DMA_DESC_##F##_BYTES,         \
+                   "dma_desc_t." #f " is not where hetsoc.spec.dma.Descriptor has it")
+DMA_DESC_FIELD(src, SRC);
+DMA_DESC_FIELD(dst, DST);
+DMA_DESC_FIELD(row_bytes, ROW_BYTES);
+DMA_DESC_FIELD(rows, ROWS);
+DMA_DESC_FIELD(planes, PLANES);
+DMA_DESC_FIELD(tag, TAG);
+DMA_DESC_FIELD(src_row_stride, SRC_ROW_STRIDE);
+DMA_DESC_FIELD(src_plane_stride, SRC_PLANE_STRIDE);
+DMA_DESC_FIELD(dst_row_stride, DST_ROW_STRIDE);
+DMA_DESC_FIELD(dst_plane_stride, DST_PLANE_STRIDE);
 
-#define DMA_IRQ_DONE 1u  /* CH_IRQ / CH_IRQ_EN bits */
-#define DMA_IRQ_ERROR 2u
-#define DMA_IRQ_OVERFLOW 4u
+#define DMA_IRQ_DONE HETSOC_DMA_CH_IRQ_DONE_MASK /* CH_IRQ / CH_IRQ_EN events */
+#define DMA_IRQ_ERROR HETSOC_DMA_CH_IRQ_ERROR_MASK
+#define DMA_IRQ_OVERFLOW HETSOC_DMA_CH_IRQ_OVERFLOW_MASK
 #define DMA_NO_COMPLETION 0xFFFFFFFFu
 
 /* A contiguous copy of n bytes. */

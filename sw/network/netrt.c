@@ -3,7 +3,9 @@
 
 #include "dma.h"
 #include "hetsoc.h"
+#ifdef HETSOC_HAS_NPU
 #include "npu.h"
+#endif
 
 static unsigned current_step;
 
@@ -57,9 +59,10 @@ static void copy(unsigned ch, uint32_t src, uint32_t dst, uint32_t n)
 void net_dma_load(uint32_t src, uint32_t dst, uint32_t n) { copy(NET_LOAD_CHANNEL, src, dst, n); }
 void net_dma_store(uint32_t src, uint32_t dst, uint32_t n) { copy(NET_STORE_CHANNEL, src, dst, n); }
 
+#ifdef HETSOC_HAS_NPU /* a config without an NPU links no NPU driver */
 void net_npu_weights(uint32_t l2_addr, uint32_t n32)
 {
-    if (npu_load_weights(0, (const uint32_t *)(uintptr_t)l2_addr, n32) != 0) {
+    if (npu_load_weights(NPU, 0, (const uint32_t *)(uintptr_t)l2_addr, n32) != 0) {
         printf("net: step %u: NPU weight image of %u words does not fit\n", current_step,
                (unsigned)n32);
         exit(NET_EXIT_NPU);
@@ -68,14 +71,15 @@ void net_npu_weights(uint32_t l2_addr, uint32_t n32)
 
 void net_npu_run(const uint32_t desc[HETSOC_NPU_DESC_WORDS])
 {
-    /* The core sleeps in a wfi while the layer runs (npu_wait_irq), as a TinyML SoC's host
+    /* The core sleeps in a wfi while the layer runs (acc_wait_irq), as a TinyML SoC's host
      * does: nothing for it to do, and a simulation stops its clock meanwhile. */
-    npu_set_descriptor(desc);
-    npu_start();
-    npu_error_t err = npu_wait_irq();
+    acc_set_descriptor(NPU, desc, HETSOC_NPU_DESC_WORDS);
+    acc_start(NPU);
+    npu_error_t err = (npu_error_t)acc_wait_irq(NPU);
     if (err != NPU_OK) {
         printf("net: step %u: the NPU refused the descriptor: %s\n", current_step,
                npu_error_name(err));
         exit(NET_EXIT_NPU);
     }
 }
+#endif

@@ -29,9 +29,11 @@ void net_mark(unsigned index);
 /* Blocking copies of n bytes (a multiple of 8, 8-byte aligned addresses). */
 void net_dma_load(uint32_t src, uint32_t dst, uint32_t n);
 void net_dma_store(uint32_t src, uint32_t dst, uint32_t n);
+#ifdef HETSOC_HAS_NPU
 /* Load a weight-memory image of n32 words from L2 into the NPU's weight memory at word 0. */
 void net_npu_weights(uint32_t l2_addr, uint32_t n32);
 /* Run one NPU descriptor to its end. */
 void net_npu_run(const uint32_t desc[HETSOC_NPU_DESC_WORDS]);
+#endif
 
 #endif /* HETSOC_NETRT_H */

@@ -9,12 +9,16 @@
 #include "cim_error_cases.h"
 #include "hetsoc.h"
 
-static volatile uint32_t store_faults, fault_tval;
+static volatile uint32_t store_faults, fault_tval, irq_error_count;
 
 int trap_handler_hook(struct trap_frame *frame)
 {
-    if (frame->mcause == (MCAUSE_INTERRUPT | 11u))
-        return cim_irq_service() != 0;
+    if (frame->mcause == (MCAUSE_INTERRUPT | 11u)) {
+        uint32_t events = acc_irq_service(CIM);
+        if (events & ACC_IRQ_ERROR)
+            irq_error_count++;
+        return events != 0;
+    }
     if (frame->mcause == 7u) { /* store access fault: skip the store */
         store_faults++;
         fault_tval = frame->mtval;
@@ -57,67 +61,70 @@ int main(void)
 {
     int bad = 0;
     fill();
-    cim_irq_enable(CIM_IRQ_ERROR);
+    acc_irq_enable(CIM, ACC_IRQ_ERROR);
     irq_enable(MIP_MEIP);
     irq_global_enable();
 
     /* A weight 2: the beat is refused, STATUS says so, the next descriptor ends with WEIGHTS. */
-    uint32_t prog0 = cim_prog_cycles();
-    cim_program_ternary(0, cim_bad_weights, CIM_OK_ROWS, CIM_OK_K);
-    bad |= check("weight error flag", cim_status() & CIM_STATUS_WEIGHT_ERROR,
+    uint32_t prog0 = cim_prog_cycles(CIM);
+    cim_program_ternary(CIM, 0, cim_bad_weights, CIM_OK_ROWS, CIM_OK_K);
+    bad |= check("weight error flag", acc_status(CIM) & CIM_STATUS_WEIGHT_ERROR,
                  CIM_STATUS_WEIGHT_ERROR);
-    bad |= check("beats offered", cim_prog_cycles() - prog0,
+    bad |= check("beats offered", cim_prog_cycles(CIM) - prog0,
                  CIM_OK_ROWS * ((CIM_OK_K + CIM_FW_COLS_PER_CYCLE - 1) / CIM_FW_COLS_PER_CYCLE));
-    uint32_t errors = 0, mvms0 = cim_mvms();
-    bad |= check("bad weights", cim_run(cim_ok_desc), CIM_ERR_WEIGHTS);
+    uint32_t errors = 0, mvms = 0;
+    bad |= check("bad weights", acc_run(CIM, cim_ok_desc, CIM_DESC_WORDS), CIM_ERR_WEIGHTS);
     errors++;
     bad |= !untouched("bad weights");
     /* Still refused until cleared, even with good weights programmed over the bad one. */
-    cim_program_ternary(0, cim_ok_weights, CIM_OK_ROWS, CIM_OK_K);
-    bad |= check("before the clear", cim_run(cim_ok_desc), CIM_ERR_WEIGHTS);
+    cim_program_ternary(CIM, 0, cim_ok_weights, CIM_OK_ROWS, CIM_OK_K);
+    bad |= check("before the clear", acc_run(CIM, cim_ok_desc, CIM_DESC_WORDS),
+                 CIM_ERR_WEIGHTS);
     errors++;
     bad |= !untouched("before the clear");
-    cim_clear_weight_error();
-    bad |= check("flag after the clear", cim_status() & CIM_STATUS_WEIGHT_ERROR, 0);
+    cim_clear_weight_error(CIM);
+    bad |= check("flag after the clear", acc_status(CIM) & CIM_STATUS_WEIGHT_ERROR, 0);
 
     /* Refused descriptors. */
     for (int i = 0; i < CIM_ERROR_CASES; i++) {
         const struct cim_error_case *c = &cim_error_cases[i];
-        uint32_t busy0 = cim_busy_cycles();
-        uint32_t err = cim_run(c->desc);
+        uint32_t err = acc_run(CIM, c->desc, CIM_DESC_WORDS);
         errors++;
         if (err != c->error) {
             printf("cim_errors: %s: %s, expected %s\n", c->name, cim_error_name(err),
                    cim_error_name(c->error));
             bad = 1;
         }
-        bad |= check(c->name, cim_status() & (CIM_STATUS_DONE | CIM_STATUS_ERROR),
-                     CIM_STATUS_DONE | CIM_STATUS_ERROR);
-        bad |= check("busy cycles of a refused descriptor", cim_busy_cycles() - busy0, 1);
+        bad |= check(c->name, acc_status(CIM) & (ACC_STATUS_DONE | ACC_STATUS_ERROR),
+                     ACC_STATUS_DONE | ACC_STATUS_ERROR);
+        bad |= check("busy cycles of a refused descriptor", acc_busy_cycles(CIM), 1);
+        bad |= check("L1 bytes of a refused descriptor",
+                     acc_l1_read_bytes(CIM) + acc_l1_written_bytes(CIM), 0);
+        mvms += acc_work(CIM);
         bad |= !untouched(c->name);
     }
-    bad |= check("MVMs of refused descriptors", cim_mvms() - mvms0, 0);
+    bad |= check("MVMs of refused descriptors", mvms, 0);
     /* Give the last interrupt time to arrive. */
-    for (int spin = 0; spin < 100 && cim_irq_error_count < errors; spin++)
+    for (int spin = 0; spin < 100 && irq_error_count < errors; spin++)
         ;
-    bad |= check("error interrupts", cim_irq_error_count, errors);
+    bad |= check("error interrupts", irq_error_count, errors);
 
     /* The valid layer: input, parameters, run; PROG_DATA while it runs is refused. */
     memcpy((void *)(uintptr_t)CIM_L1(CIM_OK_IN_ADDR), cim_ok_x, sizeof cim_ok_x);
     memcpy((void *)(uintptr_t)CIM_L1(CIM_OK_PARAM_ADDR), cim_ok_params, sizeof cim_ok_params);
-    uint32_t busy0 = cim_busy_cycles();
-    prog0 = cim_prog_cycles();
+    prog0 = cim_prog_cycles(CIM);
     HETSOC_REG(CIM, PROG_ADDR) = 7u;
-    cim_start(cim_ok_desc);
+    acc_set_descriptor(CIM, cim_ok_desc, CIM_DESC_WORDS);
+    acc_start(CIM);
     HETSOC_REG(CIM, PROG_DATA) = 0x5555u; /* refused: the engine is busy */
-    bad |= check("still busy", cim_status() & CIM_STATUS_BUSY, CIM_STATUS_BUSY);
+    bad |= check("still busy", acc_status(CIM) & ACC_STATUS_BUSY, ACC_STATUS_BUSY);
     bad |= check("PROG_DATA store faults", store_faults, 1);
     bad |= check("fault address", fault_tval, HETSOC_CIM_BASE + HETSOC_CIM_PROG_DATA);
-    bad |= check("ok", cim_wait(), CIM_ERR_NONE);
+    bad |= check("ok", acc_wait(CIM), CIM_ERR_NONE);
     bad |= check("PROG_ADDR after the refused write", HETSOC_REG(CIM, PROG_ADDR), 7u);
-    bad |= check("beats after the refused write", cim_prog_cycles() - prog0, 0);
-    bad |= check("busy cycles of the valid layer", cim_busy_cycles() - busy0, CIM_OK_CYCLES);
-    bad |= check("MVMs of the valid layer", cim_mvms() - mvms0, CIM_OK_MVMS);
+    bad |= check("beats after the refused write", cim_prog_cycles(CIM) - prog0, 0);
+    bad |= check("busy cycles of the valid layer", acc_busy_cycles(CIM), CIM_OK_CYCLES);
+    bad |= check("MVMs of the valid layer", acc_work(CIM), CIM_OK_MVMS);
     const int8_t *y = (const int8_t *)(uintptr_t)CIM_L1(CIM_OK_OUT_ADDR);
     for (uint32_t i = 0; i < sizeof cim_ok_expected; i++) {
         if (y[i] != cim_ok_expected[i]) {
@@ -129,6 +136,6 @@ int main(void)
     }
     irq_global_disable();
     printf("cim_errors: %s, %u refused descriptors, %u error interrupts\n", bad ? "FAIL" : "ok",
-           (unsigned)errors, (unsigned)cim_irq_error_count);
+           (unsigned)errors, (unsigned)irq_error_count);
     return bad;
 }

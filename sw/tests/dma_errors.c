@@ -1,6 +1,6 @@
 /* dma_errors.c: descriptors outside the channel's windows, misaligned or of zero size end with
  * an error status and an interrupt, and leave memory outside the window untouched; a push onto
- * a full queue is dropped, reported (sticky CH_STATUS bit 1, overflow event and interrupt) and
+ * a full queue is dropped, reported (sticky CH_STATUS.overflow, overflow event and interrupt) and
  * can be pushed again. Returns 0 on success.
  */
 #include "dma.h"
@@ -33,7 +33,7 @@ int trap_handler_hook(struct trap_frame *frame)
 static uint32_t pattern(uint32_t addr) { return addr * 0x9E3779B9u + 0x1234567u; }
 
 #define CH0(reg) HETSOC_REG(DMA, CH_##reg)
-#define STATUS_OVERFLOW 2u /* CH_STATUS bit 1 */
+#define STATUS_OVERFLOW HETSOC_DMA_CH_STATUS_OVERFLOW_MASK
 
 /* Fill channel 0's queue behind a long transfer, push once more, check the report, then push
  * the dropped descriptor again. Returns nonzero on failure. */

@@ -7,7 +7,7 @@
  * the counters are consistent (stalls <= busy cycles, MACs <= rows * cols * busy cycles), and
  * that BUSY_CYCLES is the host's cycle model (hetsoc.accel.npu.cost) exactly, with no stall:
  * nothing else uses L1 meanwhile. The first layer runs again waiting on the interrupt
- * (npu_wait_irq), and once more while the CPU reads and writes L1 (a scratch area on every
+ * (acc_wait_irq), and once more while the CPU reads and writes L1 (a scratch area on every
  * bank) as fast as it can, which the NPU's port has to wait for: still golden's output, its
  * stall counter sees the contention, and its busy cycles are at least the model's and at most
  * the model's plus the stall cycles plus the drain's writes (a stall can push a row fetch into
@@ -16,9 +16,16 @@
  */
 #include "hetsoc.h"
 #include "npu.h"
+
+/* The NPU under test: the config's "npu", or another one with -DNPU_UNIT=HETSOC_<NAME>_BASE
+ * (the headers generated for it by hetsoc.accel.npu.testgen). */
+#ifndef NPU_UNIT
+#define NPU_UNIT HETSOC_NPU_BASE
+#endif
+#define UNIT ((acc_t)(NPU_UNIT))
 #include "npu_layers.h"
 
-#define PE_COUNT (HETSOC_NPU_ROWS * HETSOC_NPU_COLS)
+#define PE_COUNT (npu_rows(UNIT) * npu_cols(UNIT))
 
 static uint8_t pattern(uint32_t offset) { return (uint8_t)((offset * 0x9E3779B9u) >> 24); }
 
@@ -51,12 +58,12 @@ static const char *const mode_names[] = {"", " (irq)", " (L1 contended)"};
 static uint32_t wait_contending(npu_error_t *err)
 {
     uint32_t passes = 0;
-    while (!(npu_status() & (NPU_STATUS_DONE | NPU_STATUS_ERROR))) {
+    while (!(acc_status(UNIT) & ACC_STATUS_DONE)) {
         for (uint32_t p = NPU_SCRATCH_LO; p < NPU_SCRATCH_HI; p += 4)
             *(volatile uint32_t *)(uintptr_t)(HETSOC_L1_BASE + p) += 1;
         passes++;
     }
-    *err = npu_wait();
+    *err = (npu_error_t)acc_wait(UNIT);
     return passes;
 }
 
@@ -67,13 +74,13 @@ static int run_layer(const npu_test_layer_t *L, enum wait_mode mode)
     for (uint32_t i = 0; i < L->n_inputs; i++)
         memcpy((void *)(uintptr_t)(HETSOC_L1_BASE + L->inputs[i].offset), L->inputs[i].data,
                L->inputs[i].size);
-    if (L->weight_words32 && npu_load_weights(L->w_base, L->weights, L->weight_words32) != 0) {
+    if (L->weight_words32 && npu_load_weights(UNIT, L->w_base, L->weights, L->weight_words32) != 0) {
         printf("npu_layer: %s: weight image does not fit\n", L->name);
         return 1;
     }
     uint64_t t0 = read_mcycle64();
-    npu_set_descriptor(L->desc);
-    npu_start();
+    acc_set_descriptor(UNIT, L->desc, HETSOC_NPU_DESC_WORDS);
+    acc_start(UNIT);
     npu_error_t err;
     uint32_t passes = 0;
     if (mode == CONTEND) {
@@ -81,11 +88,17 @@ static int run_layer(const npu_test_layer_t *L, enum wait_mode mode)
             *(volatile uint32_t *)(uintptr_t)(HETSOC_L1_BASE + p) = p;
         passes = wait_contending(&err);
     } else {
-        err = mode == IRQ ? npu_wait_irq() : npu_wait();
+        err = mode == IRQ ? (npu_error_t)acc_wait_irq(UNIT) : (npu_error_t)acc_wait(UNIT);
     }
     uint32_t cpu_cycles = (uint32_t)(read_mcycle64() - t0);
-    uint32_t busy = npu_busy_cycles(), stall = npu_stall_cycles(), macs = npu_macs();
+    uint32_t busy = acc_busy_cycles(UNIT), stall = acc_stall_cycles(UNIT), macs = acc_work(UNIT);
+    uint32_t written = acc_l1_written_bytes(UNIT);
     int bad = 0;
+    if (written != L->expected.size) {
+        printf("npu_layer: %s: %u bytes written to L1, the output has %u\n", L->name,
+               (unsigned)written, (unsigned)L->expected.size);
+        bad = 1;
+    }
     if (err != NPU_OK) {
         printf("npu_layer: %s: error %s\n", L->name, npu_error_name(err));
         return 1;
@@ -150,15 +163,15 @@ static int run_layer(const npu_test_layer_t *L, enum wait_mode mode)
 int main(void)
 {
     int bad = 0;
-    if (npu_busy()) {
+    if (acc_busy(UNIT)) {
         printf("npu_layer: busy after reset\n");
         bad = 1;
     }
     for (int i = 0; i < NPU_LAYER_COUNT; i++)
         bad |= run_layer(&npu_layers[i], POLL);
     bad |= run_layer(&npu_layers[0], IRQ);
-    if (npu_irq_pending() != 0 || (csr_read(mip) & MIP_MEIP)) {
-        printf("npu_layer: interrupt still pending after npu_wait_irq\n");
+    if (acc_irq_pending(UNIT) != 0 || (csr_read(mip) & MIP_MEIP)) {
+        printf("npu_layer: interrupt still pending after acc_wait_irq\n");
         bad = 1;
     }
     bad |= run_layer(&npu_layers[0], CONTEND);

@@ -6,7 +6,7 @@ import pytest
 
 from hetsoc.accel.cim.bench import CimBench
 from hetsoc.accel.cim.encoder import encode_descriptor, plan_conv2d, weight_beats
-from hetsoc.hw.cim import CimError
+from hetsoc.spec.cim import CimError
 
 _OK = dict(in_addr=0, out_addr=256, param_addr=512, psum_addr=1024, in_h=4, in_w=4, in_c=2,
            out_c=4, out_h=2, out_w=2, out_pix_stride=4, rows=18, kh=3, kw=3, stride=1,
@@ -69,7 +69,8 @@ def test_encoder_errors(change, message):
 def test_descriptor_field_errors():
     with pytest.raises(ValueError) as e:
         encode_descriptor(rowz=3)
-    assert str(e.value) == "descriptor field must be one of the layout's, not 'rowz'"
+    assert str(e.value).startswith("descriptor field must be one of in_addr, out_addr, ")
+    assert str(e.value).endswith(", seed, noise_scale, not 'rowz'")
     with pytest.raises(ValueError) as e:
         encode_descriptor(x_zp=128)
     assert str(e.value) == "descriptor field x_zp must be an integer in [-128, 127], not 128"

@@ -8,9 +8,11 @@ import re
 import pytest
 
 from hetsoc.accel.cim.testgen import write_headers
+from hetsoc.cheader import generate_header
 from hetsoc.firmware import build_firmware, sw_path
-from hetsoc.hw.cim import DESCRIPTOR_WORDS, CimError
 from hetsoc.sim.harness import Job, run_batch
+from hetsoc.spec.cim import DESCRIPTOR_WORDS, CimError
+from hetsoc.spec.config import load_config
 
 PROGRAMS = ("cim_layer", "cim_errors")
 
@@ -53,8 +55,14 @@ def test_cim_errors_counts(built):
     assert "cim_errors: ok, 6 refused descriptors, 6 error interrupts" in console
 
 
-def test_driver_constants_match_the_gateware():
+def test_driver_constants_are_the_generated_ones():
+    """cim.h types no number: its codes are the generated header's, made from CimError."""
     text = sw_path("drivers", "cim.h").read_text()
-    codes = {m[1]: int(m[2]) for m in re.finditer(r"#define CIM_ERR_(\w+) (\d+)u", text)}
-    assert codes == {e.name: e.value for e in CimError}
-    assert re.search(r"#define CIM_DESC_WORDS (\d+)u", text)[1] == str(DESCRIPTOR_WORDS)
+    codes = dict(re.findall(r"#define CIM_ERR_(\w+) HETSOC_CIM_ERROR_(\w+)", text))
+    assert codes == {e.name: e.name for e in CimError}
+    assert "#define CIM_DESC_WORDS HETSOC_CIM_DESC_WORDS" in text
+    assert not re.search(r"#define CIM_\w+ \d", text)
+    header = generate_header(load_config("default"))
+    for e in CimError:
+        assert re.search(rf"#define HETSOC_CIM_ERROR_{e.name}\s+HETSOC_U\({e.value}\)", header)
+    assert re.search(rf"#define HETSOC_CIM_DESC_WORDS\s+HETSOC_U\({DESCRIPTOR_WORDS}\)", header)

@@ -3,7 +3,6 @@ simulator, L1 modelled in the harness): weights programmed through PROG_ADDR/PRO
 against the golden model (noise off and on), the timing model and counters, error codes and
 the interrupt, and PROG_DATA refused with a bus error while the engine is busy."""
 
-import dataclasses
 
 import numpy as np
 import pytest
@@ -12,29 +11,33 @@ from amaranth.sim import Simulator
 from hetsoc.accel.cim.bench import L1Top
 from hetsoc.accel.cim.cost import cycles
 from hetsoc.accel.cim.encoder import encode_descriptor, plan_conv2d, weight_beats
-from hetsoc.config import CimConfig, MemoryRegion, load_config
 from hetsoc.golden.cim_noise import noise_scale
-from hetsoc.hw.cim import CimError, CimPeripheral
-from hetsoc.hw.periph.regmap import CIM
+from hetsoc.hw.cim import CimPeripheral
+from hetsoc.spec.cim import CIM_REGISTERS, UNIT_FLAGS, CimError, CimParams
+from hetsoc.spec.page import STATUS
+from hetsoc.spec.regmap import Peripheral
 
 from .layers import golden
 
-R = CIM.offset
+R = Peripheral("cim", 0, CIM_REGISTERS, "").offset
 L1_BYTES = 8192
-BUSY, DONE, ERROR, WEIGHT_ERROR = 1, 2, 4, 8
 
 
-def _config(rows, cols):
-    base = load_config("default")
-    return dataclasses.replace(base, cim=CimConfig(rows, cols),
-                               l1=MemoryRegion("l1", base.l1.base, L1_BYTES, 1))
+def _bits(layout, **fields):
+    """A register's value with the given fields of its layout (hetsoc.spec)."""
+    return layout.const(fields).as_value().value
+
+
+# STATUS bits: the accelerator protocol's, and the CIM's unit flag (hetsoc.spec.cim.UNIT_FLAGS)
+BUSY, DONE, ERROR = _bits(STATUS, busy=1), _bits(STATUS, done=1), _bits(STATUS, error=1)
+WEIGHT_ERROR = _bits(STATUS, unit=_bits(UNIT_FLAGS, weight_error=1))
 
 
 class _Bench:
     """A `CimPeripheral` on an L1 model; ``run(body)`` runs ``async body(ctx, bench)``."""
 
     def __init__(self, rows, cols, rp, cp):
-        self.periph = CimPeripheral(_config(rows, cols), rows_per_cycle=rp, cols_per_cycle=cp)
+        self.periph = CimPeripheral(CimParams(rows, cols, rp, cp), l1_size=L1_BYTES)
         self.top = L1Top(self.periph, L1_BYTES // 8, 0)
         self.rows, self.cols, self.rp, self.cp = rows, cols, rp, cp
 
@@ -152,17 +155,20 @@ def test_layers_through_registers(macro, sigma):
                                out_addr=out_addr, param_addr=param_addr, psum_addr=psum_addr,
                                **layer)
             b.poke(ctx, in_addr, x.transpose(1, 2, 0).tobytes())
-            before = [await b.read(ctx, n) for n in ("BUSY_CYCLES", "MVMS", "PROG_CYCLES")]
+            prog0 = await b.read(ctx, "PROG_CYCLES")
+            busy = mvms = 0
             for job in jobs:
                 await b.program(ctx, weight_beats(job.weights, cp))
                 b.poke(ctx, param_addr, job.params)
                 status = await b.run_descriptor(ctx, job.fields)
                 assert status == DONE, hex(status)
-            after = [await b.read(ctx, n) for n in ("BUSY_CYCLES", "MVMS", "PROG_CYCLES")]
+                # the counters of the descriptor that ran last
+                busy += await b.read(ctx, "BUSY_CYCLES")
+                mvms += await b.read(ctx, "WORK")
+            counts = [busy, mvms, await b.read(ctx, "PROG_CYCLES") - prog0]
             oh, ow = jobs[0].fields["out_h"], jobs[0].fields["out_w"]
             y = np.frombuffer(b.peek(ctx, out_addr, k * oh * ow), np.int8)
-            seen.append((jobs, y.reshape(oh, ow, k).transpose(2, 0, 1),
-                         [a - z for a, z in zip(after, before, strict=True)]))
+            seen.append((jobs, y.reshape(oh, ow, k).transpose(2, 0, 1), counts))
 
     bench.run(body)
     for layer, (jobs, y, (busy, mvms, prog)) in zip((conv, dense), seen, strict=True):
@@ -204,8 +210,8 @@ def test_error_codes_interrupt_and_nothing_written():
         seen["flag"] = await b.read(ctx, "STATUS")
         seen["weights"] = await b.run_descriptor(ctx, _OK)
         seen["l1"] = b.peek(ctx, 0, L1_BYTES)
-        seen["counters"] = [await b.read(ctx, n) for n in ("BUSY_CYCLES", "MVMS",
-                                                           "PROG_CYCLES")]
+        seen["counters"] = [await b.read(ctx, n) for n in ("BUSY_CYCLES", "WORK", "L1_RD_BYTES",
+                                                           "L1_WR_BYTES", "PROG_CYCLES")]
         await b.write(ctx, "IRQ", 3)
         await b.write(ctx, "PROG_CTRL", 1)
         seen["cleared"] = await b.read(ctx, "STATUS")
@@ -221,7 +227,8 @@ def test_error_codes_interrupt_and_nothing_written():
     assert seen["flag"] == WEIGHT_ERROR | DONE | ERROR | (CimError.ALIGN << 8)
     assert seen["weights"] == DONE | ERROR | WEIGHT_ERROR | (CimError.WEIGHTS << 8)
     assert seen["l1"] == _PATTERN
-    assert seen["counters"] == [4, 0, 18 + 1]          # one check cycle per refused descriptor
+    # the refused descriptor: one check cycle, no work, no L1 byte; the beats since reset
+    assert seen["counters"] == [1, 0, 0, 0, 18 + 1]
     assert seen["cleared"] == DONE | ERROR | (CimError.WEIGHTS << 8)
     assert seen["ok"] == DONE
     assert seen["irq_ok"] == (1, 1)
@@ -282,10 +289,10 @@ def test_start_in_the_cycle_the_last_descriptor_ends():
         seen.append(await b.read(ctx, "STATUS"))
         while not (await b.read(ctx, "STATUS")) & DONE:
             pass
-        seen.append(await b.read(ctx, "MVMS"))
+        seen.append(await b.read(ctx, "WORK"))
 
     bench.run(body)
-    assert seen == [BUSY, 8]
+    assert seen == [BUSY, 4]  # the second descriptor's matrix-vector products
 
 
 def test_prog_addr_advance_and_tile():
@@ -314,8 +321,8 @@ def test_prog_addr_advance_and_tile():
 
 def test_config_checks():
     with pytest.raises(TypeError) as e:
-        CimPeripheral("default")
-    assert str(e.value) == "Config must be a SocConfig, not 'default'"
+        CimPeripheral("default", l1_size=L1_BYTES)
+    assert str(e.value) == "Params must be a CimParams, not 'default'"
     with pytest.raises(ValueError) as e:
-        CimPeripheral(_config(32, 4096), cols_per_cycle=8)
+        CimPeripheral(CimParams(32, 4096, cols_per_cycle=8), l1_size=L1_BYTES)
     assert str(e.value) == "column groups must be at most 256 (PROG_ADDR bits 16-23), not 512"

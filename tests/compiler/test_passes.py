@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from hetsoc.compiler import PASS_NAMES, CompileError, compile_graph
-from hetsoc.config import load_config
 from hetsoc.ir import Graph, Node, QuantParams, Tensor
 from hetsoc.models import load_model
+from hetsoc.spec.config import load_config
 
 SMALL = load_config(Path(__file__).parents[1] / "dma" / "small.toml")
 

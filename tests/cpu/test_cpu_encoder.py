@@ -13,9 +13,9 @@ from hetsoc.accel.cpu.bench import place, run_cases
 from hetsoc.accel.cpu.calibrate import nnls
 from hetsoc.accel.cpu.encoder import lower, supports
 from hetsoc.accel.cpu.target import CpuTarget
-from hetsoc.config import load_config
 from hetsoc.ir import macs
 from hetsoc.models import load_model
+from hetsoc.spec.config import load_config
 
 
 def _raises(msg):

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from hetsoc.config import load_config
+from hetsoc.spec.config import load_config
 
 SMALL_PATH = Path(__file__).with_name("small.toml")
 SMALL = load_config(SMALL_PATH)

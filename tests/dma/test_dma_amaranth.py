@@ -5,7 +5,7 @@ import pytest
 
 from hetsoc.accel.dma.bench import Bench
 from hetsoc.accel.dma.testgen import random_batch
-from hetsoc.hw.dma.status import DmaStatus
+from hetsoc.spec.dma import DmaStatus
 
 from . import SMALL
 

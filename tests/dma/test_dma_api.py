@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from hetsoc.config import ConfigError, load_config
 from hetsoc.hw.axi.ram import AxiRam
 from hetsoc.hw.axi.signature import Axi4Signature
 from hetsoc.hw.board import BoardTop
@@ -13,8 +12,9 @@ from hetsoc.hw.dma.channel import DmaChannel
 from hetsoc.hw.dma.engine import Dma
 from hetsoc.hw.memory import BankedSram
 from hetsoc.hw.memsys import MemorySystem
-from hetsoc.hw.periph.regmap import dma_page
 from hetsoc.hw.widebus import WideBusSignature
+from hetsoc.spec.config import ConfigError, load_config
+from hetsoc.spec.regmap import dma_page
 
 SMALL = Path(__file__).with_name("small.toml")
 

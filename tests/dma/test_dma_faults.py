@@ -9,7 +9,7 @@ from hetsoc.accel.dma.bench import Bench, reg
 from hetsoc.accel.dma.encoder import Transfer
 from hetsoc.accel.dma.testgen import random_batch
 from hetsoc.hw.axi.ram import DECERR, SLVERR, AxiRam
-from hetsoc.hw.dma.status import DmaStatus
+from hetsoc.spec.dma import DmaStatus
 
 from . import SMALL
 

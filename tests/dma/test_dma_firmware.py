@@ -4,10 +4,10 @@ window (``hetsoc.sim.hdl.l3_fault_window``) ending descriptors with BUS_ERROR.""
 
 import pytest
 
-from hetsoc.config import load_config
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.sim.harness import Job, run_batch
 from hetsoc.sim.hdl import l3_fault_defines
+from hetsoc.spec.config import load_config
 
 CONFIG = "default"
 PROGRAMS = ("dma_chain", "dma_errors", "dma_two_channels", "dma_bus_error")

@@ -6,9 +6,8 @@ import pytest
 from hetsoc.accel.dma.encoder import Transfer, decode, encode
 from hetsoc.accel.dma.model import DmaModel, check, chunks, extent
 from hetsoc.accel.dma.testgen import random_batch
-from hetsoc.config import load_config
-from hetsoc.hw.dma.descriptor import DESCRIPTOR_WORDS, Descriptor
-from hetsoc.hw.dma.status import DmaStatus
+from hetsoc.spec.config import load_config
+from hetsoc.spec.dma import DESCRIPTOR_WORDS, Descriptor, DmaStatus
 
 CONFIG = load_config("default")
 L1, L2, L3 = CONFIG.l1.base, CONFIG.l2.base, CONFIG.l3.base
@@ -28,8 +27,8 @@ def test_descriptor_is_eight_words_in_field_order():
 
 
 def test_encode_rejects_fields_that_do_not_fit():
-    with pytest.raises(ValueError, match=r"^row_bytes must be an integer in \[0, 2\*\*16\), "
-                                         r"not 65536$"):
+    with pytest.raises(ValueError, match=r"^DMA descriptor field row_bytes must be an integer "
+                                         r"in \[0, 65535\], not 65536$"):
         encode(Transfer(0, 0, 65536))
     with pytest.raises(TypeError, match=r"^transfer must be a Transfer, not 3$"):
         encode(3)

@@ -4,7 +4,7 @@ import numpy as np
 
 from hetsoc.accel.dma.bench import Bench, reg
 from hetsoc.accel.dma.encoder import Transfer
-from hetsoc.hw.dma.status import DmaStatus
+from hetsoc.spec.dma import DmaStatus
 
 from . import SMALL
 

@@ -8,8 +8,8 @@ from amaranth.sim import Simulator
 from hetsoc.hw.interconnect import Decoder
 from hetsoc.hw.memory import BankedSram, MainMemory
 from hetsoc.hw.periph.finisher import Finisher, FinishStatus
-from hetsoc.hw.periph.regmap import FINISHER, TIMER
 from hetsoc.hw.periph.timer import Timer
+from hetsoc.spec.regmap import FINISHER, TIMER
 
 MEM_BASE, PERIPH_BASE = 0x8000_0000, 0x0200_0000
 

@@ -22,7 +22,7 @@ from hetsoc.accel.npu.cost import (
     unpack_descriptor,
 )
 from hetsoc.accel.npu.encoder import add_job, conv_job
-from hetsoc.hw.npu.descriptor import DESC_WORDS, DESCRIPTOR, Op, pack_descriptor
+from hetsoc.spec.npu import DESC_WORDS, DESCRIPTOR, Op, pack_descriptor
 
 # after a tile's last tap: two cycles until the drain has the accumulators, then its steps
 TO_DRAIN = 2

@@ -18,7 +18,7 @@ from layers import Limits, add_layers, conv_layers, dense_layers, expected_l1
 
 from hetsoc.accel.npu.bench import NpuBed, run_jobs
 from hetsoc.accel.npu.cost import job_cycles, job_drain_writes
-from hetsoc.hw.npu.descriptor import Op
+from hetsoc.spec.npu import Op
 
 BATCH = 12
 CI = settings(max_examples=3, deadline=None, derandomize=True,

@@ -6,8 +6,8 @@ import pytest
 from hetsoc.accel.npu.bench import NpuBed, run_jobs
 from hetsoc.accel.npu.encoder import NpuJob, conv_job
 from hetsoc.hw.npu.core import NpuCore
-from hetsoc.hw.npu.descriptor import NpuError, Op, pack_descriptor
 from hetsoc.hw.npu.port import NpuL1Signature
+from hetsoc.spec.npu import NpuError, Op, pack_descriptor
 
 L1, WMEM, ROWS = 4096, 2048, 4   # 512 weight words
 
@@ -68,13 +68,18 @@ def test_invalid_descriptors_write_nothing():
 
 
 def test_pack_descriptor_messages():
-    with pytest.raises(ValueError, match=r"^kh must be in \[0, 7\], not 8$"):
+    with pytest.raises(ValueError, match=r"^descriptor field kh must be an integer in \[0, 7\], "
+                                         r"not 8$"):
         pack_descriptor(kh=8)
-    with pytest.raises(ValueError, match=r"^x_zp must be in \[-128, 127\], not 128$"):
+    with pytest.raises(ValueError, match=r"^descriptor field x_zp must be an integer in "
+                                         r"\[-128, 127\], not 128$"):
         pack_descriptor(x_zp=128)
-    with pytest.raises(TypeError, match=r"^stride must be an int, not 1.0$"):
+    with pytest.raises(TypeError, match=r"^descriptor field stride must be an integer, not 1.0$"):
         pack_descriptor(stride=1.0)
-    with pytest.raises(ValueError, match=r"^field must be one of op, .*, not 'bogus'$"):
+    with pytest.raises(TypeError, match=r"^descriptor field fold must be an integer, not True$"):
+        pack_descriptor(fold=True)
+    with pytest.raises(ValueError, match=r"^descriptor field must be one of op, kh, kw, .*, "
+                                         r"fold, not 'bogus'$"):
         pack_descriptor(bogus=1)
 
 

@@ -7,12 +7,18 @@ from amaranth.sim import Simulator
 from hetsoc import golden
 from hetsoc.accel.npu.bench import L1Model
 from hetsoc.accel.npu.encoder import conv_job
-from hetsoc.hw.npu.descriptor import NpuError
 from hetsoc.hw.npu.npu import Npu
-from hetsoc.hw.npu.regs import NPU_REGS, STATUS_DONE, STATUS_ERROR
+from hetsoc.hw.npu.regs import NPU_REGS
+from hetsoc.spec.npu import GEOMETRY, NpuError
+from hetsoc.spec.page import INFO, IRQ, STATUS
 
 R = NPU_REGS.offset
 L1 = 4096
+
+
+def _bits(layout, **fields):
+    """A register's value with the given fields of its layout (hetsoc.spec)."""
+    return layout.const(fields).as_value().value
 
 
 class _Bed(Elaboratable):
@@ -67,33 +73,48 @@ def test_layer_through_registers():
         seen["desc1"] = await _access(ctx, bus, R("DESC1"))
         await _access(ctx, bus, R("IRQ_EN"), 3)
         await _access(ctx, bus, R("CTRL"), 1)
-        while not (await _access(ctx, bus, R("STATUS"))) & (STATUS_DONE | STATUS_ERROR):
+        seen["geometry"] = await _access(ctx, bus, R("GEOMETRY"))
+        seen["wmem_words"] = await _access(ctx, bus, R("WMEM_WORDS"))
+        seen["info"] = await _access(ctx, bus, R("INFO"))
+        while not (await _access(ctx, bus, R("STATUS"))) & _bits(STATUS, done=1):
             pass
         seen["status"] = await _access(ctx, bus, R("STATUS"))
         seen["irq"] = ctx.get(npu.irq)
-        seen["macs"] = await _access(ctx, bus, R("MACS"))
+        seen["macs"] = await _access(ctx, bus, R("WORK"))
         seen["busy"] = await _access(ctx, bus, R("BUSY_CYCLES"))
+        seen["stall"] = await _access(ctx, bus, R("STALL_CYCLES"))
+        seen["rd"] = await _access(ctx, bus, R("L1_RD_BYTES"))
+        seen["wr"] = await _access(ctx, bus, R("L1_WR_BYTES"))
         await _access(ctx, bus, R("IRQ"), 1)
         seen["irq_after"] = ctx.get(npu.irq)
         out = bytearray()
         for i in range(L1 // 8):
             out += ctx.get(bed.l1.mem.data[i]).to_bytes(8, "little")
         seen["out"] = job.output(out)
-        # a rejected descriptor: error status, error interrupt
+        # a rejected descriptor: done and error, its code, both events, no work, no L1 byte
         await _access(ctx, bus, R("DESC0"), job.desc[0] & ~(0x7 << 2))   # kh = 0
         await _access(ctx, bus, R("CTRL"), 1)
         await ctx.tick().repeat(3)
         seen["bad"] = await _access(ctx, bus, R("STATUS"))
         seen["bad_irq"] = await _access(ctx, bus, R("IRQ"))
+        seen["bad_counts"] = [await _access(ctx, bus, R(n)) for n in ("WORK", "L1_RD_BYTES",
+                                                                       "L1_WR_BYTES")]
 
     sim = Simulator(bed)
     sim.add_clock(1e-8)
     sim.add_testbench(bench)
     sim.run()
     assert seen["desc1"] == job.desc[1]
-    assert seen["status"] == STATUS_DONE
+    assert seen["geometry"] == _bits(GEOMETRY, rows=4, cols=4) and seen["wmem_words"] == 256
+    assert seen["info"] == _bits(INFO, desc_words=len(job.desc), port_bytes=8)
+    assert seen["status"] == _bits(STATUS, done=1)
     assert seen["irq"] == 1 and seen["irq_after"] == 0
-    assert seen["macs"] == want.size * w[0].size and seen["busy"] > 0
+    assert seen["macs"] == want.size * w[0].size
+    # the model L1 stalls every other request: stalls are part of the busy cycles
+    assert 0 < seen["stall"] < seen["busy"]
+    # every output byte written once (the port writes with byte enables); the input is read
+    assert seen["wr"] == want.size and seen["rd"] >= x.size
     np.testing.assert_array_equal(seen["out"], want)
-    assert seen["bad"] == STATUS_ERROR | (NpuError.KERNEL << 8)
-    assert seen["bad_irq"] == 2
+    assert seen["bad"] == _bits(STATUS, done=1, error=1, code=NpuError.KERNEL)
+    assert seen["bad_irq"] == _bits(IRQ, done=1, error=1)
+    assert seen["bad_counts"] == [0, 0, 0]

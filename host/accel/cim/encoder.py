@@ -1,5 +1,5 @@
 """Host encoder of the CIM accelerator: descriptors (packed from the one shared layout,
-``hetsoc.hw.cim.descriptor.DESCRIPTOR``), weight-programming beats, parameter entries, and
+``hetsoc.spec.cim.DESCRIPTOR``), weight-programming beats, parameter entries, and
 the split of a conv2d/dense layer into (row chunk, column chunk) jobs (``docs/cim.md``).
 
 Errors are one-line ``ValueError``s; nothing is encoded for a layer that the macro cannot run.
@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from amaranth import Shape
 
 from ...golden.cim_noise import descriptor_seed
-from ...hw.cim.descriptor import CELL_MINUS, CELL_PLUS, DESCRIPTOR, PARAM_BYTES
+from ...spec.cim import CELL_MINUS, CELL_PLUS, DESCRIPTOR, PARAM_BYTES
+from ...spec.pack import pack
 
 __all__ = ["CimJob", "encode_descriptor", "param_table", "plan_conv2d", "weight_beats"]
 
@@ -21,21 +21,9 @@ __all__ = ["CimJob", "encode_descriptor", "param_table", "plan_conv2d", "weight_
 def encode_descriptor(**fields) -> int:
     """Pack descriptor fields (missing ones are 0) into an integer of ``DESCRIPTOR.size`` bits.
 
-    Raises ValueError for an unknown field or a value that does not fit its field."""
-    value = 0
-    names = {name for name, _ in DESCRIPTOR}
-    for name, v in fields.items():
-        if name not in names:
-            raise ValueError(f"descriptor field must be one of the layout's, not {name!r}")
-        f = DESCRIPTOR[name]
-        shape = Shape.cast(f.shape)
-        width, signed = shape.width, shape.signed
-        lo, hi = (-(1 << width - 1), (1 << width - 1) - 1) if signed else (0, (1 << width) - 1)
-        if not isinstance(v, int | np.integer) or not lo <= v <= hi:
-            raise ValueError(f"descriptor field {name} must be an integer in [{lo}, {hi}], "
-                             f"not {v!r}")
-        value |= (int(v) & ((1 << width) - 1)) << f.offset
-    return value
+    Raises ValueError for an unknown field or a value that does not fit its field
+    (`hetsoc.spec.pack.pack`)."""
+    return pack(DESCRIPTOR, fields)
 
 
 def weight_beats(t, cols_per_write: int):

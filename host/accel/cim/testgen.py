@@ -20,11 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ...config import SocConfig, load_config
 from ...golden import cim_conv2d
 from ...golden.cim_noise import noise_scale
-from ...hw.cim.descriptor import DESCRIPTOR_WORDS, PARAM_BYTES, CimError
-from ...hw.cim.peripheral import CimPeripheral
+from ...spec.cim import DESCRIPTOR_WORDS, PARAM_BYTES, CimError
+from ...spec.config import SocConfig, load_config
 from .cost import cycles
 from .encoder import CimJob, encode_descriptor, plan_conv2d, weight_beats
 
@@ -37,8 +36,7 @@ ERRORS_HEADER = "cim_error_cases.h"
 
 def tile(config: SocConfig) -> tuple[int, int]:
     """``(rows_per_cycle, cols_per_cycle)`` of the SoC's CIM."""
-    core = CimPeripheral(config).core
-    return core.rp, core.cp
+    return config.cim.rows_per_cycle, config.cim.cols_per_cycle
 
 
 def _up(a, n=8):

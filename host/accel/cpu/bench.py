@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ...config import SocConfig, load_config
 from ...elf import load_elf
 from ...firmware import build_firmware
+from ...spec.config import SocConfig, load_config
 from .encoder import kernel_include, kernel_sources
 from .testgen import KernelCase
 
@@ -219,7 +219,7 @@ def _run_unicorn(elf: Path, config: SocConfig, addr: int, size: int) -> tuple[st
     """Run to the finisher's EXIT write; the console and ``size`` bytes at ``addr``."""
     from unicorn import UC_ARCH_RISCV, UC_HOOK_MEM_WRITE, UC_MODE_RISCV32, Uc
 
-    from ...hw.periph.regmap import CONSOLE, FINISHER
+    from ...spec.regmap import CONSOLE, FINISHER
     from ...verify.reference import data_windows
 
     img = load_elf(elf, config)

@@ -12,7 +12,8 @@ from hetsoc.accel.dma.encoder import Transfer, encode
 from hetsoc.accel.dma.model import DmaModel
 from hetsoc.hw.axi.ram import AxiRam
 from hetsoc.hw.memsys import MemorySystem
-from hetsoc.hw.periph.regmap import DMA, DMA_CH_STRIDE
+
+from ...spec.regmap import DMA, DMA_CH_STRIDE
 
 OPEN = (0, 0xFFFF_FFFF)
 

@@ -8,7 +8,7 @@ writes and the push, the first burst's latency) and its end (the completion poll
 
 from __future__ import annotations
 
-from ...hw.dma.descriptor import BEAT_BYTES
+from ...spec.dma import BEAT_BYTES
 
 __all__ = ["SETUP_CYCLES", "transfer_cycles"]
 

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...config import SocConfig
-from ...hw.dma.arbiter import ORDER_DEPTH
-from ...hw.dma.descriptor import BEAT_BYTES
-from ...hw.dma.ports import MAX_BURST
-from ...hw.dma.status import DmaStatus
+from ...spec.config import SocConfig
+from ...spec.dma import BEAT_BYTES, MAX_BURST, ORDER_DEPTH, DmaStatus
 from .encoder import Transfer
 
 __all__ = ["DMA_REGIONS", "DmaModel", "check", "chunks", "extent"]

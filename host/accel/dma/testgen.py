@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...config import SocConfig
+from ...spec.config import SocConfig
 from .encoder import Transfer
 from .model import DMA_REGIONS, extent
 

@@ -38,8 +38,7 @@ from __future__ import annotations
 
 from math import gcd, lcm
 
-from ...hw.npu.core import PARAM_WORDS
-from ...hw.npu.descriptor import DESC_WORDS, DESCRIPTOR, MAX_KERNEL, Op
+from ...spec.npu import DESC_WORDS, DESCRIPTOR, MAX_KERNEL, PARAM_WORDS, Op
 from .encoder import NpuJob
 
 __all__ = ["busy_cycles", "job_cycles", "drain_writes", "job_drain_writes", "unpack_descriptor",

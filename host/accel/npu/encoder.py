@@ -1,6 +1,6 @@
 """Host-side encoder for the NPU: descriptors, weight-memory images and L1 placement.
 
-The descriptor words come from `hetsoc.hw.npu.descriptor.pack_descriptor` (the gateware's own
+The descriptor words come from `hetsoc.spec.npu.pack_descriptor` (the gateware's own
 `data.StructLayout`), so the encoder and the hardware share one definition. Tensors are placed
 in L1 as NCHW (dense: ``(N, K)`` row-major); the arithmetic is that of `hetsoc.golden`, which
 the tests call on the same arrays.
@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...hw.npu.core import PARAM_WORDS
-from ...hw.npu.descriptor import Op, pack_descriptor
+from ...spec.npu import PARAM_WORDS, Op, pack_descriptor
 
 __all__ = ["NpuJob", "conv_job", "dense_job", "add_job", "weight_image"]
 

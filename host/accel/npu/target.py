@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...golden import integer_params
-from ...hw.npu.core import PARAM_WORDS
-from ...hw.npu.descriptor import DESCRIPTOR, MAX_KERNEL, Op, pack_descriptor
+from ...spec.npu import DESCRIPTOR, MAX_KERNEL, PARAM_WORDS, Op, pack_descriptor
 from ..target import Addresses, Constraints, Part, Target, Verdict
 from .encoder import weight_image
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "CIM", "CIM_DESC_WORDS", "DMA", "DMA_CHANNEL_REGISTERS", "DMA_CH_STRIDE", "NPU",
-    "NPU_DESC_WORDS", "PERIPHERALS", "Peripheral", "Register", "dma_page", "peripheral",
+    "CONSOLE", "DMA", "DMA_CHANNEL_REGISTERS", "DMA_CH_STRIDE", "FINISHER", "PERIPHERALS",
+    "TIMER", "Peripheral", "Register", "dma_page", "peripheral",
 ]
 
 
@@ -89,55 +89,9 @@ DMA = Peripheral("dma", 3, (
 ), "DMA engine: per-channel descriptor queues, windows, completions, counters "
    "(channel c at + c * HETSOC_DMA_CH_STRIDE)")
 
-#: Words of the NPU's layer descriptor (``hetsoc.hw.npu.descriptor.DESCRIPTOR``, asserted there).
-NPU_DESC_WORDS = 13
-NPU = Peripheral("npu", 4, (
-    *(Register(f"DESC{k}", 4 * k, "rw", f"descriptor word {k} (hetsoc.hw.npu.descriptor)")
-      for k in range(NPU_DESC_WORDS)),
-    Register("CTRL", 0x40, "w", "write bit 0 = 1: start the layer in DESC* (ignored while busy)"),
-    Register("STATUS", 0x44, "r", "bit 0 busy, bit 1 done, bit 2 error; bits 8-11 error code "
-                                  "(NpuError) of a rejected descriptor"),
-    Register("IRQ", 0x48, "rw", "pending events, bit 0 done, bit 1 error; write 1s to clear"),
-    Register("IRQ_EN", 0x4C, "rw", "events that raise the NPU interrupt"),
-    Register("BUSY_CYCLES", 0x50, "r", "cycles of the last layer, start to done"),
-    Register("STALL_CYCLES", 0x54, "r", "cycles of it spent waiting on L1"),
-    Register("MACS", 0x58, "r", "multiply-accumulates of the last layer"),
-    Register("WMEM_ADDR", 0x5C, "rw", "weight memory word index for WMEM_DATA; reset by writing"),
-    Register("WMEM_DATA", 0x60, "w", "next 4 bytes of the weight word at WMEM_ADDR; the word "
-                                     "is written, and WMEM_ADDR advances, after rows/4 writes"),
-), "digital NPU: layer descriptor, start/status, interrupt, counters, weight loading")
-
-#: Words of the CIM's descriptor (``hetsoc.hw.cim.descriptor.DESCRIPTOR``, asserted there).
-CIM_DESC_WORDS = 13
-CIM = Peripheral("cim", 5, (
-    *(Register(f"DESC{k}", 4 * k, "rw", f"descriptor word {k} (hetsoc.hw.cim.descriptor)")
-      for k in range(CIM_DESC_WORDS)),
-    Register("CTRL", 0x40, "w", "write bit 0 = 1: start the descriptor in DESC* (ignored while "
-                                "busy)"),
-    Register("STATUS", 0x44, "r", "bit 0 busy, bit 1 done (the last descriptor ended; cleared "
-                                  "by a start), bit 2 error (it was refused), bit 3 a refused "
-                                  "weight beat is pending (PROG_CTRL clears it); bits 8-10 "
-                                  "error code (CimError) of a refused descriptor"),
-    Register("IRQ", 0x48, "rw", "pending events, bit 0 done (a descriptor ended), bit 1 error "
-                                "(it was refused); write 1s to clear"),
-    Register("IRQ_EN", 0x4C, "rw", "events that raise the CIM interrupt"),
-    Register("BUSY_CYCLES", 0x50, "r", "cycles busy, counted since reset"),
-    Register("MVMS", 0x54, "r", "matrix-vector products done, counted since reset"),
-    Register("PROG_CYCLES", 0x58, "r", "weight-programming beats accepted, counted since reset"),
-    Register("PROG_ADDR", 0x5C, "rw", "next programming beat: bits 0-15 macro row, bits 16-23 "
-                                      "column group, bits 24-31 groups per row (0: up to the "
-                                      "macro's last); advances group first, then row (back to "
-                                      "the group written); a write restarts the beat"),
-    Register("PROG_DATA", 0x60, "w", "next 32 bits of the beat at PROG_ADDR (2-bit cells, cell i "
-                                     "in bits 2i+1..2i); the beat is issued after "
-                                     "max(1, 2*cols_per_cycle/32) writes; refused with a bus "
-                                     "error, changing nothing, while busy"),
-    Register("PROG_CTRL", 0x64, "w", "write bit 0 = 1: clear a refused-weight error"),
-    Register("TILE", 0x68, "r", "bits 0-15 rows_per_cycle, bits 16-31 cols_per_cycle (cells "
-                                "per beat)"),
-), "CIM accelerator: descriptor, start/status, interrupt, counters, weight programming")
-
-PERIPHERALS: tuple[Peripheral, ...] = (TIMER, CONSOLE, FINISHER, DMA, NPU, CIM)
+#: The fixed pages; the config's accelerators take the pages after them
+#: (``SocConfig.pages``, ``hetsoc.spec.accelerators``).
+PERIPHERALS: tuple[Peripheral, ...] = (TIMER, CONSOLE, FINISHER, DMA)
 
 
 def dma_page(channels: int) -> Peripheral:

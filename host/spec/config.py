@@ -8,16 +8,27 @@ Named configs live in ``boards/configs/NAME.toml``; a path to any TOML file work
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from .accelerators import AcceleratorSlot, PluginError, plugins
+from .regmap import PERIPHERALS, Peripheral
 
 __all__ = ["ConfigError", "MemoryRegion", "SocConfig", "config_names", "load_config"]
 
 
 class ConfigError(ValueError):
     """A config file is missing, malformed or inconsistent. The message is one line."""
+
+
+#: Names a slot cannot take: the other pages and memories, and the simulation build's clock
+#: domains (a slot's name is its unit's domain there).
+RESERVED_NAMES = frozenset({
+    *(p.name for p in PERIPHERALS), "main_memory", "l1", "l2", "l3", "peripherals",
+    "sync", "mem", "core", "neg", "cpu", "host", "bus", "conflicts"})
 
 
 def _is_pow2(n: int) -> bool:
@@ -69,19 +80,6 @@ class PeripheralConfig:
 
 
 @dataclass(frozen=True)
-class NpuConfig:
-    rows: int
-    cols: int
-    weight_memory: int
-
-
-@dataclass(frozen=True)
-class CimConfig:
-    rows: int
-    cols: int
-
-
-@dataclass(frozen=True)
 class DmaConfig:
     """The DMA engine: ``channels`` independent channels, each a queue of ``queue_depth``
     descriptors."""
@@ -115,8 +113,11 @@ class SocConfig:
     dma : DmaConfig
         Channels and queue depth of the DMA.
     peripherals : PeripheralConfig
-        Base address of the peripheral pages; page ``i`` holds peripheral ``i`` (see
-        :mod:`hetsoc.hw.periph.regmap`).
+        Base address of the peripheral pages; page ``i`` holds peripheral ``i``: the timer,
+        the console, the finisher and the DMA (:mod:`hetsoc.spec.regmap`), then the
+        accelerators in the order the config lists them.
+    accelerators : tuple of AcceleratorSlot
+        The ``[[accelerator]]`` tables: kind, name, parameters, register page.
     """
 
     name: str
@@ -127,10 +128,9 @@ class SocConfig:
     l2: MemoryRegion
     l1: MemoryRegion
     peripherals: PeripheralConfig
-    npu: NpuConfig
-    cim: CimConfig
     l3: MemoryRegion
     dma: DmaConfig
+    accelerators: tuple[AcceleratorSlot, ...] = ()
     fpga: FpgaConfig | None = None
 
     @property
@@ -139,6 +139,42 @@ class SocConfig:
 
     def peripheral_base(self, index: int) -> int:
         return self.peripherals.base + index * self.peripherals.page
+
+    @property
+    def pages(self) -> tuple[Peripheral, ...]:
+        """Every register page in page order: the fixed peripherals, then the accelerators."""
+        return (*PERIPHERALS, *(slot.page for slot in self.accelerators))
+
+    def accelerator(self, name: str) -> AcceleratorSlot:
+        for slot in self.accelerators:
+            if slot.name == name:
+                return slot
+        raise ConfigError(f"config {self.name!r} has no accelerator named {name!r} "
+                          f"(it has: {', '.join(s.name for s in self.accelerators) or 'none'})")
+
+    def units(self, kind: str) -> tuple[AcceleratorSlot, ...]:
+        """The slots of one kind, in config order."""
+        return tuple(slot for slot in self.accelerators if slot.kind == kind)
+
+    def has(self, kind: str) -> bool:
+        return bool(self.units(kind))
+
+    def _first(self, kind: str):
+        units = self.units(kind)
+        if not units:
+            raise ConfigError(f"config {self.name!r} has no {kind} accelerator: add an "
+                              f"[[accelerator]] table with kind = {kind!r}")
+        return units[0].params
+
+    @property
+    def npu(self):
+        """Parameters of the first NPU (the one the compiler targets)."""
+        return self._first("npu")
+
+    @property
+    def cim(self):
+        """Parameters of the first CIM."""
+        return self._first("cim")
 
     @property
     def dma_memories(self) -> tuple[MemoryRegion, ...]:
@@ -165,30 +201,26 @@ class SocConfig:
         if not _is_pow2(p.page) or p.page < 256 or p.base % p.page:
             raise ConfigError(f"peripherals.page must be a power of two >= 256 dividing base, "
                               f"not page={p.page:#x} base={p.base:#x}")
-        from .hw.periph.regmap import PERIPHERALS  # late: the register maps live with the gateware
-
-        periph = MemoryRegion("peripherals", p.base, max(1024, p.page * len(PERIPHERALS)))
+        periph = MemoryRegion("peripherals", p.base, max(1024, p.page * len(self.pages)))
         regions = [*self.memories, self.l3, periph]
         for i, a in enumerate(regions):
             for b in regions[i + 1:]:
                 if a.base < b.end and b.base < a.end:
                     raise ConfigError(f"{a.name} [{a.base:#x}, {a.end:#x}) overlaps "
                                       f"{b.name} [{b.base:#x}, {b.end:#x})")
-        for field, value in (("npu.rows", self.npu.rows), ("npu.cols", self.npu.cols),
-                             ("cim.rows", self.cim.rows), ("cim.cols", self.cim.cols)):
-            if not isinstance(value, int) or value <= 0:
-                raise ConfigError(f"{field} must be a positive integer, not {value!r}")
-        if not _is_pow2(self.npu.weight_memory):
-            raise ConfigError(f"npu.weight_memory must be a power of two, "
-                              f"not {self.npu.weight_memory!r}")
+        for slot in self.accelerators:
+            bits, banks = slot.l1_port_bits, self.l1.banks
+            if bits > 32 * banks:
+                raise ConfigError(f"accelerator {slot.name!r}: its L1 port of {bits} bits is "
+                                  f"wider than l1's {banks} banks of 32 bits allow; give l1 "
+                                  f"more banks or the unit a narrower port")
         if self.clock_mhz <= 0:
             raise ConfigError(f"clock_mhz must be positive, not {self.clock_mhz!r}")
         return self
 
 
 _SECTIONS = {
-    "cpu": CpuConfig, "peripherals": PeripheralConfig, "npu": NpuConfig, "cim": CimConfig,
-    "fpga": FpgaConfig, "dma": DmaConfig,
+    "cpu": CpuConfig, "peripherals": PeripheralConfig, "fpga": FpgaConfig, "dma": DmaConfig,
 }
 _MEMORIES = ("main_memory", "l2", "l1", "l3")
 
@@ -205,6 +237,71 @@ def _build(cls, section: str, raw, source: str):
     if missing:
         raise ConfigError(f"{source}: missing key {section}.{missing[0]}")
     return cls(**raw)
+
+
+def _slots(raw, source: str) -> tuple[AcceleratorSlot, ...]:
+    """The ``[[accelerator]]`` tables as slots, pages after the fixed peripherals."""
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        raise ConfigError(f"{source}: accelerator must be an array of tables "
+                          f"([[accelerator]]), not {raw!r}")
+    try:
+        known = plugins()
+    except PluginError as e:
+        raise ConfigError(f"{source}: {e}") from None
+    slots, names = [], set()
+    for i, table in enumerate(raw):
+        where = f"accelerator #{i + 1}"
+        kind = table.get("kind")
+        if kind is None:
+            raise ConfigError(f"{source}: {where}: missing key 'kind' (one of "
+                              f"{', '.join(sorted(known))})")
+        if kind not in known:
+            raise ConfigError(f"{source}: {where}: unknown accelerator kind {kind!r}: choose one "
+                              f"of {', '.join(sorted(known))}, or install the plug-in that "
+                              f"registers it (entry-point group hetsoc.accelerators)")
+        name = table.get("name", kind)
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,15}", name):
+            raise ConfigError(f"{source}: {where}: name must be a lower-case identifier of at "
+                              f"most 16 characters, not {name!r}")
+        where = f"accelerator {name!r}"
+        if name in names:
+            raise ConfigError(f"{source}: {where}: duplicate name (give each [[accelerator]] "
+                              f"its own name)")
+        if name in RESERVED_NAMES:
+            raise ConfigError(f"{source}: {where}: the name is taken by another part of the "
+                              f"SoC; choose another")
+        if name != kind and name in known:
+            raise ConfigError(f"{source}: {where}: the name is that of accelerator kind "
+                              f"{name!r} (the C header's HETSOC_{name.upper()}_* are that "
+                              f"kind's); choose another")
+        names.add(name)
+        plugin = known[kind]
+        try:
+            spec = plugin.load_spec()
+        except PluginError as e:
+            raise ConfigError(f"{source}: {where}: {e}") from None
+        values = {k: v for k, v in table.items() if k not in ("kind", "name")}
+        fields = {f.name: f for f in dataclasses.fields(spec.params)}
+        unknown = sorted(set(values) - set(fields))
+        if unknown:
+            raise ConfigError(f"{source}: {where}: unknown parameter {unknown[0]!r} of kind "
+                              f"{kind!r} (known: {', '.join(fields)})")
+        required = [n for n, f in fields.items() if f.default is dataclasses.MISSING
+                    and f.default_factory is dataclasses.MISSING]
+        missing = [n for n in required if n not in values]
+        if missing:
+            raise ConfigError(f"{source}: {where}: missing parameter {missing[0]!r} of kind "
+                              f"{kind!r}")
+        params = spec.params(**values)
+        problem = spec.check(params)
+        if problem:
+            raise ConfigError(f"{source}: {where}: {problem}")
+        bits = spec.l1_port_bits(params)
+        if not isinstance(bits, int) or bits < 64 or bits & (bits - 1):
+            raise ConfigError(f"{source}: {where}: its L1 port width must be a power of two "
+                              f"of at least 64 bits, not {bits!r} (a bug in plug-in {kind!r})")
+        slots.append(AcceleratorSlot(kind, name, len(PERIPHERALS) + i, params, spec, plugin))
+    return tuple(slots)
 
 
 def config_names() -> list[str]:
@@ -240,12 +337,16 @@ def load_config(name_or_path: str | Path = "default") -> SocConfig:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{source}: not valid TOML: {e}") from None
-    known = {"name", "description", "clock_mhz", *_SECTIONS, *_MEMORIES}
+    known = {"name", "description", "clock_mhz", "accelerator", *_SECTIONS, *_MEMORIES}
     unknown = sorted(set(raw) - known)
+    for section in ("npu", "cim"):
+        if section in unknown:
+            raise ConfigError(f"{source}: [{section}] is now an [[accelerator]] table with "
+                              f"kind = {section!r} (see boards/configs/default.toml)")
     if unknown:
         raise ConfigError(f"{source}: unknown key {unknown[0]!r} "
                           f"(known: {', '.join(sorted(known))})")
-    for key in ("name", "cpu", "peripherals", "npu", "cim", "dma", *_MEMORIES):
+    for key in ("name", "cpu", "peripherals", "dma", *_MEMORIES):
         if key not in raw:
             raise ConfigError(f"{source}: missing [{key}]" if key != "name"
                               else f"{source}: missing key 'name'")
@@ -259,6 +360,7 @@ def load_config(name_or_path: str | Path = "default") -> SocConfig:
             kwargs[section] = _build(cls, section, raw[section], source)
     for section in _MEMORIES:
         kwargs[section] = _build(MemoryRegion, section, {**raw[section], "name": section}, source)
+    kwargs["accelerators"] = _slots(raw.get("accelerator", []), source)
     try:
         config = SocConfig(**kwargs)
         return config.validate()

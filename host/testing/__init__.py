@@ -1,0 +1,10 @@
+"""The conformance kit for accelerator plug-ins (`docs/accelerators.md`): checks any unit's
+gateware against the register-page protocol, for hetsoc's own units and a plug-in author's CI.
+
+``from hetsoc.testing import check_protocol``; the pytest plugin (``-p hetsoc.testing.plugin``)
+adds ``--hetsoc-vcd-dir`` and the ``hetsoc_conformance`` fixture.
+"""
+
+from .conformance import ConformanceError, check_protocol
+
+__all__ = ["ConformanceError", "check_protocol"]

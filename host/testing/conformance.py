@@ -1,0 +1,204 @@
+"""Protocol conformance of one accelerator slot's gateware, in Amaranth's simulator.
+
+The unit is built by its plug-in's factory, exactly as `Soc` builds it, with an L1 model that
+withholds ``req_ready`` and delays responses at random (seeded). Only the protocol of
+`hetsoc.spec.page` is assumed, nothing of the kind, so the same checks run on the NPU, the CIM
+and a plug-in: the page after reset, INFO against the spec, the staging registers, unknown
+offsets answered with a bus error, and a descriptor of zeros run to its end (it must end,
+accepted or refused, STATUS and the events must say how, a refusal must move no L1 byte, the
+interrupt must be a level of pending and enabled events until acknowledged, and a second run
+must count from zero). A failure raises `ConformanceError` with the check, the seed and, with
+``vcd_dir``, the waveform of the failing run.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from amaranth import Elaboratable, Module
+from amaranth.sim import Simulator
+
+from ..accel.npu.bench import L1Model
+from ..spec.accelerators import AcceleratorSlot
+from ..spec.page import INFO, IRQ, STATUS, protocol_registers
+
+__all__ = ["ConformanceError", "check_protocol"]
+
+#: Cycles a descriptor of zeros may take to end.
+END_WITHIN = 20_000
+
+
+class ConformanceError(AssertionError):
+    """A unit breaks the protocol; the message names the check, the unit and the seed."""
+
+
+def _bits(layout, value: int, field: str) -> int:
+    f = layout[field]
+    return (value >> f.offset) & ((1 << f.width) - 1)
+
+
+class _Bed(Elaboratable):
+    def __init__(self, unit, l1_size: int, seed: int):
+        self.unit = unit
+        self.l1 = L1Model(unit.l1, l1_size, stall=True, seed=seed & 0xFFFF or 1)
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.unit, m.submodules.l1 = self.unit, self.l1
+        return m
+
+
+def check_protocol(slot: AcceleratorSlot, *, l1_size: int = 8192, seed: int | None = None,
+                   vcd_dir: str | Path | None = None) -> list[str]:
+    """Run the protocol checks on `slot`'s gateware; returns the names of the checks passed.
+
+    Raises
+    ------
+    ConformanceError
+        At the first check that fails: ``"<kind> <name>, seed S: <check>: <what>"`` (and the
+        VCD file, with `vcd_dir`).
+    """
+    seed = random.randrange(1 << 16) if seed is None else seed
+    rng = random.Random(seed)
+    unit = slot.load_gateware()(slot, l1_size=l1_size, gated=False)
+    bed = _Bed(unit, l1_size, seed)
+    words = slot.spec.desc_words
+    offsets = {r.name: r.offset for r in slot.page.registers}
+    passed: list[str] = []
+    failure: list[str] = []
+
+    def check(name: str, ok: bool, what: str):
+        if not ok and not failure:
+            failure.append(f"{name}: {what}")
+        if ok:
+            passed.append(name)
+        return ok
+
+    async def access(ctx, offset, data=None):
+        bus = unit.bus
+        ctx.set(bus.addr, offset)
+        ctx.set(bus.we, data is not None)
+        ctx.set(bus.wdata, data or 0)
+        ctx.set(bus.wstrb, 0xF)
+        ctx.set(bus.req_valid, 1)
+        await ctx.tick()
+        while not ctx.get(bus.req_ready):
+            await ctx.tick()
+        ctx.set(bus.req_valid, 0)
+        while not ctx.get(bus.rsp_valid):
+            await ctx.tick()
+        return ctx.get(bus.rdata), ctx.get(bus.err)
+
+    async def read(ctx, name):
+        return (await access(ctx, offsets[name]))[0]
+
+    async def write(ctx, name, value):
+        await access(ctx, offsets[name], value)
+
+    async def run_zeros(ctx):
+        for k in range(words):
+            await write(ctx, f"DESC{k}", 0)
+        await write(ctx, "CTRL", 1)
+        for _ in range(END_WITHIN):
+            status = await read(ctx, "STATUS")
+            if _bits(STATUS, status, "done"):
+                return status
+        return None
+
+    async def bench(ctx):
+        # after reset
+        status = await read(ctx, "STATUS")
+        check("reset STATUS", _bits(STATUS, status, "busy") == _bits(STATUS, status, "done")
+              == _bits(STATUS, status, "error") == _bits(STATUS, status, "code") == 0,
+              f"STATUS is {status:#x} after reset")
+        for name in ("IRQ", "IRQ_EN", "BUSY_CYCLES", "STALL_CYCLES", "WORK", "L1_RD_BYTES",
+                     "L1_WR_BYTES"):
+            value = await read(ctx, name)
+            check(f"reset {name}", value == 0, f"{name} is {value:#x} after reset")
+        check("reset irq line", ctx.get(unit.irq) == 0, "the interrupt is up after reset")
+        info = await read(ctx, "INFO")
+        check("INFO desc_words", _bits(INFO, info, "desc_words") == words,
+              f"INFO says {_bits(INFO, info, 'desc_words')} descriptor words, the spec {words}")
+        port = slot.l1_port_bits // 8
+        check("INFO port_bytes", _bits(INFO, info, "port_bytes") == port,
+              f"INFO says {_bits(INFO, info, 'port_bytes')} bytes per L1 access, the slot "
+              f"{port}")
+        # staging registers hold what is written; offsets outside the map are bus errors
+        values = [rng.getrandbits(32) for _ in range(words)]
+        for k, v in enumerate(values):
+            await write(ctx, f"DESC{k}", v)
+        back = [await read(ctx, f"DESC{k}") for k in range(words)]
+        check("DESC read back", back == values, "a staging register does not read back")
+        known = {r.offset for r in slot.page.registers}
+        for offset in (0x68, 0x7C, 4 * words if words < 16 else 0x6C):
+            if offset not in known:
+                _, err = await access(ctx, offset)
+                check(f"bus error at {offset:#x}", err == 1,
+                      f"offset {offset:#x} is no register but answered without a bus error")
+        # a descriptor of zeros: it ends, and says how
+        status = await run_zeros(ctx)
+        if not check("ends", status is not None,
+                     f"a descriptor of zeros did not end within {END_WITHIN} reads of STATUS"):
+            return
+        refused = _bits(STATUS, status, "error")
+        code = _bits(STATUS, status, "code")
+        check("busy low at the end", _bits(STATUS, status, "busy") == 0, "busy with done set")
+        check("code with error", (code != 0) == bool(refused),
+              f"STATUS error {refused} with code {code}")
+        pending = await read(ctx, "IRQ")
+        want = _bits(IRQ, pending, "done") == 1 and _bits(IRQ, pending, "error") == refused
+        check("events", want, f"IRQ {pending:#x} after an end with error={refused}")
+        check("line off while disabled", ctx.get(unit.irq) == 0,
+              "the interrupt is up with IRQ_EN 0")
+        counts = {n: await read(ctx, n) for n in ("BUSY_CYCLES", "WORK", "L1_RD_BYTES",
+                                                  "L1_WR_BYTES")}
+        if refused:
+            check("refusal moves nothing", counts["WORK"] == counts["L1_RD_BYTES"]
+                  == counts["L1_WR_BYTES"] == 0, f"a refused descriptor counted {counts}")
+        await write(ctx, "IRQ_EN", pending)
+        await ctx.tick().repeat(3)
+        check("line is a level", ctx.get(unit.irq) == 1,
+              "pending events enabled, but the interrupt is down")
+        await write(ctx, "IRQ", pending)
+        await ctx.tick()
+        check("acknowledged", ctx.get(unit.irq) == 0 and await read(ctx, "IRQ") == 0,
+              "the interrupt stays up after its events were acknowledged")
+        await write(ctx, "IRQ_EN", 0)
+        # again: the same end, counted from zero
+        status2 = await run_zeros(ctx)
+        counts2 = {n: await read(ctx, n) for n in counts}
+        check("counters reset by a start", status2 == status and counts2 == counts,
+              f"a second run gave STATUS {status2:#x} and {counts2}, the first "
+              f"{status:#x} and {counts}")
+
+    def simulate(vcd: Path | None):
+        sim = Simulator(bed)
+        sim.add_clock(1e-8)
+        sim.add_testbench(bench)
+        if vcd is None:
+            sim.run()
+        else:
+            with sim.write_vcd(str(vcd)):
+                sim.run()
+
+    simulate(None)
+    if failure:
+        where = ""
+        if vcd_dir is not None:
+            path = Path(vcd_dir) / f"{slot.kind}-{slot.name}-seed{seed}.vcd"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            failure.clear()
+            passed.clear()
+            rng.seed(seed)
+            bed = _Bed(slot.load_gateware()(slot, l1_size=l1_size, gated=False), l1_size, seed)
+            unit = bed.unit
+            simulate(path)
+            where = f" (waveform: {path})"
+        raise ConformanceError(f"{slot.kind} {slot.name!r}, seed {seed}: {failure[0]}{where}")
+    # the protocol's registers are all in the page
+    names = {r.name for r in protocol_registers(words, "")}
+    missing = sorted(names - set(offsets))
+    if missing:
+        raise ConformanceError(f"{slot.kind} {slot.name!r}: the page lacks {missing[0]}")
+    return passed
