@@ -5,6 +5,6 @@ gateware against the register-page protocol, for hetsoc's own units and a plug-i
 adds ``--hetsoc-vcd-dir`` and the ``hetsoc_conformance`` fixture.
 """
 
-from .conformance import ConformanceError, check_protocol
+from .conformance import ConformanceError, bus_access, check_protocol
 
-__all__ = ["ConformanceError", "check_protocol"]
+__all__ = ["ConformanceError", "bus_access", "check_protocol"]

@@ -23,10 +23,27 @@ from ..accel.npu.bench import L1Model
 from ..spec.accelerators import AcceleratorSlot
 from ..spec.page import INFO, IRQ, STATUS, protocol_registers
 
-__all__ = ["ConformanceError", "check_protocol"]
+__all__ = ["ConformanceError", "bus_access", "check_protocol"]
 
 #: Cycles a descriptor of zeros may take to end.
 END_WITHIN = 20_000
+
+
+async def bus_access(ctx, bus, offset: int, data: int | None = None) -> tuple[int, int]:
+    """One access to a register page in an Amaranth testbench (a write when `data` is given):
+    request until accepted, then wait for the response. Returns ``(rdata, err)``."""
+    ctx.set(bus.addr, offset)
+    ctx.set(bus.we, data is not None)
+    ctx.set(bus.wdata, data or 0)
+    ctx.set(bus.wstrb, 0xF)
+    ctx.set(bus.req_valid, 1)
+    await ctx.tick()
+    while not ctx.get(bus.req_ready):
+        await ctx.tick()
+    ctx.set(bus.req_valid, 0)
+    while not ctx.get(bus.rsp_valid):
+        await ctx.tick()
+    return ctx.get(bus.rdata), ctx.get(bus.err)
 
 
 class ConformanceError(AssertionError):
@@ -76,19 +93,7 @@ def check_protocol(slot: AcceleratorSlot, *, l1_size: int = 8192, seed: int | No
         return ok
 
     async def access(ctx, offset, data=None):
-        bus = unit.bus
-        ctx.set(bus.addr, offset)
-        ctx.set(bus.we, data is not None)
-        ctx.set(bus.wdata, data or 0)
-        ctx.set(bus.wstrb, 0xF)
-        ctx.set(bus.req_valid, 1)
-        await ctx.tick()
-        while not ctx.get(bus.req_ready):
-            await ctx.tick()
-        ctx.set(bus.req_valid, 0)
-        while not ctx.get(bus.rsp_valid):
-            await ctx.tick()
-        return ctx.get(bus.rdata), ctx.get(bus.err)
+        return await bus_access(ctx, unit.bus, offset, data)
 
     async def read(ctx, name):
         return (await access(ctx, offsets[name]))[0]

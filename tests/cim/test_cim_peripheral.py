@@ -16,6 +16,7 @@ from hetsoc.hw.cim import CimPeripheral
 from hetsoc.spec.cim import CIM_REGISTERS, UNIT_FLAGS, CimError, CimParams
 from hetsoc.spec.page import STATUS
 from hetsoc.spec.regmap import Peripheral
+from hetsoc.testing import bus_access
 
 from .layers import golden
 
@@ -43,17 +44,7 @@ class _Bench:
 
     async def access(self, ctx, addr, data=None):
         """One bus access; returns ``(rdata, err)``."""
-        bus = self.periph.bus
-        ctx.set(bus.addr, addr)
-        ctx.set(bus.we, data is not None)
-        ctx.set(bus.wdata, data or 0)
-        ctx.set(bus.wstrb, 0xF)
-        ctx.set(bus.req_valid, 1)
-        await ctx.tick()
-        ctx.set(bus.req_valid, 0)
-        while not ctx.get(bus.rsp_valid):
-            await ctx.tick()
-        return ctx.get(bus.rdata), ctx.get(bus.err)
+        return await bus_access(ctx, self.periph.bus, addr, data)
 
     async def read(self, ctx, name):
         value, err = await self.access(ctx, R(name))

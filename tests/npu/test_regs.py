@@ -11,6 +11,7 @@ from hetsoc.hw.npu.npu import Npu
 from hetsoc.hw.npu.regs import NPU_REGS
 from hetsoc.spec.npu import GEOMETRY, NpuError
 from hetsoc.spec.page import INFO, IRQ, STATUS
+from hetsoc.testing import bus_access
 
 R = NPU_REGS.offset
 L1 = 4096
@@ -33,17 +34,9 @@ class _Bed(Elaboratable):
 
 
 async def _access(ctx, bus, addr, data=None):
-    ctx.set(bus.addr, addr)
-    ctx.set(bus.we, data is not None)
-    ctx.set(bus.wdata, data or 0)
-    ctx.set(bus.wstrb, 0xF)
-    ctx.set(bus.req_valid, 1)
-    await ctx.tick()
-    ctx.set(bus.req_valid, 0)
-    while not ctx.get(bus.rsp_valid):
-        await ctx.tick()
-    assert not ctx.get(bus.err), hex(addr)
-    return ctx.get(bus.rdata)
+    rdata, err = await bus_access(ctx, bus, addr, data)
+    assert not err, hex(addr)
+    return rdata
 
 
 def test_layer_through_registers():
