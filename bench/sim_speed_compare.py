@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -62,10 +63,13 @@ def _tree(ref: str) -> tuple[Path, Path]:
 
 
 class _Meter:
-    def __init__(self, tree: Path, python: Path):
+    def __init__(self, tree: Path, python: Path, cache: Path | None = None):
+        # the reference builds its simulator in a cache of its own: a build links the
+        # cocotb libraries of the environment that made it
+        env = {**os.environ, **({"HETSOC_CACHE": str(cache)} if cache else {})}
         self.proc = subprocess.Popen([str(python), "-c", _MEASURE, str(tree / "bench")],
                                      cwd=tree, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True)
+                                     text=True, env=env)
         if self.proc.stdout.readline().strip() != "ready":
             raise SystemExit(f"the bench of {tree} did not start")
 
@@ -85,7 +89,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     ref_tree, ref_python = _tree(args.ref)
-    meters = {"ref": _Meter(ref_tree, ref_python), "this": _Meter(ROOT, Path(sys.executable))}
+    meters = {"ref": _Meter(ref_tree, ref_python, ref_tree / ".cache"),
+              "this": _Meter(ROOT, Path(sys.executable))}
     rates = {(who, w): [] for who in meters for w in WORKLOADS}
     for _ in range(args.repeats):
         for w in WORKLOADS:
