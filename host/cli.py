@@ -22,9 +22,19 @@ class UsageError(Exception):
     """Bad input: reported as one line, exit code 2."""
 
 
+def _config_help() -> str:
+    from .spec.config import config_names  # light: the standard library and the spec
+
+    return (f"SoC config name ({', '.join(config_names())}) or path to a .toml "
+            f"(default: default)")
+
+
+_CONFIG_HELP = _config_help()
+
+
 def _add_sim_options(p: argparse.ArgumentParser):
     p.add_argument("--config", default="default",
-                   help="SoC config name (default, pynq-z2) or path to a .toml (default: default)")
+                   help=_CONFIG_HELP)
     p.add_argument("--backend", default="verilator", choices=("verilator", "icarus", "amaranth"),
                    help="simulator (default: verilator)")
     p.add_argument("--max-cycles", type=int, default=None, metavar="N",
@@ -134,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_compile_options(p: argparse.ArgumentParser):
     p.add_argument("--config", default="default",
-                   help="SoC config name (default, pynq-z2) or path to a .toml (default: default)")
+                   help=_CONFIG_HELP)
     p.add_argument("--strategy", default="npu", metavar="S",
                    help="cpu (every layer on the host) or npu (every layer the NPU supports "
                         "on the NPU, the rest on the host) (default: npu)")
