@@ -107,16 +107,21 @@ class Plugin:
     drivers : tuple of str
         The C driver's sources as ``package:path`` (``.c`` files are compiled, their folder is
         on the include path).
+    cases : str, optional
+        ``cases(slot, rng, l1_size)``: random descriptors with what the kind's golden and
+        cycle models expect (`hetsoc.testing.Case`), for the conformance kit.
     """
 
     spec: str
     gateware: str
     target: str | None = None
     drivers: tuple[str, ...] = ()
+    cases: str | None = None
 
     def __post_init__(self):
         refs = [("spec", self.spec), ("gateware", self.gateware)]
-        refs += [("target", self.target)] if self.target is not None else []
+        refs += [(f, getattr(self, f)) for f in ("target", "cases")
+                 if getattr(self, f) is not None]
         for field, ref in refs:
             if not isinstance(ref, str) or not _REFERENCE.match(ref):
                 raise PluginError(f"Plugin.{field} must be a 'module:attr' reference, "

@@ -143,4 +143,5 @@ CIM_SPEC = AcceleratorSpec(
 PLUGIN = Plugin(spec="hetsoc.spec.cim:CIM_SPEC",
                 gateware="hetsoc.hw.cim.peripheral:CimPeripheral.for_slot",
                 target="hetsoc.accel.cim.target:CimTarget",
-                drivers=("hetsoc.sw:drivers/cim.c",))
+                drivers=("hetsoc.sw:drivers/cim.c",),
+                cases="hetsoc.accel.cim.testgen:conformance_cases")

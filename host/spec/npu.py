@@ -146,4 +146,5 @@ NPU_SPEC = AcceleratorSpec(
 
 PLUGIN = Plugin(spec="hetsoc.spec.npu:NPU_SPEC", gateware="hetsoc.hw.npu.npu:Npu.for_slot",
                 target="hetsoc.accel.npu.target:NpuTarget",
-                drivers=("hetsoc.sw:drivers/npu.c",))
+                drivers=("hetsoc.sw:drivers/npu.c",),
+                cases="hetsoc.accel.npu.testgen:conformance_cases")

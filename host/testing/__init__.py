@@ -5,6 +5,7 @@ gateware against the register-page protocol, for hetsoc's own units and a plug-i
 adds ``--hetsoc-vcd-dir`` and the ``hetsoc_conformance`` fixture.
 """
 
+from .cases import Case, check_cases
 from .conformance import ConformanceError, bus_access, check_protocol
 
-__all__ = ["ConformanceError", "bus_access", "check_protocol"]
+__all__ = ["Case", "ConformanceError", "bus_access", "check_cases", "check_protocol"]

@@ -56,9 +56,9 @@ def _bits(layout, value: int, field: str) -> int:
 
 
 class _Bed(Elaboratable):
-    def __init__(self, unit, l1_size: int, seed: int):
+    def __init__(self, unit, l1_size: int, seed: int, stall: bool = True):
         self.unit = unit
-        self.l1 = L1Model(unit.l1, l1_size, stall=True, seed=seed & 0xFFFF or 1)
+        self.l1 = L1Model(unit.l1, l1_size, stall=stall, seed=seed & 0xFFFF or 1)
 
     def elaborate(self, platform):
         m = Module()

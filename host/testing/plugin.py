@@ -4,7 +4,8 @@
 Adds ``--hetsoc-seed`` (default: a fresh one per run, printed in the header and in every
 failure) and ``--hetsoc-vcd-dir`` (where the waveform of a failing check goes; default
 ``hetsoc-vcd`` under pytest's base temporary directory), and the fixture
-``hetsoc_conformance``: ``hetsoc_conformance(slot)`` runs `check_protocol` on a config slot.
+``hetsoc_conformance``: ``hetsoc_conformance(slot)`` runs `check_protocol` on a config slot,
+``hetsoc_conformance.cases(slot)`` the plug-in's random cases (`check_cases`).
 JUnit XML comes from pytest itself (``--junitxml``).
 """
 
@@ -14,6 +15,7 @@ import random
 
 import pytest
 
+from .cases import check_cases
 from .conformance import check_protocol
 
 
@@ -38,13 +40,23 @@ def pytest_report_header(config):
 
 @pytest.fixture
 def hetsoc_conformance(request, tmp_path_factory):
-    """``check(slot, **kwargs)``: the protocol checks on one slot, with the run's seed."""
+    """``check(slot)``: the protocol checks on one slot; ``check.cases(slot)``: its plug-in's
+    random cases against its golden and cycle models; both with the run's seed and VCD
+    directory."""
     config = request.config
     vcd_dir = config.getoption("--hetsoc-vcd-dir") or tmp_path_factory.getbasetemp() / "hetsoc-vcd"
 
-    def check(slot, **kwargs):
-        kwargs.setdefault("seed", _seed(config))
-        kwargs.setdefault("vcd_dir", vcd_dir)
-        return check_protocol(slot, **kwargs)
+    class Conformance:
+        def __call__(self, slot, **kwargs):
+            return check_protocol(slot, **self._defaults(kwargs))
 
-    return check
+        def cases(self, slot, **kwargs):
+            return check_cases(slot, **self._defaults(kwargs))
+
+        @staticmethod
+        def _defaults(kwargs):
+            kwargs.setdefault("seed", _seed(config))
+            kwargs.setdefault("vcd_dir", vcd_dir)
+            return kwargs
+
+    return Conformance()

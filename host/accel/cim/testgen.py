@@ -68,9 +68,11 @@ class FirmwareLayer:
 def make_layer(name, config, *, seed, c, h, w, k, kernel, stride=1, pads=(0, 0, 0, 0),
                sigma=0.0, packed=True, irq=False, base=0) -> FirmwareLayer:
     """A seeded random conv2d (a dense layer: ``h = w = kernel = 1``) placed at L1 offset
-    ``base``, encoded for ``config``'s macro, with golden's output and the timing model."""
-    rp, cp = tile(config)
-    rows, cols = config.cim.rows, config.cim.cols
+    ``base``, encoded for the macro of ``config`` (a `SocConfig`: its first CIM; or a CIM
+    slot's `CimParams`), with golden's output and the timing model."""
+    cim = config.cim if isinstance(config, SocConfig) else config
+    rp, cp = cim.rows_per_cycle, cim.cols_per_cycle
+    rows, cols = cim.rows, cim.cols
     rng = np.random.default_rng(seed)
     x = rng.integers(-128, 128, (c, h, w)).astype(np.int8)
     wt = (rng.integers(-1, 2, (k, c, kernel, kernel))
@@ -266,3 +268,48 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+
+
+def conformance_cases(slot, rng, l1_size: int):
+    """Random single-descriptor layers for the conformance kit (`hetsoc.testing.check_cases`,
+    the CIM plug-in's ``cases``): convs and a dense layer that fit the slot's macro in one
+    chunk, noise on and off, each with its weights programmed through the page, golden's output
+    and the timing model's busy cycles."""
+    from ...spec.cim import PROG_ADDR
+    from ...spec.pack import pack
+    from ...testing import Case
+
+    p = slot.params
+    shapes = []
+    for i in range(4):
+        kernel = 1 if i == 3 else int(rng.choice((1, 3)))
+        c = rng.randint(1, max(1, min(8, p.rows // (kernel * kernel))))
+        h = w = 1 if i == 3 else rng.randint(kernel, 6)
+        pads = (0, 0, 0, 0) if kernel == 1 else (1, 1, 1, 1)
+        shapes.append(dict(c=c, h=h, w=w, k=rng.randint(1, min(24, p.cols)), kernel=kernel,
+                           pads=pads, sigma=rng.choice((0.0, 1.0))))
+    cases = []
+    for i, shape in enumerate(shapes):
+        layer = make_layer(f"layer{i}", p, seed=rng.getrandbits(16), base=64 * (i % 2), **shape)
+        (job,) = layer.jobs
+        groups = -(-job.weights.shape[1] // p.cols_per_cycle)
+        writes = [("PROG_ADDR", pack(PROG_ADDR, {"row": 0, "group": 0, "groups": groups},
+                                     what="PROG_ADDR"))]
+        writes += [("PROG_DATA", word) for word in _beat_words(job.weights, p.cols_per_cycle)]
+        want = layer.expected.transpose(1, 2, 0).tobytes()     # pixels, channels last
+        out = layer.out_addr
+
+        def verify(l1, want=want, out=out):
+            got = bytes(l1[out:out + len(want)])
+            if got == want:
+                return None
+            bad = next(j for j in range(len(want)) if got[j] != want[j])
+            return f"output byte {bad} is {got[bad]:#04x}, golden {want[bad]:#04x}"
+
+        cases.append(Case(
+            f"{layer.name} {shape['c']}x{shape['h']}x{shape['w']} k{shape['k']} "
+            f"{shape['kernel']}x{shape['kernel']}", _desc_words(job.fields),
+            [(layer.in_addr, layer.x.transpose(1, 2, 0).tobytes()),
+             (layer.param_addr, job.params)],
+            verify, writes, work=layer.mvms, cycles=layer.busy_cycles, written=len(want)))
+    return cases

@@ -393,3 +393,46 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def conformance_cases(slot, rng, l1_size: int):
+    """Random layers for the conformance kit (`hetsoc.testing.check_cases`, the NPU plug-in's
+    ``cases``): a conv, a depthwise, a dense and an add sized for the slot's array and an L1 of
+    `l1_size` bytes, each with golden's output and the cycle model's busy cycles."""
+    from ...testing import Case
+
+    p = slot.params
+    arr = dict(rows=p.rows, cols=p.cols)
+    g = np.random.default_rng(rng.getrandbits(32))
+    quarter = l1_size // 4
+    layers = [
+        conv_layer(g, "conv3x3", c=int(g.integers(1, 9)), k=int(g.integers(1, 2 * p.rows + 1)),
+                   h=int(g.integers(3, 12)), w=int(g.integers(3, 12)), kernel=(3, 3),
+                   stride=int(g.integers(1, 3)), pads=(1, 1, 1, 1), in_base=int(g.integers(64)),
+                   w_base=int(g.integers(0, 8)), **arr),
+        conv_layer(g, "depthwise3x3", c=p.rows, k=p.rows, h=8, w=8, kernel=(3, 3),
+                   pads=(1, 1, 1, 1), depthwise=True, in_base=quarter + int(g.integers(64)),
+                   **arr),
+        dense_layer(g, "dense", n=int(g.integers(1, 4)), k=int(g.integers(8, 80)),
+                    o=int(g.integers(1, 2 * p.rows + 1)), in_base=2 * quarter + 3, **arr),
+        add_layer(g, "add", length=int(g.integers(16, 200)), a_base=3 * quarter,
+                  align=2 * p.cols, **arr),
+    ]
+    cases = []
+    for layer in layers:
+        job, want = layer.job, layer.expected
+        writes = [("WMEM_ADDR", job.w_base)] if job.weights else []
+        writes += [("WMEM_DATA", int.from_bytes(job.weights[i:i + 4], "little"))
+                   for i in range(0, len(job.weights), 4)]
+
+        def verify(l1, job=job, want=want):
+            got = job.output(l1)
+            if (got == want).all():
+                return None
+            bad = int(np.flatnonzero(got.reshape(-1) != want.reshape(-1))[0])
+            return (f"output byte {bad} is {int(got.reshape(-1)[bad])}, golden "
+                    f"{int(want.reshape(-1)[bad])}")
+
+        cases.append(Case(layer.name, job.desc, job.inputs, verify, writes, work=layer.macs,
+                          cycles=layer.cycles, written=want.size))
+    return cases

@@ -1,0 +1,113 @@
+"""Bit-exactness and the cycle model of a plug-in, on random descriptors: the second half of the
+conformance kit.
+
+A plug-in declares ``Plugin.cases``, a reference to ``cases(slot, rng, l1_size)`` returning
+`Case` objects made by its own encoder and golden model: what to write into its own registers
+first (weights), what L1 holds, the descriptor, and how to check L1 afterwards, with the work
+units and busy cycles its models predict. `check_cases` runs each on the unit's gateware with an
+L1 that never stalls (so the busy counter must equal the cycle model exactly), loaded and read
+by backdoor, and raises `ConformanceError` naming the case and the seed at the first difference.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from amaranth.sim import Simulator
+
+from ..spec.accelerators import AcceleratorSlot, load_reference
+from ..spec.page import STATUS
+from .conformance import ConformanceError, _Bed, bus_access
+
+__all__ = ["Case", "check_cases"]
+
+
+@dataclass
+class Case:
+    """One random descriptor of a plug-in, with what its golden and cycle models expect."""
+
+    name: str
+    desc: list[int]
+    l1: list[tuple[int, bytes]]                 # (L1 offset, bytes) before the run
+    verify: Callable[[bytes], str | None]       # the L1 image after the run -> None or why not
+    writes: list[tuple[str, int]] = field(default_factory=list)   # own registers, in order
+    work: int | None = None                     # WORK the shapes give
+    cycles: int | None = None                   # BUSY_CYCLES of the cycle model, L1 never stalling
+    written: int | None = None                  # L1_WR_BYTES
+
+
+def check_cases(slot: AcceleratorSlot, *, count: int = 4, l1_size: int = 16384,
+                seed: int | None = None, vcd_dir: str | Path | None = None) -> list[str]:
+    """Run `count` of the plug-in's random cases; returns their names.
+
+    Raises
+    ------
+    ConformanceError
+        ``"<kind> <name>, seed S: case <case>: <what>"``; a plug-in without ``cases`` is one too.
+    """
+    if slot.plugin.cases is None:
+        raise ConformanceError(f"{slot.kind} {slot.name!r}: its plug-in declares no cases "
+                               f"(Plugin.cases)")
+    seed = random.randrange(1 << 16) if seed is None else seed
+    make = load_reference(slot.plugin.cases)
+    cases = list(make(slot, random.Random(seed), l1_size))[:count]
+    offsets = {r.name: r.offset for r in slot.page.registers}
+    problems: list[str] = []
+
+    def simulate(vcd: Path | None):
+        unit = slot.load_gateware()(slot, l1_size=l1_size, gated=False)
+        bed = _Bed(unit, l1_size, seed, stall=False)
+        mem, width = bed.l1.mem, bed.l1.bytes
+
+        async def bench(ctx):
+            for case in cases:
+                image = bytearray(l1_size)
+                for base, data in case.l1:
+                    image[base:base + len(data)] = data
+                for i in range(l1_size // width):
+                    ctx.set(mem.data[i], int.from_bytes(image[width * i:width * (i + 1)],
+                                                        "little"))
+                for name, value in case.writes:
+                    await bus_access(ctx, unit.bus, offsets[name], value)
+                for k, word in enumerate(case.desc):
+                    await bus_access(ctx, unit.bus, offsets[f"DESC{k}"], word)
+                await bus_access(ctx, unit.bus, offsets["CTRL"], 1)
+                while True:
+                    status = (await bus_access(ctx, unit.bus, offsets["STATUS"]))[0]
+                    if status >> STATUS["done"].offset & 1:
+                        break
+                got = {n: (await bus_access(ctx, unit.bus, offsets[n]))[0]
+                       for n in ("WORK", "BUSY_CYCLES", "L1_WR_BYTES")}
+                after = b"".join(ctx.get(mem.data[i]).to_bytes(width, "little")
+                                 for i in range(l1_size // width))
+                code = status >> STATUS["code"].offset & 0xFF
+                why = (f"refused with code {code}" if code else case.verify(after))
+                for name, want in (("WORK", case.work), ("BUSY_CYCLES", case.cycles),
+                                   ("L1_WR_BYTES", case.written)):
+                    if why is None and want is not None and got[name] != want:
+                        why = f"{name} {got[name]}, the model {want}"
+                if why and not problems:
+                    problems.append(f"case {case.name}: {why}")
+
+        sim = Simulator(bed)
+        sim.add_clock(1e-8)
+        sim.add_testbench(bench)
+        if vcd is None:
+            sim.run()
+        else:
+            with sim.write_vcd(str(vcd)):
+                sim.run()
+
+    simulate(None)
+    if problems:
+        where = ""
+        if vcd_dir is not None:
+            path = Path(vcd_dir) / f"{slot.kind}-{slot.name}-cases-seed{seed}.vcd"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            simulate(path)
+            where = f" (waveform: {path})"
+        raise ConformanceError(f"{slot.kind} {slot.name!r}, seed {seed}: {problems[0]}{where}")
+    return [c.name for c in cases]
