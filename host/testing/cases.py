@@ -16,11 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amaranth.sim import Simulator
-
 from ..spec.accelerators import AcceleratorSlot, load_reference
 from ..spec.page import STATUS
-from .conformance import ConformanceError, _Bed, bus_access
+from .conformance import ConformanceError, _Bed, bus_access, fail, run_bench
 
 __all__ = ["Case", "check_cases"]
 
@@ -92,22 +90,9 @@ def check_cases(slot: AcceleratorSlot, *, count: int = 4, l1_size: int = 16384,
                 if why and not problems:
                     problems.append(f"case {case.name}: {why}")
 
-        sim = Simulator(bed)
-        sim.add_clock(1e-8)
-        sim.add_testbench(bench)
-        if vcd is None:
-            sim.run()
-        else:
-            with sim.write_vcd(str(vcd)):
-                sim.run()
+        run_bench(bed, bench, vcd)
 
     simulate(None)
     if problems:
-        where = ""
-        if vcd_dir is not None:
-            path = Path(vcd_dir) / f"{slot.kind}-{slot.name}-cases-seed{seed}.vcd"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            simulate(path)
-            where = f" (waveform: {path})"
-        raise ConformanceError(f"{slot.kind} {slot.name!r}, seed {seed}: {problems[0]}{where}")
+        fail(slot, seed, problems[0], vcd_dir, "cases-", simulate)
     return [c.name for c in cases]

@@ -46,6 +46,30 @@ async def bus_access(ctx, bus, offset: int, data: int | None = None) -> tuple[in
     return ctx.get(bus.rdata), ctx.get(bus.err)
 
 
+def run_bench(bed, bench, vcd: Path | None = None):
+    """Run an Amaranth testbench on `bed` at one clock, writing a VCD file if `vcd` is given."""
+    sim = Simulator(bed)
+    sim.add_clock(1e-8)
+    sim.add_testbench(bench)
+    if vcd is None:
+        sim.run()
+    else:
+        with sim.write_vcd(str(vcd)):
+            sim.run()
+
+
+def fail(slot, seed: int, problem: str, vcd_dir, name: str, rerun):
+    """Raise the `ConformanceError` of `problem`, running the failing bench again with a
+    waveform (``rerun(path)``) first when there is a `vcd_dir`."""
+    where = ""
+    if vcd_dir is not None:
+        path = Path(vcd_dir) / f"{slot.kind}-{slot.name}-{name}seed{seed}.vcd"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rerun(path)
+        where = f" (waveform: {path})"
+    raise ConformanceError(f"{slot.kind} {slot.name!r}, seed {seed}: {problem}{where}")
+
+
 class ConformanceError(AssertionError):
     """A unit breaks the protocol; the message names the check, the unit and the seed."""
 
@@ -177,30 +201,20 @@ def check_protocol(slot: AcceleratorSlot, *, l1_size: int = 8192, seed: int | No
               f"a second run gave STATUS {status2:#x} and {counts2}, the first "
               f"{status:#x} and {counts}")
 
-    def simulate(vcd: Path | None):
-        sim = Simulator(bed)
-        sim.add_clock(1e-8)
-        sim.add_testbench(bench)
-        if vcd is None:
-            sim.run()
-        else:
-            with sim.write_vcd(str(vcd)):
-                sim.run()
-
-    simulate(None)
+    run_bench(bed, bench)
     if failure:
-        where = ""
-        if vcd_dir is not None:
-            path = Path(vcd_dir) / f"{slot.kind}-{slot.name}-seed{seed}.vcd"
-            path.parent.mkdir(parents=True, exist_ok=True)
+        def rerun(path):
+            nonlocal bed, unit
+            problem = failure[0]
             failure.clear()
             passed.clear()
             rng.seed(seed)
             bed = _Bed(slot.load_gateware()(slot, l1_size=l1_size, gated=False), l1_size, seed)
             unit = bed.unit
-            simulate(path)
-            where = f" (waveform: {path})"
-        raise ConformanceError(f"{slot.kind} {slot.name!r}, seed {seed}: {failure[0]}{where}")
+            run_bench(bed, bench, path)
+            failure[:] = [problem]
+
+        fail(slot, seed, failure[0], vcd_dir, "", rerun)
     # the protocol's registers are all in the page
     names = {r.name for r in protocol_registers(words, "")}
     missing = sorted(names - set(offsets))
