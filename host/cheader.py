@@ -16,7 +16,7 @@ import re
 from amaranth.lib import data
 
 from .spec import dma, page
-from .spec.config import MemoryRegion, SocConfig
+from .spec.config import SocConfig
 from .spec.dma import DESCRIPTOR_WORDS, DmaStatus
 from .spec.regmap import DMA_CH_STRIDE
 
@@ -121,11 +121,6 @@ def _kind_defines(config: SocConfig) -> list[str]:
 
 def _clock_hz(config: SocConfig) -> int:
     return round(config.clock_mhz * 1_000_000)
-
-
-def _peripheral_window(config: SocConfig) -> MemoryRegion:
-    return MemoryRegion("peripherals", config.peripherals.base,
-                        config.peripherals.page * len(config.pages))
 
 
 def generate_header(config: SocConfig) -> str:

@@ -141,6 +141,12 @@ class SocConfig:
         return self.peripherals.base + index * self.peripherals.page
 
     @property
+    def peripheral_window(self) -> MemoryRegion:
+        """The peripheral pages' window: one page per fixed peripheral and per accelerator."""
+        p = self.peripherals
+        return MemoryRegion("peripherals", p.base, p.page * len(self.pages))
+
+    @property
     def pages(self) -> tuple[Peripheral, ...]:
         """Every register page in page order: the fixed peripherals, then the accelerators."""
         return (*PERIPHERALS, *(slot.page for slot in self.accelerators))
@@ -201,8 +207,7 @@ class SocConfig:
         if not _is_pow2(p.page) or p.page < 256 or p.base % p.page:
             raise ConfigError(f"peripherals.page must be a power of two >= 256 dividing base, "
                               f"not page={p.page:#x} base={p.base:#x}")
-        periph = MemoryRegion("peripherals", p.base, max(1024, p.page * len(self.pages)))
-        regions = [*self.memories, self.l3, periph]
+        regions = [*self.memories, self.l3, self.peripheral_window]
         for i, a in enumerate(regions):
             for b in regions[i + 1:]:
                 if a.base < b.end and b.base < a.end:

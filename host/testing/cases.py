@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..spec.accelerators import AcceleratorSlot, load_reference
+from ..spec.pack import unpack
 from ..spec.page import STATUS
 from .conformance import ConformanceError, _Bed, bus_access, fail, run_bench
 
@@ -75,13 +76,13 @@ def check_cases(slot: AcceleratorSlot, *, count: int = 4, l1_size: int = 16384,
                 await bus_access(ctx, unit.bus, offsets["CTRL"], 1)
                 while True:
                     status = (await bus_access(ctx, unit.bus, offsets["STATUS"]))[0]
-                    if status >> STATUS["done"].offset & 1:
+                    if unpack(STATUS, status)["done"]:
                         break
                 got = {n: (await bus_access(ctx, unit.bus, offsets[n]))[0]
                        for n in ("WORK", "BUSY_CYCLES", "L1_WR_BYTES")}
                 after = b"".join(ctx.get(mem.data[i]).to_bytes(width, "little")
                                  for i in range(l1_size // width))
-                code = status >> STATUS["code"].offset & 0xFF
+                code = unpack(STATUS, status)["code"]
                 why = (f"refused with code {code}" if code else case.verify(after))
                 for name, want in (("WORK", case.work), ("BUSY_CYCLES", case.cycles),
                                    ("L1_WR_BYTES", case.written)):

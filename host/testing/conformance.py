@@ -21,6 +21,7 @@ from amaranth.sim import Simulator
 
 from ..accel.npu.bench import L1Model
 from ..spec.accelerators import AcceleratorSlot
+from ..spec.pack import unpack
 from ..spec.page import INFO, IRQ, STATUS, protocol_registers
 
 __all__ = ["ConformanceError", "bus_access", "check_protocol"]
@@ -72,11 +73,6 @@ def fail(slot, seed: int, problem: str, vcd_dir, name: str, rerun):
 
 class ConformanceError(AssertionError):
     """A unit breaks the protocol; the message names the check, the unit and the seed."""
-
-
-def _bits(layout, value: int, field: str) -> int:
-    f = layout[field]
-    return (value >> f.offset) & ((1 << f.width) - 1)
 
 
 class _Bed(Elaboratable):
@@ -131,28 +127,27 @@ def check_protocol(slot: AcceleratorSlot, *, l1_size: int = 8192, seed: int | No
         await write(ctx, "CTRL", 1)
         for _ in range(END_WITHIN):
             status = await read(ctx, "STATUS")
-            if _bits(STATUS, status, "done"):
+            if unpack(STATUS, status)["done"]:
                 return status
         return None
 
     async def bench(ctx):
         # after reset
         status = await read(ctx, "STATUS")
-        check("reset STATUS", _bits(STATUS, status, "busy") == _bits(STATUS, status, "done")
-              == _bits(STATUS, status, "error") == _bits(STATUS, status, "code") == 0,
-              f"STATUS is {status:#x} after reset")
+        fields = unpack(STATUS, status)
+        check("reset STATUS", fields["busy"] == fields["done"] == fields["error"]
+              == fields["code"] == 0, f"STATUS is {status:#x} after reset")
         for name in ("IRQ", "IRQ_EN", "BUSY_CYCLES", "STALL_CYCLES", "WORK", "L1_RD_BYTES",
                      "L1_WR_BYTES"):
             value = await read(ctx, name)
             check(f"reset {name}", value == 0, f"{name} is {value:#x} after reset")
         check("reset irq line", ctx.get(unit.irq) == 0, "the interrupt is up after reset")
-        info = await read(ctx, "INFO")
-        check("INFO desc_words", _bits(INFO, info, "desc_words") == words,
-              f"INFO says {_bits(INFO, info, 'desc_words')} descriptor words, the spec {words}")
+        info = unpack(INFO, await read(ctx, "INFO"))
+        check("INFO desc_words", info["desc_words"] == words,
+              f"INFO says {info['desc_words']} descriptor words, the spec {words}")
         port = slot.l1_port_bits // 8
-        check("INFO port_bytes", _bits(INFO, info, "port_bytes") == port,
-              f"INFO says {_bits(INFO, info, 'port_bytes')} bytes per L1 access, the slot "
-              f"{port}")
+        check("INFO port_bytes", info["port_bytes"] == port,
+              f"INFO says {info['port_bytes']} bytes per L1 access, the slot {port}")
         # staging registers hold what is written; offsets outside the map are bus errors
         values = [rng.getrandbits(32) for _ in range(words)]
         for k, v in enumerate(values):
@@ -170,13 +165,14 @@ def check_protocol(slot: AcceleratorSlot, *, l1_size: int = 8192, seed: int | No
         if not check("ends", status is not None,
                      f"a descriptor of zeros did not end within {END_WITHIN} reads of STATUS"):
             return
-        refused = _bits(STATUS, status, "error")
-        code = _bits(STATUS, status, "code")
-        check("busy low at the end", _bits(STATUS, status, "busy") == 0, "busy with done set")
+        end = unpack(STATUS, status)
+        refused, code = end["error"], end["code"]
+        check("busy low at the end", end["busy"] == 0, "busy with done set")
         check("code with error", (code != 0) == bool(refused),
               f"STATUS error {refused} with code {code}")
         pending = await read(ctx, "IRQ")
-        want = _bits(IRQ, pending, "done") == 1 and _bits(IRQ, pending, "error") == refused
+        events = unpack(IRQ, pending)
+        want = events["done"] == 1 and events["error"] == refused
         check("events", want, f"IRQ {pending:#x} after an end with error={refused}")
         check("line off while disabled", ctx.get(unit.irq) == 0,
               "the interrupt is up with IRQ_EN 0")

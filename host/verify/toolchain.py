@@ -27,9 +27,7 @@ def _config(config):
 
 def _unmapped(config) -> int:
     """A word-aligned, non-zero address that no memory and no peripheral page decodes."""
-    periph = (config.peripherals.base,
-              config.peripherals.base + config.peripherals.page * len(config.pages))
-    taken = [(m.base, m.end) for m in config.memories] + [periph]
+    taken = [(m.base, m.end) for m in (*config.memories, config.peripheral_window)]
     for cand in (0x100, 0x1000, 0x4000_0000, 0xF000_0000):
         if not any(lo <= cand < hi for lo, hi in taken):
             return cand

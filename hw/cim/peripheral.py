@@ -1,24 +1,21 @@
 """The CIM as a bus peripheral: `Cim` behind its register page
 (``hetsoc.spec.cim.CIM_REGISTERS``).
 
-Registers (offsets in ``host/spec/regmap.py``, ``docs/cim.md`` "Register page"):
+The page is the accelerator protocol (`AcceleratorPage`, ``docs/accelerators.md``: staging
+of the ``DESC0..DESC12`` words of ``hetsoc.spec.cim.DESCRIPTOR``, ``CTRL``, ``STATUS`` with the
+``CimError`` code and the ``weight_error`` unit flag, the level interrupt, the counters of the
+last descriptor, ``WORK`` counting matrix-vector products); descriptor addresses are L1 offsets
+(system address minus the L1 base). The CIM's own registers (``docs/cim.md`` "Register page"):
 
-* ``DESC0..DESC12`` stage a descriptor (``descriptor.DESCRIPTOR``, word ``k`` = bits
-  ``[32k, 32k + 32)``); ``CTRL`` bit 0 starts it (ignored while busy). Its addresses are L1
-  offsets (system address minus the L1 base).
-* ``STATUS``: bit 0 busy, bit 1 done (sticky until the next start), bit 2 error (the last
-  descriptor was refused), bit 3 a refused weight beat is pending, bits 8-10 the ``CimError``.
-* ``IRQ``/``IRQ_EN``: pending events (bit 0 a descriptor ended, bit 1 it was refused), set on
-  the cycle the engine ends, cleared by writing 1s; ``irq`` is high while an enabled event is
-  pending (a level interrupt, like the NPU's).
-* ``BUSY_CYCLES``, ``MVMS``, ``PROG_CYCLES``: the engine's counters, since reset.
-* Weight programming: ``PROG_ADDR`` = row | group << 16 | groups_per_row << 24 selects the next
-  beat (a macro row of ``cols_per_cycle`` cells starting at column ``group * cols_per_cycle``);
-  ``max(1, 2 * cols_per_cycle / 32)`` writes to ``PROG_DATA`` (low word first) make one beat,
-  which goes to the engine's ``prog`` port, and the address advances to the next group, or
-  after ``groups_per_row`` groups (0: up to the macro's last) to the next row at the group
-  written. ``PROG_CTRL`` bit 0 clears a refused-weight error.
-* ``TILE``: rows_per_cycle | cols_per_cycle << 16.
+* ``PROG_CYCLES``: weight-programming beats accepted since reset.
+* Weight programming: ``PROG_ADDR`` (layout ``hetsoc.spec.cim.PROG_ADDR``: row, group,
+  groups per row) selects the next beat (a macro row of ``cols_per_cycle`` cells starting at
+  column ``group * cols_per_cycle``); ``max(1, 2 * cols_per_cycle / 32)`` writes to
+  ``PROG_DATA`` (low word first) make one beat, which goes to the engine's ``prog`` port, and
+  the address advances to the next group, or after ``groups`` groups (0: up to the macro's
+  last) to the next row at the group written. ``PROG_CTRL`` bit 0 clears a refused-weight
+  error.
+* ``TILE`` (layout ``hetsoc.spec.cim.TILE``): rows_per_cycle, cols_per_cycle.
 
 A ``PROG_DATA`` write while the engine is busy (its ``prog.ready`` is low), or with
 ``PROG_ADDR`` outside the macro, is **refused with a bus error** and changes nothing (the

@@ -14,6 +14,7 @@ from hetsoc.accel.cim.encoder import encode_descriptor, plan_conv2d, weight_beat
 from hetsoc.golden.cim_noise import noise_scale
 from hetsoc.hw.cim import CimPeripheral
 from hetsoc.spec.cim import CIM_REGISTERS, UNIT_FLAGS, CimError, CimParams
+from hetsoc.spec.pack import pack
 from hetsoc.spec.page import STATUS
 from hetsoc.spec.regmap import Peripheral
 from hetsoc.testing import bus_access
@@ -24,14 +25,10 @@ R = Peripheral("cim", 0, CIM_REGISTERS, "").offset
 L1_BYTES = 8192
 
 
-def _bits(layout, **fields):
-    """A register's value with the given fields of its layout (hetsoc.spec)."""
-    return layout.const(fields).as_value().value
-
 
 # STATUS bits: the accelerator protocol's, and the CIM's unit flag (hetsoc.spec.cim.UNIT_FLAGS)
-BUSY, DONE, ERROR = _bits(STATUS, busy=1), _bits(STATUS, done=1), _bits(STATUS, error=1)
-WEIGHT_ERROR = _bits(STATUS, unit=_bits(UNIT_FLAGS, weight_error=1))
+BUSY, DONE, ERROR = (pack(STATUS, {field: 1}) for field in ("busy", "done", "error"))
+WEIGHT_ERROR = pack(STATUS, {"unit": pack(UNIT_FLAGS, {"weight_error": 1})})
 
 
 class _Bench:

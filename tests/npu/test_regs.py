@@ -10,16 +10,13 @@ from hetsoc.accel.npu.encoder import conv_job
 from hetsoc.hw.npu.npu import Npu
 from hetsoc.hw.npu.regs import NPU_REGS
 from hetsoc.spec.npu import GEOMETRY, NpuError
+from hetsoc.spec.pack import pack
 from hetsoc.spec.page import INFO, IRQ, STATUS
 from hetsoc.testing import bus_access
 
 R = NPU_REGS.offset
 L1 = 4096
 
-
-def _bits(layout, **fields):
-    """A register's value with the given fields of its layout (hetsoc.spec)."""
-    return layout.const(fields).as_value().value
 
 
 class _Bed(Elaboratable):
@@ -69,7 +66,7 @@ def test_layer_through_registers():
         seen["geometry"] = await _access(ctx, bus, R("GEOMETRY"))
         seen["wmem_words"] = await _access(ctx, bus, R("WMEM_WORDS"))
         seen["info"] = await _access(ctx, bus, R("INFO"))
-        while not (await _access(ctx, bus, R("STATUS"))) & _bits(STATUS, done=1):
+        while not (await _access(ctx, bus, R("STATUS"))) & pack(STATUS, {"done": 1}):
             pass
         seen["status"] = await _access(ctx, bus, R("STATUS"))
         seen["irq"] = ctx.get(npu.irq)
@@ -98,9 +95,10 @@ def test_layer_through_registers():
     sim.add_testbench(bench)
     sim.run()
     assert seen["desc1"] == job.desc[1]
-    assert seen["geometry"] == _bits(GEOMETRY, rows=4, cols=4) and seen["wmem_words"] == 256
-    assert seen["info"] == _bits(INFO, desc_words=len(job.desc), port_bytes=8)
-    assert seen["status"] == _bits(STATUS, done=1)
+    assert seen["geometry"] == pack(GEOMETRY, {"rows": 4, "cols": 4})
+    assert seen["wmem_words"] == 256
+    assert seen["info"] == pack(INFO, {"desc_words": len(job.desc), "port_bytes": 8})
+    assert seen["status"] == pack(STATUS, {"done": 1})
     assert seen["irq"] == 1 and seen["irq_after"] == 0
     assert seen["macs"] == want.size * w[0].size
     # the model L1 stalls every other request: stalls are part of the busy cycles
@@ -108,6 +106,6 @@ def test_layer_through_registers():
     # every output byte written once (the port writes with byte enables); the input is read
     assert seen["wr"] == want.size and seen["rd"] >= x.size
     np.testing.assert_array_equal(seen["out"], want)
-    assert seen["bad"] == _bits(STATUS, done=1, error=1, code=NpuError.KERNEL)
-    assert seen["bad_irq"] == _bits(IRQ, done=1, error=1)
+    assert seen["bad"] == pack(STATUS, {"done": 1, "error": 1, "code": NpuError.KERNEL})
+    assert seen["bad_irq"] == pack(IRQ, {"done": 1, "error": 1})
     assert seen["bad_counts"] == [0, 0, 0]
