@@ -195,8 +195,8 @@ def _cmd_rtl(args) -> int:
     from .spec.config import load_config
 
     config = load_config(args.config)
-    path = write_rtl(config, Path(args.output))
-    print(f"wrote {path}")
+    for path in write_rtl(config, Path(args.output)):
+        print(f"wrote {path}")
     return 0
 
 

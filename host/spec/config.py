@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .accelerators import AcceleratorSlot, PluginError, plugins
+from .accelerators import AcceleratorSlot, PluginError, hdl_paths, plugins
 from .regmap import PERIPHERALS, Peripheral
 
 __all__ = ["ConfigError", "MemoryRegion", "SocConfig", "config_names", "load_config"]
@@ -164,6 +164,11 @@ class SocConfig:
 
     def has(self, kind: str) -> bool:
         return bool(self.units(kind))
+
+    def hdl_sources(self) -> list[Path]:
+        """The Verilog/SystemVerilog files the config's plug-ins add to the SoC's
+        (`Plugin.hdl`), each once: every build of the config compiles them."""
+        return hdl_paths(slot.plugin for slot in self.accelerators)
 
     def _first(self, kind: str):
         units = self.units(kind)

@@ -8,7 +8,8 @@ offsets answered with a bus error, and a descriptor of zeros run to its end (it 
 accepted or refused, STATUS and the events must say how, a refusal must move no L1 byte, the
 interrupt must be a level of pending and enabled events until acknowledged, and a second run
 must count from zero). A failure raises `ConformanceError` with the check, the seed and, with
-``vcd_dir``, the waveform of the failing run.
+``vcd_dir``, the waveform of the failing run. A unit with HDL sources (`Plugin.hdl`) runs the
+same testbench on Verilator (`hetsoc.testing.hdl`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..spec.accelerators import AcceleratorSlot
 from ..spec.pack import unpack
 from ..spec.page import INFO, IRQ, STATUS, protocol_registers
 
-__all__ = ["ConformanceError", "bus_access", "check_protocol"]
+__all__ = ["ConformanceError", "bus_access", "check_protocol", "protocol_bench", "simulator_for"]
 
 #: Cycles a descriptor of zeros may take to end.
 END_WITHIN = 20_000
@@ -86,24 +87,13 @@ class _Bed(Elaboratable):
         return m
 
 
-def check_protocol(slot: AcceleratorSlot, *, l1_size: int = 8192, seed: int | None = None,
-                   vcd_dir: str | Path | None = None) -> list[str]:
-    """Run the protocol checks on `slot`'s gateware; returns the names of the checks passed.
-
-    Raises
-    ------
-    ConformanceError
-        At the first check that fails: ``"<kind> <name>, seed S: <check>: <what>"`` (and the
-        VCD file, with `vcd_dir`).
-    """
-    seed = random.randrange(1 << 16) if seed is None else seed
-    rng = random.Random(seed)
-    unit = slot.load_gateware()(slot, l1_size=l1_size, gated=False)
-    bed = _Bed(unit, l1_size, seed)
+def protocol_bench(slot: AcceleratorSlot, unit, rng: random.Random, passed: list[str],
+                   failure: list[str]):
+    """The protocol checks as a testbench ``bench(ctx)`` on `unit` (its ``bus`` and ``irq``):
+    the names of the checks passed go to `passed`, the first failure to `failure`. `ctx` is
+    Amaranth's testbench context or its cocotb stand-in (`hetsoc.testing.hdl`)."""
     words = slot.spec.desc_words
     offsets = {r.name: r.offset for r in slot.page.registers}
-    passed: list[str] = []
-    failure: list[str] = []
 
     def check(name: str, ok: bool, what: str):
         if not ok and not failure:
@@ -197,23 +187,67 @@ def check_protocol(slot: AcceleratorSlot, *, l1_size: int = 8192, seed: int | No
               f"a second run gave STATUS {status2:#x} and {counts2}, the first "
               f"{status:#x} and {counts}")
 
-    run_bench(bed, bench)
+    return bench
+
+
+def simulator_for(slot: AcceleratorSlot, simulator: str | None) -> str:
+    """``"amaranth"`` for gateware in Amaranth, ``"verilator"`` for a plug-in with HDL sources
+    (`Plugin.hdl`), which Amaranth's simulator cannot run; `simulator` overrides."""
+    if simulator is None:
+        return "verilator" if slot.plugin.hdl else "amaranth"
+    if simulator not in ("amaranth", "verilator"):
+        raise ValueError(f"simulator must be 'amaranth' or 'verilator', not {simulator!r}")
+    if simulator == "amaranth" and slot.plugin.hdl:
+        raise ConformanceError(f"{slot.kind} {slot.name!r}: its gateware includes HDL "
+                               f"(Plugin.hdl), which Amaranth's simulator cannot run: use "
+                               f"simulator='verilator'")
+    return simulator
+
+
+def check_protocol(slot: AcceleratorSlot, *, l1_size: int = 8192, seed: int | None = None,
+                   vcd_dir: str | Path | None = None, simulator: str | None = None) -> list[str]:
+    """Run the protocol checks on `slot`'s gateware; returns the names of the checks passed.
+
+    `simulator` is ``"amaranth"`` or ``"verilator"`` (a build of the unit next to the same L1
+    model, run under cocotb); by default Amaranth's, Verilator's for a plug-in with HDL.
+
+    Raises
+    ------
+    ConformanceError
+        At the first check that fails: ``"<kind> <name>, seed S: <check>: <what>"`` (and the
+        VCD file, with `vcd_dir`).
+    """
+    seed = random.randrange(1 << 16) if seed is None else seed
+    simulator = simulator_for(slot, simulator)
+    passed: list[str] = []
+    failure: list[str] = []
+
+    def simulate(vcd: Path | None):
+        passed.clear()
+        failure.clear()
+        if simulator == "verilator":
+            from .hdl import run_on_verilator
+
+            result = run_on_verilator(slot, "protocol", l1_size=l1_size, seed=seed,
+                                      stall=True, vcd=vcd)
+            passed[:], failure[:] = result["passed"], result["failure"]
+            return
+        unit = slot.load_gateware()(slot, l1_size=l1_size, gated=False)
+        bed = _Bed(unit, l1_size, seed)
+        run_bench(bed, protocol_bench(slot, unit, random.Random(seed), passed, failure), vcd)
+
+    simulate(None)
     if failure:
+        problem = failure[0]
+
         def rerun(path):
-            nonlocal bed, unit
-            problem = failure[0]
-            failure.clear()
-            passed.clear()
-            rng.seed(seed)
-            bed = _Bed(slot.load_gateware()(slot, l1_size=l1_size, gated=False), l1_size, seed)
-            unit = bed.unit
-            run_bench(bed, bench, path)
+            simulate(path)
             failure[:] = [problem]
 
-        fail(slot, seed, failure[0], vcd_dir, "", rerun)
+        fail(slot, seed, problem, vcd_dir, "", rerun)
     # the protocol's registers are all in the page
-    names = {r.name for r in protocol_registers(words, "")}
-    missing = sorted(names - set(offsets))
+    names = {r.name for r in protocol_registers(slot.spec.desc_words, "")}
+    missing = sorted(names - {r.name for r in slot.page.registers})
     if missing:
         raise ConformanceError(f"{slot.kind} {slot.name!r}: the page lacks {missing[0]}")
     return passed
