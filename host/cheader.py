@@ -116,6 +116,24 @@ def _kind_defines(config: SocConfig) -> list[str]:
             out += _layout_defines(f"{spec.kind}_{reg}", layout, f"{reg} field")
         for name, codes in spec.enums.items():
             out += _enum_defines(f"{spec.kind}_{name}", codes, codes.__name__)
+        if spec.descriptor is not None:
+            out += _descriptor_defines(spec.kind, spec.descriptor)
+    return out
+
+
+def _descriptor_defines(kind: str, layout: data.StructLayout) -> list[str]:
+    """``_WORD``, ``_SHIFT`` and ``_MASK`` (within the word) of each descriptor field that lies
+    in one 32-bit word, for firmware that builds descriptors itself."""
+    out = []
+    for name, field in layout:
+        word, shift = divmod(field.offset, 32)
+        if name.startswith("_") or shift + field.width > 32:
+            continue
+        out.append(_define(_macro(kind, "DESC", name, "WORD"), word, "descriptor field",
+                           kind="count"))
+        out.append(_define(_macro(kind, "DESC", name, "SHIFT"), shift, kind="count"))
+        out.append(_define(_macro(kind, "DESC", name, "MASK"),
+                           ((1 << field.width) - 1) << shift, kind="addr"))
     return out
 
 

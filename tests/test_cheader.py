@@ -138,3 +138,25 @@ def test_address_map(name):
     for region in config.memories:
         assert f"| {region.name} | `0x{region.base:08x}` | `0x{region.end:08x}` |" in table
     assert table.count("\n| ") == len(rows) + 1  # header row + one per region
+
+
+def test_descriptor_fields_within_a_word_get_word_shift_and_mask():
+    """`AcceleratorSpec.descriptor`: a field's word, shift and mask within the word, from the
+    layout (the CIM's as an example), for firmware that builds descriptors itself."""
+    from hetsoc.cheader import _descriptor_defines
+    from hetsoc.spec.cim import DESCRIPTOR
+
+    defines = {}
+    for line in _descriptor_defines("cim", DESCRIPTOR):
+        name, value = line.split()[1:3]
+        defines[name] = int(value.removeprefix("HETSOC_U(").rstrip(")"), 0)
+    for name, field in DESCRIPTOR:
+        word, shift = divmod(field.offset, 32)
+        key = f"HETSOC_CIM_DESC_{name.upper()}"
+        if name.startswith("_"):
+            assert f"{key}_WORD" not in defines
+            continue
+        assert defines[f"{key}_WORD"] == word and defines[f"{key}_SHIFT"] == shift
+        assert defines[f"{key}_MASK"] == ((1 << field.width) - 1) << shift
+    assert defines["HETSOC_CIM_DESC_IN_W_WORD"] == 4
+    assert defines["HETSOC_CIM_DESC_IN_W_MASK"] == 0xFFFF0000

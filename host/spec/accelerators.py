@@ -67,6 +67,10 @@ class AcceleratorSpec:
     enums : dict of str to enum.IntEnum
         Codes the firmware needs (the error codes in STATUS), as
         ``HETSOC_<KIND>_<NAME>_<MEMBER>``.
+    descriptor : amaranth.lib.data.StructLayout, optional
+        The descriptor's layout (word ``k`` is bits ``32k..32k+31``), for firmware that builds
+        descriptors itself: the C header gets ``HETSOC_<KIND>_DESC_<FIELD>_WORD``, ``_SHIFT``
+        and ``_MASK`` (within the word) of each field that lies in one word.
     """
 
     kind: str
@@ -78,6 +82,7 @@ class AcceleratorSpec:
     desc_words: int
     fields: dict = dataclasses.field(default_factory=dict)
     enums: dict = dataclasses.field(default_factory=dict)
+    descriptor: object = None
 
     def __post_init__(self):
         if not isinstance(self.kind, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", self.kind):
