@@ -1,0 +1,1 @@
+"""The LUT unit's gateware: its register page in Amaranth around the Verilog engine."""

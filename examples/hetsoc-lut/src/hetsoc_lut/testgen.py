@@ -1,0 +1,125 @@
+"""Test layers for the LUT unit, from its encoder and golden model: random descriptors for
+hetsoc's conformance kit (`conformance_cases`, the plug-in's ``cases``) and the C header of the
+firmware test (`firmware_header`)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .encoder import descriptor, table_words
+from .golden import activation_table, busy_cycles, translate, verdict
+from .spec import LutError
+
+__all__ = ["FirmwareCase", "conformance_cases", "firmware_cases", "firmware_header"]
+
+#: Activations a quantized model evaluates by table, as (name, function).
+ACTIVATIONS = (
+    ("tanh", np.tanh),
+    ("sigmoid", lambda x: 1 / (1 + np.exp(-x))),
+    ("hardswish", lambda x: x * np.clip(x + 3, 0, 6) / 6),
+)
+
+
+def _table(rng: random.Random) -> tuple[str, np.ndarray]:
+    """A quantized activation's table, or (one time in four) random entries."""
+    if rng.random() < 0.25:
+        return "random", np.array([rng.randrange(-128, 128) for _ in range(256)], np.int8)
+    name, fn = rng.choice(ACTIVATIONS)
+    return name, activation_table(fn, x_scale=rng.uniform(0.01, 0.1), x_zp=rng.randrange(-8, 9),
+                                  y_scale=rng.uniform(0.005, 0.05), y_zp=rng.randrange(-8, 9))
+
+
+@dataclass
+class FirmwareCase:
+    """One descriptor: where, how many bytes, the table and golden's output (or the code of
+    its refusal: then `output` is empty)."""
+
+    name: str
+    src: int
+    dst: int
+    count: int
+    table: np.ndarray
+    x: np.ndarray
+    output: np.ndarray
+    code: LutError
+    cycles: int
+
+
+def firmware_cases(lanes: int, l1_size: int, seed: int, area: int = 4096) -> list[FirmwareCase]:
+    """Accepted descriptors of random sizes (a partial last word among them, one in place) in
+    L1's first `area` bytes, then one refused descriptor per code."""
+    rng = random.Random(seed)
+    cases = []
+    for i in range(4):
+        count = rng.randrange(1, area // 2 - lanes) if i else lanes * 3 + 5
+        src = rng.randrange(0, area // 2 - count + 1) // lanes * lanes
+        half = area // 2 + rng.randrange(0, area // 2 - count + 1) // lanes * lanes
+        dst = src if i == 3 else half
+        name, table = _table(rng)
+        x = np.array([rng.randrange(-128, 128) for _ in range(count)], np.int8)
+        cases.append(FirmwareCase(f"{name}{i}{' in place' if src == dst else ''}", src, dst,
+                                  count, table, x, translate(table, x), LutError.NONE,
+                                  busy_cycles(count, lanes=lanes)))
+    zeros = np.zeros(256, np.int8)
+    for name, src, dst, count in (("empty", 0, lanes, 0), ("misaligned", 1, 2 * lanes, 8),
+                                  ("beyond L1", l1_size - lanes, 0, 2 * lanes),
+                                  ("overlapping", 0, lanes, 4 * lanes)):
+        code = verdict(src, dst, count, lanes=lanes, l1_size=l1_size)
+        cases.append(FirmwareCase(name, src, dst, count, zeros, np.zeros(0, np.int8),
+                                  np.zeros(0, np.int8), code, busy_cycles(count, lanes=lanes,
+                                                                          refused=True)))
+    return cases
+
+
+def conformance_cases(slot, rng: random.Random, l1_size: int):
+    """Random descriptors for `hetsoc.testing.check_cases`: each loads its table through the
+    page, and L1 afterwards must be the image before with golden's output at ``dst``, nothing
+    else changed; WORK and L1_WR_BYTES are the count, BUSY_CYCLES the cycle model."""
+    from hetsoc.testing import Case
+
+    lanes = slot.params.lanes
+    cases = []
+    for c in firmware_cases(lanes, l1_size, rng.getrandbits(32), area=min(l1_size, 4096))[:4]:
+        before = bytearray(rng.getrandbits(8) for _ in range(min(l1_size, 4096)))
+        before[c.src:c.src + c.count] = c.x.tobytes()
+        after = bytearray(before)
+        after[c.dst:c.dst + c.count] = c.output.tobytes()
+
+        def verify(l1, want=bytes(after)):
+            got = bytes(l1[:len(want)])
+            if got == want:
+                return None
+            bad = next(j for j in range(len(want)) if got[j] != want[j])
+            return f"L1 byte {bad} is {got[bad]:#04x}, golden {want[bad]:#04x}"
+
+        writes = [("TABLE_INDEX", 0), *(("TABLE_DATA", w) for w in table_words(c.table))]
+        cases.append(Case(f"{c.name} {c.count} bytes", descriptor(c.src, c.dst, c.count),
+                          [(0, bytes(before))], verify, writes, work=c.count, cycles=c.cycles,
+                          written=c.count))
+    return cases
+
+
+def _bytes(values) -> str:
+    return ", ".join(str(int(v)) for v in values)
+
+
+def firmware_header(path: Path, *, lanes: int, l1_size: int, seed: int) -> list[FirmwareCase]:
+    """Write ``lut_cases.h`` for ``tests/fw/lut_test.c``; return its cases."""
+    cases = firmware_cases(lanes, l1_size, seed)
+    lines = ["/* Generated by hetsoc_lut.testgen.firmware_header: tables, inputs and golden's",
+             " * outputs for lut_test.c. Do not edit. */", "#include <stdint.h>", ""]
+    for i, c in enumerate(cases):
+        for what, values in (("table", c.table), ("x", c.x), ("y", c.output)):
+            lines.append(f"static const int8_t case{i}_{what}[{max(1, len(values))}] = "
+                         f"{{{_bytes(values) or '0'}}};")
+    lines += ["", "static const lut_test_case_t cases[] = {"]
+    for i, c in enumerate(cases):
+        lines.append(f"    {{\"{c.name}\", {c.src}u, {c.dst}u, {c.count}u, case{i}_table, "
+                     f"case{i}_x, case{i}_y, {int(c.code)}u}},")
+    lines += ["};", f"#define N_CASES {len(cases)}u", ""]
+    Path(path).write_text("\n".join(lines))
+    return cases
