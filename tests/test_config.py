@@ -4,7 +4,11 @@ import dataclasses
 
 import pytest
 
+from hetsoc.spec.accelerators import plugins
 from hetsoc.spec.config import ConfigError, SocConfig, config_names, load_config
+
+#: The installed kinds, as the errors list them (hetsoc's own and any plug-in installed).
+KINDS = ", ".join(sorted(plugins()))
 
 
 def test_shipped_configs_load():
@@ -61,11 +65,11 @@ BAD = {
                             "unknown key dma.speed"),
     # the accelerator slots
     "unknown kind": (lambda t: t.replace('kind = "cim"', 'kind = "tpu"'),
-                     "accelerator #2: unknown accelerator kind 'tpu': choose one of cim, npu, "
+                     f"accelerator #2: unknown accelerator kind 'tpu': choose one of {KINDS}, "
                      "or install the plug-in that registers it (entry-point group "
                      "hetsoc.accelerators)"),
     "missing kind": (lambda t: t.replace('kind = "cim"\n', ""),
-                     "accelerator #2: missing key 'kind' (one of cim, npu)"),
+                     f"accelerator #2: missing key 'kind' (one of {KINDS})"),
     "duplicate name": (lambda t: t.replace('name = "cim"', 'name = "npu"'),
                        "accelerator 'npu': duplicate name (give each [[accelerator]] its own "
                        "name)"),
