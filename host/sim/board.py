@@ -98,6 +98,8 @@ def run_board(config: SocConfig, config_ref: str, *, testcase: str, seed: int = 
     from ..hw.board import BOARD_TOP_NAME
 
     build_dir = build_board(config)
+    if Path(config_ref).is_file():   # the test runs in a directory of its own
+        config_ref = str(Path(config_ref).resolve())
     work = Path(tempfile.mkdtemp(prefix="hetsoc-board-"))
     result = work / "result.json"
     env = {"HETSOC_BOARD_CONFIG": str(config_ref), "HETSOC_BOARD_SEED": str(seed),
