@@ -9,6 +9,7 @@ trained ``digits`` model).
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
@@ -25,7 +26,7 @@ def parse_sigmas(text: str) -> list[float]:
         values = [float(v) for v in text.split(",")]
     except ValueError:
         values = None
-    if not values or any(not v >= 0 or v != v for v in values):
+    if not values or any(not (math.isfinite(v) and v >= 0) for v in values):
         raise ValueError(f"--sigma must be comma-separated numbers >= 0, not {text!r}")
     return values
 

@@ -11,6 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .inputs import load_config_arg, load_npy
+
 __all__ = ["main"]
 
 EXIT_USAGE = 2
@@ -20,6 +22,16 @@ EXIT_TIMEOUT = 124
 
 class UsageError(Exception):
     """Bad input: reported as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the problem and where to read more
+    (argparse's own prints the whole usage block first). Subparsers inherit the class."""
+
+    def error(self, message):
+        command = self.prog.removeprefix("hetsoc").strip()
+        where = f"{command}: " if command else ""
+        self.exit(EXIT_USAGE, f"hetsoc: error: {where}{message} (see {self.prog} --help)\n")
 
 
 def _config_help() -> str:
@@ -43,7 +55,7 @@ def _add_sim_options(p: argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="hetsoc", description="Emulated heterogeneous TinyML SoCs: build, simulate, deploy.")
     parser.add_argument("--version", action="version", version=f"hetsoc {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -179,9 +191,8 @@ def _cmd_doctor(args) -> int:
 
 def _cmd_config(args) -> int:
     from .cheader import address_map_markdown, generate_header
-    from .spec.config import load_config
 
-    config = load_config(args.name)
+    config = load_config_arg(args.name, "config")
     if args.header:
         print(generate_header(config), end="")
         return 0
@@ -191,25 +202,48 @@ def _cmd_config(args) -> int:
 
 
 def _cmd_rtl(args) -> int:
+    from .outputs import check_output_dir
     from .rtlgen import write_rtl
-    from .spec.config import load_config
 
-    config = load_config(args.config)
-    for path in write_rtl(config, Path(args.output)):
+    out_dir = check_output_dir(args.output, "-o")
+    config = load_config_arg(args.config)
+    for path in write_rtl(config, out_dir):
         print(f"wrote {path}")
     return 0
 
 
-def _run_and_report(elf, args) -> int:
-    from .sim.harness import DEFAULT_MAX_CYCLES, run_elf
-    from .spec.config import load_config
-    from .traps import describe_trap
+#: The waveform format each simulator writes, as the suffix --waves must end in.
+_WAVE_SUFFIX = {"verilator": ".vcd", "amaranth": ".vcd", "icarus": ".fst"}
 
-    config = load_config(args.config)
+
+def _check_sim_options(args):
+    """Everything a simulation command is given, checked before any build: the config, a
+    positive --max-cycles and a writable --waves file. Returns (config, max_cycles)."""
+    from .outputs import check_output_file
+    from .sim.harness import DEFAULT_MAX_CYCLES
+
     max_cycles = DEFAULT_MAX_CYCLES if args.max_cycles is None else args.max_cycles
     if max_cycles <= 0:
         raise UsageError(f"--max-cycles must be a positive number, not {max_cycles}")
-    result = run_elf(elf, config, args.backend, max_cycles=max_cycles, waves=args.waves)
+    if args.waves is not None:
+        suffix = _WAVE_SUFFIX[args.backend]
+        check_output_file(args.waves, "--waves", suffixes=(suffix,),
+                          what=f"the {args.backend} waveform")
+    return load_config_arg(args.config), max_cycles
+
+
+def _run_and_report(elf, args, config, max_cycles) -> int:
+    from .outputs import atomic_output
+    from .sim.harness import run_elf
+    from .traps import describe_trap
+
+    if args.waves is None:
+        result = run_elf(elf, config, args.backend, max_cycles=max_cycles)
+    else:
+        # Kept whatever the program's ending (a trap is what waves are for), but only once
+        # the simulator has finished writing them.
+        with atomic_output(args.waves) as waves:
+            result = run_elf(elf, config, args.backend, max_cycles=max_cycles, waves=waves)
     sys.stdout.write(result.console)
     if result.console and not result.console.endswith("\n"):
         sys.stdout.write("\n")
@@ -234,19 +268,25 @@ def _run_and_report(elf, args) -> int:
 
 
 def _cmd_sim_elf(args) -> int:
-    return _run_and_report(args.elf, args)
+    from .elf import load_elf
+
+    config, max_cycles = _check_sim_options(args)
+    return _run_and_report(load_elf(args.elf, config), args, config, max_cycles)
 
 
 def _cmd_sim_c(args) -> int:
     from .firmware import build_firmware
 
     for src in args.sources:
+        if Path(src).is_dir():
+            raise UsageError(f"source {src!r} is a directory: give .c and .S files")
         if not Path(src).is_file():
             raise UsageError(f"source file {src!r} does not exist")
+    config, max_cycles = _check_sim_options(args)
     with tempfile.TemporaryDirectory(prefix="hetsoc-c-") as tmp:
-        elf = build_firmware(args.sources, args.config, Path(tmp) / "program.elf",
+        elf = build_firmware(args.sources, config, Path(tmp) / "program.elf",
                              opt=f"-O{args.opt}")
-        return _run_and_report(elf, args)
+        return _run_and_report(elf, args, config, max_cycles)
 
 
 def _cmd_demo(args) -> int:
@@ -258,23 +298,18 @@ def _cmd_demo(args) -> int:
     return _cmd_sim_c(args)
 
 
-def _load_npy(path, what):
-    import numpy as np
-
-    if not Path(path).is_file():
-        raise UsageError(f"{what} file {path!r} does not exist")
-    try:
-        return np.load(path, allow_pickle=False)
-    except Exception as e:  # numpy raises ValueError, OSError, EOFError... for a bad file
-        raise UsageError(f"{what} file {path!r} is not a .npy array ({type(e).__name__})") \
-            from None
-
-
 def _import(args):
     from .models import load_model
 
-    calib = _load_npy(args.calibration, "calibration") if args.calibration else None
-    return load_model(args.model, calibration=calib)
+    calib = None if args.calibration is None else load_npy(args.calibration, "--calibration")
+    try:
+        return load_model(args.model, calibration=calib)
+    except ValueError as e:
+        # The loader names the file when reading fails; the importer names the node. Say
+        # which model too, when several commands in a script take different ones.
+        if args.model in str(e):
+            raise
+        raise UsageError(f"model {args.model!r}: {str(e).splitlines()[0]}") from None
 
 
 def _cmd_inspect(args) -> int:
@@ -283,21 +318,6 @@ def _cmd_inspect(args) -> int:
     _, graph = _import(args)
     print(layer_table(graph))
     return 0
-
-
-def _check_output_file(path, what):
-    """A file path we may write: not a directory, in an existing writable directory."""
-    import os
-
-    p = Path(path)
-    if p.is_dir():
-        raise UsageError(f"{what} {path!r} is a directory: give a file name")
-    parent = p.absolute().parent
-    if not parent.is_dir():
-        raise UsageError(f"{what} {path!r}: directory {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK)):
-        raise UsageError(f"{what} {path!r}: permission denied")
-    return p
 
 
 def _compile(args, graph, out_dir, *, check_layers=False, until=None, on_pass=None):
@@ -311,12 +331,13 @@ def _compile(args, graph, out_dir, *, check_layers=False, until=None, on_pass=No
 def _cmd_compile(args) -> int:
     import json
 
-    from .compiler import check_out_dir
+    from .outputs import check_output_dir
 
-    if args.dump_after is None and not args.output:
+    if args.dump_after is None and args.output is None:
         raise UsageError("give an output directory with -o DIR (or stop early with "
                          "--dump-after PASS)")
-    out_dir = check_out_dir(args.output) if args.output else None
+    out_dir = check_output_dir(args.output, "-o") if args.output is not None else None
+    load_config_arg(args.config)
     _, graph = _import(args)
     if args.dump_after is not None:
         plan = _compile(args, graph, out_dir if args.dump_after == "build" else None,
@@ -348,17 +369,24 @@ def _show(y, label):
 def _cmd_run(args) -> int:
     import numpy as np
 
-    from .crosscheck import random_input
+    from .crosscheck import check_input, random_input
+    from .outputs import atomic_output, check_output_file
     from .runtime import DEFAULT_MAX_CYCLES, RunError, run_network
 
     max_cycles = DEFAULT_MAX_CYCLES if args.max_cycles is None else args.max_cycles
     if max_cycles <= 0:
         raise UsageError(f"--max-cycles must be a positive number, not {max_cycles}")
-    out_path = _check_output_file(args.output, "--output") if args.output else None
-    x = _load_npy(args.input, "input") if args.input else None
+    out_path = check_output_file(args.output, "--output") if args.output is not None else None
+    x = load_npy(args.input, "--input") if args.input is not None else None
+    load_config_arg(args.config)
     _, graph = _import(args)
     if x is None:
         x = random_input(graph, args.seed)
+    else:
+        try:
+            check_input(graph, x)  # before a compile and a firmware build, not after
+        except ValueError as e:
+            raise UsageError(f"--input {args.input!r}: {e}") from None
     with tempfile.TemporaryDirectory(prefix="hetsoc-run-") as tmp:
         hdl = args.backend != "golden"
         plan = _compile(args, graph, Path(tmp) if hdl else None,
@@ -373,8 +401,8 @@ def _cmd_run(args) -> int:
         print(f"cycles={run.cycles} instret={run.instret} ({args.backend}, {plan.strategy} "
               f"strategy, config {plan.config.name})")
     if out_path is not None:
-        with open(out_path, "wb") as f:  # np.save(path) would add ".npy" to other names
-            np.save(f, run.output)
+        with atomic_output(out_path) as tmp, open(tmp, "wb") as f:
+            np.save(f, run.output)  # to a file object: np.save(path) adds ".npy" to a name
         print(f"wrote {out_path}")
     if run.mismatch is not None:
         print(f"hetsoc: error: mismatch: {run.mismatch.line()}", file=sys.stderr)
@@ -388,21 +416,28 @@ def _cmd_run(args) -> int:
 
 def _cmd_zoo(args) -> int:
     from . import zoo
+    from .outputs import atomic_output, check_output_file
 
     if args.zoo_command == "list":
         for name in zoo.names():
             print(name)
         return 0
-    path = zoo.export(args.name, args.output or f"{args.name}.onnx")
+    path = check_output_file(f"{args.name}.onnx" if args.output is None else args.output, "-o")
+    with atomic_output(path) as tmp:
+        zoo.export(args.name, tmp)
     print(f"wrote {path}")
     return 0
+
+
+#: Image formats matplotlib's Agg backend writes without extra packages.
+_PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def _cmd_cim_sweep(args) -> int:
     from . import zoo
     from .cim_sweep import parse_sigmas, plot_sweep, sweep, sweep_table
     from .onnx_import import import_model
-    from .spec.config import load_config
+    from .outputs import atomic_output, check_output_file
 
     sigmas = parse_sigmas(args.sigma)
     if args.seeds < 1 or (args.images is not None and args.images < 1):
@@ -410,12 +445,16 @@ def _cmd_cim_sweep(args) -> int:
     if args.model not in zoo.names():
         raise UsageError(f"model must be a zoo model ({', '.join(zoo.names())}), "
                          f"not {args.model!r}")
-    cim = load_config(args.config).cim
+    # The default name too: the current directory may be read-only. Matplotlib picks the
+    # format from the suffix (and adds ".png" to a name without one), so the suffix is checked.
+    path = check_output_file(f"cim-sweep-{args.model}.png" if args.plot is None else args.plot,
+                             "--plot", suffixes=_PLOT_SUFFIXES, what="the plot")
+    cim = load_config_arg(args.config).cim
     graph = import_model(zoo.load(args.model), name=args.model)
     result = sweep(args.model, graph, sigmas, seeds=args.seeds, images=args.images,
                    rows=cim.rows, cols=cim.cols, ternarize=args.ternarize)
-    path = args.plot or f"cim-sweep-{args.model}.png"
-    plot_sweep(result, path)
+    with atomic_output(path) as tmp:
+        plot_sweep(result, tmp)
     print(sweep_table(result))
     print(f"wrote {path}", file=sys.stderr)
     return 0
@@ -435,7 +474,10 @@ def main(argv=None) -> int:
     from .firmware import FirmwareError
     from .sim.hdl import SimulatorError
 
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as e:  # --help, --version, or a usage error already printed as one line
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
     try:
         return _COMMANDS[args.command](args)
     except (UsageError, FirmwareError, SimulatorError, ValueError) as e:

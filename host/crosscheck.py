@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import onnx
 
-__all__ = ["CrossCheck", "crosscheck", "ort_reference", "ort_run", "random_input"]
+__all__ = ["CrossCheck", "check_input", "crosscheck", "ort_reference", "ort_run", "random_input"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,26 @@ def random_input(graph, seed=0, batch=None):
     if t.dtype == "float32":
         return rng.uniform(-1, 1, t.shape).astype(np.float32)
     return rng.integers(-128, 128, t.shape, dtype=np.int8)
+
+
+def check_input(graph, x) -> None:
+    """Refuse an input the graph cannot take, before anything is compiled: its dtype and shape
+    must be what the graph declares, and a float input must be finite (NaN would quantize to
+    an arbitrary int8 and give a confident, meaningless answer).
+
+    Raises
+    ------
+    ValueError
+        One line, with the messages the runtime's own check gives.
+    """
+    t = graph.tensors[graph.inputs[0]]
+    x = np.asarray(x)
+    if x.dtype != np.dtype(t.dtype):
+        raise ValueError(f"input must be {t.dtype} (as the model declares), not {x.dtype}")
+    if x.shape != tuple(t.shape):
+        raise ValueError(f"input must have shape {list(t.shape)}, not {list(x.shape)}")
+    if x.dtype.kind == "f" and not np.isfinite(x).all():
+        raise ValueError("input holds NaN or infinite values: give finite float32 values")
 
 
 def _as_int(graph, name, y):

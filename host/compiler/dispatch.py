@@ -36,6 +36,8 @@ def load_overrides(path: str | Path) -> dict[str, str]:
         One line naming the file and what is wrong with it.
     """
     path = Path(path)
+    if path.is_dir():
+        raise CompileError(f"overrides file {str(path)!r} is a directory: give a .toml file")
     if not path.is_file():
         raise CompileError(f"overrides file {str(path)!r} does not exist")
     try:

@@ -103,6 +103,8 @@ def quantize_float_model(model: onnx.ModelProto, calibration) -> onnx.ModelProto
     calib = np.asarray(calibration)
     if calib.dtype.kind != "f":
         raise ModelError(f"calibration data must be float, not {calib.dtype}")
+    if not np.isfinite(calib).all():  # MinMax calibration would give NaN scales, silently
+        raise ModelError("calibration data holds NaN or infinite values: give finite values")
     want = tuple(d.dim_value for d in dims[1:])
     if calib.ndim != len(dims) or tuple(calib.shape[1:]) != want or len(calib) == 0:
         raise ModelError(f"calibration data must have shape (B, {', '.join(map(str, want))}), "
