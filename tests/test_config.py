@@ -87,6 +87,9 @@ BAD = {
     "bad parameter": (lambda t: t.replace("rows = 16\n", "rows = 18\n"),
                       "accelerator 'npu': rows must be a multiple of 4 (WMEM_DATA writes 4 "
                       "bytes), not 18"),
+    "bad post_cols": (lambda t: t.replace("cols = 512\n", "cols = 512\npost_cols = 3\n"),
+                      "accelerator 'cim': post_cols must be a power of two of at most 8 and at "
+                      "most cols_per_cycle (16), not 3"),
     "slot too wide": (lambda t: t.replace("banks = 16", "banks = 4"),
                       "accelerator 'npu': its L1 port of 256 bits is wider than l1's 4 banks "
                       "of 32 bits allow; give l1 more banks or the unit a narrower port"),

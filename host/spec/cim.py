@@ -109,12 +109,14 @@ UNIT_FLAGS = data.StructLayout({"weight_error": 1})
 @dataclass(frozen=True)
 class CimParams:
     """An ``[[accelerator]]`` table of kind ``cim``: a ``rows`` x ``cols`` ternary macro that
-    computes a ``rows_per_cycle`` x ``cols_per_cycle`` tile of it per cycle."""
+    computes a ``rows_per_cycle`` x ``cols_per_cycle`` tile of it per cycle, and reads out,
+    converts and writes ``post_cols`` columns per cycle."""
 
     rows: int
     cols: int
     rows_per_cycle: int = 16
     cols_per_cycle: int = 16
+    post_cols: int = 8
 
 
 def _check(p: CimParams) -> str | None:
@@ -126,6 +128,11 @@ def _check(p: CimParams) -> str | None:
         v = getattr(p, name)
         if not isinstance(v, int) or isinstance(v, bool) or v < 1 or v & (v - 1) or limit % v:
             return f"{name} must be a power of two dividing {limit}, not {v!r}"
+    v = p.post_cols
+    if (not isinstance(v, int) or isinstance(v, bool) or v < 1 or v & (v - 1)
+            or v > min(8, p.cols_per_cycle)):
+        return (f"post_cols must be a power of two of at most 8 and at most cols_per_cycle "
+                f"({p.cols_per_cycle}), not {v!r}")
     if p.cols // p.cols_per_cycle > 256:
         return (f"cols / cols_per_cycle must be at most 256 (PROG_ADDR bits 16-23), "
                 f"not {p.cols // p.cols_per_cycle!r}")

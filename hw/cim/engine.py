@@ -2,13 +2,13 @@
 tile of ``rows_per_cycle x cols_per_cycle`` ternary MACs per cycle, a 6-bit ADC per column
 with seeded noise, and post-processing to int8 (or int32 partial sums) written to L1.
 
-Timing (no L1 stalls; ``docs/cim.md`` derives it): a descriptor is busy for
-``2 + 2*K + P * (R + 2 + ceil(R/Rp) * ceil(K/Cp) + 2*K)`` cycles, where P = out_h * out_w,
-R = rows, K = out_c.
+Timing: the next pixel's gather overlaps this pixel's MVM and readout; the exact stall-free
+model is ``hetsoc.accel.cim.cost.cycles`` (``docs/cim.md``, "Timing model").
 
 The units, each a component of its own: `CimSequencer` (the descriptor, the state machine and
-every L1 request), `CimMacro` (weight programming, the input's DAC codes, the tile MACs and
-column sums) and `CimReadout` (per column: parameters, partial sum, ADC and requantization via
+every L1 request, with `CimGather` filling the input buffers), `CimMacro` (weight programming,
+the input's DAC codes in two buffers, the tile MACs and column sums) and `CimReadout`
+(``post_cols`` columns at once: parameters, partial sum, ADC and requantization via
 `PostProc`). This file only wires them.
 """
 
@@ -42,6 +42,9 @@ class Cim(wiring.Component):
         tree per column) per cycle. Powers of two dividing ``rows`` and ``cols``.
     l1_addr_width : int
         Byte address width of L1.
+    post_cols : int, optional
+        Columns converted and written per cycle: a power of two of at most 8 dividing
+        ``cols_per_cycle`` (by default the largest).
 
     Members
     -------
@@ -62,14 +65,16 @@ class Cim(wiring.Component):
     """
 
     def __init__(self, rows: int, cols: int, rows_per_cycle: int = 16, cols_per_cycle: int = 16,
-                 l1_addr_width: int = 18):
+                 l1_addr_width: int = 18, post_cols: int | None = None):
         for name, v in (("rows", rows), ("cols", cols)):
             if not isinstance(v, int) or not 1 <= v <= 4096:
                 raise ValueError(f"{name} must be an integer in [1, 4096], not {v!r}")
         _pow2("rows_per_cycle", rows_per_cycle, rows)
         _pow2("cols_per_cycle", cols_per_cycle, cols)
+        post_cols = min(8, cols_per_cycle) if post_cols is None else post_cols
+        _pow2("post_cols", post_cols, min(8, cols_per_cycle))
         self.rows, self.cols = rows, cols
-        self.rp, self.cp = rows_per_cycle, cols_per_cycle
+        self.rp, self.cp, self.post_cols = rows_per_cycle, cols_per_cycle, post_cols
         self.row_groups, self.col_groups = rows // rows_per_cycle, cols // cols_per_cycle
         super().__init__({
             "desc": In(DESCRIPTOR), "start": In(1),
@@ -84,10 +89,12 @@ class Cim(wiring.Component):
         tile = dict(rows_per_cycle=self.rp, cols_per_cycle=self.cp)
         psum_width = (self.rows * 64).bit_length() + 1    # |p| <= rows * 64
         m.submodules.sequencer = seq = CimSequencer(
-            rows=self.rows, cols=self.cols, **tile, l1_addr_width=len(self.l1.addr))
+            rows=self.rows, cols=self.cols, **tile, post_cols=self.post_cols,
+            l1_addr_width=len(self.l1.addr))
         m.submodules.macro = macro = CimMacro(rows=self.rows, cols=self.cols, **tile,
                                               psum_width=psum_width)
         m.submodules.readout = readout = CimReadout(cols=self.cols, cols_per_cycle=self.cp,
+                                                    post_cols=self.post_cols,
                                                     psum_width=psum_width)
         wiring.connect(m, wiring.flipped(self.l1), seq.l1)
         wiring.connect(m, wiring.flipped(self.prog), macro.prog)

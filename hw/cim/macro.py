@@ -4,7 +4,8 @@ The weights are one memory word per ``(row group, column group)`` tile, written 
 at a time by the programming port (a beat with an invalid cell, 0b10, is refused and leaves
 the cells as they were; ``weight_error`` remembers it until ``clear_error``). The input vector
 is the gathered im2col row, each byte turned into a 7-bit DAC code as it arrives from L1
-(``(x - x_zp) >> in_shift``, rounded to nearest even and clamped; padding is 0).
+(``(x - x_zp) >> in_shift``, rounded to nearest even and clamped; padding is 0), up to 8 bytes
+(rows) per gather beat.
 
 An MVM reads one tile per cycle (the sequencer's ``mvm.cg``/``mvm.rg``) and, the cycle after,
 adds its column sums (`TileMac`, an adder tree per column, what the analog array computes in one
@@ -79,10 +80,19 @@ class CimMacro(wiring.Component):
             shape=2 * rp * cp, depth=self.row_groups << cg_bits, init=[])
         w_wr = weights.write_port(granularity=2 * cp)
         w_rd = weights.read_port()
-        # Input vector (7-bit DAC codes), written a row at a time by the gather.
-        m.submodules.inputs = inputs = memory.Memory(shape=7 * rp, depth=self.row_groups, init=[])
-        in_wr = inputs.write_port(granularity=7)
-        in_rd = inputs.read_port()
+        # Input vector (7-bit DAC codes) in 8 banks, so that a gather beat writes up to 8 rows
+        # from any row on: bank b holds the rows r with r % 8 == b, `slots` of them per word,
+        # a word per block of max(Rp, 8) rows; a tile (Rp consecutive rows) is one read.
+        # Two buffers: the gather fills one while the MVM reads the other (word | buffer << ..).
+        block = max(rp, 8)
+        slots = block // 8
+        depth = -(-self.rows // block)
+        word_bits = max(1, (depth - 1).bit_length())
+        banks = []
+        for b in range(8):
+            bank = memory.Memory(shape=7 * slots, depth=2 << word_bits, init=[])
+            m.submodules[f"inputs{b}"] = bank
+            banks.append((bank.write_port(granularity=7), bank.read_port()))
         # Column sums of one MVM, a column group per word.
         m.submodules.psums = psums = memory.Memory(shape=psum_width * cp, depth=ncg, init=[])
         ps_wr = psums.write_port()
@@ -108,23 +118,47 @@ class CimMacro(wiring.Component):
         with m.If(prog.clear_error):
             m.d.sync += weight_error.eq(0)
 
-        # ---- gather stage 2: the DAC code of the byte that arrived (0 for padding) ----------
-        byte = rsp.data.word_select(rsp.lane, 8).as_signed()
-        diff = Signal(signed(10))
-        m.d.comb += diff.eq(byte - d.x_zp)
-        shifted = Mux(d.in_shift == 0, diff, rshift_rne(diff, d.in_shift, 2))
-        u = Signal(signed(7))
-        m.d.comb += u.eq(Mux(rsp.pad, 0, clamp(shifted, -64, 63)))
-        in_lane = rsp.idx[:rp_bits] if rp_bits else Const(0, 1)
-        m.d.comb += [in_wr.addr.eq(rsp.idx[rp_bits:]),
-                     in_wr.data.eq(u.as_unsigned().replicate(rp)),
-                     in_wr.en.eq(Mux(rsp.pend == P_GATHER, 1 << in_lane, 0))]
+        # ---- gather stage 2: the DAC codes of the bytes that arrived (0 for padding) ---------
+        # Bank b takes the beat's row idx + t with (idx + t) % 8 == b, if t < count.
+        block_bits = block.bit_length() - 1
+        for b, (in_wr, _) in enumerate(banks):
+            t = Signal(3, name=f"gather_t{b}")
+            row = Signal(16, name=f"gather_row{b}")
+            m.d.comb += [t.eq(b - rsp.idx[:3]), row.eq(rsp.idx + t)]
+            byte = rsp.data.word_select((rsp.lane + t)[:3], 8).as_signed()
+            diff = Signal(signed(10), name=f"gather_diff{b}")
+            m.d.comb += diff.eq(byte - d.x_zp)
+            shifted = Mux(d.in_shift == 0, diff, rshift_rne(diff, d.in_shift, 2))
+            u = Signal(signed(7), name=f"gather_code{b}")
+            m.d.comb += u.eq(Mux(rsp.pad, 0, clamp(shifted, -64, 63)))
+            slot = row[3:block_bits] if slots > 1 else Const(0, 1)
+            m.d.comb += [in_wr.addr.eq(Cat(row[block_bits:][:word_bits], rsp.buf)),
+                         in_wr.data.eq(u.as_unsigned().replicate(slots)),
+                         in_wr.en.eq(Mux((rsp.pend == P_GATHER) & (t < rsp.count),
+                                         1 << slot, 0))]
 
         # ---- MVM stage 2: one tile of ternary MACs, an adder tree per column ----------------
-        m.d.comb += [w_rd.addr.eq(Cat(mvm.cg[:cg_bits], mvm.rg)), in_rd.addr.eq(mvm.rg)]
+        m.d.comb += w_rd.addr.eq(Cat(mvm.cg[:cg_bits], mvm.rg))
+        codes = []
+        if rp >= 8:     # a tile is one word of every bank: row t in bank t % 8, slot t // 8
+            for _, in_rd in banks:
+                m.d.comb += in_rd.addr.eq(Cat(mvm.rg[:word_bits], mvm.buf))
+            for row in range(rp):
+                codes.append(banks[row % 8][1].data.word_select(row // 8, 7))
+        else:           # a tile is rows (rg * rp) % 8 .. of one word of 8 rows, one per bank
+            for _, in_rd in banks:
+                m.d.comb += in_rd.addr.eq(Cat((mvm.rg >> (3 - rp_bits))[:word_bits], mvm.buf))
+            first = (mvm.mvm_rg << rp_bits)[:3]     # the tile read last cycle: its data now
+            for row in range(rp):
+                code = Signal(7, name=f"tile_code{row}")
+                with m.Switch(first):
+                    for o in range(0, 8, rp):
+                        with m.Case(o):
+                            m.d.comb += code.eq(banks[o + row][1].data)
+                codes.append(code)
         m.submodules.tile = tile = TileMac(rp, cp, psum_width)
         row0 = Signal(32)
-        m.d.comb += [tile.cells.eq(w_rd.data), tile.inputs.eq(in_rd.data),
+        m.d.comb += [tile.cells.eq(w_rd.data), tile.inputs.eq(Cat(*codes)),
                      row0.eq(mvm.mvm_rg << rp_bits),
                      tile.live.eq(Cat(*(row0 + row < d.rows for row in range(rp))))]
         accs = [Signal(signed(psum_width), name=f"acc{col}") for col in range(cp)]

@@ -66,7 +66,7 @@ class CimPeripheral(AcceleratorPage):
         addr_width = (l1_size - 1).bit_length()
         self.core = Cim(params.rows, params.cols, l1_addr_width=addr_width,
                         rows_per_cycle=params.rows_per_cycle,
-                        cols_per_cycle=params.cols_per_cycle)
+                        cols_per_cycle=params.cols_per_cycle, post_cols=params.post_cols)
         if self.core.col_groups > 256:
             raise ValueError(f"column groups must be at most 256 (PROG_ADDR bits 16-23), "
                              f"not {self.core.col_groups!r}")

@@ -67,7 +67,8 @@ class CimTarget(Target):
         from .testgen import tile
 
         rp, cp = tile(self.config)
-        return sum(cycles(job.fields, rp, cp) for job in self._jobs(graph, node))
+        return sum(cycles(job.fields, rp, cp, self.config.cim.post_cols)
+                   for job in self._jobs(graph, node))
 
     def lower(self, graph, node) -> list[Part]:
         raise ValueError(f"node {node.name!r} ({node.op}): code generation for the CIM comes "

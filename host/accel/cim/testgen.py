@@ -94,7 +94,8 @@ def make_layer(name, config, *, seed, c, h, w, k, kernel, stride=1, pads=(0, 0, 
     expected = cim_conv2d(x[None], wt, bias, rows=rows, cols=cols, **kw)[0]
     return FirmwareLayer(
         name, x, jobs, expected, in_addr, out_addr, param_addr, psum_addr,
-        busy_cycles=sum(cycles(j.fields, rp, cp) for j in jobs), mvms=oh * ow * len(jobs),
+        busy_cycles=sum(cycles(j.fields, rp, cp, cim.post_cols) for j in jobs),
+        mvms=oh * ow * len(jobs),
         prog_beats=sum(j.weights.shape[0] * -(-j.weights.shape[1] // cp) for j in jobs),
         packed=packed, irq=irq)
 
@@ -183,7 +184,8 @@ def layers_header(config: SocConfig, layers) -> str:
                 out += _c_array("int8_t", f"{q}_weights", job.weights.reshape(-1))
                 src = f"0, {q}_weights"
             jobs.append(f"    {{{q}_desc, {src}, {rows}u, {k}u, {-(-k // cp)}u, {q}_params, "
-                        f"{len(job.params)}u, {cycles(job.fields, rp, cp)}u}},")
+                        f"{len(job.params)}u, "
+                        f"{cycles(job.fields, rp, cp, config.cim.post_cols)}u}},")
         out += [f"static const struct cim_fw_job {p}_jobs[] = {{", *jobs, "};", ""]
         tables.append(
             f"    {{\"{layer.name}\", {p}_x, {layer.x.size}u, {layer.in_addr}u, "
