@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
@@ -18,8 +16,8 @@ from pathlib import Path
 
 from ..rtlgen import _fold_zero_init, hw_source_digest
 from ..spec.config import SocConfig
-from .hdl import SimulatorError, _locked, _verilator_runner, cache_dir
-from .toolchain import simulator_env, verilator_bin_dir
+from .hdl import SimulatorError, _verilator_runner, cache_dir, cached_build
+from .toolchain import simulator_environ, verilator_bin_dir
 
 __all__ = ["build_board", "run_board"]
 
@@ -54,34 +52,25 @@ def build_board(config: SocConfig) -> Path:
     key = hashlib.sha256(f"{hw_source_digest(config)} {config!r}".encode()
                          + Path(__file__).read_bytes()).hexdigest()[:12]
     build_dir = cache_dir() / "board" / f"{config.name}-{key}"
-    stamp = build_dir / "BUILT"
-    if stamp.exists():
-        return build_dir
-    with _locked(build_dir.with_suffix(".lock")):
-        if stamp.exists():
-            return build_dir
-        shutil.rmtree(build_dir, ignore_errors=True)
-        build_dir.mkdir(parents=True)
+
+    def make(build_dir: Path) -> None:
         src = build_dir / f"{BOARD_TOP_NAME}.v"
         src.write_text(_board_verilog(config))
         vlt = build_dir / "board.vlt"
         vlt.write_text(_VLT)
-        old_env = dict(os.environ)
-        os.environ.update(simulator_env())
         log = build_dir / "build.log"
+        sources = [str(src), *map(str, config.hdl_sources())]   # plug-ins' own HDL
         try:
-            sources = [str(src), *map(str, config.hdl_sources())]   # plug-ins' own HDL
-            _verilator_runner().build(sources=sources, hdl_toplevel=BOARD_TOP_NAME,
-                              build_dir=build_dir / "sim", log_file=log,
-                              build_args=["-Wno-fatal", "-Wno-lint", "-Wno-style", "-O3",
-                                          "-CFLAGS", "-std=c++20 -O1", str(vlt)])
+            with simulator_environ():
+                _verilator_runner().build(sources=sources, hdl_toplevel=BOARD_TOP_NAME,
+                                          build_dir=build_dir / "sim", log_file=log,
+                                          build_args=["-Wno-fatal", "-Wno-lint", "-Wno-style",
+                                                      "-O3", "-CFLAGS", "-std=c++20 -O1",
+                                                      str(vlt)])
         except (SystemExit, subprocess.CalledProcessError, Exception) as e:
             raise SimulatorError(f"board build failed ({e}); full log: {log}") from None
-        finally:
-            os.environ.clear()
-            os.environ.update(old_env)
-        stamp.write_text(key)
-    return build_dir
+
+    return cached_build(build_dir, make, key)
 
 
 def run_board(config: SocConfig, config_ref: str, *, testcase: str, seed: int = 0,
@@ -106,19 +95,16 @@ def run_board(config: SocConfig, config_ref: str, *, testcase: str, seed: int = 
            "HETSOC_BOARD_TRANSFERS": str(transfers), "HETSOC_BOARD_PAUSE": str(pause),
            "HETSOC_BOARD_LIMIT": str(limit), "HETSOC_BOARD_RESULT": str(result),
            "COCOTB_LOG_LEVEL": "WARNING"}
-    old_env = dict(os.environ)
-    os.environ.update(simulator_env())
     xml = work / "results.xml"
     try:
-        _verilator_runner().test(test_module="hetsoc.sim.board_tests", hdl_toplevel=BOARD_TOP_NAME,
-                         hdl_toplevel_lang="verilog", build_dir=build_dir / "sim",
-                         test_dir=work, testcase=testcase, extra_env=env,
-                         log_file=work / "sim.log", results_xml=str(xml))
+        with simulator_environ():
+            _verilator_runner().test(test_module="hetsoc.sim.board_tests",
+                                     hdl_toplevel=BOARD_TOP_NAME, hdl_toplevel_lang="verilog",
+                                     build_dir=build_dir / "sim", test_dir=work,
+                                     testcase=testcase, extra_env=env,
+                                     log_file=work / "sim.log", results_xml=str(xml))
     except (SystemExit, subprocess.CalledProcessError) as e:
         raise SimulatorError(f"board run failed ({e}); log: {work / 'sim.log'}") from None
-    finally:
-        os.environ.clear()
-        os.environ.update(old_env)
     failures = [tc for tc in ET.parse(xml).iter("testcase") if tc.find("failure") is not None]
     if failures or not any(True for _ in ET.parse(xml).iter("testcase")):
         raise SimulatorError(f"board test {testcase} failed; log: {work / 'sim.log'}")

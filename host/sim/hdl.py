@@ -24,10 +24,10 @@ from pathlib import Path
 
 from ..rtlgen import hw_source_digest, write_rtl
 from ..spec.config import SocConfig
-from .toolchain import iverilog_path, simulator_env, verilator_bin_dir
+from .toolchain import iverilog_path, simulator_environ, verilator_bin_dir
 
-__all__ = ["L3_FAULT_BYTES", "SimulatorError", "build", "cache_dir", "l3_fault_defines",
-           "l3_fault_window", "l3_model_words", "run_jobs"]
+__all__ = ["L3_FAULT_BYTES", "SimulatorError", "build", "cache_dir", "cached_build",
+           "l3_fault_defines", "l3_fault_window", "l3_model_words", "run_jobs"]
 
 SIM_TOP = "hetsoc_sim_top"
 
@@ -88,6 +88,23 @@ def _locked(path: Path):
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def cached_build(build_dir: Path, make, key: str = "") -> Path:
+    """``build_dir``, built by ``make(build_dir)`` unless an earlier build finished there (its
+    ``BUILT`` stamp): parallel workers wait for the one that builds, and a build that failed
+    half-way is started again from an empty directory."""
+    stamp = build_dir / "BUILT"
+    if stamp.exists():
+        return build_dir
+    with _locked(build_dir.with_suffix(".lock")):
+        if stamp.exists():
+            return build_dir
+        shutil.rmtree(build_dir, ignore_errors=True)
+        build_dir.mkdir(parents=True)
+        make(build_dir)
+        stamp.write_text(key)
+    return build_dir
 
 
 def _sim_top_source() -> Path:
@@ -196,50 +213,36 @@ def build(config: SocConfig, simulator: str, *, waves: bool = False,
     key = _build_key(config, simulator, waves, gate_acc_clock)
     variant = "" if gate_acc_clock else "-1clk"
     build_dir = cache_dir() / "sim" / f"{config.name}-{simulator}{variant}-{key}"
-    stamp = build_dir / "BUILT"
-    if stamp.exists():
-        return build_dir
-    with _locked(build_dir.with_suffix(".lock")):
-        if stamp.exists():
-            return build_dir
-        if build_dir.exists():
-            shutil.rmtree(build_dir)
-        build_dir.mkdir(parents=True)
+
+    def make(build_dir: Path) -> None:
         rtl = write_rtl(config, build_dir / "rtl", gated_acc=gate_acc_clock)
         defines = _defines(config, gate_acc_clock)
         sources = [*map(str, rtl), str(_l3_model_source()), str(_sim_top_source())]
-        env = simulator_env()
-        old_env = dict(os.environ)
-        os.environ.update(env)  # cocotb's runner looks simulators up on os.environ's PATH
-        try:
-            if simulator == "verilator":
-                vlt = build_dir / "hetsoc.vlt"
-                vlt.write_text(_VLT)
-                runner = _verilator_runner()
-                build_args = ["--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-                              "-CFLAGS", "-std=c++20", "-O3", "--x-assign", "fast",
-                              "--x-initial", "fast", "--noassert", str(vlt)]
-            else:
-                from cocotb_tools.runner import Icarus
+        if simulator == "verilator":
+            vlt = build_dir / "hetsoc.vlt"
+            vlt.write_text(_VLT)
+            runner = _verilator_runner()
+            build_args = ["--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+                          "-CFLAGS", "-std=c++20", "-O3", "--x-assign", "fast",
+                          "--x-initial", "fast", "--noassert", str(vlt)]
+        else:
+            from cocotb_tools.runner import Icarus
 
-                runner = Icarus()
-                build_args = []
-            log = build_dir / "build.log"
-            try:
+            runner = Icarus()
+            build_args = []
+        log = build_dir / "build.log"
+        try:
+            with simulator_environ():
                 runner.build(sources=sources, hdl_toplevel=SIM_TOP, build_dir=build_dir / "sim",
-                             defines=defines,
-                             build_args=build_args, waves=waves, timescale=("1ns", "1ps"),
-                             log_file=log)
-            except (SystemExit, subprocess.CalledProcessError, Exception) as e:
-                tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() \
-                    else [str(e)]
-                raise SimulatorError(f"{simulator} build failed ({tail[0] if tail else e}); "
-                                     f"full log: {log}") from None
-        finally:
-            os.environ.clear()
-            os.environ.update(old_env)
-        stamp.write_text(key)
-    return build_dir
+                             defines=defines, build_args=build_args, waves=waves,
+                             timescale=("1ns", "1ps"), log_file=log)
+        except (SystemExit, subprocess.CalledProcessError, Exception) as e:
+            tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log.exists() \
+                else [str(e)]
+            raise SimulatorError(f"{simulator} build failed ({tail[0] if tail else e}); "
+                                 f"full log: {log}") from None
+
+    return cached_build(build_dir, make, key)
 
 
 def run_jobs(config: SocConfig, simulator: str, jobs_file: Path, *, waves: Path | None = None,
@@ -256,21 +259,16 @@ def run_jobs(config: SocConfig, simulator: str, jobs_file: Path, *, waves: Path 
     plusargs = [f"+jobs={jobs_file}", "+cocotb"]
     if waves is not None and simulator == "icarus":
         plusargs.append(f"+dumpfile_path={waves}")  # read by cocotb's Icarus dump module
-    env = simulator_env()
-    old_env = dict(os.environ)
-    os.environ.update(env)
     try:
-        runner.test(test_module="hetsoc.sim.cocotb_wait", hdl_toplevel=SIM_TOP,
-                    hdl_toplevel_lang="verilog",
-                    build_dir=build_dir / "sim", test_dir=jobs_file.parent,
-                    plusargs=plusargs, waves=waves is not None,
-                    log_file=log_file, extra_env=_COCOTB_ENV,
-                    results_xml=str(jobs_file.with_suffix(".xml")))
+        with simulator_environ():
+            runner.test(test_module="hetsoc.sim.cocotb_wait", hdl_toplevel=SIM_TOP,
+                        hdl_toplevel_lang="verilog",
+                        build_dir=build_dir / "sim", test_dir=jobs_file.parent,
+                        plusargs=plusargs, waves=waves is not None,
+                        log_file=log_file, extra_env=_COCOTB_ENV,
+                        results_xml=str(jobs_file.with_suffix(".xml")))
     except (SystemExit, subprocess.CalledProcessError) as e:
         raise SimulatorError(f"{simulator} run failed ({e}); log: {log_file}") from None
-    finally:
-        os.environ.clear()
-        os.environ.update(old_env)
     if waves is not None and simulator == "verilator":
         produced = jobs_file.parent / "dump.vcd"  # where cocotb's Verilator main writes it
         if produced.exists():

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["iverilog_path", "simulator_env", "verilator_bin_dir", "verilator_version"]
+__all__ = ["iverilog_path", "simulator_env", "simulator_environ", "verilator_bin_dir",
+           "verilator_version"]
 
 
 def verilator_bin_dir() -> Path | None:
@@ -65,3 +67,16 @@ def verilator_version() -> str | None:
 
 def iverilog_path() -> str | None:
     return shutil.which("iverilog")
+
+
+@contextmanager
+def simulator_environ():
+    """``os.environ`` with `simulator_env` for the block, restored after: cocotb's runners look
+    simulators up on the process's own PATH, not on an environment they are given."""
+    old = dict(os.environ)
+    os.environ.update(simulator_env())
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(old)

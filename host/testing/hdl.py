@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -25,8 +24,8 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import Out
 
 from ..accel.npu.bench import L1Model
-from ..sim.hdl import SimulatorError, _cpu_key, _locked, cache_dir
-from ..sim.toolchain import simulator_env, verilator_bin_dir
+from ..sim.hdl import SimulatorError, _cpu_key, cache_dir, cached_build
+from ..sim.toolchain import simulator_environ, verilator_bin_dir
 from ..spec.accelerators import AcceleratorSlot
 
 __all__ = ["BED_TOP", "HdlBed", "run_on_verilator", "slot_from_request", "slot_request"]
@@ -95,34 +94,24 @@ def _build(slot: AcceleratorSlot, l1_size: int, stall: bool, waves: bool) -> Pat
     h.update(Path(__file__).read_bytes())
     h.update(f"waves={waves} {_cpu_key()}".encode())
     build_dir = cache_dir() / "kit" / f"{slot.kind}-{h.hexdigest()[:12]}"
-    stamp = build_dir / "BUILT"
-    if stamp.exists():
-        return build_dir
-    with _locked(build_dir.with_suffix(".lock")):
-        if stamp.exists():
-            return build_dir
-        shutil.rmtree(build_dir, ignore_errors=True)
-        build_dir.mkdir(parents=True)
+
+    def make(build_dir: Path) -> None:
         (build_dir / f"{BED_TOP}.v").write_text(text)
         log = build_dir / "build.log"
-        old_env = dict(os.environ)
-        os.environ.update(simulator_env())
         try:
-            _runner().build(sources=[str(build_dir / f"{BED_TOP}.v"), *map(str, hdl)],
-                            hdl_toplevel=BED_TOP, build_dir=build_dir / "sim", waves=waves,
-                            build_args=["-Wno-fatal", "-Wno-lint", "-Wno-style",
-                                        "-CFLAGS", "-std=c++20"],
-                            timescale=("1ns", "1ps"), log_file=log)
+            with simulator_environ():
+                _runner().build(sources=[str(build_dir / f"{BED_TOP}.v"), *map(str, hdl)],
+                                hdl_toplevel=BED_TOP, build_dir=build_dir / "sim", waves=waves,
+                                build_args=["-Wno-fatal", "-Wno-lint", "-Wno-style",
+                                            "-CFLAGS", "-std=c++20"],
+                                timescale=("1ns", "1ps"), log_file=log)
         except (SystemExit, subprocess.CalledProcessError, Exception) as e:
             tail = log.read_text(errors="replace").strip().splitlines()[-1:] \
                 if log.exists() else [str(e)]
             raise SimulatorError(f"verilator build of {slot.kind} {slot.name!r} failed "
                                  f"({tail[0] if tail else e}); full log: {log}") from None
-        finally:
-            os.environ.clear()
-            os.environ.update(old_env)
-        stamp.write_text("ok")
-    return build_dir
+
+    return cached_build(build_dir, make)
 
 
 def _hdl_files(slot: AcceleratorSlot) -> list[Path]:
@@ -149,21 +138,17 @@ def run_on_verilator(slot: AcceleratorSlot, check: str, *, l1_size: int, seed: i
     request.write_text(json.dumps({"slot": slot_request(slot), "check": check,
                                    "l1_size": l1_size, "seed": seed, "stall": stall,
                                    "count": count, "result": str(result)}))
-    old_env = dict(os.environ)
-    os.environ.update(simulator_env())
     log = work / "sim.log"
     try:
-        _runner().test(test_module="hetsoc.testing.hdl_tests", hdl_toplevel=BED_TOP,
-                       hdl_toplevel_lang="verilog", build_dir=build_dir / "sim",
-                       test_dir=work, waves=vcd is not None, log_file=log,
-                       extra_env={"HETSOC_KIT_REQUEST": str(request),
-                                  "COCOTB_LOG_LEVEL": "WARNING"},
-                       results_xml=str(work / "results.xml"))
+        with simulator_environ():
+            _runner().test(test_module="hetsoc.testing.hdl_tests", hdl_toplevel=BED_TOP,
+                           hdl_toplevel_lang="verilog", build_dir=build_dir / "sim",
+                           test_dir=work, waves=vcd is not None, log_file=log,
+                           extra_env={"HETSOC_KIT_REQUEST": str(request),
+                                      "COCOTB_LOG_LEVEL": "WARNING"},
+                           results_xml=str(work / "results.xml"))
     except (SystemExit, subprocess.CalledProcessError) as e:
         raise SimulatorError(f"verilator run of the kit failed ({e}); log: {log}") from None
-    finally:
-        os.environ.clear()
-        os.environ.update(old_env)
     if not result.exists():
         raise SimulatorError(f"the kit's testbench on verilator wrote no result; log: {log}")
     if vcd is not None and (work / "dump.vcd").exists():
