@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-import struct
-
 import numpy as np
 import pytest
+
+# the bad-input campaign's ELF maker (tests/ is on sys.path: robustness is its package)
+from robustness.common import EM_X86_64, craft_elf
 
 from hetsoc.elf import ElfError, image_words, load_elf, readmemh_text, to_memory_words
 from hetsoc.firmware import build_asm_test, build_firmware, sw_path
 from hetsoc.spec.config import load_config
-
-EM_RISCV, EM_X86_64 = 243, 62
-
-
-def craft_elf(segments=(), *, machine=EM_RISCV, cls=1, data=1, entry=0x8000_0000) -> bytes:
-    """A minimal executable: ELF header, program headers, then the segments' bytes.
-
-    ``segments`` holds ``(addr, payload, memsz)``. Only what the loader reads is filled in.
-    """
-    end = "<" if data == 1 else ">"
-    if cls == 1:
-        ehsize, phsize, hdr, ph = 52, 32, "HHIIIIIHHHHHH", "IIIIIIII"
-    else:
-        ehsize, phsize, hdr, ph = 64, 56, "HHIQQQIHHHHHH", "IIQQQQQQ"
-    ident = b"\x7fELF" + bytes([cls, data, 1]) + bytes(9)
-    offset = ehsize + phsize * len(segments)
-    phdrs, payloads = b"", b""
-    for addr, payload, memsz in segments:
-        fields = (1, offset + len(payloads), addr, addr, len(payload), memsz, 7, 4)
-        if cls == 2:  # ELF64 moves p_flags second
-            fields = (1, 7, offset + len(payloads), addr, addr, len(payload), memsz, 4)
-        phdrs += struct.pack(end + ph, *fields)
-        payloads += payload
-    header = struct.pack(end + hdr, 2, machine, 1, entry, ehsize if segments else 0, 0, 0,
-                         ehsize, phsize, len(segments), 40 if cls == 1 else 64, 0, 0)
-    return ident + header + phdrs + payloads
 
 
 def _write(tmp_path, name, data: bytes):

@@ -19,9 +19,9 @@ from pathlib import Path
 from ..spec.accelerators import AcceleratorSlot, load_reference
 from ..spec.pack import unpack
 from ..spec.page import STATUS
-from .conformance import ConformanceError, _Bed, bus_access, fail, run_bench, simulator_for
+from .conformance import ConformanceError, UnitBed, bus_access, fail, run_bench, simulator_for
 
-__all__ = ["Case", "cases_bench", "check_cases", "make_cases"]
+__all__ = ["Case", "cases_bench", "check_cases", "exact_timing", "make_cases"]
 
 
 @dataclass
@@ -47,11 +47,23 @@ def make_cases(slot: AcceleratorSlot, count: int, l1_size: int, seed: int) -> li
     return list(make(slot, random.Random(seed), l1_size))[:count]
 
 
+def exact_timing(case: Case, got: dict[str, int]) -> str | None:
+    """The counters of a run on an L1 that never stalls: the models' figures exactly."""
+    for name, want in (("WORK", case.work), ("BUSY_CYCLES", case.cycles),
+                       ("L1_WR_BYTES", case.written)):
+        if want is not None and got[name] != want:
+            return f"{name} {got[name]}, the model {want}"
+    return None
+
+
 def cases_bench(slot: AcceleratorSlot, unit, mem_data, width: int, l1_size: int,
-                cases: list[Case], problems: list[str]):
+                cases: list[Case], problems: list[str], *, timing=exact_timing):
     """The cases as a testbench ``bench(ctx)`` on `unit` (its ``bus``) and an L1 of words
     ``mem_data[i]`` of `width` bytes, read and written by backdoor; the first difference goes
-    to `problems`. `ctx` is Amaranth's testbench context or its cocotb stand-in."""
+    to `problems`. `ctx` is Amaranth's testbench context or its cocotb stand-in. ``timing(case,
+    counters)`` judges ``WORK``, ``BUSY_CYCLES``, ``STALL_CYCLES`` and ``L1_WR_BYTES`` of a
+    correct run (by default `exact_timing`; a plug-in whose busy cycles are its model plus its
+    stalls checks that on a stalling L1)."""
     offsets = {r.name: r.offset for r in slot.page.registers}
 
     async def bench(ctx):
@@ -71,15 +83,12 @@ def cases_bench(slot: AcceleratorSlot, unit, mem_data, width: int, l1_size: int,
                 if unpack(STATUS, status)["done"]:
                     break
             got = {n: (await bus_access(ctx, unit.bus, offsets[n]))[0]
-                   for n in ("WORK", "BUSY_CYCLES", "L1_WR_BYTES")}
+                   for n in ("WORK", "BUSY_CYCLES", "STALL_CYCLES", "L1_WR_BYTES")}
             after = b"".join(ctx.get(mem_data[i]).to_bytes(width, "little")
                              for i in range(l1_size // width))
             code = unpack(STATUS, status)["code"]
-            why = (f"refused with code {code}" if code else case.verify(after))
-            for name, want in (("WORK", case.work), ("BUSY_CYCLES", case.cycles),
-                               ("L1_WR_BYTES", case.written)):
-                if why is None and want is not None and got[name] != want:
-                    why = f"{name} {got[name]}, the model {want}"
+            why = (f"refused with code {code}" if code else case.verify(after)) \
+                or timing(case, got)
             if why and not problems:
                 problems.append(f"case {case.name}: {why}")
 
@@ -114,7 +123,7 @@ def check_cases(slot: AcceleratorSlot, *, count: int = 4, l1_size: int = 16384,
             problems[:] = result["failure"]
             return
         unit = slot.load_gateware()(slot, l1_size=l1_size, gated=False)
-        bed = _Bed(unit, l1_size, seed, stall=False)
+        bed = UnitBed(unit, l1_size, seed, stall=False)
         run_bench(bed, cases_bench(slot, unit, bed.l1.mem.data, bed.l1.bytes, l1_size, cases,
                                    problems), vcd)
 

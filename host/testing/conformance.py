@@ -25,7 +25,8 @@ from ..spec.accelerators import AcceleratorSlot
 from ..spec.pack import unpack
 from ..spec.page import INFO, IRQ, STATUS, protocol_registers
 
-__all__ = ["ConformanceError", "bus_access", "check_protocol", "protocol_bench", "simulator_for"]
+__all__ = ["ConformanceError", "UnitBed", "bus_access", "check_protocol", "protocol_bench",
+           "run_bench", "simulator_for"]
 
 #: Cycles a descriptor of zeros may take to end.
 END_WITHIN = 20_000
@@ -76,7 +77,10 @@ class ConformanceError(AssertionError):
     """A unit breaks the protocol; the message names the check, the unit and the seed."""
 
 
-class _Bed(Elaboratable):
+class UnitBed(Elaboratable):
+    """A unit next to `L1Model`: with ``stall``, an L1 that withholds ``req_ready`` and delays
+    responses at random (seeded by `seed`); without, one that answers the next cycle."""
+
     def __init__(self, unit, l1_size: int, seed: int, stall: bool = True):
         self.unit = unit
         self.l1 = L1Model(unit.l1, l1_size, stall=stall, seed=seed & 0xFFFF or 1)
@@ -233,7 +237,7 @@ def check_protocol(slot: AcceleratorSlot, *, l1_size: int = 8192, seed: int | No
             passed[:], failure[:] = result["passed"], result["failure"]
             return
         unit = slot.load_gateware()(slot, l1_size=l1_size, gated=False)
-        bed = _Bed(unit, l1_size, seed)
+        bed = UnitBed(unit, l1_size, seed)
         run_bench(bed, protocol_bench(slot, unit, random.Random(seed), passed, failure), vcd)
 
     simulate(None)

@@ -81,7 +81,7 @@ async def kit(dut):
     await FallingEdge(dut.clk)
     await FallingEdge(dut.clk)
     dut.rst.value = 0
-    dut.l1.lfsr.value = seed & 0xFFFF or 1    # as _Bed seeds L1Model in Amaranth's simulator
+    dut.l1.lfsr.value = seed & 0xFFFF or 1    # as UnitBed seeds L1Model in Amaranth's simulator
     await FallingEdge(dut.clk)
     ctx, unit = _Context(dut.clk), _Unit(dut)
     passed: list[str] = []

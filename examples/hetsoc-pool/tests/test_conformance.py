@@ -7,12 +7,9 @@ import dataclasses
 import random
 
 import pytest
-from amaranth import Elaboratable, Module
 
-from hetsoc.accel.npu.bench import L1Model
-from hetsoc.spec.pack import unpack
-from hetsoc.spec.page import STATUS
-from hetsoc.testing.conformance import bus_access, run_bench
+from hetsoc.testing.cases import cases_bench
+from hetsoc.testing.conformance import UnitBed, run_bench
 from hetsoc_pool.spec import PoolParams
 from hetsoc_pool.testgen import conformance_cases
 
@@ -30,14 +27,13 @@ def test_cases(hetsoc_conformance, pool_slot):
     assert len(hetsoc_conformance.cases(pool_slot)) == 4
 
 
-class _Bed(Elaboratable):
-    def __init__(self, unit, l1_size, seed):
-        self.unit, self.l1 = unit, L1Model(unit.l1, l1_size, stall=True, seed=seed)
-
-    def elaborate(self, platform):
-        m = Module()
-        m.submodules.unit, m.submodules.l1 = self.unit, self.l1
-        return m
+def _model_plus_stalls(case, got):
+    """With L1 stalling, every stall is one more busy cycle: busy = the model + the stalls."""
+    if got["WORK"] != case.work or got["L1_WR_BYTES"] != case.written:
+        return f"counted {got}"
+    if got["BUSY_CYCLES"] != case.cycles + got["STALL_CYCLES"] or not got["STALL_CYCLES"]:
+        return f"{got} with L1 stalling, the model {case.cycles} without"
+    return None
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -45,35 +41,8 @@ def test_cases_with_stalls(pool_slot, seed):
     l1_size = 16384
     cases = conformance_cases(pool_slot, random.Random(seed), l1_size)
     unit = pool_slot.load_gateware()(pool_slot, l1_size=l1_size, gated=False)
-    bed = _Bed(unit, l1_size, seed)
-    offsets = {r.name: r.offset for r in pool_slot.page.registers}
-    width, problems = bed.l1.bytes, []
-
-    async def bench(ctx):
-        for case in cases:
-            image = bytearray(l1_size)
-            for base, data in case.l1:
-                image[base:base + len(data)] = data
-            for i in range(l1_size // width):
-                ctx.set(bed.l1.mem.data[i], int.from_bytes(image[width * i:width * (i + 1)],
-                                                           "little"))
-            for k, word in enumerate(case.desc):
-                await bus_access(ctx, unit.bus, offsets[f"DESC{k}"], word)
-            await bus_access(ctx, unit.bus, offsets["CTRL"], 1)
-            while not unpack(STATUS, (status := (await bus_access(
-                    ctx, unit.bus, offsets["STATUS"]))[0]))["done"]:
-                pass
-            got = {n: (await bus_access(ctx, unit.bus, offsets[n]))[0]
-                   for n in ("WORK", "BUSY_CYCLES", "STALL_CYCLES", "L1_WR_BYTES")}
-            after = b"".join(ctx.get(bed.l1.mem.data[i]).to_bytes(width, "little")
-                             for i in range(l1_size // width))
-            why = case.verify(after) or (unpack(STATUS, status)["code"] and "refused")
-            if got["WORK"] != case.work or got["L1_WR_BYTES"] != case.written:
-                why = why or f"counted {got}"
-            if got["BUSY_CYCLES"] != case.cycles + got["STALL_CYCLES"] or not got["STALL_CYCLES"]:
-                why = why or f"{got} with L1 stalling, the model {case.cycles} without"
-            if why:
-                problems.append(f"{case.name}: {why}")
-
-    run_bench(bed, bench)
+    bed = UnitBed(unit, l1_size, seed)      # the kit's bed: L1 withholding ready, responses late
+    problems = []
+    run_bench(bed, cases_bench(pool_slot, unit, bed.l1.mem.data, bed.l1.bytes, l1_size, cases,
+                               problems, timing=_model_plus_stalls))
     assert not problems, problems
