@@ -148,3 +148,15 @@ def qlinear_add_model(x_shape, aq, k, kq, yq):
 
 def to_bytes(model: onnx.ModelProto) -> bytes:
     return model.SerializeToString()
+
+
+def float_conv_model(shape=(1, 3, 8, 8)) -> onnx.ModelProto:
+    """A float Conv model (no quantization): importing it needs calibration data."""
+    w = helper.make_tensor("w", TensorProto.FLOAT, (4, 3, 3, 3),
+                           np.random.default_rng(0).normal(size=108).tolist())
+    g = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["y"], name="conv")], "f",
+                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
+    m.ir_version = 8
+    return m

@@ -8,7 +8,7 @@ import numpy as np
 import onnx
 import pytest
 from onnx import TensorProto, helper
-from qdq_builders import Builder, conv_model, gemm_model, single_op
+from qdq_builders import Builder, conv_model, float_conv_model, gemm_model, single_op
 
 from hetsoc.cli import EXIT_USAGE, main
 
@@ -30,14 +30,7 @@ def init(m, prefix):
     return next(i for i in m.graph.initializer if i.name.startswith(prefix))
 
 
-def float_model(shape=(1, 3, 8, 8)):
-    w = helper.make_tensor("w", TensorProto.FLOAT, (4, 3, 3, 3), RNG.normal(size=108).tolist())
-    g = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["y"], name="conv")], "f",
-                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    return m
+float_model = float_conv_model
 
 
 def unary(op, **attrs):

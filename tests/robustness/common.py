@@ -103,17 +103,11 @@ def good_onnx(directory: Path) -> Path:
 
 
 def float_model(shape=(1, 3, 8, 8)) -> onnx.ModelProto:
-    """A float Conv model: importing it needs --calibration."""
-    from onnx import TensorProto, helper
+    """A float Conv model: importing it needs --calibration (the model tests' builder)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "models"))
+    from qdq_builders import float_conv_model
 
-    w = helper.make_tensor("w", TensorProto.FLOAT, (4, 3, 3, 3),
-                           np.random.default_rng(0).normal(size=108).tolist())
-    g = helper.make_graph([helper.make_node("Conv", ["x", "w"], ["y"], name="conv")], "f",
-                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [w])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)])
-    m.ir_version = 8
-    return m
+    return float_conv_model(shape)
 
 
 def qdq_models() -> dict[str, onnx.ModelProto]:
