@@ -32,6 +32,16 @@ typedef uintptr_t acc_t;
 #define ACC_IRQ_DONE HETSOC_ACC_IRQ_DONE_MASK
 #define ACC_IRQ_ERROR HETSOC_ACC_IRQ_ERROR_MASK
 
+/* Field FIELD of kind KIND's descriptor, for drivers that build descriptors themselves: the
+ * kind's AcceleratorSpec.descriptor gives HETSOC_<KIND>_DESC_<FIELD>_WORD, _SHIFT and _MASK.
+ * ACC_DESC_SET ors the value into its word (start from zeroed words); ACC_DESC_MAX is the
+ * field's largest unsigned value. */
+#define ACC_DESC_SET(desc, KIND, FIELD, v)                                                   \
+    ((desc)[HETSOC_##KIND##_DESC_##FIELD##_WORD] |=                                          \
+     ((uint32_t)(v) << HETSOC_##KIND##_DESC_##FIELD##_SHIFT) & HETSOC_##KIND##_DESC_##FIELD##_MASK)
+#define ACC_DESC_MAX(KIND, FIELD)                                                            \
+    (HETSOC_##KIND##_DESC_##FIELD##_MASK >> HETSOC_##KIND##_DESC_##FIELD##_SHIFT)
+
 /* Write the descriptor's `words` words into DESC0... */
 void acc_set_descriptor(acc_t u, const uint32_t *desc, unsigned words);
 /* Acknowledge old done/error events, then start the staged descriptor (the hardware ignores

@@ -4,9 +4,10 @@ One descriptor pools a whole int8 tensor, channels first (NCHW, one image, as th
 ``in_addr`` to ``out_addr`` (L1 byte offsets): every output ``y[c, oy, ox]`` is a ``kernel x
 kernel`` window at ``(oy * stride, ox * stride)`` of plane ``c``, no padding, reduced by max or
 by sum, then requantized (``hetsoc.golden.requant``: multiplier, shift, zero points) and
-clamped, at ``y_zp`` from below with ``relu``. The descriptor's words are also the register
-layouts ``DESC0`` .. ``DESC6`` (`WORDS`), so the C header gives the driver every field's shift
-and mask: the C driver builds a descriptor from the same bits the encoder packs.
+clamped, at ``y_zp`` from below with ``relu``. The descriptor is laid out word by word
+(`WORDS`, no field across a word) and declared as the spec's ``descriptor``, so the C header
+gives the driver every field's word, shift and mask: the C driver builds a descriptor from the
+same bits the encoder packs.
 
 This module is pure data (the standard library, ``amaranth.lib.data``/``enum``, ``hetsoc.spec``).
 """
@@ -98,8 +99,7 @@ SPEC = AcceleratorSpec(
     l1_port_bits=lambda p: 8 * p.lanes, check=_check,
     doc="int8 max/average pooling unit: descriptor, start/status, interrupt, counters",
     desc_words=DESC_WORDS,
-    fields={f"DESC{k}": word for k, word in enumerate(WORDS)},
-    enums={"ERROR": PoolError, "MODE": PoolMode})
+    enums={"ERROR": PoolError, "MODE": PoolMode}, descriptor=DESCRIPTOR)
 
 PLUGIN = Plugin(spec="hetsoc_pool.spec:SPEC", gateware="hetsoc_pool.hw.pool:Pool.for_slot",
                 drivers=("hetsoc_pool:c/pool.c",), cases="hetsoc_pool.testgen:conformance_cases")

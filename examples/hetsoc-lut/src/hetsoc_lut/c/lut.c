@@ -17,18 +17,14 @@ void lut_load_table(acc_t lut, const int8_t table[256])
                                    | (uint32_t)(uint8_t)table[i + 3] << 24;
 }
 
-#define SET_FIELD(desc, field, value)                                                   \
-    ((desc)[HETSOC_LUT_DESC_##field##_WORD] |=                                          \
-     ((uint32_t)(value) << HETSOC_LUT_DESC_##field##_SHIFT) & HETSOC_LUT_DESC_##field##_MASK)
-
 void lut_descriptor(uint32_t desc[HETSOC_LUT_DESC_WORDS], uint32_t src, uint32_t dst,
                     uint32_t count)
 {
     for (unsigned k = 0; k < HETSOC_LUT_DESC_WORDS; k++)
         desc[k] = 0;
-    SET_FIELD(desc, SRC, src);
-    SET_FIELD(desc, DST, dst);
-    SET_FIELD(desc, COUNT, count);
+    ACC_DESC_SET(desc, LUT, SRC, src);
+    ACC_DESC_SET(desc, LUT, DST, dst);
+    ACC_DESC_SET(desc, LUT, COUNT, count);
 }
 
 uint32_t lut_translate(acc_t lut, uint32_t src, uint32_t dst, uint32_t count)

@@ -1,11 +1,8 @@
 /* pool.c: the pooling unit's driver (see pool.h). */
 #include "pool.h"
 
-/* Field NAME of descriptor word W: its bits, shifted into place. */
-#define FIELD_SHIFT(W, NAME) HETSOC_POOL_DESC##W##_##NAME##_SHIFT
-#define FIELD_MASK(W, NAME) HETSOC_POOL_DESC##W##_##NAME##_MASK
-#define FIELD_MAX(W, NAME) (FIELD_MASK(W, NAME) >> FIELD_SHIFT(W, NAME))
-#define PUT(W, NAME, v) (((uint32_t)(v) << FIELD_SHIFT(W, NAME)) & FIELD_MASK(W, NAME))
+#define FIELD_MAX(NAME) ACC_DESC_MAX(POOL, NAME)
+#define PUT(NAME, v) ACC_DESC_SET(desc, POOL, NAME, v)
 
 static int fits_unsigned(uint32_t v, uint32_t max) { return v <= max; }
 
@@ -20,35 +17,42 @@ int pool_encode(const pool_layer_t *l, uint32_t desc[POOL_DESC_WORDS])
 {
     /* in the struct's order: the index + 1 of the first field that does not fit */
     const int ok[] = {
-        fits_unsigned(l->in_addr, FIELD_MAX(0, IN_ADDR)),
-        fits_unsigned(l->out_addr, FIELD_MAX(1, OUT_ADDR)),
-        fits_unsigned(l->channels, FIELD_MAX(4, CHANNELS)),
-        fits_unsigned(l->in_h, FIELD_MAX(2, IN_H)),
-        fits_unsigned(l->in_w, FIELD_MAX(2, IN_W)),
-        fits_unsigned(l->out_h, FIELD_MAX(3, OUT_H)),
-        fits_unsigned(l->out_w, FIELD_MAX(3, OUT_W)),
-        fits_unsigned(l->kernel, FIELD_MAX(4, KERNEL)),
-        fits_unsigned(l->stride, FIELD_MAX(4, STRIDE)),
-        fits_unsigned(l->mode, FIELD_MAX(4, MODE)),
-        fits_unsigned(l->relu, FIELD_MAX(4, RELU)),
-        fits_unsigned(l->shift, FIELD_MAX(4, SHIFT)),
-        fits_unsigned(l->multiplier, FIELD_MAX(5, MULTIPLIER)),
-        fits_signed(l->x_zp, FIELD_MAX(6, X_ZP)),
-        fits_signed(l->y_zp, FIELD_MAX(6, Y_ZP)),
+        fits_unsigned(l->in_addr, FIELD_MAX(IN_ADDR)),
+        fits_unsigned(l->out_addr, FIELD_MAX(OUT_ADDR)),
+        fits_unsigned(l->channels, FIELD_MAX(CHANNELS)),
+        fits_unsigned(l->in_h, FIELD_MAX(IN_H)),
+        fits_unsigned(l->in_w, FIELD_MAX(IN_W)),
+        fits_unsigned(l->out_h, FIELD_MAX(OUT_H)),
+        fits_unsigned(l->out_w, FIELD_MAX(OUT_W)),
+        fits_unsigned(l->kernel, FIELD_MAX(KERNEL)),
+        fits_unsigned(l->stride, FIELD_MAX(STRIDE)),
+        fits_unsigned(l->mode, FIELD_MAX(MODE)),
+        fits_unsigned(l->relu, FIELD_MAX(RELU)),
+        fits_unsigned(l->shift, FIELD_MAX(SHIFT)),
+        fits_unsigned(l->multiplier, FIELD_MAX(MULTIPLIER)),
+        fits_signed(l->x_zp, FIELD_MAX(X_ZP)),
+        fits_signed(l->y_zp, FIELD_MAX(Y_ZP)),
     };
     for (unsigned i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         if (!ok[i])
             return (int)i + 1;
-    desc[0] = PUT(0, IN_ADDR, l->in_addr);
-    desc[1] = PUT(1, OUT_ADDR, l->out_addr);
-    desc[2] = PUT(2, IN_H, l->in_h) | PUT(2, IN_W, l->in_w);
-    desc[3] = PUT(3, OUT_H, l->out_h) | PUT(3, OUT_W, l->out_w);
-    desc[4] = PUT(4, CHANNELS, l->channels) | PUT(4, KERNEL, l->kernel)
-              | PUT(4, STRIDE, l->stride) | PUT(4, MODE, l->mode) | PUT(4, RELU, l->relu)
-              | PUT(4, SHIFT, l->shift);
-    desc[5] = PUT(5, MULTIPLIER, l->multiplier);
-    desc[6] = PUT(6, X_ZP, l->x_zp) | PUT(6, Y_ZP, l->y_zp);
-    _Static_assert(POOL_DESC_WORDS == 7, "pool_encode fills words 0..6 (hetsoc_pool.spec.WORDS)");
+    for (unsigned k = 0; k < POOL_DESC_WORDS; k++)
+        desc[k] = 0;
+    PUT(IN_ADDR, l->in_addr);
+    PUT(OUT_ADDR, l->out_addr);
+    PUT(IN_H, l->in_h);
+    PUT(IN_W, l->in_w);
+    PUT(OUT_H, l->out_h);
+    PUT(OUT_W, l->out_w);
+    PUT(CHANNELS, l->channels);
+    PUT(KERNEL, l->kernel);
+    PUT(STRIDE, l->stride);
+    PUT(MODE, l->mode);
+    PUT(RELU, l->relu);
+    PUT(SHIFT, l->shift);
+    PUT(MULTIPLIER, l->multiplier);
+    PUT(X_ZP, l->x_zp);
+    PUT(Y_ZP, l->y_zp);
     return 0;
 }
 

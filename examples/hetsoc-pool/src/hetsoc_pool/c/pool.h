@@ -3,8 +3,8 @@
  * interrupt and counters are acc.h's, like every accelerator's.
  *
  * Every constant comes from the generated hetsoc_soc.h: the descriptor's word count
- * (HETSOC_POOL_DESC_WORDS), each field's shift and mask (HETSOC_POOL_DESC<k>_<FIELD>_SHIFT /
- * _MASK, from hetsoc_pool.spec.WORDS), the modes (HETSOC_POOL_MODE_*) and the error codes
+ * (HETSOC_POOL_DESC_WORDS), each field's word, shift and mask (HETSOC_POOL_DESC_<FIELD>_WORD /
+ * _SHIFT / _MASK, from hetsoc_pool.spec.DESCRIPTOR, set with acc.h's ACC_DESC_SET), the modes (HETSOC_POOL_MODE_*) and the error codes
  * (HETSOC_POOL_ERROR_*). Addresses in a descriptor are L1 offsets.
  */
 #ifndef HETSOC_POOL_H
