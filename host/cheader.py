@@ -186,6 +186,12 @@ def generate_header(config: SocConfig) -> str:
                         kind="addr" if f.name.endswith("memory") else "count")
                 for f in dataclasses.fields(slot.params)]
         out += [_define(_macro(slot.name, "L1_PORT_BITS"), slot.l1_port_bits, kind="count")]
+        window = config.dma_sink(slot.name)
+        if window is not None:   # a DMA destination, on the DMA's address map only
+            out += [_define(_macro(slot.name, "DMA_BASE"), window.base, "its DMA window"),
+                    _define(_macro(slot.name, "DMA_SIZE"), window.size),
+                    _define(_macro(slot.name, "DMA_BYTES"), slot.dma_sink_bytes,
+                            "bytes the window maps")]
     out += [
         "",
         "/* Peripherals: page i of the window holds peripheral i */",
@@ -331,10 +337,11 @@ SECTIONS
 def address_map(config: SocConfig) -> list[tuple[str, int, int]]:
     """The SoC's address map as ``(name, base, size)`` rows, sorted by base address.
 
-    Memories come from the config (L3 included: the DMA's, not the core's), peripherals from
-    the register tables (one page each).
+    Memories come from the config (L3 and the units' DMA windows included: the DMA's, not the
+    core's), peripherals from the register tables (one page each).
     """
     rows = [(region.name, region.base, region.size) for region in (*config.memories, config.l3)]
+    rows += [(region.name, region.base, region.size) for _, region in config.dma_sinks]
     rows += [(p.name, config.peripheral_base(p.index), config.peripherals.page)
              for p in config.pages]
     return sorted(rows, key=lambda row: row[1])

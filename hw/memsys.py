@@ -9,6 +9,8 @@ from .axi.master import AxiBurstMaster
 from .axi.signature import Axi4Signature
 from .bus import BusSignature
 from .dma.engine import Dma
+from .dma.ports import SinkSignature
+from .dma.sink import BurstSink
 from .dma.sram_port import SramBurstPort
 from .memory import BankedSram
 from .widebus import WideBusSignature
@@ -62,6 +64,8 @@ class MemorySystem(wiring.Component):
             "irq": Out(1), "active": Out(1),
             **{f"{name}_l1": In(WideBusSignature(_width(config.l1.size), bits))
                for name, bits in self.l1_ports},
+            **{f"{slot.name}_dma": Out(SinkSignature(_width(region.size)))
+               for slot, region in config.dma_sinks},
         })
 
     def elaborate(self, platform):
@@ -91,6 +95,14 @@ class MemorySystem(wiring.Component):
             wiring.connect(m, getattr(dma, f"{name}_wr"), port.wr)
             wiring.connect(m, port.mem_rd, mem.dma_rd)
             wiring.connect(m, port.mem_wr, mem.dma_wr)
+        for slot, region in self.config.dma_sinks:   # the units' DMA windows
+            name = slot.name
+            sink = BurstSink(_width(region.size))
+            m.submodules[f"{name}_sink"] = in_domain(self.dma_domain, sink)
+            wiring.connect(m, getattr(dma, f"{name}_wr"), sink.wr)
+            wiring.connect(m, sink.unit, wiring.flipped(getattr(self, f"{name}_dma")))
+            m.d.comb += [getattr(dma, f"{name}_lo").eq(sink.in_use_lo),
+                         getattr(dma, f"{name}_hi").eq(sink.in_use_hi)]
         wiring.connect(m, dma.l3_rd, l3_port.rd)
         wiring.connect(m, dma.l3_wr, l3_port.wr)
         wiring.connect(m, l3_port.axi, wiring.flipped(self.m_axi))

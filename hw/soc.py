@@ -151,6 +151,12 @@ class Soc(wiring.Component):
         if not self.gated_acc:
             for name, unit in units.items():
                 wiring.connect(m, unit.l1, getattr(memsys, f"{name}_l1"))
+        # The units' DMA windows: the beats DMA channels write there (`SinkSignature`).
+        offers = {}
+        for slot, _ in c.dma_sinks:
+            port = getattr(memsys, f"{slot.name}_dma")
+            wiring.connect(m, port, units[slot.name].dma)
+            offers[slot.name] = port.valid
         wiring.connect(m, memsys.m_axi, wiring.flipped(self.m_axi))
         wiring.connect(m, ddec.timer, timer.bus)
         wiring.connect(m, ddec.console, console.bus)
@@ -162,7 +168,9 @@ class Soc(wiring.Component):
             m.d.comb += ClockSignal("neg").eq(ClockSignal("sync"))
             # the banks work while any initiator on L1/L2 does
             busy = {"mem": Cat(memsys.active, *(u.active for u in units.values())).any(),
-                    "dma": memsys.active, **{name: u.active for name, u in units.items()}}
+                    "dma": memsys.active,
+                    # a unit also works while the DMA offers it a beat
+                    **{name: u.active | offers.get(name, 0) for name, u in units.items()}}
             for domain in (*self.GATED_DOMAINS, *units):
                 requests = Cat(*(getattr(ddec, name).req_valid for name, _, d in windows
                                  if d == domain)).any()

@@ -130,7 +130,8 @@ def test_address_map(name):
     rows = address_map(config)
     names = [r[0] for r in rows]
     assert set(names) == ({m.name for m in (*config.memories, config.l3)}
-                          | {p.name for p in config.pages})
+                          | {p.name for p in config.pages}
+                          | {r.name for _, r in config.dma_sinks})
     assert [r[1] for r in rows] == sorted(r[1] for r in rows)
     for (_, base, size), (_, nxt, _) in zip(rows, rows[1:], strict=False):
         assert base + size <= nxt
@@ -138,6 +139,20 @@ def test_address_map(name):
     for region in config.memories:
         assert f"| {region.name} | `0x{region.base:08x}` | `0x{region.end:08x}` |" in table
     assert table.count("\n| ") == len(rows) + 1  # header row + one per region
+
+
+def test_the_units_dma_windows_are_in_the_header():
+    config = load_config("default")
+    header = generate_header(config)
+    for slot, region in config.dma_sinks:
+        name = slot.name.upper()
+        assert re.search(rf"#define HETSOC_{name}_DMA_BASE +HETSOC_U\(0x{region.base:08x}\)",
+                         header)
+        assert re.search(rf"#define HETSOC_{name}_DMA_SIZE +HETSOC_U\(0x{region.size:08x}\)",
+                         header)
+        assert re.search(rf"#define HETSOC_{name}_DMA_BYTES +HETSOC_U\(0x"
+                         rf"{slot.dma_sink_bytes:08x}\)", header)
+    assert [s.name for s, _ in config.dma_sinks] == ["npu", "cim"]
 
 
 def test_descriptor_fields_within_a_word_get_word_shift_and_mask():

@@ -96,7 +96,30 @@ BAD = {
     "old section": (lambda t: t + "\n[npu]\nrows = 4\n",
                     "[npu] is now an [[accelerator]] table with kind = 'npu'"),
     "bad banks": (lambda t: t.replace("banks = 4", "banks = 3"), "l2.banks must be a power"),
+    # the units' DMA windows
+    "sink base misaligned": (lambda t: t.replace("queue_depth = 4", "queue_depth = 4\n"
+                                                 "sink_base = 0x3000_0100"),
+                             "dma.sink_base must be a 1 KiB-aligned 32-bit address, "
+                             "not 0x30000100"),
+    "sink windows overlap l2": (lambda t: t.replace("queue_depth = 4", "queue_depth = 4\n"
+                                                    "sink_base = 0x1000_0000"),
+                                "l2 [0x10000000, 0x10080000) overlaps npu_dma [0x10000000, "
+                                "0x10010000)"),
+    "sink windows past 4 GiB": (lambda t: t.replace("queue_depth = 4", "queue_depth = 4\n"
+                                                    "sink_base = 0xFFFF_0000"),
+                                "the units' DMA windows from dma.sink_base 0xffff0000 end past "
+                                "the 32-bit address space; lower dma.sink_base"),
 }
+
+
+def test_dma_windows_follow_the_slots_aligned_to_their_size():
+    c = load_config("default")
+    assert [(s.name, r.name, r.base, r.size) for s, r in c.dma_sinks] == [
+        ("npu", "npu_dma", 0x3000_0000, 0x1_0000),
+        ("cim", "cim_dma", 0x3004_0000, 0x4_0000)]   # 1152 * 512 / 4 bytes, in 256 KiB
+    assert c.dma_sink("cim").base == 0x3004_0000 and c.dma_sink("nope") is None
+    small_cim = load_config("pynq-z2").accelerator("cim")
+    assert small_cim.dma_sink_bytes == small_cim.params.rows * small_cim.params.cols // 4
 
 
 @pytest.mark.parametrize("case", sorted(BAD))

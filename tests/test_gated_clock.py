@@ -1,17 +1,20 @@
 """The simulation's clock gates change nothing but speed: the same firmware (DMA, NPU and CIM
-drivers at work, interrupts, errors, a CPU-only kernel, the ISA tests with their traps, timer
-interrupts and wfi, the examples) and two whole networks on the Verilator SoC with gated clocks
-for the core (stopped in a wfi), the banks, the DMA, the NPU and the CIM (the default build) and
-with one clock (``Soc(gated_acc=False)``, as on a board) end with the same status, exit code,
-cycle and instruction counts and console output (where the firmware prints its counters and
-checks every result against golden), and the networks with the same outputs and step cycles."""
+drivers at work, weights by DMA into the units' windows, interrupts, errors, a CPU-only kernel,
+the ISA tests with their traps, timer interrupts and wfi, the examples) and two whole networks
+on the Verilator SoC with gated clocks for the core (stopped in a wfi), the banks, the DMA, the
+NPU and the CIM (the default build) and with one clock (``Soc(gated_acc=False)``, as on a board)
+end with the same status, exit code, cycle and instruction counts and console output (where the
+firmware prints its counters and checks every result against golden), and the networks with the
+same outputs and step cycles."""
 
 import zlib
 from pathlib import Path
 
 import pytest
 
+from hetsoc.accel.cim.testgen import dma_cases as cim_dma_cases
 from hetsoc.accel.cim.testgen import write_headers as write_cim_headers
+from hetsoc.accel.npu.testgen import dma_cases as npu_dma_cases
 from hetsoc.accel.npu.testgen import write_headers as write_npu_headers
 from hetsoc.firmware import build_firmware, sw_path
 from hetsoc.sim.harness import Job, run_batch
@@ -22,7 +25,7 @@ from hetsoc.verify.toolchain import build_isa_test
 CONFIG = "default"
 DRIVER = {"dma": "dma.c", "npu": "npu.c", "cim": "cim.c"}
 PROGRAMS = ("dma_chain", "dma_errors", "dma_two_channels", "dma_bus_error", "npu_layer",
-            "npu_errors", "cim_layer", "cim_errors")
+            "npu_errors", "cim_layer", "cim_errors", "npu_dma_errors", "cim_dma_errors")
 ISA = sorted((Path(__file__).resolve().parent / "isa").glob("*.S"))
 EXAMPLES = ("hello", "timer_irq")
 
@@ -30,12 +33,20 @@ EXAMPLES = ("hello", "timer_irq")
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("gated")
-    write_npu_headers(tmp, CONFIG, seed=3)
+    config = load_config(CONFIG)
+    _, _, npu_layers = write_npu_headers(tmp, CONFIG, seed=3)
     write_cim_headers(tmp, CONFIG, seed=3)
+    # the weights by DMA: what the programs expect in L3 (the units' windows at work)
+    npu_header, npu_blob = npu_dma_cases(config, npu_layers, config.l3.base)
+    cim_header, cim_blob = cim_dma_cases(config, config.l3.base, seed=3 + 100)
+    (tmp / "npu_dma_cases.h").write_text(npu_header)
+    (tmp / "cim_dma_cases.h").write_text(cim_header)
+    l3 = {"npu_dma_errors": npu_blob, "cim_dma_errors": cim_blob}
     flags = [f"-I{sw_path('drivers')}", f"-I{tmp}"]
-    fault = l3_fault_defines(load_config(CONFIG))  # for dma_bus_error
+    fault = l3_fault_defines(config)  # for dma_bus_error
     elfs = [build_firmware([sw_path("tests", f"{name}.c"),
-                            sw_path("drivers", DRIVER[name.split("_")[0]])],
+                            *dict.fromkeys((sw_path("drivers", DRIVER[name.split("_")[0]]),
+                                            sw_path("drivers", "dma.c")))],
                            CONFIG, tmp / f"{name}.elf", extra_cflags=flags,
                            defines=fault if name == "dma_bus_error" else None)
             for name in PROGRAMS]
@@ -47,7 +58,9 @@ def runs(tmp_path_factory):
     elfs += [build_firmware([sw_path("examples", f"{name}.c")], CONFIG, tmp / f"{name}.elf")
              for name in EXAMPLES]
     names = (*PROGRAMS, "crc32", *(f"isa_{src.stem}" for src in ISA), *EXAMPLES)
-    jobs = [Job(elf, max_cycles=3_000_000) for elf in elfs]
+    jobs = [Job(elf, max_cycles=3_000_000,
+                l3_load=(config.l3.base, l3[name]) if name in l3 else None)
+            for elf, name in zip(elfs, names, strict=True)]
     gated = run_batch(jobs, CONFIG, "verilator", gate_acc_clock=True)
     plain = run_batch(jobs, CONFIG, "verilator", gate_acc_clock=False)
     return {n: (g, p) for n, g, p in zip(names, gated, plain, strict=True)}

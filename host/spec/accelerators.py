@@ -71,6 +71,12 @@ class AcceleratorSpec:
         The descriptor's layout (word ``k`` is bits ``32k..32k+31``), for firmware that builds
         descriptors itself: the C header gets ``HETSOC_<KIND>_DESC_<FIELD>_WORD``, ``_SHIFT``
         and ``_MASK`` (within the word) of each field that lies in one word.
+    dma_sink : callable, optional
+        ``dma_sink(params)`` gives the bytes of the unit's DMA window (None: it has none). A
+        unit with one is a DMA destination (`SocConfig.dma_sinks` places the window): its
+        gateware has a member ``dma`` (``In(hw.dma.ports.SinkSignature(log2(window)))``) that
+        takes the beats DMA channels write there. What a byte of the window means is the
+        kind's (the NPU's weight memory, the CIM's cells).
     """
 
     kind: str
@@ -83,6 +89,7 @@ class AcceleratorSpec:
     fields: dict = dataclasses.field(default_factory=dict)
     enums: dict = dataclasses.field(default_factory=dict)
     descriptor: object = None
+    dma_sink: Callable | None = None
 
     def __post_init__(self):
         if not isinstance(self.kind, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", self.kind):
@@ -250,6 +257,11 @@ class AcceleratorSlot:
     @property
     def l1_port_bits(self) -> int:
         return self.spec.l1_port_bits(self.params)
+
+    @property
+    def dma_sink_bytes(self) -> int | None:
+        """Bytes of the unit's DMA window (`AcceleratorSpec.dma_sink`), or None."""
+        return self.spec.dma_sink(self.params) if self.spec.dma_sink else None
 
     @property
     def page(self) -> Peripheral:

@@ -5,6 +5,11 @@ A descriptor runs one (image, row chunk, column chunk) of a conv2d or dense laye
 weights are already programmed into macro rows ``0..rows-1`` and columns ``0..out_c-1``.
 Field order is the word order: word ``k`` holds bits ``[32k, 32k + 32)``. Activations in L1 are
 int8, channels last (HWC), so a pixel's ``in_c`` channels are contiguous.
+
+The weights are programmed a beat at a time: by the CPU through ``PROG_ADDR``/``PROG_DATA``
+(a beat is one macro row of ``cols_per_cycle`` cells), or by the DMA through the unit's DMA
+window (`dma_sink_bytes`), one 8-byte beat of 32 cells per cycle. Both use the same cell codes
+(``CELL_*``, 2 bits a cell, cell ``i`` of a beat in bits ``[2i, 2i + 2)``).
 """
 
 import enum
@@ -20,7 +25,7 @@ from .regmap import Register
 __all__ = ["ADC_MAX", "ADC_MIN", "CELL_MINUS", "CELL_PLUS", "CELL_ZERO", "DESCRIPTOR",
            "CIM_REGISTERS", "CIM_SPEC", "DESCRIPTOR_WORDS", "LFSR_MASK", "NOISE_FRAC",
            "PARAM_BYTES", "PLUGIN", "PROG_ADDR", "TILE", "UNIT_FLAGS", "CimError",
-           "CimParams"]
+           "CimParams", "dma_sink_bytes"]
 
 DESCRIPTOR = data.StructLayout({
     "in_addr": 32,         # L1 byte address of the input image (HWC int8)
@@ -82,8 +87,8 @@ class CimError(enum.IntEnum):
 #: The CIM's register page: the accelerator protocol (`hetsoc.spec.page`), then its own.
 CIM_REGISTERS = (
     *protocol_registers(DESCRIPTOR_WORDS, "matrix-vector products"),
-    Register("PROG_CYCLES", UNIT_BASE, "r", "weight-programming beats accepted, counted since "
-                                            "reset"),
+    Register("PROG_CYCLES", UNIT_BASE, "r", "weight-programming beats accepted, CPU or DMA, "
+                                            "counted since reset"),
     Register("PROG_ADDR", UNIT_BASE + 0x04, "rw", "next programming beat (PROG_ADDR layout): "
                                                   "macro row, column group, groups per row (0: "
                                                   "up to the macro's last); advances group first, "
@@ -139,13 +144,31 @@ def _check(p: CimParams) -> str | None:
     return None
 
 
+def dma_sink_bytes(p: CimParams) -> int | None:
+    """Bytes of the CIM's DMA window: ``rows * cols / 4`` (every cell of the macro, 2 bits
+    each) when ``cols`` is a power of two of at least 32, else None (no window).
+
+    Window layout: macro row ``r`` is the ``cols / 4`` bytes from ``r * cols / 4`` on, column
+    ``c`` the 2 bits ``2 (c % 4)`` of its byte ``c / 4`` (little-endian, as ``PROG_DATA``'s
+    cells). So the 8-byte beat at offset ``o`` holds the 32 cells of row ``o // (cols / 4)``
+    from column ``(o % (cols / 4)) * 4`` on, cell ``i`` in bits ``[2i, 2i + 2)`` of the 64-bit
+    little-endian word. The row pitch ``cols / 4`` must be a power of two multiple of 8 bytes:
+    then a beat never straddles two rows and the hardware splits the offset into (row, beat)
+    by bits, without a divider. The window the SoC places (`SocConfig.dma_sinks`) is this
+    rounded up to a power of two (at least 1 KiB); beats past ``rows`` rows are refused.
+    """
+    if p.cols < 32 or p.cols & (p.cols - 1):
+        return None
+    return p.rows * p.cols // 4
+
+
 CIM_SPEC = AcceleratorSpec(
     kind="cim", params=CimParams, registers=lambda p: CIM_REGISTERS,
     l1_port_bits=lambda p: 64, check=_check,
     doc="CIM accelerator: descriptor, start/status, interrupt, counters, weight programming",
     desc_words=DESCRIPTOR_WORDS,
     fields={"PROG_ADDR": PROG_ADDR, "TILE": TILE, "UNIT_FLAGS": UNIT_FLAGS},
-    enums={"ERROR": CimError})
+    enums={"ERROR": CimError}, dma_sink=dma_sink_bytes)
 
 PLUGIN = Plugin(spec="hetsoc.spec.cim:CIM_SPEC",
                 gateware="hetsoc.hw.cim.peripheral:CimPeripheral.for_slot",

@@ -82,10 +82,12 @@ class PeripheralConfig:
 @dataclass(frozen=True)
 class DmaConfig:
     """The DMA engine: ``channels`` independent channels, each a queue of ``queue_depth``
-    descriptors."""
+    descriptors. ``sink_base``: where the units' DMA windows start (`SocConfig.dma_sinks`);
+    they are on the DMA's address map only, not on the core's bus."""
 
     channels: int
     queue_depth: int
+    sink_base: int = 0x3000_0000
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,27 @@ class SocConfig:
         """What a DMA descriptor may read and write: L1, L2 and L3."""
         return (self.l1, self.l2, self.l3)
 
+    @property
+    def dma_sinks(self) -> tuple[tuple[AcceleratorSlot, MemoryRegion], ...]:
+        """The units' DMA windows, write-only DMA destinations (`AcceleratorSpec.dma_sink`):
+        each slot that has one, in config order, gets a region named ``<slot>_dma`` of its
+        bytes rounded up to a power of two (at least 1 KiB), aligned to its size, placed from
+        ``dma.sink_base`` on."""
+        sinks, cursor = [], self.dma.sink_base
+        for slot in self.accelerators:
+            size = slot.dma_sink_bytes
+            if not size:
+                continue
+            size = max(1024, 1 << (size - 1).bit_length())
+            cursor = -(-cursor // size) * size
+            sinks.append((slot, MemoryRegion(f"{slot.name}_dma", cursor, size)))
+            cursor += size
+        return tuple(sinks)
+
+    def dma_sink(self, name: str) -> MemoryRegion | None:
+        """The DMA window of the unit in slot ``name``, or None."""
+        return next((r for slot, r in self.dma_sinks if slot.name == name), None)
+
     def validate(self):
         for region in (*self.memories, self.l3):
             region._check(region.name)
@@ -212,7 +235,18 @@ class SocConfig:
         if not _is_pow2(p.page) or p.page < 256 or p.base % p.page:
             raise ConfigError(f"peripherals.page must be a power of two >= 256 dividing base, "
                               f"not page={p.page:#x} base={p.base:#x}")
-        regions = [*self.memories, self.l3, self.peripheral_window]
+        base = self.dma.sink_base
+        if not isinstance(base, int) or isinstance(base, bool) or not 0 <= base < 1 << 32 \
+                or base % 1024:
+            shown = f"{base:#x}" if isinstance(base, int) and not isinstance(base, bool) \
+                else repr(base)
+            raise ConfigError(f"dma.sink_base must be a 1 KiB-aligned 32-bit address, "
+                              f"not {shown}")
+        sinks = [region for _, region in self.dma_sinks]
+        if sinks and sinks[-1].end > 1 << 32:
+            raise ConfigError(f"the units' DMA windows from dma.sink_base {base:#x} end past "
+                              f"the 32-bit address space; lower dma.sink_base")
+        regions = [*self.memories, self.l3, self.peripheral_window, *sinks]
         for i, a in enumerate(regions):
             for b in regions[i + 1:]:
                 if a.base < b.end and b.base < a.end:
@@ -243,7 +277,7 @@ def _build(cls, section: str, raw, source: str):
     if unknown:
         raise ConfigError(f"{source}: unknown key {section}.{unknown[0]} "
                           f"(known: {', '.join(sorted(fields))})")
-    missing = sorted(fields - set(raw) - {"name", "banks"})
+    missing = sorted(fields - set(raw) - {"name", "banks", "sink_base"})
     if missing:
         raise ConfigError(f"{source}: missing key {section}.{missing[0]}")
     return cls(**raw)

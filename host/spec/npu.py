@@ -142,7 +142,9 @@ NPU_SPEC = AcceleratorSpec(
     # one row segment of 2 * cols int8 pixels per cycle
     l1_port_bits=lambda p: 16 * p.cols, check=_check,
     doc="digital NPU: layer descriptor, start/status, interrupt, counters, weight loading",
-    desc_words=DESC_WORDS, fields={"GEOMETRY": GEOMETRY}, enums={"ERROR": NpuError})
+    desc_words=DESC_WORDS, fields={"GEOMETRY": GEOMETRY}, enums={"ERROR": NpuError},
+    # the weight memory, byte for byte (word i at bytes [i * rows, (i + 1) * rows))
+    dma_sink=lambda p: p.weight_memory)
 
 PLUGIN = Plugin(spec="hetsoc.spec.npu:NPU_SPEC", gateware="hetsoc.hw.npu.npu:Npu.for_slot",
                 target="hetsoc.accel.npu.target:NpuTarget",

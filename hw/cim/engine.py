@@ -31,7 +31,7 @@ def _pow2(name, v, limit):
 
 
 class Cim(wiring.Component):
-    """The CIM accelerator (standalone; the SoC attaches ``l1`` and ``prog``).
+    """The CIM accelerator (standalone; the SoC attaches ``l1``, ``prog`` and ``dma``).
 
     Parameters
     ----------
@@ -45,6 +45,8 @@ class Cim(wiring.Component):
     post_cols : int, optional
         Columns converted and written per cycle: a power of two of at most 8 dividing
         ``cols_per_cycle`` (by default the largest).
+    dma : bool, optional
+        Add the ``dma`` programming port (``cols`` a multiple of 32).
 
     Members
     -------
@@ -58,14 +60,18 @@ class Cim(wiring.Component):
         A programming beat was refused since the last ``prog.clear_error``: the next
         descriptor will end with ``CimError.WEIGHTS``.
     l1 : Out(L1PortSignature), prog : In(ProgSignature)
+    dma : In(ProgSignature(rows, cols // 32, 32)), with ``dma``
+        Programming beats of 32 cells (64 bits) of a row from the DMA, one per cycle; ready
+        while idle and ``prog`` offers no beat (`CimMacro`).
     busy_cycles, mvms, prog_cycles : Out(32)
-        Counters: cycles busy, matrix-vector products done, programming beats accepted.
+        Counters: cycles busy, matrix-vector products done, programming beats accepted (CPU
+        or DMA).
     mvm_end : Out(1)
         One cycle per matrix-vector product done.
     """
 
     def __init__(self, rows: int, cols: int, rows_per_cycle: int = 16, cols_per_cycle: int = 16,
-                 l1_addr_width: int = 18, post_cols: int | None = None):
+                 l1_addr_width: int = 18, post_cols: int | None = None, dma: bool = False):
         for name, v in (("rows", rows), ("cols", cols)):
             if not isinstance(v, int) or not 1 <= v <= 4096:
                 raise ValueError(f"{name} must be an integer in [1, 4096], not {v!r}")
@@ -73,14 +79,18 @@ class Cim(wiring.Component):
         _pow2("cols_per_cycle", cols_per_cycle, cols)
         post_cols = min(8, cols_per_cycle) if post_cols is None else post_cols
         _pow2("post_cols", post_cols, min(8, cols_per_cycle))
+        if dma and cols % 32:
+            raise ValueError(f"cols must be a multiple of 32 for a DMA port, not {cols!r}")
         self.rows, self.cols = rows, cols
         self.rp, self.cp, self.post_cols = rows_per_cycle, cols_per_cycle, post_cols
         self.row_groups, self.col_groups = rows // rows_per_cycle, cols // cols_per_cycle
+        self.dma_port = dma
+        dma_port = {"dma": In(ProgSignature(rows, cols // 32, 32))} if dma else {}
         super().__init__({
             "desc": In(DESCRIPTOR), "start": In(1),
             "busy": Out(1), "done": Out(1), "error": Out(3), "weight_error": Out(1),
             "l1": Out(L1PortSignature(l1_addr_width)),
-            "prog": In(ProgSignature(rows, self.col_groups, cols_per_cycle)),
+            "prog": In(ProgSignature(rows, self.col_groups, cols_per_cycle)), **dma_port,
             "busy_cycles": Out(32), "mvms": Out(32), "prog_cycles": Out(32), "mvm_end": Out(1),
         })
 
@@ -92,12 +102,14 @@ class Cim(wiring.Component):
             rows=self.rows, cols=self.cols, **tile, post_cols=self.post_cols,
             l1_addr_width=len(self.l1.addr))
         m.submodules.macro = macro = CimMacro(rows=self.rows, cols=self.cols, **tile,
-                                              psum_width=psum_width)
+                                              psum_width=psum_width, dma=self.dma_port)
         m.submodules.readout = readout = CimReadout(cols=self.cols, cols_per_cycle=self.cp,
                                                     post_cols=self.post_cols,
                                                     psum_width=psum_width)
         wiring.connect(m, wiring.flipped(self.l1), seq.l1)
         wiring.connect(m, wiring.flipped(self.prog), macro.prog)
+        if self.dma_port:
+            wiring.connect(m, wiring.flipped(self.dma), macro.dma)
         wiring.connect(m, seq.rsp, macro.rsp, readout.rsp)
         wiring.connect(m, seq.mvm, macro.mvm)
         wiring.connect(m, seq.column, readout.column)

@@ -37,10 +37,14 @@ class DmaChannel(wiring.Component):
     Only when nothing is outstanding does the completion go out, so the next descriptor starts
     from a clean channel.
 
-    Ports ``rd`` / ``wr`` carry chunks to the memory selected by ``rd_sel`` / ``wr_sel``
-    (0: L1, 1: L2, 2: L3). Counters: ``bytes`` written, ``busy_cycles`` (a descriptor is being
-    checked or moved), ``stall_cycles`` (moving, but no beat written this cycle); ``clear``
-    zeroes them.
+    Ports ``rd`` / ``wr`` carry chunks to the target selected by ``rd_sel`` / ``wr_sel``
+    (0: L1, 1: L2, 2: L3, then the units' DMA windows, `SocConfig.dma_sinks`, which are write
+    only: a source there is ``UNMAPPED``). A descriptor that would write bytes a unit is using
+    (``sink_lo[j]``/``sink_hi[j]``: window offsets, empty if ``lo >= hi``) ends with
+    ``BUS_ERROR`` before it moves anything; the window refuses such beats too, should the unit
+    start using them during the transfer. Counters: ``bytes`` written, ``busy_cycles`` (a
+    descriptor is being checked or moved), ``stall_cycles`` (moving, but no beat written this
+    cycle); ``clear`` zeroes them.
 
     Parameters
     ----------
@@ -53,6 +57,13 @@ class DmaChannel(wiring.Component):
             raise TypeError(f"Config must be a SocConfig, not {config!r}")
         self.config = config
         depth = config.dma.queue_depth
+        self.targets = (*config.dma_memories, *(region for _, region in config.dma_sinks))
+        sel = range(len(self.targets))
+        sinks = {}
+        for j, (_, region) in enumerate(config.dma_sinks):
+            width = (region.size - 1).bit_length() + 1
+            sinks[f"sink{j}_lo"] = In(width)
+            sinks[f"sink{j}_hi"] = In(width)
         super().__init__({
             "push_valid": In(1), "push_desc": In(Descriptor), "push_ready": Out(1),
             "queued": Out(range(depth + 1)),
@@ -61,15 +72,15 @@ class DmaChannel(wiring.Component):
             "cpl_pop": In(1), "cpl_count": Out(range(depth + 1)),
             "busy": Out(1), "done": Out(1), "error": Out(1),
             "bytes": Out(32), "busy_cycles": Out(32), "stall_cycles": Out(32), "clear": In(1),
-            "rd": Out(BurstReadSignature()), "rd_sel": Out(2),
-            "wr": Out(BurstWriteSignature()), "wr_sel": Out(2),
+            "rd": Out(BurstReadSignature()), "rd_sel": Out(sel),
+            "wr": Out(BurstWriteSignature()), "wr_sel": Out(sel), **sinks,
         })
 
-    def _locate(self, m, lo, hi, name):
+    def _locate(self, m, lo, hi, name, regions):
         """Index of the region holding ``[lo, hi)``, and whether there is one."""
-        sel = Signal(2, name=f"{name}_sel")
+        sel = Signal(range(len(self.targets)), name=f"{name}_sel")
         hit = Signal(name=f"{name}_mapped")
-        for i, region in enumerate(self.config.dma_memories):
+        for i, region in enumerate(regions):
             with m.If((lo >= region.base) & (hi <= region.end)):
                 m.d.comb += [sel.eq(i), hit.eq(1)]
         return sel, hit
@@ -147,8 +158,16 @@ class DmaChannel(wiring.Component):
                          walk.rows.eq(d.rows), walk.planes.eq(d.planes),
                          walk.row_stride.eq(rs), walk.plane_stride.eq(ps)]
 
-        src_sel, src_mapped = self._locate(m, d.src, src_hi, "src")
-        dst_sel, dst_mapped = self._locate(m, d.dst, dst_hi, "dst")
+        src_sel, src_mapped = self._locate(m, d.src, src_hi, "src", self.config.dma_memories)
+        dst_sel, dst_mapped = self._locate(m, d.dst, dst_hi, "dst", self.targets)
+        # The destination overlaps bytes its unit is using now (checked again beat by beat).
+        in_use = Signal()
+        first = len(self.config.dma_memories)
+        for j, (_, region) in enumerate(self.config.dma_sinks):
+            lo = region.base + getattr(self, f"sink{j}_lo")
+            hi = region.base + getattr(self, f"sink{j}_hi")
+            with m.If((dst_sel == first + j) & (lo < hi) & (d.dst < hi) & (dst_hi > lo)):
+                m.d.comb += in_use.eq(1)
         aligned = ~Cat(d.src[:3], d.dst[:3], d.row_bytes[:3], d.src_row_stride[:3],
                        d.src_plane_stride[:3], d.dst_row_stride[:3],
                        d.dst_plane_stride[:3]).any()
@@ -187,6 +206,9 @@ class DmaChannel(wiring.Component):
                     m.next = "FINISH"
                 with m.Elif(~in_wwin):
                     m.d.sync += status.eq(DmaStatus.DST_WINDOW)
+                    m.next = "FINISH"
+                with m.Elif(in_use):
+                    m.d.sync += status.eq(DmaStatus.BUS_ERROR)
                     m.next = "FINISH"
                 with m.Else():
                     m.d.sync += [status.eq(DmaStatus.OK), self.rd_sel.eq(src_sel),

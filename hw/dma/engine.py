@@ -12,10 +12,11 @@ from .arbiter import BurstArbiter
 from .channel import DmaChannel
 from .ports import BurstReadSignature, BurstWriteSignature
 
-__all__ = ["TARGETS", "Dma"]
+__all__ = ["MEMORIES", "Dma"]
 
-#: Memories behind the engine, in the order of a channel's ``rd_sel`` / ``wr_sel``.
-TARGETS = ("l1", "l2", "l3")
+#: Memories behind the engine, in the order of a channel's ``rd_sel`` / ``wr_sel``; the units'
+#: DMA windows (write only) follow them.
+MEMORIES = ("l1", "l2", "l3")
 # Interrupt events per channel (CH_IRQ, CH_IRQ_EN: hetsoc.spec.dma.CH_IRQ).
 _EVENTS = CH_IRQ.size
 
@@ -29,8 +30,11 @@ class Dma(RegisterPage):
     channel has an event pending that its ``CH_IRQ_EN`` enables: done, error (a descriptor
     ended with a status other than OK) or overflow (a ``CH_PUSH`` found the queue full and was
     dropped). ``l1_conflicts`` and ``l2_conflicts`` are the memories' bank-conflict counters,
-    shown in the page. ``active`` is high while any channel is busy or has descriptors queued
-    (the simulation's clock gate, ``Soc(gated_acc=True)``, keeps the engine clocked then).
+    shown in the page. Each unit's DMA window (`SocConfig.dma_sinks`) has a burst write port
+    ``<slot>_wr`` and the unit's in-use bytes ``<slot>_lo``/``<slot>_hi`` (offsets in the
+    window; see `~.sink.BurstSink`). ``active`` is high while any channel is busy or has
+    descriptors queued (the simulation's clock gate, ``Soc(gated_acc=True)``, keeps the engine
+    clocked then).
 
     Parameters
     ----------
@@ -42,9 +46,16 @@ class Dma(RegisterPage):
             raise TypeError(f"Config must be a SocConfig, not {config!r}")
         self.config = config
         members = {"irq": Out(1), "active": Out(1), "l1_conflicts": In(32), "l2_conflicts": In(32)}
-        for t in TARGETS:
+        for t in MEMORIES:
             members[f"{t}_rd"] = Out(BurstReadSignature())
             members[f"{t}_wr"] = Out(BurstWriteSignature())
+        #: The units with a DMA window, in the order of the targets after the memories.
+        self.sinks = tuple(slot.name for slot, _ in config.dma_sinks)
+        for (slot, region) in config.dma_sinks:
+            width = (region.size - 1).bit_length() + 1
+            members[f"{slot.name}_wr"] = Out(BurstWriteSignature())
+            members[f"{slot.name}_lo"] = In(width)
+            members[f"{slot.name}_hi"] = In(width)
         super().__init__(dma_page(config.dma.channels), extra_members=members)
 
     def elaborate(self, platform):
@@ -92,6 +103,9 @@ class Dma(RegisterPage):
                          cpl.valid.eq(ch.cpl_valid)]
             irqs.append((pending & enable).any())
             working.append(ch.busy | (ch.queued != 0))
+            for j, name in enumerate(self.sinks):
+                m.d.comb += [getattr(ch, f"sink{j}_lo").eq(getattr(self, f"{name}_lo")),
+                             getattr(ch, f"sink{j}_hi").eq(getattr(self, f"{name}_hi"))]
             m.d.comb += [
                 ch.push_valid.eq(w[p + "PUSH"]),
                 ch.push_desc.eq(Cat(*staged)),
@@ -116,38 +130,43 @@ class Dma(RegisterPage):
             r["L2_CONFLICTS"].eq(self.l2_conflicts),
         ]
 
-        # One arbiter per memory and direction; a channel's command goes to the one its
-        # descriptor selected, and its data and completions come back from there.
-        for t_index, t in enumerate(TARGETS):
-            for kind, sel_name in (("rd", "rd_sel"), ("wr", "wr_sel")):
-                arb = BurstArbiter(n, "read" if kind == "rd" else "write")
-                m.submodules[f"{t}_{kind}_arb"] = arb
-                wiring.connect(m, arb.down, wiring.flipped(getattr(self, f"{t}_{kind}")))
-                for c, ch in enumerate(chans):
-                    up = getattr(arb, f"up{c}")
-                    src = getattr(ch, kind)
-                    mine = getattr(ch, sel_name) == t_index
-                    m.d.comb += [up.cmd_valid.eq(src.cmd_valid & mine),
-                                 up.cmd_addr.eq(src.cmd_addr), up.cmd_len.eq(src.cmd_len)]
-                    if kind == "wr":
-                        m.d.comb += [up.data_valid.eq(src.data_valid & mine),
-                                     up.data.eq(src.data)]
-        # Back to the channels: the selected memory's handshakes (a channel's data and
-        # completions only ever come from the memory it has commands outstanding at).
+        # One arbiter per target and direction (a unit's window is written only); a channel's
+        # command goes to the one its descriptor selected, and its data and completions come
+        # back from there.
+        ports = [(t, kind) for t in MEMORIES for kind in ("rd", "wr")]
+        ports += [(t, "wr") for t in self.sinks]
+        targets = (*MEMORIES, *self.sinks)
+        for t, kind in ports:
+            t_index = targets.index(t)
+            sel_name = f"{kind}_sel"
+            arb = BurstArbiter(n, "read" if kind == "rd" else "write")
+            m.submodules[f"{t}_{kind}_arb"] = arb
+            wiring.connect(m, arb.down, wiring.flipped(getattr(self, f"{t}_{kind}")))
+            for c, ch in enumerate(chans):
+                up = getattr(arb, f"up{c}")
+                src = getattr(ch, kind)
+                mine = getattr(ch, sel_name) == t_index
+                m.d.comb += [up.cmd_valid.eq(src.cmd_valid & mine),
+                             up.cmd_addr.eq(src.cmd_addr), up.cmd_len.eq(src.cmd_len)]
+                if kind == "wr":
+                    m.d.comb += [up.data_valid.eq(src.data_valid & mine),
+                                 up.data.eq(src.data)]
+        # Back to the channels: the selected target's handshakes (a channel's data and
+        # completions only ever come from the target it has commands outstanding at).
         for c, ch in enumerate(chans):
-            for kind, sel_name in (("rd", "rd_sel"), ("wr", "wr_sel")):
+            for t, kind in ports:
+                t_index, sel_name = targets.index(t), f"{kind}_sel"
                 dst = getattr(ch, kind)
-                for t_index, t in enumerate(TARGETS):
-                    up = getattr(m.submodules[f"{t}_{kind}_arb"], f"up{c}")
-                    with m.If(getattr(ch, sel_name) == t_index):
-                        m.d.comb += dst.cmd_ready.eq(up.cmd_ready)
-                        if kind == "wr":
-                            m.d.comb += dst.data_ready.eq(up.data_ready)
-                    if kind == "rd":
-                        with m.If(up.data_valid):
-                            m.d.comb += [dst.data_valid.eq(1), dst.data.eq(up.data),
-                                         dst.data_err.eq(up.data_err)]
-                    else:
-                        with m.If(up.done):
-                            m.d.comb += [dst.done.eq(1), dst.done_err.eq(up.done_err)]
+                up = getattr(m.submodules[f"{t}_{kind}_arb"], f"up{c}")
+                with m.If(getattr(ch, sel_name) == t_index):
+                    m.d.comb += dst.cmd_ready.eq(up.cmd_ready)
+                    if kind == "wr":
+                        m.d.comb += dst.data_ready.eq(up.data_ready)
+                if kind == "rd":
+                    with m.If(up.data_valid):
+                        m.d.comb += [dst.data_valid.eq(1), dst.data.eq(up.data),
+                                     dst.data_err.eq(up.data_err)]
+                else:
+                    with m.If(up.done):
+                        m.d.comb += [dst.done.eq(1), dst.done_err.eq(up.done_err)]
         return m

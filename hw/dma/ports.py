@@ -24,7 +24,7 @@ from amaranth.lib.wiring import In, Out
 
 from ...spec.dma import LEN_WIDTH
 
-__all__ = ["BurstReadSignature", "BurstWriteSignature"]
+__all__ = ["BurstReadSignature", "BurstWriteSignature", "SinkSignature"]
 
 
 
@@ -61,3 +61,37 @@ class BurstWriteSignature(wiring.Signature):
 
     def __repr__(self):
         return "BurstWriteSignature()"
+
+
+class SinkSignature(wiring.Signature):
+    """Initiator side (the DMA's) of a unit's DMA window: beat writes into the unit.
+
+    A unit whose spec declares ``dma_sink`` (`hetsoc.spec.accelerators.AcceleratorSpec`) has a
+    window on the DMA's address map (`hetsoc.spec.config.SocConfig.dma_sinks`); the engine turns
+    the chunks a channel writes there into beats on this port (`hw.dma.sink.BurstSink`).
+
+    ``valid`` with ``addr`` (byte offset in the window, a multiple of 8) and ``data`` (8 bytes,
+    byte ``i`` at ``addr + i``) offer one beat; it is taken in a cycle where the unit raises
+    ``ready`` (the unit wrote it) or ``err`` (the unit refuses it and writes nothing: outside
+    what the window maps, or a bad value); a refused beat ends the transfer with a bus error.
+    ``in_use_lo`` / ``in_use_hi`` are the window's bytes ``[lo, hi)`` the unit is using now (for
+    example the weights of the layer it runs; ``lo >= hi``: none): the engine offers no beat
+    there (it refuses the beat itself) and refuses a whole descriptor that would write there
+    before it moves a byte.
+    """
+
+    def __init__(self, addr_width: int):
+        if not isinstance(addr_width, int) or not 10 <= addr_width <= 32:
+            raise TypeError(f"Address width must be an integer in [10, 32], not {addr_width!r}")
+        self.addr_width = addr_width
+        super().__init__({
+            "valid": Out(1), "addr": Out(addr_width), "data": Out(64),
+            "ready": In(1), "err": In(1),
+            "in_use_lo": In(addr_width + 1), "in_use_hi": In(addr_width + 1),
+        })
+
+    def __eq__(self, other):
+        return isinstance(other, SinkSignature) and other.addr_width == self.addr_width
+
+    def __repr__(self):
+        return f"SinkSignature({self.addr_width})"

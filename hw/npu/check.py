@@ -17,7 +17,9 @@ __all__ = ["check_descriptor"]
 
 def check_descriptor(m: Module, d, *, l1_size: int, weight_words: int, rows: int,
                      cols: int, port_bytes: int):
-    """Return a Signal(4) with the first failing check's `NpuError` code (combinational).
+    """Return a Signal(4) with the first failing check's `NpuError` code (combinational), and
+    a Signal(48), one past the last weight-memory word the layer reads (for a conv, depthwise
+    or dense layer).
 
     Parameters
     ----------
@@ -84,4 +86,4 @@ def check_descriptor(m: Module, d, *, l1_size: int, weight_words: int, rows: int
         m.d.comb += code.eq(NpuError.OUTPUT)
     with m.Elif(w_end > weight_words):
         m.d.comb += code.eq(NpuError.WEIGHTS)
-    return code
+    return code, w_end

@@ -9,7 +9,7 @@ layer whatever the register page does meanwhile.
 
 from __future__ import annotations
 
-from amaranth import Module, Signal
+from amaranth import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -54,12 +54,16 @@ class Control(wiring.Component):
         A MAC step and the multiply-accumulates it made (counted in ``macs``).
     busy, done, error, err_code, busy_cycles, stall_cycles, macs : Out
         As `NpuCore`.
+    w_lo, w_hi : Out(range(weight_words + 1))
+        The weight-memory words ``[w_lo, w_hi)`` the layer reads, while it is checked or runs
+        (a residual add reads none; ``w_lo == w_hi`` then and while idle).
     """
 
     def __init__(self, *, rows: int, cols: int, port_bytes: int, l1_size: int,
                  weight_words: int, mac_width: int):
         self._check = dict(l1_size=l1_size, weight_words=weight_words, rows=rows, cols=cols,
                            port_bytes=port_bytes)
+        self.weight_words = weight_words
         super().__init__({
             "start": In(1), "desc_in": In(DESCRIPTOR), "desc": Out(DESCRIPTOR),
             "running": Out(1), "adding": Out(1), "run_init": Out(1),
@@ -68,6 +72,7 @@ class Control(wiring.Component):
             "mac_valid": In(1), "mac_inc": In(mac_width),
             "busy": Out(1), "done": Out(1), "error": Out(1), "err_code": Out(4),
             "busy_cycles": Out(32), "stall_cycles": Out(32), "macs": Out(32),
+            "w_lo": Out(range(weight_words + 1)), "w_hi": Out(range(weight_words + 1)),
         })
 
     def elaborate(self, platform):
@@ -75,8 +80,14 @@ class Control(wiring.Component):
         d = self.desc
         running, adding = self.running, self.adding
         checking = Signal()
-        code = check_descriptor(m, d, **self._check)
+        code, w_end = check_descriptor(m, d, **self._check)
         m.d.comb += self.busy.eq(running | adding | checking)
+        # The words the layer reads (clipped to the memory: a descriptor reaching past it is
+        # refused in its check cycle), so the weight port can refuse DMA writes into them.
+        words = self.weight_words
+        with m.If((running | checking) & (d.op != Op.ADD) & (d.w_base < words)):
+            m.d.comb += [self.w_lo.eq(d.w_base),
+                         self.w_hi.eq(Mux(w_end > words, words, w_end))]
         with m.If(self.busy):
             m.d.sync += self.busy_cycles.eq(self.busy_cycles + 1)
             with m.If(self.stall):

@@ -78,7 +78,11 @@ class NpuCore(wiring.Component):
     work : Out
         Multiply-accumulates made this cycle.
     wmem_we, wmem_addr, wmem_data : In
-        Weight memory write port (one ``rows``-byte word per cycle).
+        Weight memory write port: one ``rows``-byte word per cycle, ``wmem_we`` a write enable
+        per lane of ``wmem_lane_bits`` (8 bytes, or the whole word if it is smaller), so a DMA
+        beat writes its lane of a word.
+    w_lo, w_hi : Out
+        Weight-memory words the layer in progress reads (`Control`).
     """
 
     def __init__(self, rows: int = 16, cols: int = 16, *, l1_size: int = 1 << 18,
@@ -94,6 +98,8 @@ class NpuCore(wiring.Component):
         self.port_bytes = max(4, 2 * cols)
         self.log_pb = _log2(self.port_bytes, "port width")
         self.weight_words = weight_memory // rows
+        self.wmem_lane_bits = min(64, 8 * rows)
+        self.wmem_lanes = 8 * rows // self.wmem_lane_bits
         span = (cols - 1) * 2 + MAX_KERNEL
         self.line_words = -(-(self.port_bytes - 1 + span) // self.port_bytes)
         self.wmem = Memory(shape=8 * rows, depth=self.weight_words, init=[])
@@ -103,8 +109,9 @@ class NpuCore(wiring.Component):
             "busy": Out(1), "done": Out(1), "error": Out(1), "err_code": Out(4),
             "busy_cycles": Out(32), "stall_cycles": Out(32), "macs": Out(32),
             "stall": Out(1), "work": Out(self.log_r + self.log_nc + 2),
-            "wmem_we": In(1), "wmem_addr": In(range(self.weight_words)),
+            "wmem_we": In(self.wmem_lanes), "wmem_addr": In(range(self.weight_words)),
             "wmem_data": In(8 * rows),
+            "w_lo": Out(range(self.weight_words + 1)), "w_hi": Out(range(self.weight_words + 1)),
         })
 
     def elaborate(self, platform):
@@ -113,7 +120,7 @@ class NpuCore(wiring.Component):
         shape = dict(rows=R, cols=NC)
         gated = self.gated_capture
         m.submodules.wmem = self.wmem
-        wp = self.wmem.write_port()
+        wp = self.wmem.write_port(granularity=self.wmem_lane_bits)
         rp = self.wmem.read_port()
         m.submodules.control = ctrl = Control(
             **shape, port_bytes=PB, l1_size=self.l1_size, weight_words=self.weight_words,
@@ -136,6 +143,7 @@ class NpuCore(wiring.Component):
                      self.error.eq(ctrl.error), self.err_code.eq(ctrl.err_code),
                      self.busy_cycles.eq(ctrl.busy_cycles),
                      self.stall_cycles.eq(ctrl.stall_cycles), self.macs.eq(ctrl.macs),
+                     self.w_lo.eq(ctrl.w_lo), self.w_hi.eq(ctrl.w_hi),
                      wp.en.eq(self.wmem_we), wp.addr.eq(self.wmem_addr),
                      wp.data.eq(self.wmem_data)]
         # the latched descriptor and the run flags, to every unit; their ends, to the control

@@ -45,6 +45,19 @@ void cim_program_beats(acc_t cim, uint32_t row0, uint32_t rows, uint32_t groups,
         CIM_REG(cim, PROG_DATA) = words[i];
 }
 
+int cim_program_dma_desc(uint32_t window, uint32_t macro_cols, uint32_t src, uint32_t row0,
+                         uint32_t rows, uint32_t cols, uint16_t tag, dma_desc_t *d)
+{
+    const uint32_t pitch = macro_cols / 4, row_bytes = cols / 4;
+    if (macro_cols < 32 || (macro_cols & (macro_cols - 1)) || cols == 0 || cols % 32 ||
+        cols > macro_cols || rows == 0 || rows > 0xFFFFu)
+        return -1;
+    dma_desc_t out = {src, window + row0 * pitch, (uint16_t)row_bytes, (uint16_t)rows, 1, tag,
+                      row_bytes, 0, pitch, 0};
+    *d = out;
+    return 0;
+}
+
 static inline uint32_t cell(int8_t w)
 {
     return w == 0 ? 0u : w == 1 ? 1u : w == -1 ? 3u : 2u;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "acc.h"
+#include "dma.h"
 #include "hetsoc_soc.h"
 
 #ifdef __cplusplus
@@ -60,9 +61,22 @@ uint32_t cim_words_per_beat(acc_t cim);
 void cim_program_beats(acc_t cim, uint32_t row0, uint32_t rows, uint32_t groups,
                        const uint32_t *words);
 void cim_program_ternary(acc_t cim, uint32_t row0, const int8_t *t, uint32_t rows, uint32_t k);
+/* Programming by DMA: the cells as a DMA destination, the CIM's DMA window
+ * (HETSOC_<NAME>_DMA_BASE, on the DMA's address map only; a macro of macro_cols columns, a power
+ * of two of at least 32): row r's cells are bytes [r * macro_cols / 4, (r + 1) * macro_cols / 4),
+ * four cells a byte (column c in bits 2 * (c % 4)), the CELL codes of PROG_DATA
+ * (hetsoc.accel.cim.encoder.weight_window). Build the descriptor of a copy of `rows` rows of
+ * cols / 4 bytes each (columns 0..cols-1, cols a multiple of 32), packed one after the other at
+ * `src` (L3, L2 or L1), into macro rows row0..; queue it with dma_submit on a channel whose write
+ * window holds the CIM's window. Returns 0, or -1 (d untouched) if it does not fit. One 8-byte
+ * beat a cycle (PROG_CYCLES counts each); while a descriptor runs the whole window is refused
+ * (the transfer ends with HETSOC_DMA_STATUS_BUS_ERROR, nothing written): wait for the CIM to be
+ * idle first. */
+int cim_program_dma_desc(uint32_t window, uint32_t macro_cols, uint32_t src, uint32_t row0,
+                         uint32_t rows, uint32_t cols, uint16_t tag, dma_desc_t *d);
 /* Forget a refused weight (CIM_STATUS_WEIGHT_ERROR). */
 void cim_clear_weight_error(acc_t cim);
-/* Programming beats accepted since reset. */
+/* Programming beats accepted since reset, by the CPU or by the DMA. */
 uint32_t cim_prog_cycles(acc_t cim);
 
 /* Descriptor, start, wait, interrupt and the counters of the last descriptor: acc.h (WORK

@@ -38,6 +38,27 @@ int npu_load_weights(acc_t npu, uint32_t w_base, const uint32_t *image, uint32_t
     return 0;
 }
 
+int npu_weights_dma_desc(acc_t npu, uint32_t window, uint32_t src, uint32_t w_base,
+                         uint32_t bytes, uint16_t tag, dma_desc_t *d)
+{
+    const uint32_t rows = npu_rows(npu), words = npu_weight_words(npu);
+    if (bytes == 0 || bytes % 8 || (w_base * rows) % 8 || w_base > words ||
+        bytes > (words - w_base) * rows)
+        return -1;
+    /* one row if it fits the 16-bit row size, else rows of the most beats that divide it */
+    const uint32_t beats = bytes / 8;
+    uint32_t per_row = beats;
+    while (per_row > 0xFFF8u / 8 || beats % per_row)
+        per_row--;
+    if (beats / per_row > 0xFFFFu)
+        return -1;
+    const uint32_t row = per_row * 8;
+    dma_desc_t out = {src, window + w_base * rows, (uint16_t)row, (uint16_t)(beats / per_row),
+                      1, tag, row, 0, row, 0};
+    *d = out;
+    return 0;
+}
+
 const char *npu_error_name(uint32_t err)
 {
     static const char *const names[] = {"ok",      "kernel",  "stride", "shape",    "input",

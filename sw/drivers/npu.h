@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "acc.h"
+#include "dma.h"
 #include "hetsoc_soc.h"
 
 #ifdef __cplusplus
@@ -50,6 +51,17 @@ uint32_t npu_weight_words(acc_t npu);
  * written) if n32 is not a whole number of words or the image does not fit. Not while the NPU
  * is busy: the running layer reads the same memory. */
 int npu_load_weights(acc_t npu, uint32_t w_base, const uint32_t *image, uint32_t n32);
+/* The weight memory as a DMA destination: byte i of the NPU's DMA window (HETSOC_<NAME>_DMA_BASE,
+ * on the DMA's address map only) is byte i % rows of weight word i / rows. Build the descriptor
+ * of a copy of a weight image of `bytes` bytes at `src` (L3, L2 or L1) to weight word w_base;
+ * queue it with dma_submit on a channel whose write window holds the NPU's window. Returns 0, or
+ * -1 (d untouched) if bytes or w_base * rows is not a multiple of 8, or the image does not fit.
+ * The NPU refuses DMA writes into the words its running layer reads (the transfer ends with
+ * HETSOC_DMA_STATUS_BUS_ERROR, nothing written), and takes the rest while it computes: the next
+ * layer's weights can stream in behind this one. 8 bytes a cycle (a CPU WMEM_DATA write takes
+ * precedence for its cycle). */
+int npu_weights_dma_desc(acc_t npu, uint32_t window, uint32_t src, uint32_t w_base,
+                         uint32_t bytes, uint16_t tag, dma_desc_t *d);
 /* Descriptor, start, wait, interrupt and counters: acc.h (WORK counts multiply-accumulates).
  * "ok", "kernel", "stride", "shape", "input", "output", "weights", "align", "channels",
  * "other". */

@@ -4,6 +4,11 @@
  * for the done interrupt), compare the output with the golden model's, and check each
  * descriptor's BUSY_CYCLES, WORK (matrix-vector products) and L1 traffic, and PROG_CYCLES,
  * against the host's timing model. Returns 0 on success.
+ *
+ * Built with -DCIM_WEIGHTS_L3=<address>, each descriptor's weights come from L3 instead, by DMA
+ * into the CIM's DMA window (cim_program_dma_desc, channel 0): the host loads every job's window
+ * image there (rows x cols/4 bytes, hetsoc.accel.cim.testgen.l3_windows), one after the other
+ * in job order; PROG_CYCLES then counts a beat per 8 bytes (hetsoc.accel.cim.cost).
  */
 #include "cim.h"
 #include "cim_layers.h"
@@ -26,6 +31,33 @@ static void copy_to_l1(uint32_t off, const void *src, uint32_t n)
     memcpy((void *)(uintptr_t)CIM_L1(off), src, n);
 }
 
+#ifdef CIM_WEIGHTS_L3
+static uint32_t l3_next = CIM_WEIGHTS_L3; /* the next job's image */
+
+/* The job's weights by DMA from L3; the PROG_CYCLES it adds. */
+static uint32_t program_dma(const struct cim_fw_layer *l, const struct cim_fw_job *job, int *bad)
+{
+    dma_desc_t d;
+    uint32_t bytes = job->rows * (HETSOC_CIM_COLS / 4);
+    if (cim_program_dma_desc(HETSOC_CIM_DMA_BASE, HETSOC_CIM_COLS, l3_next, 0, job->rows,
+                             HETSOC_CIM_COLS, 1, &d) != 0) {
+        printf("cim_layer: %s: weights do not fit the DMA window\n", l->name);
+        *bad = 1;
+        return 0;
+    }
+    l3_next += bytes;
+    dma_set_windows(0, HETSOC_L3_BASE, HETSOC_L3_END, HETSOC_CIM_DMA_BASE,
+                    HETSOC_CIM_DMA_BASE + HETSOC_CIM_DMA_SIZE);
+    dma_submit(0, &d);
+    uint32_t status = dma_wait(0, 0);
+    if (status != HETSOC_DMA_STATUS_OK) {
+        printf("cim_layer: %s: weights by DMA: %s\n", l->name, dma_status_name(status));
+        *bad = 1;
+    }
+    return bytes / 8;
+}
+#endif
+
 static int run_layer(const struct cim_fw_layer *l)
 {
     int bad = 0;
@@ -34,13 +66,22 @@ static int run_layer(const struct cim_fw_layer *l)
     memset((void *)(uintptr_t)CIM_L1(l->out_addr), 0x5A, l->out_bytes);
     uint32_t busy = 0, mvms = 0, prog0 = cim_prog_cycles(CIM);
     uint32_t irqs0 = irq_done_count;
+#ifdef CIM_WEIGHTS_L3
+    uint32_t want_prog = 0;
+#else
+    uint32_t want_prog = l->prog_beats;
+#endif
     uint32_t start = rdcycle();
     for (uint32_t j = 0; j < l->n_jobs; j++) {
         const struct cim_fw_job *job = &l->jobs[j];
+#ifdef CIM_WEIGHTS_L3
+        want_prog += program_dma(l, job, &bad);
+#else
         if (job->beats)
             cim_program_beats(CIM, 0, job->rows, job->groups, job->beats);
         else
             cim_program_ternary(CIM, 0, job->weights, job->rows, job->k);
+#endif
         copy_to_l1(l->param_addr, job->params, job->param_bytes);
         acc_set_descriptor(CIM, job->desc, CIM_DESC_WORDS);
         acc_start(CIM);
@@ -72,9 +113,9 @@ static int run_layer(const struct cim_fw_layer *l)
     printf("cim_layer: %s: %u descriptors, busy %u (model %u), mvms %u (model %u), "
            "programming beats %u (expected %u), %u cycles in all, %u mismatches\n",
            l->name, (unsigned)l->n_jobs, (unsigned)busy, (unsigned)l->busy_cycles,
-           (unsigned)mvms, (unsigned)l->mvms, (unsigned)prog, (unsigned)l->prog_beats,
+           (unsigned)mvms, (unsigned)l->mvms, (unsigned)prog, (unsigned)want_prog,
            (unsigned)elapsed, (unsigned)mismatches);
-    if (mismatches || busy != l->busy_cycles || mvms != l->mvms || prog != l->prog_beats)
+    if (mismatches || busy != l->busy_cycles || mvms != l->mvms || prog != want_prog)
         bad = 1;
     if (l->irq && irq_done_count - irqs0 != l->n_jobs) {
         printf("cim_layer: %s: %u done interrupts, expected %u\n", l->name,

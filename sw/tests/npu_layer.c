@@ -13,6 +13,10 @@
  * the model's plus the stall cycles plus the drain's writes (a stall can push a row fetch into
  * a drain write, which takes the port first and is no stall). Prints one line per run and
  * "npu_layer: ok"; returns 0 on success.
+ *
+ * Built with -DNPU_WEIGHTS_L3=<address>, the weight images come from L3 instead, by DMA into the
+ * NPU's DMA window (npu_weights_dma_desc, channel 0): the host loads them there, one after the
+ * other in layer order, each padded to 8 bytes (hetsoc.accel.npu.testgen.l3_weights).
  */
 #include "hetsoc.h"
 #include "npu.h"
@@ -23,6 +27,9 @@
 #define NPU_UNIT HETSOC_NPU_BASE
 #endif
 #define UNIT ((acc_t)(NPU_UNIT))
+#ifndef NPU_DMA_WINDOW
+#define NPU_DMA_WINDOW HETSOC_NPU_DMA_BASE
+#endif
 #include "npu_layers.h"
 
 #define PE_COUNT (npu_rows(UNIT) * npu_cols(UNIT))
@@ -50,6 +57,40 @@ static uint8_t want_byte(const npu_test_layer_t *L, uint32_t offset)
     return pattern(offset);
 }
 
+#ifdef NPU_WEIGHTS_L3
+/* The layer's image in L3: after those of the layers before it, each padded to 8 bytes. */
+static uint32_t l3_image(const npu_test_layer_t *L)
+{
+    uint32_t at = NPU_WEIGHTS_L3;
+    for (const npu_test_layer_t *p = npu_layers; p != L; p++)
+        at += (p->weight_words32 * 4 + 7) & ~7u;
+    return at;
+}
+
+static int load_weights_dma(const npu_test_layer_t *L)
+{
+    dma_desc_t d;
+    uint32_t bytes = (L->weight_words32 * 4 + 7) & ~7u;
+    if (npu_weights_dma_desc(UNIT, NPU_DMA_WINDOW, l3_image(L), L->w_base, bytes, 1, &d) != 0) {
+        printf("npu_layer: %s: weight image does not fit\n", L->name);
+        return 1;
+    }
+    dma_set_windows(0, HETSOC_L3_BASE, HETSOC_L3_END, NPU_DMA_WINDOW,
+                    NPU_DMA_WINDOW + npu_weight_words(UNIT) * npu_rows(UNIT));
+    dma_clear_counters(0);
+    dma_submit(0, &d);
+    uint32_t status = dma_wait(0, 0);
+    if (status != HETSOC_DMA_STATUS_OK || dma_bytes(0) != bytes) {
+        printf("npu_layer: %s: weights by DMA: %s, %u bytes\n", L->name,
+               dma_status_name(status), (unsigned)dma_bytes(0));
+        return 1;
+    }
+    printf("npu_layer: %s: %u weight bytes by DMA in %u cycles\n", L->name, (unsigned)bytes,
+           (unsigned)dma_busy_cycles(0));
+    return 0;
+}
+#endif
+
 enum wait_mode { POLL, IRQ, CONTEND };
 static const char *const mode_names[] = {"", " (irq)", " (L1 contended)"};
 
@@ -74,10 +115,15 @@ static int run_layer(const npu_test_layer_t *L, enum wait_mode mode)
     for (uint32_t i = 0; i < L->n_inputs; i++)
         memcpy((void *)(uintptr_t)(HETSOC_L1_BASE + L->inputs[i].offset), L->inputs[i].data,
                L->inputs[i].size);
+#ifdef NPU_WEIGHTS_L3
+    if (L->weight_words32 && load_weights_dma(L) != 0)
+        return 1;
+#else
     if (L->weight_words32 && npu_load_weights(UNIT, L->w_base, L->weights, L->weight_words32) != 0) {
         printf("npu_layer: %s: weight image does not fit\n", L->name);
         return 1;
     }
+#endif
     uint64_t t0 = read_mcycle64();
     acc_set_descriptor(UNIT, L->desc, HETSOC_NPU_DESC_WORDS);
     acc_start(UNIT);

@@ -19,7 +19,7 @@ CASES = [
     (Transfer(L2, L1 + 1024, 16, 2, 1, 20, 0, 16, 0, tag=4), DmaStatus.MISALIGNED),
     (Transfer(L2, L1 + 1024, 16, 0, tag=5), DmaStatus.ZERO_SIZE),
     (Transfer(L2, L1 + 1024, 0, tag=6), DmaStatus.ZERO_SIZE),
-    (Transfer(L2, 0x3000_0000, 16, tag=7), DmaStatus.UNMAPPED),
+    (Transfer(L2, 0x6000_0000, 16, tag=7), DmaStatus.UNMAPPED),  # nothing is mapped there
     (Transfer(L2 + 8, L1 + 2040, 16, tag=8), DmaStatus.DST_WINDOW),
     (Transfer(L2, L1 + 1024, 64, 4, 1, 64, 0, 128, 0, tag=9), DmaStatus.OK),
 ]

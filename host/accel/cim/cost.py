@@ -25,11 +25,14 @@ rest leaves free. With ``K`` columns, ``M = ceil(R / Rp) * ceil(K / Cp)`` MVM ti
 L1 (HWC), so one beat reads the bytes up to the end of their 8-byte word: a tap whose ``n``
 channels start at byte address ``a`` takes as many beats as the words ``[a, a + n)`` touches; a
 padding tap (no read) ``ceil(n / 8)``.
+
+Weight programming (`dma_program_cycles`, `cpu_program_beats`) happens between descriptors
+and is counted apart, by ``PROG_CYCLES`` (beats accepted, CPU or DMA).
 """
 
 from __future__ import annotations
 
-__all__ = ["cycles", "pixel_gather_beats"]
+__all__ = ["cpu_program_beats", "cycles", "dma_program_cycles", "pixel_gather_beats"]
 
 
 def pixel_gather_beats(fields) -> list[int]:
@@ -94,3 +97,21 @@ def cycles(fields, rows_per_cycle: int, cols_per_cycle: int, post_cols: int | No
         if p:
             total += 1 if g <= free else g - free + 2
     return total
+
+
+def dma_program_cycles(nbytes: int) -> int:
+    """Cycles the CIM's DMA window takes to accept ``nbytes`` (a multiple of 8) of weights:
+    one 8-byte beat (32 cells of a row) per cycle while the engine is idle and no
+    ``PROG_DATA`` beat competes; each beat adds one to ``PROG_CYCLES``. This is the sink's
+    side: a DMA that delivers beats more slowly sets the pace itself."""
+    if not isinstance(nbytes, int) or nbytes < 0 or nbytes % 8:
+        raise ValueError(f"nbytes must be a non-negative multiple of 8, not {nbytes!r}")
+    return nbytes // 8
+
+
+def cpu_program_beats(rows: int, k: int, cols_per_cycle: int) -> int:
+    """Programming beats (``PROG_CYCLES``) of a ``rows x k`` block through ``PROG_DATA``: a row
+    of ``cols_per_cycle`` cells each, so ``rows * ceil(k / cols_per_cycle)``; the firmware
+    writes ``max(1, 2 cols_per_cycle / 32)`` words per beat, one ``PROG_ADDR`` before them.
+    The core's cycles per store are the CPU's (not modelled here)."""
+    return rows * -(-k // cols_per_cycle)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...golden.cim_noise import descriptor_seed
-from ...spec.cim import CELL_MINUS, CELL_PLUS, DESCRIPTOR, PARAM_BYTES
+from ...spec.cim import CELL_MINUS, CELL_PLUS, CELL_ZERO, DESCRIPTOR, PARAM_BYTES
 from ...spec.pack import pack
 
-__all__ = ["CimJob", "encode_descriptor", "param_table", "plan_conv2d", "weight_beats"]
+__all__ = ["CimJob", "encode_descriptor", "param_table", "plan_conv2d", "weight_beats",
+           "weight_window"]
 
 
 def encode_descriptor(**fields) -> int:
@@ -26,20 +27,40 @@ def encode_descriptor(**fields) -> int:
     return pack(DESCRIPTOR, fields)
 
 
-def weight_beats(t, cols_per_write: int):
-    """Programming beats ``(row, group, data)`` for a ternary matrix ``t`` (rows x columns)
-    placed at macro row 0, column 0."""
+def _cell_codes(t) -> np.ndarray:
     t = np.asarray(t)
     if not np.isin(t, (-1, 0, 1)).all():
         bad = t[~np.isin(t, (-1, 0, 1))].flat[0]
         raise ValueError(f"CIM weights must be in {{-1, 0, +1}}, not {int(bad)!r}")
-    codes = np.where(t == 1, CELL_PLUS, np.where(t == -1, CELL_MINUS, 0)).astype(np.int64)
+    return np.where(t == 1, CELL_PLUS, np.where(t == -1, CELL_MINUS, CELL_ZERO)).astype(np.int64)
+
+
+def weight_beats(t, cols_per_write: int):
+    """Programming beats ``(row, group, data)`` for a ternary matrix ``t`` (rows x columns)
+    placed at macro row 0, column 0."""
+    t = np.asarray(t)
+    codes = _cell_codes(t)
     beats = []
     for r in range(t.shape[0]):
         for g in range(-(-t.shape[1] // cols_per_write)):
             cells = codes[r, g * cols_per_write:(g + 1) * cols_per_write]
             beats.append((r, g, sum(int(v) << (2 * i) for i, v in enumerate(cells))))
     return beats
+
+
+def weight_window(t, cols: int) -> bytes:
+    """The first bytes of the CIM's DMA window (``hetsoc.spec.cim.dma_sink_bytes``) for a
+    ternary matrix ``t`` (rows x at most ``cols`` columns) at macro row 0, column 0: its rows
+    whole, ``cols / 4`` bytes each, four cells a byte (cell ``c`` in bits ``2 (c % 4)``), the
+    columns past ``t``'s zero. One DMA transfer of ``rows * cols / 4`` bytes programs it."""
+    if not isinstance(cols, int) or cols < 32 or cols & (cols - 1):
+        raise ValueError(f"cols must be a power of two of at least 32, not {cols!r}")
+    codes = _cell_codes(t)
+    if codes.ndim != 2 or codes.shape[1] > cols:
+        raise ValueError(f"t must be rows x at most {cols} columns, not shape {codes.shape}")
+    row = np.zeros((codes.shape[0], cols), np.int64)
+    row[:, :codes.shape[1]] = codes
+    return (row.reshape(-1, 4) << np.array([0, 2, 4, 6])).sum(axis=1).astype(np.uint8).tobytes()
 
 
 def param_table(bias, multiplier, shift) -> bytes:

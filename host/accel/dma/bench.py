@@ -24,9 +24,11 @@ def reg(name: str, channel: int = 0) -> int:
 
 class Top(wiring.Component):
     """The memory system and an AxiRam as L3; ``faults`` are AxiRam fault windows as bus
-    addresses ``(lo, hi, resp)``."""
+    addresses ``(lo, hi, resp)``; ``units`` the components behind the units' DMA windows, by
+    slot name (each with a member ``dma``, ``In(SinkSignature)``)."""
 
-    def __init__(self, config, faults=()):
+    def __init__(self, config, faults=(), units=None):
+        self.units = dict(units or {})
         self.mem = MemorySystem(config)
         self.l3 = AxiRam(config.l3.size, faults=[(lo - config.l3.base, hi - config.l3.base, resp)
                                                  for lo, hi, resp in faults])
@@ -37,6 +39,9 @@ class Top(wiring.Component):
         m = Module()
         m.submodules.mem = self.mem
         m.submodules.l3 = self.l3
+        for name, unit in self.units.items():
+            m.submodules[name] = unit
+            wiring.connect(m, getattr(self.mem, f"{name}_dma"), unit.dma)
         wiring.connect(m, self.mem.m_axi, self.l3.axi)
         wiring.connect(m, wiring.flipped(self.bus), self.mem.dma_bus)
         m.d.comb += self.irq.eq(self.mem.irq)
@@ -47,16 +52,16 @@ class Bench:
     """Load memories from a :class:`DmaModel`, run a testbench coroutine, read memories back.
 
     ``faults``: L3 windows ``(lo, hi, resp)`` (bus addresses, resp SLVERR or DECERR) where the
-    AXI RAM answers errors; the model knows them too.
+    AXI RAM answers errors; the model knows them too. ``units``: as `Top`.
     """
 
-    def __init__(self, config, seed=0, faults=()):
+    def __init__(self, config, seed=0, faults=(), units=None):
         self.config = config
         self.model = DmaModel(config, bus_errors=[(lo, hi) for lo, hi, _ in faults])
         rng = np.random.default_rng(seed)
         for mem in self.model.memories.values():
             mem[:] = rng.integers(0, 256, mem.size, dtype=np.uint8)
-        self.top = Top(config, faults)
+        self.top = Top(config, faults, units)
         for name, sram in (("l1", self.top.mem.l1), ("l2", self.top.mem.l2)):
             words = self.model.memories[name].view("<u4")
             for b, bank in enumerate(sram.bank_memories):
@@ -133,5 +138,9 @@ class Bench:
             self.final = {name: self.memory_bytes(ctx, name) for name in self.model.memories}
 
         sim.add_testbench(testbench)
-        sim.run_until(max_cycles * 1e-8)
-        assert hasattr(self, "final"), "testbench did not finish in time"
+        # In steps, so the simulation stops soon after the testbench ends.
+        for step in range(1, -(-max_cycles // 1000) + 1):
+            sim.run_until(step * 1000 * 1e-8)
+            if hasattr(self, "final"):
+                return
+        raise AssertionError(f"testbench did not finish in {max_cycles} cycles")

@@ -47,10 +47,14 @@ def _regions(config: SocConfig):
     return [getattr(config, name) for name in DMA_REGIONS]
 
 
-def check(config: SocConfig, t: Transfer, read_window, write_window) -> DmaStatus:
+def check(config: SocConfig, t: Transfer, read_window, write_window,
+          in_use=None) -> DmaStatus:
     """The engine's verdict on a descriptor before it moves anything.
 
-    ``read_window`` and ``write_window`` are ``(base, end)`` pairs, ``end`` exclusive.
+    ``read_window`` and ``write_window`` are ``(base, end)`` pairs, ``end`` exclusive. A
+    destination may also be a unit's DMA window (`SocConfig.dma_sinks`, write only);
+    ``in_use`` maps a window's name to the offsets ``(lo, hi)`` its unit is using now, which a
+    descriptor may not write (``BUS_ERROR``).
     """
     if not (t.row_bytes and t.rows and t.planes):
         return DmaStatus.ZERO_SIZE
@@ -59,13 +63,19 @@ def check(config: SocConfig, t: Transfer, read_window, write_window) -> DmaStatu
         return DmaStatus.MISALIGNED
     src = extent(t.src, t.row_bytes, t.rows, t.planes, t.src_row_stride, t.src_plane_stride)
     dst = extent(t.dst, t.row_bytes, t.rows, t.planes, t.dst_row_stride, t.dst_plane_stride)
-    for lo, hi in (src, dst):
-        if not any(r.base <= lo and hi <= r.end for r in _regions(config)):
+    sinks = [region for _, region in config.dma_sinks]
+    for (lo, hi), regions in ((src, _regions(config)), (dst, _regions(config) + sinks)):
+        if not any(r.base <= lo and hi <= r.end for r in regions):
             return DmaStatus.UNMAPPED
     if not (read_window[0] <= src[0] and src[1] <= read_window[1]):
         return DmaStatus.SRC_WINDOW
     if not (write_window[0] <= dst[0] and dst[1] <= write_window[1]):
         return DmaStatus.DST_WINDOW
+    for region in sinks:
+        lo, hi = (in_use or {}).get(region.name, (0, 0))
+        if region.contains(dst[0]) and lo < hi and dst[0] < region.base + hi \
+                and dst[1] > region.base + lo:
+            return DmaStatus.BUS_ERROR
     return DmaStatus.OK
 
 
@@ -103,22 +113,33 @@ class DmaModel:
         self.bus_errors = bus_errors
         self.memories = {name: np.zeros(getattr(config, name).size, np.uint8)
                          for name in DMA_REGIONS}
+        #: The bytes written into each unit's DMA window, by region name (``npu_dma`` ...).
+        self.sinks = {region.name: np.zeros(region.size, np.uint8)
+                      for _, region in config.dma_sinks}
         #: ``(addresses, values)`` per failed descriptor: destination bytes that may hold their
         #: old value or ``values``.
         self.unsettled: list[tuple[np.ndarray, np.ndarray]] = []
 
     def locate(self, addr: int) -> tuple[str, int]:
         """``(memory name, offset)`` of a bus address."""
-        for name in DMA_REGIONS:
-            region = getattr(self.config, name)
+        regions = [getattr(self.config, name) for name in DMA_REGIONS]
+        for region in (*regions, *(r for _, r in self.config.dma_sinks)):
             if region.contains(addr):
-                return name, addr - region.base
-        raise ValueError(f"address must lie in L1, L2 or L3, not {addr:#x}")
+                return region.name, addr - region.base
+        raise ValueError(f"address must lie in L1, L2, L3 or a unit's DMA window, "
+                         f"not {addr:#x}")
+
+    def _bytes(self, name: str) -> np.ndarray:
+        return self.memories[name] if name in self.memories else self.sinks[name]
+
+    def _region(self, name: str):
+        return getattr(self.config, name) if name in self.memories else next(
+            r for _, r in self.config.dma_sinks if r.name == name)
 
     def view(self, addr: int, size: int) -> np.ndarray:
         """The model's bytes ``[addr, addr + size)`` (a view: writes go to the model)."""
         name, off = self.locate(addr)
-        return self.memories[name][off:off + size]
+        return self._bytes(name)[off:off + size]
 
     def _faulty(self, addresses: np.ndarray) -> np.ndarray:
         """Which of these bus addresses lie in a bus error range."""
@@ -145,28 +166,29 @@ class DmaModel:
             bounds.append(int(ends[min(failing + ORDER_DEPTH - 1, len(ends) - 1)]))
         return max(bounds) if bounds else None
 
-    def run(self, t: Transfer, read_window=(0, 1 << 32), write_window=(0, 1 << 32)) -> DmaStatus:
-        """Apply one descriptor; return its completion status.
+    def run(self, t: Transfer, read_window=(0, 1 << 32), write_window=(0, 1 << 32),
+            in_use=None) -> DmaStatus:
+        """Apply one descriptor; return its completion status (``in_use``: as `check`).
 
         Nothing moves when a check fails; on ``BUS_ERROR`` the memories stay as they were and
         the bytes the engine may have written are added to :attr:`unsettled`.
         """
-        status = check(self.config, t, read_window, write_window)
+        status = check(self.config, t, read_window, write_window, in_use)
         if status != DmaStatus.OK:
             return status
         # Overlapping source and destination ranges are undefined on the engine (its reads run
         # ahead of its writes by a variable distance); tests never generate them.
         src_name, src_off = self.locate(t.src)
         dst_name, dst_off = self.locate(t.dst)
-        src_mem, dst_mem = self.memories[src_name], self.memories[dst_name]
+        src_mem, dst_mem = self._bytes(src_name), self._bytes(dst_name)
         p = np.arange(t.planes)[:, None, None]
         r = np.arange(t.rows)[None, :, None]
         i = np.arange(t.row_bytes)[None, None, :]
         src_idx = (src_off + p * t.src_plane_stride + r * t.src_row_stride + i).ravel()
         dst_idx = (dst_off + p * t.dst_plane_stride + r * t.dst_row_stride + i).ravel()
         if self.bus_errors:
-            src_base = getattr(self.config, src_name).base
-            dst_base = getattr(self.config, dst_name).base
+            src_base = self._region(src_name).base
+            dst_base = self._region(dst_name).base
             written = self._unsettled_bytes(t, src_idx + src_base, dst_idx + dst_base)
             if written is not None:
                 if written:
