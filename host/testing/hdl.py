@@ -25,7 +25,7 @@ from amaranth.lib.wiring import Out
 
 from ..accel.npu.bench import L1Model
 from ..sim.hdl import SimulatorError, _cpu_key, cache_dir, cached_build
-from ..sim.toolchain import simulator_environ, verilator_bin_dir
+from ..sim.toolchain import environment_key, simulator_environ, verilator_bin_dir
 from ..spec.accelerators import AcceleratorSlot
 
 __all__ = ["BED_TOP", "HdlBed", "run_on_verilator", "slot_from_request", "slot_request"]
@@ -92,7 +92,7 @@ def _build(slot: AcceleratorSlot, l1_size: int, stall: bool, waves: bool) -> Pat
         h.update(path.name.encode())
         h.update(path.read_bytes())
     h.update(Path(__file__).read_bytes())
-    h.update(f"waves={waves} {_cpu_key()}".encode())
+    h.update(f"waves={waves} {_cpu_key()} {environment_key()}".encode())
     build_dir = cache_dir() / "kit" / f"{slot.kind}-{h.hexdigest()[:12]}"
 
     def make(build_dir: Path) -> None:
