@@ -7,6 +7,8 @@ traceback; a program that traps or runs out of cycles gets a one-line report and
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -85,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", help=".c and .S files")
     p.add_argument("-O", dest="opt", default="2", choices=("0", "1", "2", "3", "s", "z"),
                    help="optimisation level (default: 2)")
+    p.add_argument("-I", dest="include", action="append", default=[], metavar="DIR",
+                   help="add DIR to the include path (repeatable)")
+    p.add_argument("-D", dest="define", action="append", default=[], metavar="NAME[=VALUE]",
+                   help="define a preprocessor macro (repeatable)")
+    p.add_argument("-o", "--output", metavar="ELF", help="keep the built program here")
     _add_sim_options(p)
 
     p = sub.add_parser("inspect", help="show a model's layers, shapes, MACs, parameters",
@@ -276,16 +283,32 @@ def _cmd_sim_elf(args) -> int:
 
 def _cmd_sim_c(args) -> int:
     from .firmware import build_firmware
+    from .outputs import atomic_output, check_output_file
 
     for src in args.sources:
         if Path(src).is_dir():
             raise UsageError(f"source {src!r} is a directory: give .c and .S files")
         if not Path(src).is_file():
             raise UsageError(f"source file {src!r} does not exist")
+    for folder in getattr(args, "include", ()):
+        if not Path(folder).is_dir():
+            raise UsageError(f"-I {folder!r}: no such directory")
+    for define in getattr(args, "define", ()):
+        if not re.fullmatch(r"[A-Za-z_]\w*(=.*)?", define, re.S) or "\n" in define:
+            raise UsageError(f"-D {define!r}: give NAME or NAME=VALUE, NAME a C identifier")
+    output = getattr(args, "output", None)
+    if output is not None:
+        check_output_file(output, "-o")
     config, max_cycles = _check_sim_options(args)
     with tempfile.TemporaryDirectory(prefix="hetsoc-c-") as tmp:
         elf = build_firmware(args.sources, config, Path(tmp) / "program.elf",
-                             opt=f"-O{args.opt}")
+                             opt=f"-O{args.opt}", defines=getattr(args, "define", None),
+                             extra_cflags=[f"-I{Path(d).resolve()}"
+                                           for d in getattr(args, "include", ())])
+        if output is not None:   # kept before the run: a trapping program is worth keeping
+            with atomic_output(output) as kept:
+                shutil.copyfile(elf, kept)
+            print(f"hetsoc: wrote {output}", file=sys.stderr)
         return _run_and_report(elf, args, config, max_cycles)
 
 

@@ -66,6 +66,22 @@ def test_sim_c_reports_compile_errors_in_one_line(tmp_path):
     assert_one_line_error(hetsoc("sim-c", src), EXIT_USAGE, "undefined_name")
 
 
+def test_sim_c_takes_include_folders_and_defines_and_keeps_its_elf(tmp_path):
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "extra.h").write_text('#define NAME "from -I"\n')
+    src = tmp_path / "prog.c"
+    src.write_text('#include "hetsoc.h"\n#include "extra.h"\n'
+                   'int main(void) { printf("%d %s\\n", VALUE, NAME); return 0; }\n')
+    kept = tmp_path / "prog.elf"
+    proc = hetsoc("sim-c", src, "-I", tmp_path / "inc", "-D", "VALUE=42", "-o", kept,
+                  "--backend", "amaranth")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "42 from -I"
+    assert proc.stderr.strip() == f"hetsoc: wrote {kept}"
+    again = hetsoc("sim-elf", kept, "--backend", "amaranth")   # the kept program runs alone
+    assert again.returncode == 0 and again.stdout.splitlines()[0] == "42 from -I"
+
+
 def _build(tmp_path, name, body):
     src = tmp_path / f"{name}.c"
     src.write_text(body)
