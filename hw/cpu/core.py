@@ -1,5 +1,10 @@
 """The RV32IM host core: a five-stage in-order pipeline, wired from the units in this package.
 
+This file holds the pipeline registers and the wires between the units: fetch (:mod:`.fetch`),
+decoder, branch predictor, register file, ALU, shifter, multiplier, divider, load/store unit,
+CSR file, branch resolution (:mod:`.branch`), operand forwarding (:mod:`.forward`) and the
+exception selection of each stage (:mod:`.traps`).
+
 Stages
     **F** fetch (:mod:`.fetch`) presents the next address every cycle; the word arrives one
     cycle later into the fetch queue. **D** decodes the queue's head, reads the register file,
@@ -32,23 +37,26 @@ Traps
     instruction (``mepc``) instead of executing.
 """
 
-from amaranth import Cat, Const, Module, Mux, Signal
+from amaranth import Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..bus import BusSignature
 from .alu import Alu
+from .branch import BranchUnit
 from .csr import CsrFile
 from .decoder import Decoder
 from .divider import Divider
 from .fetch import FetchUnit
-from .isa import ASel, Cause, Csr, Funct3, ResultSel
+from .forward import Forwarding
+from .isa import ASel, Csr, ResultSel
 from .layouts import ExecuteLayout, MemoryLayout
 from .lsu import LoadStoreUnit
 from .multiplier import Multiplier
 from .predictor import BranchPredictor
 from .regfile import RegisterFile
 from .shifter import Shifter
+from .traps import DecodeTrap, ExecuteTrap, MemoryTrap
 
 __all__ = ["Core"]
 
@@ -118,6 +126,12 @@ class Core(wiring.Component):
         m.submodules.divider = div = Divider()
         m.submodules.lsu = lsu = LoadStoreUnit()
         m.submodules.csr = csr = CsrFile(self.counter_domain)
+        m.submodules.branch = branch = BranchUnit()
+        m.submodules.fwd1 = fwd1 = Forwarding()
+        m.submodules.fwd2 = fwd2 = Forwarding()
+        m.submodules.d_trap = d_trap = DecodeTrap()
+        m.submodules.x_trap = x_trap = ExecuteTrap()
+        m.submodules.m_trap_sel = m_trap_sel = MemoryTrap()
         dbus = self.dbus
 
         wiring.connect(m, wiring.flipped(self.ibus), fetch.ibus)
@@ -152,8 +166,9 @@ class Core(wiring.Component):
             lsu.m_funct3.eq(mm.funct3),
             m_value.eq(Mux(mm.load, lsu.m_value, Mux(mm.mul, mul.result, mm.value))),
             m_ready.eq(~mm.load | dbus.rsp_valid),
-            m_cause.eq(Mux(m_fault, Mux(mm.store, Cause.STORE_FAULT, Cause.LOAD_FAULT),
-                           Cat(mm.cause, Const(0, 27), mm.interrupt))),
+            m_trap_sel.bus_fault.eq(m_fault), m_trap_sel.store.eq(mm.store),
+            m_trap_sel.exc_cause.eq(mm.cause), m_trap_sel.interrupt.eq(mm.interrupt),
+            m_cause.eq(m_trap_sel.cause),
             m_tval.eq(mm.tval),
             rf.rd_addr.eq(mm.rd),
             rf.rd_data.eq(m_value),
@@ -187,31 +202,26 @@ class Core(wiring.Component):
             csr.wdata.eq(Mux(dec.funct3[2], dec.rs1, x.rs1)),
         ]
 
-        cond = Signal()
-        with m.Switch(dec.funct3):
-            with m.Case(Funct3.BEQ):
-                m.d.comb += cond.eq(alu.eq)
-            with m.Case(Funct3.BNE):
-                m.d.comb += cond.eq(~alu.eq)
-            with m.Case(Funct3.BLT):
-                m.d.comb += cond.eq(alu.lt)
-            with m.Case(Funct3.BGE):
-                m.d.comb += cond.eq(~alu.lt)
-            with m.Case(Funct3.BLTU):
-                m.d.comb += cond.eq(alu.ltu)
-            with m.Case(Funct3.BGEU):
-                m.d.comb += cond.eq(~alu.ltu)
-        taken = dec.jal | dec.jalr | (dec.branch & cond)
-        target = Mux(dec.jalr, Cat(Const(0, 1), alu.sum[1:]), x.target)
+        m.d.comb += [
+            branch.funct3.eq(dec.funct3), branch.branch.eq(dec.branch), branch.jal.eq(dec.jal),
+            branch.jalr.eq(dec.jalr), branch.eq.eq(alu.eq), branch.lt.eq(alu.lt),
+            branch.ltu.eq(alu.ltu), branch.sum.eq(alu.sum), branch.target_in.eq(x.target),
+            branch.predicted.eq(x.predicted),
+        ]
+        taken, target = branch.taken, branch.target
         pc4 = Signal(32)
         m.d.comb += pc4.eq(x.pc + 4)
 
         x_ok = x_valid & ~x.exc
         target_misaligned = taken & target[1]
-        mem_misaligned = (dec.load | dec.store) & lsu.x_misaligned
         csr_illegal = dec.csr & csr.illegal
+        m.d.comb += [
+            x_trap.csr_illegal.eq(csr_illegal), x_trap.target_misaligned.eq(target_misaligned),
+            x_trap.mem_misaligned.eq((dec.load | dec.store) & lsu.x_misaligned),
+            x_trap.store.eq(dec.store),
+        ]
         x_go = Signal()         # executes (no exception)
-        m.d.comb += x_go.eq(x_ok & ~target_misaligned & ~mem_misaligned & ~csr_illegal)
+        m.d.comb += x_go.eq(x_ok & x_trap.go)
         serial = dec.csr | dec.mret | dec.fence_i
         x_mem = x_go & (dec.load | dec.store)
 
@@ -252,7 +262,7 @@ class Core(wiring.Component):
         x_redirected = Signal()
         x_redirect = Signal()
         x_target = Signal(32)
-        mispredict = (dec.branch | dec.jal) & (taken != x.predicted)
+        mispredict = branch.mispredict
         m.d.comb += [
             x_redirect.eq(x_go & ~x_redirected & ~m_trap
                           & (mispredict | dec.jalr | ((dec.fence_i | dec.mret) & ~m_valid))),
@@ -263,9 +273,7 @@ class Core(wiring.Component):
         # X -> M.
         writes_counter = dec.csr & dec.csr_write & (
             (dec.imm[:12] == Csr.MINSTRET) | (dec.imm[:12] == Csr.MINSTRETH))
-        new_cause = Mux(csr_illegal, Cause.ILLEGAL, Mux(
-            target_misaligned, Cause.FETCH_MISALIGNED,
-            Mux(dec.store, Cause.STORE_MISALIGNED, Cause.LOAD_MISALIGNED)))
+        new_cause = x_trap.cause
         with m.If(x_advance):
             m.d.sync += [
                 m_valid.eq(1),
@@ -302,18 +310,16 @@ class Core(wiring.Component):
             predictor.jal.eq(d.jal),
         ]
 
-        def forward(rs, rf_data):
-            # The youngest producer wins; a result not computed yet (load or multiply in X, a
-            # load whose response has not arrived in M) stalls decode.
-            x_hit = x_valid & dec.rd_we & (dec.rd == rs)
-            m_hit = m_valid & mm.rd_we & (mm.rd == rs)
-            value = Mux(x_hit, x_result, Mux(m_hit, m_value, rf_data))
-            hazard = Mux(x_hit, ~x_result_ready, m_hit & ~m_ready)
-            return value, hazard
-
-        rs1_value, rs1_hazard = forward(d.rs1, rf.rs1_data)
-        rs2_value, rs2_hazard = forward(d.rs2, rf.rs2_data)
-        hazard = (d.rs1_re & rs1_hazard) | (d.rs2_re & rs2_hazard)
+        for fwd, rs, rf_data in ((fwd1, d.rs1, rf.rs1_data), (fwd2, d.rs2, rf.rs2_data)):
+            m.d.comb += [
+                fwd.rs.eq(rs), fwd.rf_data.eq(rf_data),
+                fwd.x_valid.eq(x_valid), fwd.x_rd_we.eq(dec.rd_we), fwd.x_rd.eq(dec.rd),
+                fwd.x_result.eq(x_result), fwd.x_result_ready.eq(x_result_ready),
+                fwd.m_valid.eq(m_valid), fwd.m_rd_we.eq(mm.rd_we), fwd.m_rd.eq(mm.rd),
+                fwd.m_value.eq(m_value), fwd.m_ready.eq(m_ready),
+            ]
+        rs1_value, rs2_value = fwd1.value, fwd2.value
+        hazard = (d.rs1_re & fwd1.hazard) | (d.rs2_re & fwd2.hazard)
 
         # Interrupts are sampled as an instruction enters X. The privileged spec wants them
         # re-evaluated right after a CSR write that can enable one, so the instruction after a
@@ -353,13 +359,13 @@ class Core(wiring.Component):
         m.d.comb += self.sleeping.eq(wfi_wait & ~x_valid & ~m_valid & fetch.idle & ~d_redirect
                                      & ~self.trap_valid)
 
-        d_exc = head.err | d.illegal | d.ecall | d.ebreak | irq_take
-        d_cause = Mux(irq_take, csr.irq_cause[:4],
-                      Mux(head.err, Cause.FETCH_FAULT,
-                          Mux(d.illegal, Cause.ILLEGAL,
-                              Mux(d.ecall, Cause.ECALL_M, Cause.BREAKPOINT))))
-        d_tval = Mux(irq_take | (d.ecall & ~head.err & ~d.illegal), 0,
-                     Mux(d.illegal & ~head.err, head.insn, head.pc))
+        m.d.comb += [
+            d_trap.irq.eq(irq_take), d_trap.irq_cause.eq(csr.irq_cause[:4]),
+            d_trap.fetch_err.eq(head.err), d_trap.illegal.eq(d.illegal),
+            d_trap.ecall.eq(d.ecall), d_trap.ebreak.eq(d.ebreak),
+            d_trap.pc.eq(head.pc), d_trap.insn.eq(head.insn),
+        ]
+        d_exc, d_cause, d_tval = d_trap.exc, d_trap.cause, d_trap.tval
 
         with m.If(m_trap):
             m.d.sync += x_valid.eq(0)
