@@ -260,8 +260,11 @@ def _run_and_report(elf, args, config, max_cycles) -> int:
         code = result.exit_code & 0xFF
         return code if code or not result.exit_code else 1
     if result.status == "timeout":
-        print(f"hetsoc: error: the program did not finish within {max_cycles} cycles "
-              f"(raise --max-cycles, or check for an endless loop)", file=sys.stderr)
+        busy = getattr(result, "busy_units", [])
+        waiting = f"; still busy: {'; '.join(busy)}" if busy else ""
+        print(f"hetsoc: error: the program did not finish within {max_cycles} cycles"
+              f"{waiting} (raise --max-cycles, or check for an endless loop"
+              f"{' or a unit that never finishes' if busy else ''})", file=sys.stderr)
         return EXIT_TIMEOUT
     try:
         insn = result.image.word_at(result.trap_pc)

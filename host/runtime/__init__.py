@@ -122,7 +122,9 @@ def _outcome(res, max_cycles):
     from ..traps import describe_trap
 
     if res.status == "timeout":
-        raise RunError(f"the network did not finish within {max_cycles} cycles")
+        busy = getattr(res, "busy_units", [])
+        raise RunError(f"the network did not finish within {max_cycles} cycles"
+                       + (f"; still busy: {'; '.join(busy)}" if busy else ""))
     if res.status in ("trap", "fatal"):
         try:
             insn = res.image.word_at(res.trap_pc)

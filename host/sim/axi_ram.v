@@ -7,13 +7,19 @@
 // default), answers like hetsoc.hw.axi.ram.AxiRam's fault windows: read beats there return
 // RRESP = ERR_RESP (SLVERR 2'b10 or DECERR 2'b11), write beats there are not stored and make
 // their burst's BRESP ERR_RESP. With rresp/bresp left unconnected the model behaves as before.
+//
+// An optional hang window, words [HANG_LO, HANG_HI) (empty by default), is an L3 that stops
+// answering: a read burst starting there is accepted and never answered, a write beat there is
+// never taken, until reset. The watchdog tests use it.
 `timescale 1ns/1ps
 
 module hetsoc_axi_ram #(
     parameter integer WORDS = 2097152,  // 16 MiB
     parameter integer ERR_LO = 0,
     parameter integer ERR_HI = 0,
-    parameter [1:0] ERR_RESP = 2'b11
+    parameter [1:0] ERR_RESP = 2'b11,
+    parameter integer HANG_LO = 0,
+    parameter integer HANG_HI = 0
 ) (
     input             clk,
     input             rst,
@@ -46,17 +52,22 @@ module hetsoc_axi_ram #(
     function automatic in_fault(input [IW-1:0] index);
         in_fault = {{(32-IW){1'b0}}, index} >= ERR_LO && {{(32-IW){1'b0}}, index} < ERR_HI;
     endfunction
+    function automatic in_hang(input [IW-1:0] index);
+        in_hang = {{(32-IW){1'b0}}, index} >= HANG_LO && {{(32-IW){1'b0}}, index} < HANG_HI;
+    endfunction
     /* verilator lint_on UNSIGNED */
 
     // Reads: a beat is fetched when the output slot is free or being taken.
     reg          ractive;
     reg [IW-1:0] raddr;
     reg [8:0]    rleft;
-    wire issue = ractive && (!rvalid || rready);
+    reg          rhang;     // the burst in progress started in the hang window
+    wire issue = ractive && !rhang && (!rvalid || rready);
     assign arready = !ractive || (issue && rleft == 9'd1);
     always @(posedge clk) begin
         if (rst) begin
             ractive <= 1'b0;
+            rhang <= 1'b0;
             rvalid <= 1'b0;
             rlast <= 1'b0;
             rresp <= 2'b00;
@@ -75,6 +86,7 @@ module hetsoc_axi_ram #(
             if (arvalid && arready) begin
                 ractive <= 1'b1;
                 raddr <= araddr[IW+2:3];
+                rhang <= in_hang(araddr[IW+2:3]);
                 rleft <= {1'b0, arlen} + 9'd1;
             end
         end
@@ -91,7 +103,7 @@ module hetsoc_axi_ram #(
     wire wbeat = wvalid && wready;
     wire wend = wbeat && wlast;
     wire beat_err = in_fault(waddr);
-    assign wready = wactive;
+    assign wready = wactive && !in_hang(waddr);
     assign awready = (!wactive || wend) && bcount < 5'd8;
     assign bvalid = bcount != 5'd0;
     assign bresp = bq[bhead];

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..elf import ElfImage, load_elf, to_memory_words
 from ..spec.config import SocConfig, load_config
+from .watch import busy_units, watch_list
 
 __all__ = ["BACKENDS", "Job", "SimResult", "run_batch", "run_elf"]
 
@@ -63,6 +64,9 @@ class SimResult:
     dumps: list[bytes] = field(default_factory=list)
     image: ElfImage | None = None
     l3_dumps: list[bytes] = field(default_factory=list)
+    #: After a ``"timeout"`` on Verilator or Icarus: the units still busy, one phrase each,
+    #: with their last descriptors (`hetsoc.sim.watch.busy_units`).
+    busy_units: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -113,6 +117,19 @@ def _l3_line(tmp: Path, i: int, job: Job) -> str:
     else:
         dump = "- 0 0"
     return f"{load} {dump}"
+
+
+def _watched(lines: list[str]) -> dict[int, int]:
+    """The ``watch ADDR VALUE ERR`` lines after a result: register values read without error."""
+    values = {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == "watch" and parts[3] == "0":
+            try:   # a simulator may read unknown bits (x) of a register never written
+                values[int(parts[1], 16)] = int(parts[2], 16)
+            except ValueError:
+                continue
+    return values
 
 
 def _parse_result(line: str) -> tuple:
@@ -203,16 +220,20 @@ def run_batch(jobs, config="default", backend="verilator", *, waves=None,
                          f"{_l3_line(tmp, i, job)}")
         jobs_file = tmp / "jobs.txt"
         jobs_file.write_text("\n".join(lines) + "\n")
+        watch_file = tmp / "watch.txt"
+        watched = watch_list(config)
+        watch_file.write_text("\n".join([str(len(watched)), *(f"{a:x}" for a in watched)]) + "\n")
         run_jobs(config, backend, jobs_file, waves=Path(waves) if waves else None,
-                 gate_acc_clock=gate_acc_clock)
+                 gate_acc_clock=gate_acc_clock, watch_file=watch_file)
         results = []
         for i, (image, job) in enumerate(zip(images, jobs, strict=True)):
             result_path = tmp / f"{i}.result"
             if not result_path.exists():
                 raise RuntimeError(f"simulation ended before job {i} reported; "
                                    f"log: {jobs_file.with_suffix('.log')}")
-            status, code, cycles, instret, cause, pc, tval = _parse_result(
-                result_path.read_text())
+            result_lines = result_path.read_text().splitlines()
+            status, code, cycles, instret, cause, pc, tval = _parse_result(result_lines[0])
+            busy = busy_units(config, _watched(result_lines[1:])) if status == "timeout" else []
             dumps = []
             if job.dump:
                 lo, hi = ranges[i]
@@ -226,7 +247,7 @@ def run_batch(jobs, config="default", backend="verilator", *, waves=None,
                 l3_dumps = [blob[a - lo:a - lo + s] for a, s in job.l3_dump]
             console = (tmp / f"{i}.console").read_bytes().decode("latin-1")
             results.append(SimResult(status, code, cycles, instret, console, cause, pc, tval,
-                                     dumps, image, l3_dumps))
+                                     dumps, image, l3_dumps, busy))
         return results
 
 

@@ -27,7 +27,8 @@ from ..spec.config import SocConfig
 from .toolchain import environment_key, iverilog_path, simulator_environ, verilator_bin_dir
 
 __all__ = ["L3_FAULT_BYTES", "SimulatorError", "build", "cache_dir", "cached_build",
-           "l3_fault_defines", "l3_fault_window", "l3_model_words", "run_jobs"]
+           "l3_fault_defines", "l3_fault_window", "l3_hang_defines", "l3_hang_window",
+           "l3_model_words", "run_jobs"]
 
 SIM_TOP = "hetsoc_sim_top"
 
@@ -140,6 +141,22 @@ def l3_fault_defines(config: SocConfig) -> dict[str, str]:
     return {"L3_FAULT_BASE": f"{base:#x}u", "L3_FAULT_SIZE": f"{size:#x}u"}
 
 
+def l3_hang_window(config: SocConfig) -> tuple[int, int]:
+    """``(base_addr, size)`` of the L3 bytes where the simulation's L3 model stops answering: a
+    read burst starting there is never answered, a write beat there never taken (an L3 that
+    hung, for the watchdog tests). The :data:`L3_FAULT_BYTES` from the middle of
+    ``config.l3``, away from its start (where programs and networks put their data) and from
+    the fault window and the bytes below it (which the bus-error tests use); firmware gets it
+    as ``-D`` defines (:func:`l3_hang_defines`)."""
+    return config.l3.base + config.l3.size // 2, L3_FAULT_BYTES
+
+
+def l3_hang_defines(config: SocConfig) -> dict[str, str]:
+    """The C defines ``L3_HANG_BASE`` and ``L3_HANG_SIZE`` of :func:`l3_hang_window`."""
+    base, size = l3_hang_window(config)
+    return {"L3_HANG_BASE": f"{base:#x}u", "L3_HANG_SIZE": f"{size:#x}u"}
+
+
 def l3_model_words() -> int:
     """Size of the L3 model's array in 64-bit words (sim_top.v keeps axi_ram.v's default); its
     word indices wrap there."""
@@ -151,15 +168,19 @@ def l3_model_words() -> int:
 
 
 def _defines(config: SocConfig, gated: bool) -> dict[str, int]:
-    """The Verilog defines of a build: the clock gate, and the L3 model's fault window as word
-    indices of its array (``axi_ram.v``'s ERR_LO/ERR_HI; ``sim_top.v`` reads them)."""
+    """The Verilog defines of a build: the clock gate, and the L3 model's fault and hang windows
+    as word indices of its array (``axi_ram.v``'s ERR_LO/ERR_HI, HANG_LO/HANG_HI; ``sim_top.v``
+    reads them)."""
     words = l3_model_words()
     if config.l3.size > 8 * words:  # the model wraps: the window would repeat below the end
         raise SimulatorError(f"l3.size must be at most the simulation's L3 model "
                              f"({8 * words:#x} bytes), not {config.l3.size:#x}")
-    base, size = l3_fault_window(config)
-    lo = (base >> 3) % words  # 4 KiB-aligned, so [lo, lo + size/8) never wraps
-    defines = {"HETSOC_L3_FAULT_LO": lo, "HETSOC_L3_FAULT_HI": lo + size // 8}
+    defines = {}
+    for name, (base, size) in (("FAULT", l3_fault_window(config)),
+                               ("HANG", l3_hang_window(config))):
+        lo = (base >> 3) % words  # 4 KiB-aligned, so [lo, lo + size/8) never wraps
+        defines[f"HETSOC_L3_{name}_LO"] = lo
+        defines[f"HETSOC_L3_{name}_HI"] = lo + size // 8
     if gated:
         defines["HETSOC_ACC_CLOCK"] = 1
     return defines
@@ -247,8 +268,10 @@ def build(config: SocConfig, simulator: str, *, waves: bool = False,
 
 
 def run_jobs(config: SocConfig, simulator: str, jobs_file: Path, *, waves: Path | None = None,
-             log_file: Path | None = None, gate_acc_clock: bool = True) -> None:
-    """Run a job list (see sim_top.v) under cocotb; results land in the jobs' result files."""
+             log_file: Path | None = None, gate_acc_clock: bool = True,
+             watch_file: Path | None = None) -> None:
+    """Run a job list (see sim_top.v) under cocotb; results land in the jobs' result files.
+    ``watch_file``: the registers to read after a job reaches its cycle limit (`.watch`)."""
     build_dir = build(config, simulator, waves=waves is not None, gate_acc_clock=gate_acc_clock)
     if simulator == "verilator":
         runner = _verilator_runner()
@@ -258,6 +281,8 @@ def run_jobs(config: SocConfig, simulator: str, jobs_file: Path, *, waves: Path 
         runner = Icarus()
     log_file = log_file or jobs_file.with_suffix(".log")
     plusargs = [f"+jobs={jobs_file}", "+cocotb"]
+    if watch_file is not None:
+        plusargs.append(f"+watch={watch_file}")
     if waves is not None and simulator == "icarus":
         plusargs.append(f"+dumpfile_path={waves}")  # read by cocotb's Icarus dump module
     try:

@@ -16,6 +16,10 @@
 // simulator start-up. Each job appends one line to its RESULT_FILE:
 //   status=N code=N cycles=N instret=N cause=HEX pc=HEX tval=HEX
 // status: 1 exit, 2 trap, 3 fatal (trap handler unreachable), 4 cycle limit reached.
+// After a job that reached its cycle limit, the registers listed in +watch=FILE (a count, then
+// that many addresses, hex) are read over the SoC's host port with the core held, one line each:
+//   watch ADDR_HEX VALUE_HEX ERR
+// so the report can name the units still busy and their last descriptors.
 `timescale 1ns/1ps
 
 module hetsoc_sim_top (
@@ -60,6 +64,12 @@ module hetsoc_sim_top (
     wire        wlast, wvalid, wready, bvalid, bready;
     wire [1:0]  rresp, bresp;
 
+    // The host port: idle while jobs run; reads the watched registers after a timeout.
+    reg         host_req_valid = 1'b0, cpu_hold = 1'b0;
+    reg  [31:0] host_addr = 32'd0;
+    wire        host_req_ready, host_rsp_valid, host_err;
+    wire [31:0] host_rdata;
+
     hetsoc_soc soc (
         .clk(clk), .rst(soc_rst),
 `ifdef HETSOC_ACC_CLOCK
@@ -80,9 +90,10 @@ module hetsoc_sim_top (
         .m_axi__wvalid(wvalid), .m_axi__wready(wready),
         .m_axi__bvalid(bvalid), .m_axi__bready(bready), .m_axi__bid(1'b0),
         .m_axi__bresp(bresp),
-        .host__req_valid(1'b0), .host__addr(32'd0), .host__we(1'b0), .host__wdata(32'd0),
-        .host__wstrb(4'd0), .host__req_ready(), .host__rsp_valid(), .host__rdata(),
-        .host__err(), .cpu_hold(1'b0)
+        .host__req_valid(host_req_valid), .host__addr(host_addr), .host__we(1'b0),
+        .host__wdata(32'd0), .host__wstrb(4'd0), .host__req_ready(host_req_ready),
+        .host__rsp_valid(host_rsp_valid), .host__rdata(host_rdata), .host__err(host_err),
+        .cpu_hold(cpu_hold)
     );
 
     // The L3 model's fault window, words [HETSOC_L3_FAULT_LO, HETSOC_L3_FAULT_HI) of its array,
@@ -94,8 +105,16 @@ module hetsoc_sim_top (
 `ifndef HETSOC_L3_FAULT_HI
 `define HETSOC_L3_FAULT_HI 0
 `endif
+    // Its hang window (hetsoc.sim.hdl.l3_hang_window) never answers: an L3 that stopped.
+`ifndef HETSOC_L3_HANG_LO
+`define HETSOC_L3_HANG_LO 0
+`endif
+`ifndef HETSOC_L3_HANG_HI
+`define HETSOC_L3_HANG_HI 0
+`endif
     hetsoc_axi_ram #(
-        .ERR_LO(`HETSOC_L3_FAULT_LO), .ERR_HI(`HETSOC_L3_FAULT_HI), .ERR_RESP(2'b11)
+        .ERR_LO(`HETSOC_L3_FAULT_LO), .ERR_HI(`HETSOC_L3_FAULT_HI), .ERR_RESP(2'b11),
+        .HANG_LO(`HETSOC_L3_HANG_LO), .HANG_HI(`HETSOC_L3_HANG_HI)
     ) l3 (
         .clk(l3_clk), .rst(soc_rst),
         .araddr(araddr), .arlen(arlen), .arvalid(arvalid), .arready(arready),
@@ -111,6 +130,39 @@ module hetsoc_sim_top (
     reg [31:0] tohost_in, dump_first, dump_last, l3_first, l3_last, l3_dump_first, l3_dump_last;
     reg [63:0] max_cycles, clock_count;
     reg running;
+    reg [8*1024-1:0] watch_path;
+    reg [31:0] watch_addr [0:255];
+    reg [31:0] watch_value;
+    integer watch_count, watch_fd, watch_i, watch_wait;
+
+    // One read over the host port (the core is held, so the port is the bus's only initiator):
+    // the request changes just after a rising edge, as the core's would, and the handshakes
+    // are sampled mid-cycle; a port that does not answer within 64 cycles reads as an error.
+    task automatic read_watched(input [31:0] addr);
+        begin
+            @(posedge clk);
+            #1;
+            host_addr = addr;
+            host_req_valid = 1'b1;
+            watch_wait = 0;
+            @(negedge clk);
+            while (!host_req_ready && watch_wait < 64) begin
+                @(negedge clk);
+                watch_wait = watch_wait + 1;
+            end
+            @(posedge clk);
+            #1;
+            host_req_valid = 1'b0;
+            @(negedge clk);
+            while (!host_rsp_valid && watch_wait < 64) begin
+                @(negedge clk);
+                watch_wait = watch_wait + 1;
+            end
+            watch_value = host_rsp_valid ? host_rdata : 32'hDEADBEEF;
+            $fwrite(result_fd, "watch %h %h %0d\n", addr, watch_value,
+                    host_rsp_valid ? host_err : 1'b1);
+        end
+    endtask
 
     always @(posedge clk) begin
         if (running) begin
@@ -127,6 +179,7 @@ module hetsoc_sim_top (
         begin
             // Hold reset while the memory is replaced, then give the SoC a few reset edges.
             rst = 1'b1;
+            cpu_hold = 1'b0;
             tohost_addr = tohost_in;
             $readmemh(image, soc.main_memory.storage);
             if (l3_image != "-") $readmemh(l3_image, l3.mem, l3_first, l3_last);
@@ -145,6 +198,11 @@ module hetsoc_sim_top (
             $fwrite(result_fd, "status=%0d code=%0d cycles=%0d instret=%0d cause=%h pc=%h tval=%h\n",
                     (status == 2'd0) ? 4 : status, exit_code, cycle, instret,
                     trap_cause, trap_pc, trap_tval);
+            if (status == 2'd0 && watch_count > 0) begin
+                cpu_hold = 1'b1;
+                for (watch_i = 0; watch_i < watch_count; watch_i = watch_i + 1)
+                    read_watched(watch_addr[watch_i]);
+            end
             $fclose(result_fd);
             if (dump_path != "-")
                 $writememh(dump_path, soc.main_memory.storage, dump_first, dump_last);
@@ -159,6 +217,17 @@ module hetsoc_sim_top (
         if (!$value$plusargs("jobs=%s", jobs_path)) begin
             $display("hetsoc_sim_top: +jobs=FILE is required");
             $finish;
+        end
+        watch_count = 0;
+        if ($value$plusargs("watch=%s", watch_path)) begin
+            watch_fd = $fopen(watch_path, "r");
+            if (watch_fd != 0) begin
+                if ($fscanf(watch_fd, "%d\n", watch_count) != 1 || watch_count > 256)
+                    watch_count = 0;
+                for (watch_i = 0; watch_i < watch_count; watch_i = watch_i + 1)
+                    if ($fscanf(watch_fd, "%h\n", watch_addr[watch_i]) != 1) watch_count = 0;
+                $fclose(watch_fd);
+            end
         end
         jobs_fd = $fopen(jobs_path, "r");
         if (jobs_fd == 0) begin

@@ -143,6 +143,7 @@ NPU_SPEC = AcceleratorSpec(
     l1_port_bits=lambda p: 16 * p.cols, check=_check,
     doc="digital NPU: layer descriptor, start/status, interrupt, counters, weight loading",
     desc_words=DESC_WORDS, fields={"GEOMETRY": GEOMETRY}, enums={"ERROR": NpuError},
+    descriptor=DESCRIPTOR,
     # the weight memory, byte for byte (word i at bytes [i * rows, (i + 1) * rows))
     dma_sink=lambda p: p.weight_memory)
 
