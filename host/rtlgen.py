@@ -112,13 +112,15 @@ def plugin_sources(config: SocConfig) -> list[Path]:
 
 
 def hw_source_digest(config: SocConfig | None = None) -> str:
-    """A digest of the gateware sources (and of `config`'s plug-ins' gateware and HDL):
-    generated artefacts are cached under it."""
+    """A digest of the gateware and spec sources (and of `config`'s plug-ins' gateware and
+    HDL): generated artefacts are cached under it."""
     h = hashlib.sha256()
-    root = resources.files("hetsoc.hw")
-    for path in sorted(Path(str(root)).rglob("*.py")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
+    # the gateware, and the spec layer it is generated from (register maps, layouts)
+    for package in ("hetsoc.hw", "hetsoc.spec"):
+        root = resources.files(package)
+        for path in sorted(Path(str(root)).rglob("*.py")):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
     h.update(Path(__file__).read_bytes())
     for path in plugin_sources(config) if config is not None else ():
         h.update(path.name.encode())

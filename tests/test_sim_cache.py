@@ -15,13 +15,13 @@ from hetsoc.sim import hdl
 from hetsoc.sim.toolchain import environment_key
 from hetsoc.spec.config import load_config
 
-SMALL = Path(__file__).resolve().parent / "dma" / "small.toml"
+CONFIG = "npu-only"   # a whole SoC with one unit: builds faster than the default
 
 
 def test_the_environment_is_part_of_every_verilator_build_key(monkeypatch):
     import cocotb
 
-    config = load_config(SMALL)
+    config = load_config(CONFIG)
     assert str(Path(cocotb.__file__).resolve().parent / "libs") in environment_key()
     here = hdl._build_key(config, "verilator", False, True)
     monkeypatch.setattr(hdl, "environment_key", lambda: "cocotb 2.1.0 libs /elsewhere/libs")
@@ -29,6 +29,18 @@ def test_the_environment_is_part_of_every_verilator_build_key(monkeypatch):
     # Icarus loads cocotb's VPI module when it runs, from the running environment
     assert hdl._build_key(config, "icarus", False, True) == \
         hdl._build_key(config, "icarus", False, True)
+
+
+def test_a_build_key_is_the_same_in_every_process():
+    """A new process finds the simulator an earlier one built (a key from ``repr(config)``
+    once held the addresses of the slots' spec functions, so every process built anew)."""
+    code = ("from hetsoc.sim import hdl; from hetsoc.spec.config import load_config; "
+            "c = load_config('default'); print(hdl._build_key(c, 'verilator', False, True), "
+            "c.fingerprint())")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert "0x7f" not in runs[0]
 
 
 _RUN = """
@@ -61,11 +73,11 @@ def _other_environment(root: Path) -> Path:
 def test_a_build_outlives_the_environment_that_made_it(tmp_path):
     env = {**os.environ, "HETSOC_CACHE": str(tmp_path / "cache")}
     other = _other_environment(tmp_path / "venv2")
-    first = subprocess.run([other, "-c", _RUN, str(SMALL), str(tmp_path / "a.elf")], env=env,
+    first = subprocess.run([other, "-c", _RUN, CONFIG, str(tmp_path / "a.elf")], env=env,
                            capture_output=True, text=True)
     assert first.returncode == 0 and first.stdout.startswith("exit 0"), first.stderr[-2000:]
     shutil.rmtree(tmp_path / "venv2")
-    then = subprocess.run([sys.executable, "-c", _RUN, str(SMALL), str(tmp_path / "b.elf")],
+    then = subprocess.run([sys.executable, "-c", _RUN, CONFIG, str(tmp_path / "b.elf")],
                           env=env, capture_output=True, text=True)
     assert then.returncode == 0 and then.stdout.startswith("exit 0"), then.stderr[-2000:]
     builds = sorted(p.name for p in (tmp_path / "cache" / "sim").iterdir() if p.is_dir())

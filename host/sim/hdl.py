@@ -189,7 +189,7 @@ def _defines(config: SocConfig, gated: bool) -> dict[str, int]:
 def _build_key(config: SocConfig, simulator: str, waves: bool, gated: bool) -> str:
     h = hashlib.sha256()
     h.update(hw_source_digest(config).encode())
-    h.update(repr(config).encode())
+    h.update(config.fingerprint().encode())   # not repr(): the same in every process
     h.update(_sim_top_source().read_bytes())
     h.update(_l3_model_source().read_bytes())
     h.update(Path(__file__).read_bytes())

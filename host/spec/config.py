@@ -135,6 +135,20 @@ class SocConfig:
     accelerators: tuple[AcceleratorSlot, ...] = ()
     fpga: FpgaConfig | None = None
 
+    def fingerprint(self) -> str:
+        """Everything the config sets, as text that is the same in every process (for cache
+        keys): unlike ``repr``, which shows each slot's spec with the addresses of its
+        functions in this process, a slot is its kind, name, page, parameters and plug-in
+        references."""
+        parts = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name == "accelerators":
+                value = tuple((s.kind, s.name, s.index, repr(s.params), repr(s.plugin))
+                              for s in value)
+            parts.append(f"{f.name}={value!r}")
+        return "; ".join(parts)
+
     @property
     def memories(self) -> tuple[MemoryRegion, ...]:
         return (self.main_memory, self.l2, self.l1)
