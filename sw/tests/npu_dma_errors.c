@@ -39,7 +39,16 @@ static uint32_t dma_weights(uint32_t src, uint32_t w_base)
     return dma_wait(0, 0);
 }
 
-/* Run the layer with its descriptor or another; 1 if its output is golden's. */
+/* Wait for the layer; 1 if it ended well with golden's output. */
+static int output_ok(void)
+{
+    const npu_test_layer_t *L = &npu_layers[NPU_DMA_LAYER];
+    return acc_wait(UNIT) == NPU_OK &&
+           memcmp((const void *)(uintptr_t)(HETSOC_L1_BASE + L->expected.offset),
+                  L->expected.data, L->expected.size) == 0;
+}
+
+/* Start the layer with its descriptor or another; unless start_only, wait: 1 if golden's. */
 static int run(const uint32_t *desc, int start_only)
 {
     const npu_test_layer_t *L = &npu_layers[NPU_DMA_LAYER];
@@ -49,19 +58,7 @@ static int run(const uint32_t *desc, int start_only)
     memset((void *)(uintptr_t)(HETSOC_L1_BASE + L->expected.offset), 0x5A, L->expected.size);
     acc_set_descriptor(UNIT, desc, HETSOC_NPU_DESC_WORDS);
     acc_start(UNIT);
-    if (start_only)
-        return 1;
-    return acc_wait(UNIT) == NPU_OK &&
-           memcmp((const void *)(uintptr_t)(HETSOC_L1_BASE + L->expected.offset),
-                  L->expected.data, L->expected.size) == 0;
-}
-
-static int output_ok(void)
-{
-    const npu_test_layer_t *L = &npu_layers[NPU_DMA_LAYER];
-    return acc_wait(UNIT) == NPU_OK &&
-           memcmp((const void *)(uintptr_t)(HETSOC_L1_BASE + L->expected.offset),
-                  L->expected.data, L->expected.size) == 0;
+    return start_only || output_ok();
 }
 
 int main(void)
