@@ -2,8 +2,10 @@
  *
  * Transfers are blocking: the load channel brings constants and the input from L3, the store
  * channel writes outputs to L3, and the call returns once the copy has completed. A failure
- * (a DMA status other than ok, an NPU error) prints one line naming the layer and what failed
- * and ends the run with a NET_EXIT_* code, so nothing wrong goes unnoticed.
+ * (a DMA status other than ok, an NPU error) prints one line naming the step and what failed
+ * (a DMA failure: the channel, the status, the descriptor and the bytes written) and ends the
+ * run with a NET_EXIT_* code, so nothing wrong goes unnoticed; hetsoc.runtime names the layer,
+ * its unit and the transfer from that line.
  */
 #ifndef HETSOC_NETRT_H
 #define HETSOC_NETRT_H
