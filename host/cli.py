@@ -257,8 +257,14 @@ def _run_and_report(elf, args, config, max_cycles) -> int:
     print(f"cycles={result.cycles} instret={result.instret}")
     sys.stdout.flush()
     if result.status == "exit":
-        code = result.exit_code & 0xFF
-        return code if code or not result.exit_code else 1
+        status = result.exit_code & 0xFF
+        status = status if status or not result.exit_code else 1
+        if result.exit_code:
+            # The shell keeps 8 bits of it: say the whole code (an HTIF test's case and flag).
+            full = result.exit_code
+            shown = f"{full}" if full == status else f"{full} ({full:#x}; exit status {status})"
+            print(f"hetsoc: the program exited with code {shown}", file=sys.stderr)
+        return status
     if result.status == "timeout":
         busy = getattr(result, "busy_units", [])
         waiting = f"; still busy: {'; '.join(busy)}" if busy else ""
