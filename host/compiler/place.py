@@ -6,7 +6,10 @@
   reused across layers. A layer whose tensors cannot be in L1 together is refused, naming the
   layer and the bytes, until tiling lands.
 - Each part's constants are staged from L3 into L2 by a blocking DMA transfer right before it
-  runs, with its scratch after them in L2.
+  runs, with its scratch after them in L2; a part that moves its constants itself
+  (`Part.stage` False: the CIM's weights into its DMA window) gets their L3 address. A part's
+  L1 scratch (`Part.l1_scratch`) is a buffer of its layer's lifetime, planned with the
+  activations.
 - The L3 image holds every part's constants, then the network's input and output regions (and,
   with ``check_layers``, one region per layer for a copy of its output).
 """
@@ -81,17 +84,23 @@ def _lifetimes(plan, graph):
     return rootof, first, last, consts
 
 
+def _scratch_name(layer) -> str:
+    return f"{layer.name} (L1 scratch)"
+
+
 def _check_working_sets(plan, graph, rootof, sizes, l1_size):
     for layer in plan.layers:
         if layer.alias:
             continue
         ins = {rootof(n) for n in activation_inputs(graph, layer)}
         out = rootof(layer.output)
-        need = sum(sizes[n] for n in ins | {out})
+        scratch = sizes.get(_scratch_name(layer), 0)
+        need = sum(sizes[n] for n in ins | {out}) + scratch
         if need > l1_size:
             inputs = " + ".join(str(sizes[n]) for n in sorted(ins))
+            more = f", scratch {scratch}" if scratch else ""
             raise CompileError(f"layer {layer.name!r} ({layer.op}) needs {need} bytes of L1 "
-                               f"(inputs {inputs}, output {sizes[out]}), L1 has {l1_size}: "
+                               f"(inputs {inputs}, output {sizes[out]}{more}), L1 has {l1_size}: "
                                f"it is too big until tiling lands; use a config with a larger "
                                f"L1")
 
@@ -128,30 +137,40 @@ class _L3Layout:
         return max(self.written_end, len(self.image))
 
 
-def _plan_l1(plan, graph, align):
-    """Every activation's buffer in L1 (aliases share their input's), and the constant
-    operands that must be loaded into L1 with the input."""
+def _plan_l1(plan, graph, align, lowered):
+    """Every activation's buffer in L1 (aliases share their input's), each layer's L1 scratch
+    (the largest of its parts'), and the constant operands that must be loaded into L1 with
+    the input."""
     cfg = plan.config
     rootof, first, last, consts = _lifetimes(plan, graph)
     nbytes = {n: graph.tensors[n].size for n in first}
     sizes = {n: align_up(b, align) for n, b in nbytes.items()}
+    scratch = {}
+    for layer in plan.layers:
+        need = max((p.l1_scratch for p in lowered.get(layer.name, ())), default=0)
+        if need:
+            scratch[_scratch_name(layer)] = (align_up(need, align), layer.index)
+    sizes.update({n: s for n, (s, _) in scratch.items()})
     _check_working_sets(plan, graph, rootof, sizes, cfg.l1.size)
-    offsets, used = plan_offsets([Interval(n, sizes[n], first[n], last[n]) for n in first], align)
+    items = [Interval(n, sizes[n], first[n], last[n]) for n in first]
+    items += [Interval(n, s, i, i) for n, (s, i) in scratch.items()]
+    offsets, used = plan_offsets(items, align)
     if used > cfg.l1.size:
         layer, live = _peak_layer(plan, first, last, sizes)
         raise CompileError(f"the activations need {used} bytes of L1 ({live} live at layer "
                            f"{layer!r}), L1 has {cfg.l1.size}: too big until tiling lands")
     roots = {n: Buffer(n, "l1", cfg.l1.base + offsets[n], sizes[n], nbytes[n], first[n],
                        last[n]) for n in first}
+    scratch_at = {n.removesuffix(" (L1 scratch)"): cfg.l1.base + offsets[n] for n in scratch}
     buffers = {}
     for name in plan.layouts:
         if not graph.tensors[name].is_const or name in roots:
             r = roots[rootof(name)]
             buffers[name] = dataclasses.replace(r, tensor=name, nbytes=graph.tensors[name].size)
-    return rootof, roots, buffers, consts
+    return rootof, roots, buffers, consts, scratch_at
 
 
-def _stage(plan, graph, lowered, buffers, l3: _L3Layout) -> list[Step]:
+def _stage(plan, graph, lowered, buffers, scratch_at, l3: _L3Layout) -> list[Step]:
     """Each part's constants into L3 and, right before it runs, into L2 (its scratch after
     them); its addresses; its cycle estimate with the transfers."""
     cfg = plan.config
@@ -162,16 +181,20 @@ def _stage(plan, graph, lowered, buffers, l3: _L3Layout) -> list[Step]:
         placed, cycles = [], 0
         for k, part in enumerate(lowered[layer.name]):
             blob = cfg.l2.base
-            scratch = cfg.l2.base + align_up(len(part.blob), _DMA_ALIGN)
+            staged = len(part.blob) if part.stage else 0
+            scratch = cfg.l2.base + align_up(staged, _DMA_ALIGN)
             need = scratch - cfg.l2.base + align_up(part.scratch, _DMA_ALIGN)
             if need > cfg.l2.size:
                 raise CompileError(f"layer {layer.name!r} ({layer.op}) on the {layer.unit} "
                                    f"needs {need} bytes of L2 for its constants and scratch, "
                                    f"L2 has {cfg.l2.size}: too big until tiling lands")
-            addr = Addresses(tuple(buffers[n].addr for n in activation_inputs(graph, layer)),
-                             buffers[layer.output].addr, blob, scratch)
             transfers, l3_blob = (), None
-            if part.blob:
+            if part.blob and not part.stage:
+                l3_blob = blob = l3.put(part.blob)
+            addr = Addresses(tuple(buffers[n].addr for n in activation_inputs(graph, layer)),
+                             buffers[layer.output].addr, blob, scratch,
+                             scratch_at.get(layer.name, 0))
+            if part.blob and part.stage:
                 l3_blob = l3.put(part.blob)
                 transfers = (Transfer(LOAD_CHANNEL, l3_blob, blob,
                                       align_up(len(part.blob), _DMA_ALIGN),
@@ -203,9 +226,9 @@ def place(plan: Plan) -> Plan:
     lowered = _lower(plan, units, nodes)
     align = max([8] + [units[la.unit].constraints(graph, nodes[la.name]).align
                        for la in plan.layers if not la.alias])
-    rootof, roots, buffers, consts = _plan_l1(plan, graph, align)
+    rootof, roots, buffers, consts, scratch_at = _plan_l1(plan, graph, align, lowered)
     l3 = _L3Layout(cfg.l3.base)
-    steps = _stage(plan, graph, lowered, buffers, l3)
+    steps = _stage(plan, graph, lowered, buffers, scratch_at, l3)
 
     def load(buf: Buffer, src: int, what: str) -> Transfer:
         return Transfer(LOAD_CHANNEL, src, buf.addr, align_up(buf.nbytes, _DMA_ALIGN), what)
