@@ -165,10 +165,12 @@ def _add_compile_options(p: argparse.ArgumentParser):
     p.add_argument("--config", default="default",
                    help=_CONFIG_HELP)
     p.add_argument("--strategy", default="npu", metavar="S",
-                   help="cpu (every layer on the host) or npu (every layer the NPU supports "
-                        "on the NPU, the rest on the host) (default: npu)")
+                   help="cpu (every layer on the host), npu (every layer the NPU supports "
+                        "on the NPU, the rest on the host) or cim (every ternary conv2d and "
+                        "dense layer on the CIM, the rest on the host) (default: npu)")
     p.add_argument("--overrides", metavar="FILE",
-                   help="TOML file pinning layers to units: [layers] name = \"cpu\"|\"npu\"")
+                   help="TOML file pinning layers to units: [layers] name = "
+                        "\"cpu\"|\"npu\"|\"cim\"")
     p.add_argument("--calibration", metavar="X.npy",
                    help="calibration inputs (B, ...) float32, to quantize a float model")
 

@@ -66,15 +66,23 @@ def test_run_verilator_is_bit_exact_and_writes_the_output(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["compile", "digits", "--strategy", "gpu", "-o", "{tmp}/o"],
-     "unknown strategy 'gpu': choose one of cpu, npu"),
+     "unknown strategy 'gpu': choose one of cpu, npu, cim"),
     (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/none.toml"],
      "overrides file '{tmp}/none.toml' does not exist"),
     (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/bad.toml"],
-     "overrides file '{tmp}/bad.toml': layer 'dense1' must be pinned to one of cpu, npu, "
+     "overrides file '{tmp}/bad.toml': layer 'dense1' must be pinned to one of cpu, npu, cim, "
      "not 'tpu'"),
     (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/pool.toml"],
      "overrides: layer 'softmax' (softmax) is pinned to the npu, which cannot run it: npu: "
      "it runs conv2d, depthwise conv2d, dense and add, not softmax"),
+    (["compile", "digits", "--strategy", "cim", "-o", "{tmp}/o"],
+     "strategy cim: model 'digits' has no layer the CIM runs (a ternary conv2d or dense "
+     "layer); use --strategy cpu or npu"),
+    (["run", "resnet-8", "--backend", "verilator", "--strategy", "cim"],
+     "strategy cim: model 'resnet-8' has no layer the CIM runs"),
+    (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/cim.toml"],
+     "overrides: layer 'dense1' (dense) is pinned to the cim, which cannot run it: cim: its "
+     "weights are not ternary ({{-1, 0, +1}})"),
     (["compile", "digits", "-o", "{tmp}/file"],
      "output '{tmp}/file' exists and is not a directory: choose a directory for -o"),
     (["compile", "digits"], "give an output directory with -o DIR (or stop early with "
@@ -103,6 +111,7 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, messag
     onnx.save(grouped, tmp_path / "grouped.onnx")
     (tmp_path / "bad.toml").write_text('[layers]\ndense1 = "tpu"\n')
     (tmp_path / "pool.toml").write_text('[layers]\nsoftmax = "npu"\n')
+    (tmp_path / "cim.toml").write_text('[layers]\ndense1 = "cim"\n')
     (tmp_path / "file").write_text("")
     np.save(tmp_path / "nan.npy", np.full((1, 1, 8, 8), np.nan, np.float32))
     np.save(tmp_path / "x64.npy", np.zeros((1, 1, 8, 8)))

@@ -46,6 +46,8 @@ def _source(plan: Plan) -> str:
     ]
     if "npu" in units:
         lines.append('#include "npu.h"')
+    if "cim" in units:
+        lines.append('#include "cim.h"')
     if "cpu" in units:
         lines.append('#include "kernels.h"')
     lines += ["", f"#define NET_STEPS {len(plan.steps)}",

@@ -18,11 +18,12 @@ from ..spec.config import SocConfig
 __all__ = ["Boundary", "Buffer", "CompileError", "Layer", "Plan", "PlacedPart", "Step",
            "Transfer", "STRATEGIES", "UNITS"]
 
-#: Strategies of this compiler: every layer on the host, or every layer the NPU supports on
-#: the NPU and the rest on the host.
-STRATEGIES = ("cpu", "npu")
+#: Strategies of this compiler: every layer on the host; every layer the NPU supports on the
+#: NPU and the rest on the host; every ternary conv2d and dense layer on the CIM and the rest
+#: on the host.
+STRATEGIES = ("cpu", "npu", "cim")
 #: Units a layer can be dispatched (or pinned by an overrides file) to.
-UNITS = ("cpu", "npu")
+UNITS = ("cpu", "npu", "cim")
 
 
 class CompileError(ValueError):
@@ -125,9 +126,12 @@ class PlacedPart:
         return {"unit": self.part.unit, **self.part.info, "macs": self.part.macs,
                 "cycles_estimate": self.part.cycles, "blob_bytes": len(self.part.blob),
                 "scratch_bytes": self.part.scratch,
+                **({"l1_scratch_bytes": self.part.l1_scratch} if self.part.l1_scratch else {}),
                 "addresses": {"inputs": [f"0x{i:08x}" for i in a.inputs],
                               "output": f"0x{a.output:08x}", "blob": f"0x{a.blob:08x}",
-                              "scratch": f"0x{a.scratch:08x}"},
+                              "scratch": f"0x{a.scratch:08x}",
+                              **({"l1_scratch": f"0x{a.l1_scratch:08x}"}
+                                 if self.part.l1_scratch else {})},
                 "transfers": [t.to_json() for t in self.transfers]}
 
 

@@ -27,7 +27,8 @@ __all__ = ["BACKENDS", "DEFAULT_MAX_CYCLES", "UNWRITTEN", "Mismatch", "NetworkRu
            "run_network", "run_networks"]
 
 BACKENDS = ("golden", "verilator", "icarus")
-_NET_EXIT = {10: "a DMA transfer failed", 11: "the NPU refused a layer"}
+_NET_EXIT = {10: "a DMA transfer failed", 11: "the NPU refused a layer",
+             12: "the CIM refused a layer"}
 DEFAULT_MAX_CYCLES = 2_000_000_000
 #: With an injected L3 fault, the value the regions only the SoC writes hold before the run.
 UNWRITTEN = 0xA5

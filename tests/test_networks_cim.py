@@ -1,0 +1,94 @@
+"""The ``cim`` strategy: ternary conv2d and dense layers on the CIM, the rest on the host.
+
+Every ``-mixed`` zoo model compiles under it on ``default``; its reference follows the dispatch
+(each CIM layer computed by the CIM's numpy model with the integers the compiler chose, which
+is not the int8 golden); the two smallest run bit-exact on Verilator with every layer's output
+compared, and each CIM step's measured cycles (the firmware's step marks) are within 5% of the
+compiler's estimate.
+"""
+
+import numpy as np
+import pytest
+
+from hetsoc import zoo
+from hetsoc.accel.cim.network import cim_layers, plan_cim, run_graph_cim
+from hetsoc.accel.cim.target import calibration_batch
+from hetsoc.compiler import OUTPUTS, compile_graph
+from hetsoc.crosscheck import random_input
+from hetsoc.golden import run_graph
+from hetsoc.models import load_model
+from hetsoc.runtime import run_networks
+from hetsoc.runtime.reference import host_dequantize, host_quantize, reference
+from hetsoc.spec.config import load_config
+
+MIXED = [name for name in zoo.names() if name.endswith("-mixed")]
+#: The smallest ternary models (by MACs and by cycles under cim), run on Verilator.
+RUN = ("ds-cnn-mixed", "resnet-8-mixed")
+
+
+@pytest.fixture(scope="module")
+def graphs():
+    return {name: load_model(name)[1] for name in MIXED}
+
+
+def test_the_zoo_has_ternary_models():
+    assert sorted(MIXED) == ["ds-cnn-mixed", "mobilenet-v1-0.25-mixed", "resnet-8-mixed"]
+
+
+@pytest.mark.parametrize("name", MIXED)
+def test_every_mixed_zoo_model_compiles_under_cim(graphs, name, tmp_path):
+    graph = graphs[name]
+    plan = compile_graph(graph, strategy="cim", out_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == sorted(OUTPUTS)
+    on_cim = [la.name for la in plan.layers if la.unit == "cim"]
+    assert on_cim == cim_layers(plan.graph) and on_cim
+    assert {la.unit for la in plan.layers if la.unit} == {"cim", "cpu"}
+    source = (tmp_path / "network.c").read_text()
+    jobs = 0
+    for step in plan.steps:
+        if plan.layers[step.layer].unit != "cim":
+            continue
+        (placed,) = step.parts
+        part = placed.part
+        jobs += part.info["jobs"]
+        # Constants stay in L3 (weights go by DMA into the CIM's window), none staged in L2.
+        assert placed.transfers == () and part.stage is False
+        at = placed.l3_blob - plan.config.l3.base
+        assert plan.l3_image[at:at + len(part.blob)] == part.blob
+        assert plan.config.l1.base <= placed.addresses.l1_scratch < plan.config.l1.end
+    assert source.count("net_cim_run(") == source.count("net_cim_weights(") == jobs
+    assert plan.manifest["units"]["cim"] == len(on_cim)
+
+
+def test_reference_follows_the_dispatch(graphs):
+    """The compiled network's reference equals the CIM executor with the compiler's
+    calibration on every CIM layer, and is not the int8 golden."""
+    graph = graphs["resnet-8-mixed"]
+    plan = compile_graph(graph, strategy="cim", until="dispatch")
+    config = load_config("default")
+    x = random_input(graph, 5)
+    values = reference(plan, host_quantize(plan, x))
+    y = host_dequantize(plan, values[plan.boundary.output])
+    plans = plan_cim(plan.graph, calibration_batch(plan.graph), rows=config.cim.rows)
+    expected = run_graph_cim(plan.graph, x, plans, rows=config.cim.rows, cols=config.cim.cols)
+    assert np.array_equal(y, expected[plan.graph.outputs[0]])
+    int8 = run_graph(plan.graph, x, keep=True)
+    differ = [n for n in cim_layers(plan.graph)
+              if not np.array_equal(values[plan.layer(n).output], int8[plan.layer(n).output])]
+    assert differ == cim_layers(plan.graph)
+
+
+def test_the_smallest_mixed_models_on_the_cim_are_bit_exact(graphs, tmp_path):
+    plans = [(compile_graph(graphs[n], strategy="cim", out_dir=tmp_path / n, check_layers=True),
+              random_input(graphs[n], 1)) for n in RUN]
+    runs = run_networks(plans, backend="verilator")
+    for (plan, _), run in zip(plans, runs, strict=True):
+        assert run.exact, f"{plan.name}: {run.mismatch.line()}"
+        assert run.layers_compared == len(plan.steps)
+        assert len(run.step_cycles) == len(plan.steps) and sum(run.step_cycles) < run.cycles
+        for step, measured in zip(plan.steps, run.step_cycles, strict=True):
+            if plan.layers[step.layer].unit == "cim":
+                # The check-layers copy after the step is in the measurement, not the estimate.
+                copy = step.after[0].size // 8 + 100
+                assert abs(measured - copy - step.cycles) <= 0.05 * step.cycles, \
+                    (plan.name, plan.layers[step.layer].name, measured, step.cycles)
