@@ -7,7 +7,11 @@ compared, and each CIM step's measured cycles (the firmware's step marks) are wi
 compiler's estimate.
 """
 
+import sys
+from pathlib import Path
+
 import numpy as np
+import onnx
 import pytest
 
 from hetsoc import zoo
@@ -92,3 +96,39 @@ def test_the_smallest_mixed_models_on_the_cim_are_bit_exact(graphs, tmp_path):
                 copy = step.after[0].size // 8 + 100
                 assert abs(measured - copy - step.cycles) <= 0.05 * step.cycles, \
                     (plan.name, plan.layers[step.layer].name, measured, step.cycles)
+
+
+def _split_models():
+    """Two models the zoo does not have, each beyond the default macro both ways: a ternary
+    3x3 conv of 130 -> 520 channels (1,170 rows: two row chunks with int32 partial sums; two
+    column chunks), with ReLU; a ternary dense layer 1,200 -> 600."""
+    sys.path.insert(0, str(Path(__file__).parent / "models"))
+    from qdq_builders import conv_model, gemm_model
+
+    rng = np.random.default_rng(11)
+    w = rng.integers(-1, 2, (520, 130, 3, 3)).astype(np.int8)
+    conv = conv_model((1, 130, 4, 4), (1 / 127, 0), w, np.full(520, 0.05, np.float32),
+                      rng.normal(0, 0.3, 520).astype(np.float32), (0.02, -128), relu="relu",
+                      pads=[1, 1, 1, 1])
+    wd = rng.integers(-1, 2, (600, 1200)).astype(np.int8)
+    dense = gemm_model((1, 1200), (1 / 127, 0), wd, np.full(600, 0.03, np.float32),
+                       rng.normal(0, 0.3, 600).astype(np.float32), (0.05, 3))
+    return {"conv": conv, "dense": dense}
+
+
+def test_layers_beyond_the_macro_split_and_run_bit_exact(tmp_path):
+    plans = []
+    for name, model in _split_models().items():
+        path = tmp_path / f"{name}.onnx"
+        onnx.save(model, path)
+        graph = load_model(path)[1]
+        plan = compile_graph(graph, strategy="cim", out_dir=tmp_path / name, check_layers=True)
+        (step,) = [s for s in plan.steps if plan.layers[s.layer].unit == "cim"]
+        info = step.parts[0].part.info
+        assert (info["row_chunks"], info["col_chunks"]) == (2, 2), name
+        plans.append((plan, random_input(graph, 4)))
+    runs = run_networks(plans, backend="verilator")
+    for (plan, _), run in zip(plans, runs, strict=True):
+        assert run.exact, f"{plan.name}: {run.mismatch.line()}"
+        assert run.layers_compared == len(plan.steps)
+        assert len(np.unique(run.output_q)) > 20  # not a saturated or constant output
