@@ -83,6 +83,8 @@ def test_run_verilator_is_bit_exact_and_writes_the_output(tmp_path, capsys):
     (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/cim.toml"],
      "overrides: layer 'dense1' (dense) is pinned to the cim, which cannot run it: cim: its "
      "weights are not ternary ({{-1, 0, +1}})"),
+    (["compile", "resnet-8-mixed", "--strategy", "cim", "--cim-noise", "-1", "-o", "{tmp}/o"],
+     "the CIM's noise_sigma (ADC LSBs): sigma must be a number >= 0, not -1.0"),
     (["compile", "digits", "-o", "{tmp}/file"],
      "output '{tmp}/file' exists and is not a directory: choose a directory for -o"),
     (["compile", "digits"], "give an output directory with -o DIR (or stop early with "

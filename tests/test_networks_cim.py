@@ -116,13 +116,23 @@ def _split_models():
     return {"conv": conv, "dense": dense}
 
 
-def test_layers_beyond_the_macro_split_and_run_bit_exact(tmp_path):
+@pytest.mark.parametrize("sigma", [0.0, 1.5])
+def test_layers_beyond_the_macro_split_and_run_bit_exact(tmp_path, sigma):
+    """Noise off, and on (1.5 ADC LSBs): the reference draws the hardware's seeded samples,
+    per descriptor of each row and column chunk."""
     plans = []
+    options = {"cim": {"noise_sigma": sigma}}
     for name, model in _split_models().items():
         path = tmp_path / f"{name}.onnx"
         onnx.save(model, path)
         graph = load_model(path)[1]
-        plan = compile_graph(graph, strategy="cim", out_dir=tmp_path / name, check_layers=True)
+        plan = compile_graph(graph, strategy="cim", out_dir=tmp_path / name, check_layers=True,
+                             unit_options=options)
+        x_q = host_quantize(plan, random_input(graph, 4))
+        quiet = compile_graph(graph, strategy="cim", until="dispatch")
+        noisy = not np.array_equal(reference(plan, x_q)[plan.boundary.output],
+                                   reference(quiet, x_q)[plan.boundary.output])
+        assert noisy == (sigma > 0), name
         (step,) = [s for s in plan.steps if plan.layers[s.layer].unit == "cim"]
         info = step.parts[0].part.info
         assert (info["row_chunks"], info["col_chunks"]) == (2, 2), name

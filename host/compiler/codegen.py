@@ -108,6 +108,7 @@ def _manifest(plan: Plan) -> dict:
     return {
         "model": plan.name, "config": plan.config.name, "strategy": plan.strategy,
         "overrides": dict(plan.overrides), "check_layers": plan.check_layers,
+        "unit_options": {k: dict(v) for k, v in plan.unit_options.items()},
         "input": {**_tensor_json(plan, b.input), "l3_addr": f"0x{in_addr:08x}",
                   "host_quantize": b.quantize, "model_input": b.model_input},
         "output": {**_tensor_json(plan, b.output), "l3_addr": f"0x{out_addr:08x}",

@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 
 from .plan import STRATEGIES, UNITS, CompileError, Plan
-from .targets import targets
+from .targets import plan_targets
 
 __all__ = ["dispatch", "load_overrides", "PREFERENCE"]
 
@@ -72,7 +72,7 @@ def dispatch(plan: Plan) -> Plan:
     if unknown:
         raise CompileError(f"overrides: model {plan.name!r} has no layer {unknown[0]!r} "
                            f"(see `hetsoc inspect {plan.name}` for the layer names)")
-    units = targets(plan.config)
+    units = plan_targets(plan)
     nodes = {n.name: n for n in plan.graph.nodes}
     layers = []
     for layer in plan.layers:

@@ -22,7 +22,7 @@ from ..accel.dma.cost import transfer_cycles
 from ..accel.target import Addresses
 from .memplan import Interval, align_up, plan_offsets
 from .plan import Buffer, CompileError, PlacedPart, Plan, Step, Transfer
-from .targets import targets
+from .targets import plan_targets
 
 __all__ = ["place", "activation_inputs", "LOAD_CHANNEL", "STORE_CHANNEL"]
 
@@ -221,7 +221,7 @@ def _with_layer_copies(plan, steps, buffers, l3: _L3Layout) -> list[Step]:
 def place(plan: Plan) -> Plan:
     """Lower, plan L1, stage constants in L2, lay out L3, list every DMA transfer."""
     cfg, graph = plan.config, plan.graph
-    units = targets(cfg)
+    units = plan_targets(plan)
     nodes = {n.name: n for n in graph.nodes}
     lowered = _lower(plan, units, nodes)
     align = max([8] + [units[la.unit].constraints(graph, nodes[la.name]).align

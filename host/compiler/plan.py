@@ -163,6 +163,7 @@ class Plan:
     strategy: str
     graph: Graph
     overrides: dict = field(default_factory=dict)
+    unit_options: dict = field(default_factory=dict)       # kind -> its target's options
     check_layers: bool = False
     boundary: Boundary | None = None
     layouts: dict = field(default_factory=dict)
@@ -191,6 +192,8 @@ class Plan:
                "passes_done": list(self.passes_done)}
         if self.overrides:
             out["overrides"] = dict(self.overrides)
+        if self.unit_options:
+            out["unit_options"] = {k: dict(v) for k, v in self.unit_options.items()}
         if self.boundary is not None:
             out["boundary"] = self.boundary.to_json()
         if self.layouts:

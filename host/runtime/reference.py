@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..compiler.targets import targets
+from ..compiler.targets import plan_targets
 from ..golden import dequantize_linear, quantize_linear, run_node
 from ..golden.lower import integer_params
 
@@ -57,7 +57,7 @@ def reference(plan, x_q: np.ndarray) -> dict[str, np.ndarray]:
     values = {name: t.data for name, t in graph.tensors.items() if t.is_const}
     values[plan.boundary.input] = np.asarray(x_q)
     nodes = {n.name: n for n in graph.nodes}
-    units = targets(plan.config)
+    units = plan_targets(plan)
     for layer in plan.layers:
         node = nodes[layer.name]
         if layer.unit is None:

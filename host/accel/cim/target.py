@@ -7,13 +7,19 @@ reference is the CIM's numpy model with those integers (`golden`), which the com
 reference uses for every layer on the CIM. Calibration: `CALIBRATION_INPUTS` seeded random
 inputs of the model's declared input (float32 in [-1, 1), or int8), the same for every
 compile of a model, so the shifts, the firmware and the reference agree. Row chunks are the
-config's macro rows (`plan_conv2d`); the noise model is off (``noise_scale`` 0).
+config's macro rows (`plan_conv2d`). The noise model is off unless the target is built with
+``noise_sigma`` (ADC LSBs, the compile's unit option): then every descriptor carries its
+``noise_scale`` and a seed derived from the layer's (its index in the graph), and `golden` draws
+the same samples as the hardware.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ...golden.cim_noise import noise_scale
 from ...spec.cim import dma_sink_bytes
 from ..target import Constraints, Part, Target, Verdict
 from .cost import cycles
@@ -21,13 +27,11 @@ from .encoder import plan_conv2d
 from .lower import lower_node
 from .network import cim_node, plan_cim
 
-__all__ = ["CALIBRATION_INPUTS", "CALIBRATION_SEED", "CimTarget", "NOISE_SCALE"]
+__all__ = ["CALIBRATION_INPUTS", "CALIBRATION_SEED", "CimTarget"]
 
 #: Calibration batch of the DAC and ADC shifts: this many seeded inputs.
 CALIBRATION_INPUTS = 8
 CALIBRATION_SEED = 2024
-#: The compiler runs the CIM without its noise model.
-NOISE_SCALE = 0
 
 
 def calibration_batch(graph) -> np.ndarray:
@@ -45,8 +49,14 @@ class CimTarget(Target):
 
     name = "cim"
 
-    def __init__(self, config):
+    def __init__(self, config, noise_sigma: float = 0.0):
         super().__init__(config)
+        if isinstance(noise_sigma, float) and not math.isfinite(noise_sigma):
+            raise ValueError(f"the CIM's noise_sigma must be finite, not {noise_sigma!r}")
+        try:
+            self.noise_scale = noise_scale(noise_sigma)
+        except (ValueError, OverflowError) as e:
+            raise ValueError(f"the CIM's noise_sigma (ADC LSBs): {e}") from None
         self._plans = {}            # id(graph) -> (graph, {node: CimPlan})
 
     def supports(self, graph, node) -> Verdict:
@@ -99,7 +109,7 @@ class CimTarget(Target):
     def golden(self, graph, node, args):
         """The node's output as the CIM computes it (its numpy model, bit-exact with the RTL)."""
         return cim_node(graph, node, args, self.layer_plan(graph, node), rows=self.config.cim.rows,
-                        cols=self.config.cim.cols, noise_scale=NOISE_SCALE,
+                        cols=self.config.cim.cols, noise_scale=self.noise_scale,
                         seed=self.seed(graph, node))
 
     # -- cost and code -----------------------------------------------------------------------
@@ -128,4 +138,4 @@ class CimTarget(Target):
         if not verdict.ok:
             raise ValueError(f"the CIM cannot run it: {verdict.reason}")
         return [lower_node(self.config, graph, node, self.layer_plan(graph, node),
-                           seed=self.seed(graph, node), noise_scale=NOISE_SCALE)]
+                           seed=self.seed(graph, node), noise_scale=self.noise_scale)]
