@@ -142,3 +142,6 @@ def test_layers_beyond_the_macro_split_and_run_bit_exact(tmp_path, sigma):
         assert run.exact, f"{plan.name}: {run.mismatch.line()}"
         assert run.layers_compared == len(plan.steps)
         assert len(np.unique(run.output_q)) > 20  # not a saturated or constant output
+        (step,) = [k for k, s in enumerate(plan.steps) if plan.layers[s.layer].unit == "cim"]
+        info = plan.steps[step].parts[0].part.info
+        assert run.step_busy[step] == info["busy_cycles_estimate"]

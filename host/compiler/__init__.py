@@ -20,15 +20,16 @@ from pathlib import Path
 from ..ir import Graph
 from ..spec.config import SocConfig, load_config
 from .build import OUTPUTS, build, check_out_dir
-from .codegen import MARKS_SYMBOL, codegen
+from .codegen import BUSY_SYMBOL, MARKS_SYMBOL, codegen
 from .dispatch import PREFERENCE, dispatch, load_overrides
 from .legalize import legalize
 from .place import place
 from .plan import STRATEGIES, UNITS, CompileError, Plan
 from .targets import targets
 
-__all__ = ["MARKS_SYMBOL", "OUTPUTS", "PASSES", "PASS_NAMES", "PREFERENCE", "STRATEGIES",
-           "UNITS", "CompileError", "Plan", "compile_graph", "check_out_dir", "load_overrides"]
+__all__ = ["BUSY_SYMBOL", "MARKS_SYMBOL", "OUTPUTS", "PASSES", "PASS_NAMES", "PREFERENCE",
+           "STRATEGIES", "UNITS", "CompileError", "Plan", "compile_graph", "check_out_dir",
+           "load_overrides"]
 
 #: The compiler, in order.
 PASSES = (legalize, dispatch, place, codegen, build)

@@ -16,10 +16,13 @@ from collections import Counter
 from .place import activation_inputs
 from .plan import Plan, Transfer
 
-__all__ = ["codegen", "MARKS_SYMBOL"]
+__all__ = ["codegen", "BUSY_SYMBOL", "MARKS_SYMBOL"]
 
 #: The firmware's array of step start cycles (``net_marks[steps + 1]``).
 MARKS_SYMBOL = "net_marks"
+#: The firmware's array of each step's accelerator busy cycles, the sum of the units'
+#: BUSY_CYCLES counters after each descriptor (``net_busy[steps + 1]``, uint32).
+BUSY_SYMBOL = "net_busy"
 
 
 def _transfer_c(t: Transfer) -> str:
@@ -51,7 +54,8 @@ def _source(plan: Plan) -> str:
     if "cpu" in units:
         lines.append('#include "kernels.h"')
     lines += ["", f"#define NET_STEPS {len(plan.steps)}",
-              f"uint64_t {MARKS_SYMBOL}[NET_STEPS + 1];", "", "int main(void)", "{",
+              f"uint64_t {MARKS_SYMBOL}[NET_STEPS + 1];",
+              f"uint32_t {BUSY_SYMBOL}[NET_STEPS + 1];", "", "int main(void)", "{",
               "    net_init();"]
     lines += [f"    {_transfer_c(t)}" for t in plan.prologue]
     for i, step in enumerate(plan.steps):
@@ -120,7 +124,7 @@ def _manifest(plan: Plan) -> dict:
         "steps": len(plan.steps),
         "macs": int(sum(p.part.macs for s in plan.steps for p in s.parts)),
         "cycles_estimate": int(sum(s.cycles for s in plan.steps)),
-        "marks_symbol": MARKS_SYMBOL,
+        "marks_symbol": MARKS_SYMBOL, "busy_symbol": BUSY_SYMBOL,
         "units": dict(sorted(Counter(la.unit for la in plan.layers if la.unit).items())),
     }
 

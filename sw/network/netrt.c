@@ -34,6 +34,7 @@ void net_init(void)
 void net_mark(unsigned index)
 {
     current_step = (int)index;
+    net_busy[index] = 0; /* referenced here, so every firmware links it */
     net_marks[index] = read_mcycle64();
 }
 
@@ -90,6 +91,7 @@ void net_npu_run(const uint32_t desc[HETSOC_NPU_DESC_WORDS])
     acc_set_descriptor(NPU, desc, HETSOC_NPU_DESC_WORDS);
     acc_start(NPU);
     npu_error_t err = (npu_error_t)acc_wait_irq(NPU);
+    net_busy[current_step] += acc_busy_cycles(NPU);
     if (err != NPU_OK) {
         printf("net: step %d: the NPU refused the descriptor: %s\n", current_step,
                npu_error_name(err));
@@ -103,20 +105,26 @@ void net_cim_weights(uint32_t l3_addr, uint32_t rows, uint32_t cols)
 {
     dma_desc_t d;
     if (cim_program_dma_desc(HETSOC_CIM_DMA_BASE, HETSOC_CIM_COLS, l3_addr, 0, rows, cols,
-                             NET_LOAD_CHANNEL, &d) != 0) {
-        printf("net: step %u: CIM weights of %u rows x %u columns do not fit the macro\n",
+                             3 /* tag: CIM weights; copy() uses 1 and 2 */, &d) != 0) {
+        printf("net: step %d: CIM weights of %u rows x %u columns do not fit the macro\n",
                current_step, (unsigned)rows, (unsigned)cols);
         exit(NET_EXIT_CIM);
     }
     /* The load channel writes the CIM's window for this transfer only. */
     dma_set_windows(NET_LOAD_CHANNEL, HETSOC_L3_BASE, HETSOC_L3_END, HETSOC_CIM_DMA_BASE,
                     HETSOC_CIM_DMA_BASE + HETSOC_CIM_DMA_SIZE);
+    dma_clear_counters(NET_LOAD_CHANNEL);
     dma_submit(NET_LOAD_CHANNEL, &d);
     uint32_t status = dma_wait(NET_LOAD_CHANNEL, 0);
     load_windows();
-    if (status != HETSOC_DMA_STATUS_OK) {
-        printf("net: step %u: CIM weights by DMA: %s (0x%08x, %u rows)\n", current_step,
-               dma_status_name(status), (unsigned)l3_addr, (unsigned)rows);
+    if (status != HETSOC_DMA_STATUS_OK) { /* the line of a failed copy (see copy) */
+        uint32_t n = rows * (cols / 4u);
+        printf("net: step %d: DMA channel %u: %s on ", current_step, NET_LOAD_CHANNEL,
+               dma_status_name(status));
+        dma_print_descriptor(&d);
+        printf("; %u of the copy's %u bytes written (0x%08x -> 0x%08x)\n",
+               (unsigned)dma_bytes(NET_LOAD_CHANNEL), (unsigned)n, (unsigned)l3_addr,
+               (unsigned)d.dst);
         exit(NET_EXIT_DMA);
     }
 }
@@ -126,8 +134,9 @@ void net_cim_run(const uint32_t desc[HETSOC_CIM_DESC_WORDS])
     acc_set_descriptor(CIM, desc, HETSOC_CIM_DESC_WORDS);
     acc_start(CIM);
     uint32_t err = acc_wait_irq(CIM);
+    net_busy[current_step] += acc_busy_cycles(CIM);
     if (err != CIM_ERR_NONE) {
-        printf("net: step %u: the CIM refused the descriptor: %s\n", current_step,
+        printf("net: step %d: the CIM refused the descriptor: %s\n", current_step,
                cim_error_name(err));
         exit(NET_EXIT_CIM);
     }

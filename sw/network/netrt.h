@@ -24,6 +24,9 @@
 
 /* mcycle at the start of each step and at the end (defined by the generated code). */
 extern uint64_t net_marks[];
+/* Each step's accelerator busy cycles: the unit's BUSY_CYCLES counter added after each of the
+ * step's descriptors (defined by the generated code, zero at start). */
+extern uint32_t net_busy[];
 
 /* Open the DMA windows: loads read L3 and write L2/L1, stores read L1 and write L3. */
 void net_init(void);
