@@ -64,6 +64,19 @@ def test_run_verilator_is_bit_exact_and_writes_the_output(tmp_path, capsys):
     assert np.array_equal(y, np.load(tmp_path / "golden.npy")) and y.dtype == np.float32
 
 
+def test_run_cim_strategy_on_verilator(capsys):
+    """`hetsoc run` under cim: ResNet-8-mixed's eight ternary layers on the CIM, bit-exact with
+    the reference that follows the dispatch; the golden backend prints the same output."""
+    code, out, err = _run(capsys, "run", "resnet-8-mixed", "--backend", "verilator",
+                          "--strategy", "cim")
+    assert code == 0, err
+    assert "(verilator, cim strategy, config default)" in out
+    assert "bit-exact with golden: the output" in out
+    code, golden_out, err = _run(capsys, "run", "resnet-8-mixed", "--strategy", "cim")
+    assert code == 0, err
+    assert golden_out.splitlines()[0] == out.splitlines()[0]
+
+
 @pytest.mark.parametrize("argv, message", [
     (["compile", "digits", "--strategy", "gpu", "-o", "{tmp}/o"],
      "unknown strategy 'gpu': choose one of cpu, npu, cim"),

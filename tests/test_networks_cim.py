@@ -99,9 +99,10 @@ def test_the_smallest_mixed_models_on_the_cim_are_bit_exact(graphs, tmp_path):
 
 
 def _split_models():
-    """Two models the zoo does not have, each beyond the default macro both ways: a ternary
-    3x3 conv of 130 -> 520 channels (1,170 rows: two row chunks with int32 partial sums; two
-    column chunks), with ReLU; a ternary dense layer 1,200 -> 600."""
+    """Models the zoo does not have, with their (row chunks, column chunks) on the default
+    macro: a ternary 3x3 conv of 130 -> 520 channels (1,170 rows: two row chunks with int32
+    partial sums; two column chunks), with ReLU; a ternary dense layer 1,200 -> 600; a ternary
+    3x3 conv of 128 -> 64 channels with stride 2, whose 1,152 rows fill the macro's."""
     sys.path.insert(0, str(Path(__file__).parent / "models"))
     from qdq_builders import conv_model, gemm_model
 
@@ -113,7 +114,11 @@ def _split_models():
     wd = rng.integers(-1, 2, (600, 1200)).astype(np.int8)
     dense = gemm_model((1, 1200), (1 / 127, 0), wd, np.full(600, 0.03, np.float32),
                        rng.normal(0, 0.3, 600).astype(np.float32), (0.05, 3))
-    return {"conv": conv, "dense": dense}
+    wf = rng.integers(-1, 2, (64, 128, 3, 3)).astype(np.int8)
+    full = conv_model((1, 128, 7, 7), (1 / 127, 0), wf, np.full(64, 0.05, np.float32),
+                      rng.normal(0, 0.3, 64).astype(np.float32), (0.05, 0), strides=[2, 2],
+                      pads=[1, 1, 1, 1])
+    return {"conv": (conv, (2, 2)), "dense": (dense, (2, 2)), "full": (full, (1, 1))}
 
 
 @pytest.mark.parametrize("sigma", [0.0, 1.5])
@@ -122,7 +127,7 @@ def test_layers_beyond_the_macro_split_and_run_bit_exact(tmp_path, sigma):
     per descriptor of each row and column chunk."""
     plans = []
     options = {"cim": {"noise_sigma": sigma}}
-    for name, model in _split_models().items():
+    for name, (model, chunks) in _split_models().items():
         path = tmp_path / f"{name}.onnx"
         onnx.save(model, path)
         graph = load_model(path)[1]
@@ -135,7 +140,7 @@ def test_layers_beyond_the_macro_split_and_run_bit_exact(tmp_path, sigma):
         assert noisy == (sigma > 0), name
         (step,) = [s for s in plan.steps if plan.layers[s.layer].unit == "cim"]
         info = step.parts[0].part.info
-        assert (info["row_chunks"], info["col_chunks"]) == (2, 2), name
+        assert (info["row_chunks"], info["col_chunks"]) == chunks, name
         plans.append((plan, random_input(graph, 4)))
     runs = run_networks(plans, backend="verilator")
     for (plan, _), run in zip(plans, runs, strict=True):
