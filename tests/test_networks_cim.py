@@ -83,8 +83,15 @@ def test_reference_follows_the_dispatch(graphs):
 
 
 def test_the_smallest_mixed_models_on_the_cim_are_bit_exact(graphs, tmp_path):
+    """And ResNet-8-mixed under npu with two layers pinned to the CIM: both units in one
+    network."""
     plans = [(compile_graph(graphs[n], strategy="cim", out_dir=tmp_path / n, check_layers=True),
               random_input(graphs[n], 1)) for n in RUN]
+    pinned = compile_graph(graphs["resnet-8-mixed"], strategy="npu", check_layers=True,
+                           overrides={"conv3": "cim", "conv16": "cim"}, out_dir=tmp_path / "p")
+    assert [la.name for la in pinned.layers if la.unit == "cim"] == ["conv3", "conv16"]
+    assert {la.unit for la in pinned.layers if la.unit} == {"cim", "npu", "cpu"}
+    plans.append((pinned, random_input(graphs["resnet-8-mixed"], 2)))
     runs = run_networks(plans, backend="verilator")
     for (plan, _), run in zip(plans, runs, strict=True):
         assert run.exact, f"{plan.name}: {run.mismatch.line()}"
