@@ -61,6 +61,13 @@ def test_every_mixed_zoo_model_compiles_under_cim(graphs, name, tmp_path):
         assert plan.l3_image[at:at + len(part.blob)] == part.blob
         assert plan.config.l1.base <= placed.addresses.l1_scratch < plan.config.l1.end
     assert source.count("net_cim_run(") == source.count("net_cim_weights(") == jobs
+    # A tensor between CIM layers only stays NHWC (no transposes); every other stays NCHW.
+    nhwc = sorted(t for t, lay in plan.layouts.items() if lay == "NHWC")
+    between = sorted(la.output for la in plan.layers if la.unit == "cim"
+                     and la.output in plan.layouts and len(plan.graph.tensors[la.output].shape) == 4
+                     and all(r.unit == "cim" for r in plan.layers if la.output in r.inputs))
+    assert nhwc == between
+    assert len(nhwc) == {"resnet-8-mixed": 3}.get(name, 0)
     assert plan.manifest["units"]["cim"] == len(on_cim)
 
 

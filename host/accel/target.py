@@ -123,6 +123,10 @@ class Target(ABC):
     name: str = ""
     #: Whether `lower` generates code (a unit whose code generation is not built yet says so).
     generates_code: bool = True
+    #: The layout the unit reads and writes 4-D activations in natively, if not the compiler's
+    #: NCHW (the CIM's "NHWC"): a tensor that such a unit produces and only such units read is
+    #: stored that way, and `lower` is called with ``layouts`` (tensor -> layout) to know.
+    native_layout: str | None = None
 
     def __init__(self, config: SocConfig):
         if not isinstance(config, SocConfig):

@@ -39,13 +39,40 @@ def activation_inputs(graph, layer) -> tuple[str, ...]:
     return layer.inputs
 
 
-def _lower(plan, units, nodes):
+def native_layouts(plan, units) -> dict[str, str]:
+    """4-D tensors stored in a unit's native layout (`Target.native_layout`): those a layer on
+    such a unit produces and only layers on units with the same native layout read (not the
+    network output, nothing a reshape reads)."""
+    readers: dict[str, list] = {}
+    for layer in plan.layers:
+        for name in (layer.inputs if layer.alias else activation_inputs(plan.graph, layer)):
+            readers.setdefault(name, []).append(layer)
+
+    def native(layer):
+        return None if layer.alias else units[layer.unit].native_layout
+
+    out = {}
+    for layer in plan.layers:
+        lay = native(layer)
+        if (lay is not None and layer.output != plan.boundary.output
+                and len(plan.graph.tensors[layer.output].shape) == 4
+                and readers.get(layer.output)
+                and all(native(r) == lay for r in readers[layer.output])):
+            out[layer.output] = lay
+    return out
+
+
+def _lower(plan, units, nodes, layouts):
     parts = {}
     for layer in plan.layers:
         if layer.alias:
             continue
+        target = units[layer.unit]
         try:
-            parts[layer.name] = units[layer.unit].lower(plan.graph, nodes[layer.name])
+            if target.native_layout is not None:
+                parts[layer.name] = target.lower(plan.graph, nodes[layer.name], layouts=layouts)
+            else:
+                parts[layer.name] = target.lower(plan.graph, nodes[layer.name])
         except ValueError as e:
             raise CompileError(f"layer {layer.name!r} ({layer.op}) on the {layer.unit}: "
                                f"{e}") from None
@@ -223,7 +250,9 @@ def place(plan: Plan) -> Plan:
     cfg, graph = plan.config, plan.graph
     units = plan_targets(plan)
     nodes = {n.name: n for n in graph.nodes}
-    lowered = _lower(plan, units, nodes)
+    layouts = {**plan.layouts, **native_layouts(plan, units)}
+    plan = dataclasses.replace(plan, layouts=layouts)
+    lowered = _lower(plan, units, nodes, layouts)
     align = max([8] + [units[la.unit].constraints(graph, nodes[la.name]).align
                        for la in plan.layers if not la.alias])
     rootof, roots, buffers, consts, scratch_at = _plan_l1(plan, graph, align, lowered)

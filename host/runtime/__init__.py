@@ -201,8 +201,13 @@ def _outcome(res, max_cycles, plan=None):
 
 
 def _tensor(plan, name, raw: bytes) -> np.ndarray:
+    """A tensor from its bytes as the SoC stores it (NCHW, or NHWC between CIM layers)."""
     t = plan.graph.tensors[name]
-    return np.frombuffer(raw[:t.size], dtype=np.int8).reshape(t.shape)
+    flat = np.frombuffer(raw[:t.size], dtype=np.int8)
+    if plan.layouts.get(name) == "NHWC":
+        n, c, h, w = t.shape
+        return flat.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+    return flat.reshape(t.shape)
 
 
 def _compare(plan, x, res, ref, backend, max_cycles, locate) -> NetworkRun:

@@ -62,8 +62,10 @@ def _c_words(words) -> str:
     return "{" + ", ".join(f"0x{w:08x}u" for w in words) + "}"
 
 
-def lower_node(config, graph, node, plan, *, seed: int, noise_scale: int) -> Part:
-    """The node as one part (see the module's docstring)."""
+def lower_node(config, graph, node, plan, *, seed: int, noise_scale: int,
+               nhwc=(False, False)) -> Part:
+    """The node as one part (see the module's docstring); ``nhwc``: whether its input and its
+    output are stored NHWC already (between two CIM layers), so not transposed."""
     cim = config.cim
     p = integer_params(graph, node)
     x = graph.tensors[node.inputs[0]]
@@ -82,8 +84,8 @@ def lower_node(config, graph, node, plan, *, seed: int, noise_scale: int) -> Par
                        cols=cim.cols, y_min=p["y_min"], y_max=p["y_max"],
                        noise_scale=noise_scale, seed=seed, **conv)
     oh, ow = jobs[0].fields["out_h"], jobs[0].fields["out_w"]
-    in_hwc = not dense and c > 1 and h * wd > 1
-    out_hwc = not dense and k > 1 and oh * ow > 1
+    in_hwc = not dense and c > 1 and h * wd > 1 and not nhwc[0]
+    out_hwc = not dense and k > 1 and oh * ow > 1 and not nhwc[1]
 
     # L3 blob: the parameter tables, then each job's window image.
     params = b"".join(job.params for job in jobs)

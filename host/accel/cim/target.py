@@ -48,6 +48,7 @@ class CimTarget(Target):
     """Ternary conv2d (groups 1) and dense layers on the CIM macro."""
 
     name = "cim"
+    native_layout = "NHWC"
 
     def __init__(self, config, noise_sigma: float = 0.0):
         super().__init__(config)
@@ -133,9 +134,14 @@ class CimTarget(Target):
         return sum(cycles(job.fields, cim.rows_per_cycle, cim.cols_per_cycle, cim.post_cols)
                    for job in jobs)
 
-    def lower(self, graph, node) -> list[Part]:
+    def lower(self, graph, node, layouts=None) -> list[Part]:
+        """``layouts``: tensor -> layout; an NHWC input or output is read or written as it is,
+        an NCHW one transposed around the CIM."""
         verdict = self.supports(graph, node)
         if not verdict.ok:
             raise ValueError(f"the CIM cannot run it: {verdict.reason}")
+        layouts = layouts or {}
         return [lower_node(self.config, graph, node, self.layer_plan(graph, node),
-                           seed=self.seed(graph, node), noise_scale=self.noise_scale)]
+                           seed=self.seed(graph, node), noise_scale=self.noise_scale,
+                           nhwc=(layouts.get(node.inputs[0]) == "NHWC",
+                                 layouts.get(node.outputs[0]) == "NHWC"))]
