@@ -98,6 +98,9 @@ def test_run_cim_strategy_on_verilator(capsys):
      "weights are not ternary ({{-1, 0, +1}})"),
     (["compile", "resnet-8-mixed", "--strategy", "cim", "--cim-noise", "-1", "-o", "{tmp}/o"],
      "the CIM's noise_sigma (ADC LSBs): sigma must be a number >= 0, not -1.0"),
+    (["compile", "resnet-8-mixed", "--strategy", "cim", "--config", "pynq-z2", "-o", "{tmp}/o"],
+     "the activations need 65792 bytes of L1 (65792 live at layer 'conv5'), L1 has 65536: too "
+     "big until tiling lands"),
     (["compile", "digits", "-o", "{tmp}/file"],
      "output '{tmp}/file' exists and is not a directory: choose a directory for -o"),
     (["compile", "digits"], "give an output directory with -o DIR (or stop early with "

@@ -132,10 +132,10 @@ def _check_working_sets(plan, graph, rootof, sizes, l1_size):
                                f"L1")
 
 
-def _peak_layer(plan, first, last, sizes) -> tuple[str, int]:
+def _peak_layer(plan, items) -> tuple[str, int]:
     best = ("input", 0)
     for layer in plan.layers:
-        live = sum(s for n, s in sizes.items() if first[n] <= layer.index <= last[n])
+        live = sum(i.size for i in items if i.first <= layer.index <= i.last)
         if live > best[1]:
             best = (layer.name, live)
     return best
@@ -183,7 +183,7 @@ def _plan_l1(plan, graph, align, lowered):
     items += [Interval(n, s, i, i) for n, (s, i) in scratch.items()]
     offsets, used = plan_offsets(items, align)
     if used > cfg.l1.size:
-        layer, live = _peak_layer(plan, first, last, sizes)
+        layer, live = _peak_layer(plan, items)
         raise CompileError(f"the activations need {used} bytes of L1 ({live} live at layer "
                            f"{layer!r}), L1 has {cfg.l1.size}: too big until tiling lands")
     roots = {n: Buffer(n, "l1", cfg.l1.base + offsets[n], sizes[n], nbytes[n], first[n],
