@@ -101,6 +101,8 @@ def test_run_cim_strategy_on_verilator(capsys):
     (["compile", "resnet-8-mixed", "--strategy", "cim", "--config", "pynq-z2", "-o", "{tmp}/o"],
      "the activations need 65792 bytes of L1 (65792 live at layer 'conv5'), L1 has 65536: too "
      "big until tiling lands"),
+    (["compile", "resnet-8-mixed", "--strategy", "cim", "--config", "npu-only", "-o", "{tmp}/o"],
+     "strategy cim: config 'npu-only' has no cim"),
     (["compile", "digits", "-o", "{tmp}/file"],
      "output '{tmp}/file' exists and is not a directory: choose a directory for -o"),
     (["compile", "digits"], "give an output directory with -o DIR (or stop early with "
