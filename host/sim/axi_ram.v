@@ -11,6 +11,11 @@
 // An optional hang window, words [HANG_LO, HANG_HI) (empty by default), is an L3 that stops
 // answering: a read burst starting there is accepted and never answered, a write beat there is
 // never taken, until reset. The watchdog tests use it.
+//
+// Fault injection: a second fault window, words [inj_lo, inj_hi) (registers, empty at time 0),
+// answers like the first. A testbench sets it by hierarchical reference between runs
+// (sim_top.v does, per job), so a test can put an L3 error anywhere, e.g. over one layer's
+// weights or in the middle of a transfer.
 `timescale 1ns/1ps
 
 module hetsoc_axi_ram #(
@@ -47,10 +52,13 @@ module hetsoc_axi_ram #(
 );
     localparam integer IW = $clog2(WORDS);
     reg [63:0] mem [0:WORDS-1];
+    reg [31:0] inj_lo = 32'd0;
+    reg [31:0] inj_hi = 32'd0;
     // With the default (empty) window the comparisons are constant, which is the point.
     /* verilator lint_off UNSIGNED */
     function automatic in_fault(input [IW-1:0] index);
-        in_fault = {{(32-IW){1'b0}}, index} >= ERR_LO && {{(32-IW){1'b0}}, index} < ERR_HI;
+        in_fault = ({{(32-IW){1'b0}}, index} >= ERR_LO && {{(32-IW){1'b0}}, index} < ERR_HI)
+                   || ({{(32-IW){1'b0}}, index} >= inj_lo && {{(32-IW){1'b0}}, index} < inj_hi);
     endfunction
     function automatic in_hang(input [IW-1:0] index);
         in_hang = {{(32-IW){1'b0}}, index} >= HANG_LO && {{(32-IW){1'b0}}, index} < HANG_HI;

@@ -33,7 +33,10 @@ class Job:
     ``dump`` lists main-memory ranges ``(addr, size)`` to read back after the run. On the HDL
     backends, ``l3_load`` ``(addr, data)`` is written into the L3 model by backdoor before the
     run (a network's weights and input) and ``l3_dump`` lists L3 ranges to read back after it;
-    L3 addresses and sizes are multiples of 8 (the model's word).
+    ``l3_fault`` ``(addr, size)`` injects an L3 error: the L3 model answers DECERR to reads and
+    writes of those bytes during this job (beside its fixed fault window,
+    `hetsoc.sim.hdl.l3_fault_window`). L3 addresses and sizes are multiples of 8 (the model's
+    word).
     """
 
     elf: str | Path | ElfImage
@@ -41,6 +44,7 @@ class Job:
     dump: tuple[tuple[int, int], ...] = ()
     l3_load: tuple[int, bytes] | None = None
     l3_dump: tuple[tuple[int, int], ...] = ()
+    l3_fault: tuple[int, int] | None = None
 
 
 @dataclass
@@ -100,7 +104,8 @@ def _l3_words(addr: int) -> int:
 
 
 def _l3_line(tmp: Path, i: int, job: Job) -> str:
-    """The L3 fields of a job line: what to load and what to dump, as model word indices."""
+    """The L3 fields of a job line: what to load, what to dump and the injected fault window,
+    as model word indices."""
     if job.l3_load is not None:
         addr, data = job.l3_load
         words = np.frombuffer(bytes(data), dtype="<u8")
@@ -116,7 +121,13 @@ def _l3_line(tmp: Path, i: int, job: Job) -> str:
         dump = f"{tmp / f'{i}.l3dump'} {first:x} {first + (hi - lo) // 8 - 1:x}"
     else:
         dump = "- 0 0"
-    return f"{load} {dump}"
+    if job.l3_fault is not None:
+        addr, size = job.l3_fault
+        first = _l3_words(addr)
+        fault = f"{first:x} {first + size // 8:x}"
+    else:
+        fault = "0 0"
+    return f"{load} {dump} {fault}"
 
 
 def _watched(lines: list[str]) -> dict[int, int]:
@@ -180,8 +191,12 @@ def run_batch(jobs, config="default", backend="verilator", *, waves=None,
             _check_l3(config, job.l3_load[0], len(job.l3_load[1]), "L3 load")
         for addr, size in job.l3_dump:
             _check_l3(config, addr, size, "L3 dump")
-        if backend == "amaranth" and (job.l3_load is not None or job.l3_dump):
-            raise ValueError("the amaranth backend has no L3 backdoor: use verilator or icarus")
+        if job.l3_fault is not None:
+            _check_l3(config, *job.l3_fault, "L3 fault")
+        if backend == "amaranth" and (job.l3_load is not None or job.l3_dump
+                                      or job.l3_fault is not None):
+            raise ValueError("the amaranth backend has no L3 backdoor or L3 fault injection: use "
+                             "verilator or icarus")
         image = job.elf if isinstance(job.elf, ElfImage) else load_elf(job.elf, config)
         for addr, size in job.dump:
             _check_dump(config, addr, size)

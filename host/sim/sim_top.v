@@ -8,10 +8,13 @@
 // One run executes a list of jobs (+jobs=FILE), one per line:
 //   IMAGE TOHOST_HEX MAX_CYCLES CONSOLE_FILE RESULT_FILE DUMP_FILE DUMP_FIRST_WORD DUMP_LAST_WORD
 //   L3_IMAGE L3_FIRST_WORD L3_LAST_WORD L3_DUMP_FILE L3_DUMP_FIRST_WORD L3_DUMP_LAST_WORD
+//   L3_FAULT_FIRST_WORD L3_FAULT_END_WORD
 // IMAGE is a $readmemh file of the whole main memory; DUMP_FILE "-" means no dump. L3_IMAGE
 // ("-": none) is loaded by backdoor into words FIRST..LAST of the L3 model's 64-bit array before
 // the job starts, and L3_DUMP_FILE ("-": none) receives words FIRST..LAST after it ends, so a
-// network's weights and input go in and its output comes out without the CPU. Between jobs
+// network's weights and input go in and its output comes out without the CPU. Words
+// [L3_FAULT_FIRST_WORD, L3_FAULT_END_WORD) of the L3 model (hex, "0 0": none) answer DECERR
+// during the job, beside the build's fixed fault window: an injected L3 error. Between jobs
 // the SoC is held in reset and the main memory reloaded, so a batch of programs costs one
 // simulator start-up. Each job appends one line to its RESULT_FILE:
 //   status=N code=N cycles=N instret=N cause=HEX pc=HEX tval=HEX
@@ -128,6 +131,7 @@ module hetsoc_sim_top (
     reg [8*1024-1:0] l3_image, l3_dump;
     integer jobs_fd, console_fd, result_fd, n_fields;
     reg [31:0] tohost_in, dump_first, dump_last, l3_first, l3_last, l3_dump_first, l3_dump_last;
+    reg [31:0] l3_fault_first, l3_fault_end;
     reg [63:0] max_cycles, clock_count;
     reg running;
     reg [8*1024-1:0] watch_path;
@@ -183,6 +187,8 @@ module hetsoc_sim_top (
             tohost_addr = tohost_in;
             $readmemh(image, soc.main_memory.storage);
             if (l3_image != "-") $readmemh(l3_image, l3.mem, l3_first, l3_last);
+            l3.inj_lo = l3_fault_first;
+            l3.inj_hi = l3_fault_end;
             repeat (4) @(posedge clk);
             @(negedge clk);
             clock_count = 64'd0;
@@ -234,16 +240,16 @@ module hetsoc_sim_top (
             $display("hetsoc_sim_top: cannot open jobs file %0s", jobs_path);
             $finish;
         end
-        n_fields = $fscanf(jobs_fd, "%s %h %d %s %s %s %h %h %s %h %h %s %h %h\n", image,
+        n_fields = $fscanf(jobs_fd, "%s %h %d %s %s %s %h %h %s %h %h %s %h %h %h %h\n", image,
                            tohost_in, max_cycles, console_path, result_path, dump_path,
                            dump_first, dump_last, l3_image, l3_first, l3_last, l3_dump,
-                           l3_dump_first, l3_dump_last);
-        while (n_fields == 14) begin
+                           l3_dump_first, l3_dump_last, l3_fault_first, l3_fault_end);
+        while (n_fields == 16) begin
             run_job;
-            n_fields = $fscanf(jobs_fd, "%s %h %d %s %s %s %h %h %s %h %h %s %h %h\n", image,
-                               tohost_in, max_cycles, console_path, result_path, dump_path,
+            n_fields = $fscanf(jobs_fd, "%s %h %d %s %s %s %h %h %s %h %h %s %h %h %h %h\n",
+                               image, tohost_in, max_cycles, console_path, result_path, dump_path,
                                dump_first, dump_last, l3_image, l3_first, l3_last, l3_dump,
-                               l3_dump_first, l3_dump_last);
+                               l3_dump_first, l3_dump_last, l3_fault_first, l3_fault_end);
         end
         $fclose(jobs_fd);
         done = 1'b1;

@@ -1,6 +1,8 @@
 /* dma.c: the DMA driver (see dma.h). */
 #include "dma.h"
 
+#include "hetsoc.h"
+
 static inline volatile uint32_t *dma_reg(unsigned ch, uint32_t offset)
 {
     return (volatile uint32_t *)(uintptr_t)(HETSOC_DMA_BASE + ch * HETSOC_DMA_CH_STRIDE + offset);
@@ -71,4 +73,11 @@ const char *dma_status_name(uint32_t status)
     static const char *const names[] = {"ok", "zero size", "misaligned", "unmapped",
                                         "source window", "destination window", "bus error"};
     return status < sizeof(names) / sizeof(names[0]) ? names[status] : "unknown";
+}
+
+void dma_print_descriptor(const dma_desc_t *d)
+{
+    printf("descriptor tag %u: %u bytes (%u x %u x %u) 0x%08x -> 0x%08x", (unsigned)d->tag,
+           (unsigned)d->row_bytes * d->rows * d->planes, (unsigned)d->planes, (unsigned)d->rows,
+           (unsigned)d->row_bytes, (unsigned)d->src, (unsigned)d->dst);
 }

@@ -97,6 +97,10 @@ uint32_t dma_l2_conflicts(void);
 /* "ok", "zero size", "misaligned", "unmapped", "source window", "destination window",
  * "bus error". */
 const char *dma_status_name(uint32_t status);
+/* Print "descriptor tag T: N bytes (P x R x B) 0xSRC -> 0xDST" (no newline): the phrase the
+ * simulation's timeout report uses for a channel's last descriptor (hetsoc.sim.watch), so a
+ * fault reported by firmware names its descriptor the same way. */
+void dma_print_descriptor(const dma_desc_t *d);
 
 #ifdef __cplusplus
 }
