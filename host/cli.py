@@ -165,10 +165,15 @@ def _add_compile_options(p: argparse.ArgumentParser):
     p.add_argument("--config", default="default",
                    help=_CONFIG_HELP)
     p.add_argument("--strategy", default="npu", metavar="S",
-                   help="cpu (every layer on the host) or npu (every layer the NPU supports "
-                        "on the NPU, the rest on the host) (default: npu)")
+                   help="cpu (every layer on the host), npu (every layer the NPU supports "
+                        "on the NPU, the rest on the host) or cim (every ternary conv2d and "
+                        "dense layer on the CIM, the rest on the host) (default: npu)")
     p.add_argument("--overrides", metavar="FILE",
-                   help="TOML file pinning layers to units: [layers] name = \"cpu\"|\"npu\"")
+                   help="TOML file pinning layers to units: [layers] name = "
+                        "\"cpu\"|\"npu\"|\"cim\"")
+    p.add_argument("--cim-noise", type=float, default=0.0, metavar="SIGMA",
+                   help="the CIM's noise model on, SIGMA ADC LSBs (default 0: off); the "
+                        "reference draws the hardware's seeded samples")
     p.add_argument("--calibration", metavar="X.npy",
                    help="calibration inputs (B, ...) float32, to quantize a float model")
 
@@ -257,8 +262,14 @@ def _run_and_report(elf, args, config, max_cycles) -> int:
     print(f"cycles={result.cycles} instret={result.instret}")
     sys.stdout.flush()
     if result.status == "exit":
-        code = result.exit_code & 0xFF
-        return code if code or not result.exit_code else 1
+        status = result.exit_code & 0xFF
+        status = status if status or not result.exit_code else 1
+        if result.exit_code:
+            # The shell keeps 8 bits of it: say the whole code (an HTIF test's case and flag).
+            full = result.exit_code
+            shown = f"{full}" if full == status else f"{full} ({full:#x}; exit status {status})"
+            print(f"hetsoc: the program exited with code {shown}", file=sys.stderr)
+        return status
     if result.status == "timeout":
         busy = getattr(result, "busy_units", [])
         waiting = f"; still busy: {'; '.join(busy)}" if busy else ""
@@ -349,9 +360,10 @@ def _cmd_inspect(args) -> int:
 def _compile(args, graph, out_dir, *, check_layers=False, until=None, on_pass=None):
     from .compiler import compile_graph
 
+    options = {"cim": {"noise_sigma": args.cim_noise}} if args.cim_noise else None
     return compile_graph(graph, config=args.config, strategy=args.strategy,
-                         overrides=args.overrides, out_dir=out_dir, check_layers=check_layers,
-                         until=until, on_pass=on_pass)
+                         overrides=args.overrides, unit_options=options, out_dir=out_dir,
+                         check_layers=check_layers, until=until, on_pass=on_pass)
 
 
 def _cmd_compile(args) -> int:

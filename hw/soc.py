@@ -116,7 +116,8 @@ class Soc(wiring.Component):
     def elaborate(self, platform):
         c = self.config
         m = Module()
-        cpu = Core(c.cpu.reset_vector, counter_domain="cnt")
+        cpu = Core(c.cpu.reset_vector, counter_domain="cnt",
+                   memory_windows=[(r.base, r.size) for r in c.memories])
         held = ResetInserter({"sync": self.cpu_hold, "cnt": self.cpu_hold})(cpu)
         m.submodules.cpu = DomainRenamer(
             {"sync": "core", "cnt": "core_cnt" if self.gated_acc else "core"})(held)

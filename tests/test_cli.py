@@ -106,7 +106,18 @@ def test_sim_elf_never_ending_program_hits_max_cycles(tmp_path):
 
 def test_sim_elf_passes_the_exit_code_through(tmp_path):
     elf = _build(tmp_path, "seven", "int main(void) { return 7; }\n")
-    assert hetsoc("sim-elf", elf).returncode == 7
+    proc = hetsoc("sim-elf", elf)
+    assert proc.returncode == 7
+    assert proc.stderr == "hetsoc: the program exited with code 7\n"
+
+
+@pytest.mark.parametrize("code, status", [(668, 156), (256, 1)])
+def test_an_exit_code_the_shell_cannot_hold_is_said_in_full(tmp_path, code, status):
+    elf = _build(tmp_path, f"code{code}", f"int main(void) {{ return {code}; }}\n")
+    proc = hetsoc("sim-elf", elf)
+    assert proc.returncode == status
+    assert proc.stderr == (f"hetsoc: the program exited with code {code} ({code:#x}; "
+                           f"exit status {status})\n")
 
 
 def test_demo_runs_hello():

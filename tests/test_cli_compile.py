@@ -64,17 +64,45 @@ def test_run_verilator_is_bit_exact_and_writes_the_output(tmp_path, capsys):
     assert np.array_equal(y, np.load(tmp_path / "golden.npy")) and y.dtype == np.float32
 
 
+def test_run_cim_strategy_on_verilator(capsys):
+    """`hetsoc run` under cim: ResNet-8-mixed's eight ternary layers on the CIM, bit-exact with
+    the reference that follows the dispatch; the golden backend prints the same output."""
+    code, out, err = _run(capsys, "run", "resnet-8-mixed", "--backend", "verilator",
+                          "--strategy", "cim")
+    assert code == 0, err
+    assert "(verilator, cim strategy, config default)" in out
+    assert "bit-exact with golden: the output" in out
+    code, golden_out, err = _run(capsys, "run", "resnet-8-mixed", "--strategy", "cim")
+    assert code == 0, err
+    assert golden_out.splitlines()[0] == out.splitlines()[0]
+
+
 @pytest.mark.parametrize("argv, message", [
     (["compile", "digits", "--strategy", "gpu", "-o", "{tmp}/o"],
-     "unknown strategy 'gpu': choose one of cpu, npu"),
+     "unknown strategy 'gpu': choose one of cpu, npu, cim"),
     (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/none.toml"],
      "overrides file '{tmp}/none.toml' does not exist"),
     (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/bad.toml"],
-     "overrides file '{tmp}/bad.toml': layer 'dense1' must be pinned to one of cpu, npu, "
+     "overrides file '{tmp}/bad.toml': layer 'dense1' must be pinned to one of cpu, npu, cim, "
      "not 'tpu'"),
     (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/pool.toml"],
      "overrides: layer 'softmax' (softmax) is pinned to the npu, which cannot run it: npu: "
      "it runs conv2d, depthwise conv2d, dense and add, not softmax"),
+    (["compile", "digits", "--strategy", "cim", "-o", "{tmp}/o"],
+     "strategy cim: model 'digits' has no layer the CIM runs (a ternary conv2d or dense "
+     "layer); use --strategy cpu or npu"),
+    (["run", "resnet-8", "--backend", "verilator", "--strategy", "cim"],
+     "strategy cim: model 'resnet-8' has no layer the CIM runs"),
+    (["compile", "digits", "-o", "{tmp}/o", "--overrides", "{tmp}/cim.toml"],
+     "overrides: layer 'dense1' (dense) is pinned to the cim, which cannot run it: cim: its "
+     "weights are not ternary ({{-1, 0, +1}})"),
+    (["compile", "resnet-8-mixed", "--strategy", "cim", "--cim-noise", "-1", "-o", "{tmp}/o"],
+     "the CIM's noise_sigma (ADC LSBs): sigma must be a number >= 0, not -1.0"),
+    (["compile", "resnet-8-mixed", "--strategy", "cim", "--config", "pynq-z2", "-o", "{tmp}/o"],
+     "the activations need 65792 bytes of L1 (65792 live at layer 'conv5'), L1 has 65536: too "
+     "big until tiling lands"),
+    (["compile", "resnet-8-mixed", "--strategy", "cim", "--config", "npu-only", "-o", "{tmp}/o"],
+     "strategy cim: config 'npu-only' has no cim"),
     (["compile", "digits", "-o", "{tmp}/file"],
      "output '{tmp}/file' exists and is not a directory: choose a directory for -o"),
     (["compile", "digits"], "give an output directory with -o DIR (or stop early with "
@@ -103,6 +131,7 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, messag
     onnx.save(grouped, tmp_path / "grouped.onnx")
     (tmp_path / "bad.toml").write_text('[layers]\ndense1 = "tpu"\n')
     (tmp_path / "pool.toml").write_text('[layers]\nsoftmax = "npu"\n')
+    (tmp_path / "cim.toml").write_text('[layers]\ndense1 = "cim"\n')
     (tmp_path / "file").write_text("")
     np.save(tmp_path / "nan.npy", np.full((1, 1, 8, 8), np.nan, np.float32))
     np.save(tmp_path / "x64.npy", np.zeros((1, 1, 8, 8)))

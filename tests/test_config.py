@@ -176,3 +176,14 @@ def test_accelerators_must_be_tables(tmp_path):
         load_config(path)
     assert str(e.value) == (f"{path}: accelerator must be an array of tables ([[accelerator]]), "
                             f"not 3")
+
+
+@pytest.mark.parametrize("name", ["default", "pynq-z2"])
+def test_a_config_pickles_for_worker_processes(name):
+    """Process pools (the differential bench, sweeps) send configs to their workers."""
+    import pickle
+
+    config = load_config(name)
+    again = pickle.loads(pickle.dumps(config))
+    assert again == config and again.fingerprint() == config.fingerprint()
+    assert [s.spec for s in again.accelerators] == [s.spec for s in config.accelerators]

@@ -65,12 +65,14 @@ class Constraints:
 @dataclass(frozen=True)
 class Addresses:
     """Absolute byte addresses the compiler gives a part: its inputs and output (activations),
-    its staged constants (`blob`, in L2) and its scratch buffer (in L2)."""
+    its constants (`blob`: in L2 where they are staged, or in L3 for a part that moves them
+    itself), its scratch buffer (in L2) and its L1 scratch (`l1_scratch`, 0 if it has none)."""
 
     inputs: tuple[int, ...]
     output: int
     blob: int
     scratch: int
+    l1_scratch: int = 0
 
 
 @dataclass
@@ -94,6 +96,13 @@ class Part:
         ``emit(addresses, name) -> str``: the C statements of the call.
     info : dict
         A JSON-friendly description (descriptor fields, kernel name, channel range...).
+    l1_scratch : int
+        Bytes of L1 the call owns while its layer runs (a unit that reads and writes only L1:
+        its parameter tables, partial sums, activations in its own layout).
+    stage : bool
+        Whether the compiler stages `blob` from L3 into L2 before the call; a part that moves
+        its constants itself (into a unit's DMA window, into L1) says False and gets their L3
+        address as `Addresses.blob`.
     """
 
     unit: str
@@ -103,6 +112,8 @@ class Part:
     macs: int
     emit: Callable[[Addresses, str], str] = field(repr=False)
     info: dict = field(default_factory=dict)
+    l1_scratch: int = 0
+    stage: bool = True
 
 
 class Target(ABC):
@@ -112,6 +123,10 @@ class Target(ABC):
     name: str = ""
     #: Whether `lower` generates code (a unit whose code generation is not built yet says so).
     generates_code: bool = True
+    #: The layout the unit reads and writes 4-D activations in natively, if not the compiler's
+    #: NCHW (the CIM's "NHWC"): a tensor that such a unit produces and only such units read is
+    #: stored that way, and `lower` is called with ``layouts`` (tensor -> layout) to know.
+    native_layout: str | None = None
 
     def __init__(self, config: SocConfig):
         if not isinstance(config, SocConfig):

@@ -20,14 +20,16 @@ from pathlib import Path
 from ..ir import Graph
 from ..spec.config import SocConfig, load_config
 from .build import OUTPUTS, build, check_out_dir
-from .codegen import MARKS_SYMBOL, codegen
+from .codegen import BUSY_SYMBOL, MARKS_SYMBOL, codegen
 from .dispatch import PREFERENCE, dispatch, load_overrides
 from .legalize import legalize
 from .place import place
 from .plan import STRATEGIES, UNITS, CompileError, Plan
+from .targets import targets
 
-__all__ = ["MARKS_SYMBOL", "OUTPUTS", "PASSES", "PASS_NAMES", "PREFERENCE", "STRATEGIES",
-           "UNITS", "CompileError", "Plan", "compile_graph", "check_out_dir", "load_overrides"]
+__all__ = ["BUSY_SYMBOL", "MARKS_SYMBOL", "OUTPUTS", "PASSES", "PASS_NAMES", "PREFERENCE",
+           "STRATEGIES", "UNITS", "CompileError", "Plan", "compile_graph", "check_out_dir",
+           "load_overrides"]
 
 #: The compiler, in order.
 PASSES = (legalize, dispatch, place, codegen, build)
@@ -35,7 +37,8 @@ PASS_NAMES = tuple(p.__name__ for p in PASSES)
 
 
 def compile_graph(graph: Graph, *, config: SocConfig | str = "default", strategy: str = "npu",
-                  overrides: dict | str | Path | None = None, out_dir: str | Path | None = None,
+                  overrides: dict | str | Path | None = None, unit_options: dict | None = None,
+                  out_dir: str | Path | None = None,
                   check_layers: bool = False, until: str | None = None,
                   on_pass=None) -> Plan:
     """Compile an imported model (`hetsoc.onnx_import.import_model`).
@@ -46,6 +49,9 @@ def compile_graph(graph: Graph, *, config: SocConfig | str = "default", strategy
     config : SocConfig or config name
     strategy : {"cpu", "npu"}
     overrides : dict of layer name -> unit, or the path of an overrides TOML file
+    unit_options : dict of unit kind -> keyword arguments of its target
+        ``{"cim": {"noise_sigma": 1.0}}``: the CIM's noise model on, sigma in ADC LSBs (the
+        reference draws the same seeded samples as the hardware).
     out_dir : path, optional
         Where `build` writes its files; without it the compile stops after `codegen`.
     check_layers : bool
@@ -71,7 +77,14 @@ def compile_graph(graph: Graph, *, config: SocConfig | str = "default", strategy
         overrides = load_overrides(overrides)
     if out_dir is not None:
         out_dir = check_out_dir(out_dir)
+    unit_options = {k: dict(v) for k, v in (unit_options or {}).items()}
+    try:
+        targets(config, tuple(sorted((k, tuple(sorted(v.items())))
+                                     for k, v in unit_options.items())))
+    except (TypeError, ValueError, OverflowError) as e:
+        raise CompileError(f"unit options {unit_options!r}: {str(e).splitlines()[0]}") from None
     plan = Plan(graph.name, config, strategy, graph, overrides=dict(overrides or {}),
+                unit_options=unit_options,
                 check_layers=check_layers, out_dir=out_dir)
     last = until or (PASS_NAMES[-1] if out_dir is not None else "codegen")
     for p in PASSES:

@@ -16,10 +16,13 @@ from collections import Counter
 from .place import activation_inputs
 from .plan import Plan, Transfer
 
-__all__ = ["codegen", "MARKS_SYMBOL"]
+__all__ = ["codegen", "BUSY_SYMBOL", "MARKS_SYMBOL"]
 
 #: The firmware's array of step start cycles (``net_marks[steps + 1]``).
 MARKS_SYMBOL = "net_marks"
+#: The firmware's array of each step's accelerator busy cycles, the sum of the units'
+#: BUSY_CYCLES counters after each descriptor (``net_busy[steps + 1]``, uint32).
+BUSY_SYMBOL = "net_busy"
 
 
 def _transfer_c(t: Transfer) -> str:
@@ -46,10 +49,13 @@ def _source(plan: Plan) -> str:
     ]
     if "npu" in units:
         lines.append('#include "npu.h"')
+    if "cim" in units:
+        lines.append('#include "cim.h"')
     if "cpu" in units:
         lines.append('#include "kernels.h"')
     lines += ["", f"#define NET_STEPS {len(plan.steps)}",
-              f"uint64_t {MARKS_SYMBOL}[NET_STEPS + 1];", "", "int main(void)", "{",
+              f"uint64_t {MARKS_SYMBOL}[NET_STEPS + 1];",
+              f"uint32_t {BUSY_SYMBOL}[NET_STEPS + 1];", "", "int main(void)", "{",
               "    net_init();"]
     lines += [f"    {_transfer_c(t)}" for t in plan.prologue]
     for i, step in enumerate(plan.steps):
@@ -106,6 +112,7 @@ def _manifest(plan: Plan) -> dict:
     return {
         "model": plan.name, "config": plan.config.name, "strategy": plan.strategy,
         "overrides": dict(plan.overrides), "check_layers": plan.check_layers,
+        "unit_options": {k: dict(v) for k, v in plan.unit_options.items()},
         "input": {**_tensor_json(plan, b.input), "l3_addr": f"0x{in_addr:08x}",
                   "host_quantize": b.quantize, "model_input": b.model_input},
         "output": {**_tensor_json(plan, b.output), "l3_addr": f"0x{out_addr:08x}",
@@ -117,7 +124,7 @@ def _manifest(plan: Plan) -> dict:
         "steps": len(plan.steps),
         "macs": int(sum(p.part.macs for s in plan.steps for p in s.parts)),
         "cycles_estimate": int(sum(s.cycles for s in plan.steps)),
-        "marks_symbol": MARKS_SYMBOL,
+        "marks_symbol": MARKS_SYMBOL, "busy_symbol": BUSY_SYMBOL,
         "units": dict(sorted(Counter(la.unit for la in plan.layers if la.unit).items())),
     }
 

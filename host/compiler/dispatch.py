@@ -1,7 +1,9 @@
 """dispatch: choose the unit of every layer, from the strategy and an overrides file.
 
 Strategies (`STRATEGIES`): ``cpu`` runs every layer on the host; ``npu`` runs every layer the
-NPU supports on the NPU and the rest on the host. An overrides file pins layers to units:
+NPU supports on the NPU and the rest on the host; ``cim`` runs every ternary conv2d and dense
+layer the CIM supports on the CIM and the rest on the host (a model with no such layer is
+refused: the strategy would be ``cpu``). An overrides file pins layers to units:
 
     # overrides.toml
     [layers]
@@ -19,12 +21,12 @@ import tomllib
 from pathlib import Path
 
 from .plan import STRATEGIES, UNITS, CompileError, Plan
-from .targets import targets
+from .targets import plan_targets
 
 __all__ = ["dispatch", "load_overrides", "PREFERENCE"]
 
 #: Units each strategy tries, in order.
-PREFERENCE = {"cpu": ("cpu",), "npu": ("npu", "cpu")}
+PREFERENCE = {"cpu": ("cpu",), "npu": ("npu", "cpu"), "cim": ("cim", "cpu")}
 
 
 def load_overrides(path: str | Path) -> dict[str, str]:
@@ -70,7 +72,7 @@ def dispatch(plan: Plan) -> Plan:
     if unknown:
         raise CompileError(f"overrides: model {plan.name!r} has no layer {unknown[0]!r} "
                            f"(see `hetsoc inspect {plan.name}` for the layer names)")
-    units = targets(plan.config)
+    units = plan_targets(plan)
     nodes = {n.name: n for n in plan.graph.nodes}
     layers = []
     for layer in plan.layers:
@@ -100,4 +102,9 @@ def dispatch(plan: Plan) -> Plan:
                 raise CompileError(f"overrides: layer {layer.name!r} ({layer.op}) is pinned to "
                                    f"the {pinned}, which cannot run it: {reasons}")
             raise CompileError(f"layer {layer.name!r} ({layer.op}): no unit runs it ({reasons})")
+    if plan.strategy == "cim" and not any(la.unit == "cim" or la.pinned for la in layers):
+        if "cim" not in units:
+            raise CompileError(f"strategy cim: config {plan.config.name!r} has no cim")
+        raise CompileError(f"strategy cim: model {plan.name!r} has no layer the CIM runs (a "
+                           f"ternary conv2d or dense layer); use --strategy cpu or npu")
     return dataclasses.replace(plan, layers=tuple(layers))

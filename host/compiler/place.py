@@ -6,7 +6,10 @@
   reused across layers. A layer whose tensors cannot be in L1 together is refused, naming the
   layer and the bytes, until tiling lands.
 - Each part's constants are staged from L3 into L2 by a blocking DMA transfer right before it
-  runs, with its scratch after them in L2.
+  runs, with its scratch after them in L2; a part that moves its constants itself
+  (`Part.stage` False: the CIM's weights into its DMA window) gets their L3 address. A part's
+  L1 scratch (`Part.l1_scratch`) is a buffer of its layer's lifetime, planned with the
+  activations.
 - The L3 image holds every part's constants, then the network's input and output regions (and,
   with ``check_layers``, one region per layer for a copy of its output).
 """
@@ -19,7 +22,7 @@ from ..accel.dma.cost import transfer_cycles
 from ..accel.target import Addresses
 from .memplan import Interval, align_up, plan_offsets
 from .plan import Buffer, CompileError, PlacedPart, Plan, Step, Transfer
-from .targets import targets
+from .targets import plan_targets
 
 __all__ = ["place", "activation_inputs", "LOAD_CHANNEL", "STORE_CHANNEL"]
 
@@ -36,13 +39,40 @@ def activation_inputs(graph, layer) -> tuple[str, ...]:
     return layer.inputs
 
 
-def _lower(plan, units, nodes):
+def native_layouts(plan, units) -> dict[str, str]:
+    """4-D tensors stored in a unit's native layout (`Target.native_layout`): those a layer on
+    such a unit produces and only layers on units with the same native layout read (not the
+    network output, nothing a reshape reads)."""
+    readers: dict[str, list] = {}
+    for layer in plan.layers:
+        for name in (layer.inputs if layer.alias else activation_inputs(plan.graph, layer)):
+            readers.setdefault(name, []).append(layer)
+
+    def native(layer):
+        return None if layer.alias else units[layer.unit].native_layout
+
+    out = {}
+    for layer in plan.layers:
+        lay = native(layer)
+        if (lay is not None and layer.output != plan.boundary.output
+                and len(plan.graph.tensors[layer.output].shape) == 4
+                and readers.get(layer.output)
+                and all(native(r) == lay for r in readers[layer.output])):
+            out[layer.output] = lay
+    return out
+
+
+def _lower(plan, units, nodes, layouts):
     parts = {}
     for layer in plan.layers:
         if layer.alias:
             continue
+        target = units[layer.unit]
         try:
-            parts[layer.name] = units[layer.unit].lower(plan.graph, nodes[layer.name])
+            if target.native_layout is not None:
+                parts[layer.name] = target.lower(plan.graph, nodes[layer.name], layouts=layouts)
+            else:
+                parts[layer.name] = target.lower(plan.graph, nodes[layer.name])
         except ValueError as e:
             raise CompileError(f"layer {layer.name!r} ({layer.op}) on the {layer.unit}: "
                                f"{e}") from None
@@ -81,25 +111,31 @@ def _lifetimes(plan, graph):
     return rootof, first, last, consts
 
 
+def _scratch_name(layer) -> str:
+    return f"{layer.name} (L1 scratch)"
+
+
 def _check_working_sets(plan, graph, rootof, sizes, l1_size):
     for layer in plan.layers:
         if layer.alias:
             continue
         ins = {rootof(n) for n in activation_inputs(graph, layer)}
         out = rootof(layer.output)
-        need = sum(sizes[n] for n in ins | {out})
+        scratch = sizes.get(_scratch_name(layer), 0)
+        need = sum(sizes[n] for n in ins | {out}) + scratch
         if need > l1_size:
             inputs = " + ".join(str(sizes[n]) for n in sorted(ins))
+            more = f", scratch {scratch}" if scratch else ""
             raise CompileError(f"layer {layer.name!r} ({layer.op}) needs {need} bytes of L1 "
-                               f"(inputs {inputs}, output {sizes[out]}), L1 has {l1_size}: "
+                               f"(inputs {inputs}, output {sizes[out]}{more}), L1 has {l1_size}: "
                                f"it is too big until tiling lands; use a config with a larger "
                                f"L1")
 
 
-def _peak_layer(plan, first, last, sizes) -> tuple[str, int]:
+def _peak_layer(plan, items) -> tuple[str, int]:
     best = ("input", 0)
     for layer in plan.layers:
-        live = sum(s for n, s in sizes.items() if first[n] <= layer.index <= last[n])
+        live = sum(i.size for i in items if i.first <= layer.index <= i.last)
         if live > best[1]:
             best = (layer.name, live)
     return best
@@ -128,30 +164,40 @@ class _L3Layout:
         return max(self.written_end, len(self.image))
 
 
-def _plan_l1(plan, graph, align):
-    """Every activation's buffer in L1 (aliases share their input's), and the constant
-    operands that must be loaded into L1 with the input."""
+def _plan_l1(plan, graph, align, lowered):
+    """Every activation's buffer in L1 (aliases share their input's), each layer's L1 scratch
+    (the largest of its parts'), and the constant operands that must be loaded into L1 with
+    the input."""
     cfg = plan.config
     rootof, first, last, consts = _lifetimes(plan, graph)
     nbytes = {n: graph.tensors[n].size for n in first}
     sizes = {n: align_up(b, align) for n, b in nbytes.items()}
+    scratch = {}
+    for layer in plan.layers:
+        need = max((p.l1_scratch for p in lowered.get(layer.name, ())), default=0)
+        if need:
+            scratch[_scratch_name(layer)] = (align_up(need, align), layer.index)
+    sizes.update({n: s for n, (s, _) in scratch.items()})
     _check_working_sets(plan, graph, rootof, sizes, cfg.l1.size)
-    offsets, used = plan_offsets([Interval(n, sizes[n], first[n], last[n]) for n in first], align)
+    items = [Interval(n, sizes[n], first[n], last[n]) for n in first]
+    items += [Interval(n, s, i, i) for n, (s, i) in scratch.items()]
+    offsets, used = plan_offsets(items, align)
     if used > cfg.l1.size:
-        layer, live = _peak_layer(plan, first, last, sizes)
+        layer, live = _peak_layer(plan, items)
         raise CompileError(f"the activations need {used} bytes of L1 ({live} live at layer "
                            f"{layer!r}), L1 has {cfg.l1.size}: too big until tiling lands")
     roots = {n: Buffer(n, "l1", cfg.l1.base + offsets[n], sizes[n], nbytes[n], first[n],
                        last[n]) for n in first}
+    scratch_at = {n.removesuffix(" (L1 scratch)"): cfg.l1.base + offsets[n] for n in scratch}
     buffers = {}
     for name in plan.layouts:
         if not graph.tensors[name].is_const or name in roots:
             r = roots[rootof(name)]
             buffers[name] = dataclasses.replace(r, tensor=name, nbytes=graph.tensors[name].size)
-    return rootof, roots, buffers, consts
+    return rootof, roots, buffers, consts, scratch_at
 
 
-def _stage(plan, graph, lowered, buffers, l3: _L3Layout) -> list[Step]:
+def _stage(plan, graph, lowered, buffers, scratch_at, l3: _L3Layout) -> list[Step]:
     """Each part's constants into L3 and, right before it runs, into L2 (its scratch after
     them); its addresses; its cycle estimate with the transfers."""
     cfg = plan.config
@@ -162,16 +208,20 @@ def _stage(plan, graph, lowered, buffers, l3: _L3Layout) -> list[Step]:
         placed, cycles = [], 0
         for k, part in enumerate(lowered[layer.name]):
             blob = cfg.l2.base
-            scratch = cfg.l2.base + align_up(len(part.blob), _DMA_ALIGN)
+            staged = len(part.blob) if part.stage else 0
+            scratch = cfg.l2.base + align_up(staged, _DMA_ALIGN)
             need = scratch - cfg.l2.base + align_up(part.scratch, _DMA_ALIGN)
             if need > cfg.l2.size:
                 raise CompileError(f"layer {layer.name!r} ({layer.op}) on the {layer.unit} "
                                    f"needs {need} bytes of L2 for its constants and scratch, "
                                    f"L2 has {cfg.l2.size}: too big until tiling lands")
-            addr = Addresses(tuple(buffers[n].addr for n in activation_inputs(graph, layer)),
-                             buffers[layer.output].addr, blob, scratch)
             transfers, l3_blob = (), None
-            if part.blob:
+            if part.blob and not part.stage:
+                l3_blob = blob = l3.put(part.blob)
+            addr = Addresses(tuple(buffers[n].addr for n in activation_inputs(graph, layer)),
+                             buffers[layer.output].addr, blob, scratch,
+                             scratch_at.get(layer.name, 0))
+            if part.blob and part.stage:
                 l3_blob = l3.put(part.blob)
                 transfers = (Transfer(LOAD_CHANNEL, l3_blob, blob,
                                       align_up(len(part.blob), _DMA_ALIGN),
@@ -198,14 +248,16 @@ def _with_layer_copies(plan, steps, buffers, l3: _L3Layout) -> list[Step]:
 def place(plan: Plan) -> Plan:
     """Lower, plan L1, stage constants in L2, lay out L3, list every DMA transfer."""
     cfg, graph = plan.config, plan.graph
-    units = targets(cfg)
+    units = plan_targets(plan)
     nodes = {n.name: n for n in graph.nodes}
-    lowered = _lower(plan, units, nodes)
+    layouts = {**plan.layouts, **native_layouts(plan, units)}
+    plan = dataclasses.replace(plan, layouts=layouts)
+    lowered = _lower(plan, units, nodes, layouts)
     align = max([8] + [units[la.unit].constraints(graph, nodes[la.name]).align
                        for la in plan.layers if not la.alias])
-    rootof, roots, buffers, consts = _plan_l1(plan, graph, align)
+    rootof, roots, buffers, consts, scratch_at = _plan_l1(plan, graph, align, lowered)
     l3 = _L3Layout(cfg.l3.base)
-    steps = _stage(plan, graph, lowered, buffers, l3)
+    steps = _stage(plan, graph, lowered, buffers, scratch_at, l3)
 
     def load(buf: Buffer, src: int, what: str) -> Transfer:
         return Transfer(LOAD_CHANNEL, src, buf.addr, align_up(buf.nbytes, _DMA_ALIGN), what)

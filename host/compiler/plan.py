@@ -18,11 +18,12 @@ from ..spec.config import SocConfig
 __all__ = ["Boundary", "Buffer", "CompileError", "Layer", "Plan", "PlacedPart", "Step",
            "Transfer", "STRATEGIES", "UNITS"]
 
-#: Strategies of this compiler: every layer on the host, or every layer the NPU supports on
-#: the NPU and the rest on the host.
-STRATEGIES = ("cpu", "npu")
+#: Strategies of this compiler: every layer on the host; every layer the NPU supports on the
+#: NPU and the rest on the host; every ternary conv2d and dense layer on the CIM and the rest
+#: on the host.
+STRATEGIES = ("cpu", "npu", "cim")
 #: Units a layer can be dispatched (or pinned by an overrides file) to.
-UNITS = ("cpu", "npu")
+UNITS = ("cpu", "npu", "cim")
 
 
 class CompileError(ValueError):
@@ -125,9 +126,12 @@ class PlacedPart:
         return {"unit": self.part.unit, **self.part.info, "macs": self.part.macs,
                 "cycles_estimate": self.part.cycles, "blob_bytes": len(self.part.blob),
                 "scratch_bytes": self.part.scratch,
+                **({"l1_scratch_bytes": self.part.l1_scratch} if self.part.l1_scratch else {}),
                 "addresses": {"inputs": [f"0x{i:08x}" for i in a.inputs],
                               "output": f"0x{a.output:08x}", "blob": f"0x{a.blob:08x}",
-                              "scratch": f"0x{a.scratch:08x}"},
+                              "scratch": f"0x{a.scratch:08x}",
+                              **({"l1_scratch": f"0x{a.l1_scratch:08x}"}
+                                 if self.part.l1_scratch else {})},
                 "transfers": [t.to_json() for t in self.transfers]}
 
 
@@ -159,6 +163,7 @@ class Plan:
     strategy: str
     graph: Graph
     overrides: dict = field(default_factory=dict)
+    unit_options: dict = field(default_factory=dict)       # kind -> its target's options
     check_layers: bool = False
     boundary: Boundary | None = None
     layouts: dict = field(default_factory=dict)
@@ -187,6 +192,8 @@ class Plan:
                "passes_done": list(self.passes_done)}
         if self.overrides:
             out["overrides"] = dict(self.overrides)
+        if self.unit_options:
+            out["unit_options"] = {k: dict(v) for k, v in self.unit_options.items()}
         if self.boundary is not None:
             out["boundary"] = self.boundary.to_json()
         if self.layouts:

@@ -20,14 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..compiler import MARKS_SYMBOL, compile_graph
+from ..compiler import BUSY_SYMBOL, MARKS_SYMBOL, compile_graph
 from .reference import host_dequantize, host_quantize, reference
 
 __all__ = ["BACKENDS", "DEFAULT_MAX_CYCLES", "UNWRITTEN", "Mismatch", "NetworkRun", "RunError",
            "run_network", "run_networks"]
 
 BACKENDS = ("golden", "verilator", "icarus")
-_NET_EXIT = {10: "a DMA transfer failed", 11: "the NPU refused a layer"}
+_NET_EXIT = {10: "a DMA transfer failed", 11: "the NPU refused a layer",
+             12: "the CIM refused a layer"}
 DEFAULT_MAX_CYCLES = 2_000_000_000
 #: With an injected L3 fault, the value the regions only the SoC writes hold before the run.
 UNWRITTEN = 0xA5
@@ -77,6 +78,7 @@ class NetworkRun:
     step_cycles: list[int] = field(default_factory=list)   # per step, from net_marks
     layers_compared: int = 0
     console: str = ""
+    step_busy: list[int] = field(default_factory=list)  # per step, units' BUSY_CYCLES
 
     @property
     def exact(self) -> bool:
@@ -130,8 +132,9 @@ def _job(plan, x_q, max_cycles, l3_fault=None):
         dumps.append((base, size))
         l3_load = (base, l3_load[1] + bytes([UNWRITTEN]) * (size - len(l3_load[1])))
     image = load_elf(plan.elf, plan.config)
-    marks = image.symbols[MARKS_SYMBOL]
-    return Job(image, max_cycles, dump=((marks, 8 * (len(plan.steps) + 1)),),
+    marks, busy = image.symbols[MARKS_SYMBOL], image.symbols[BUSY_SYMBOL]
+    return Job(image, max_cycles, dump=((marks, 8 * (len(plan.steps) + 1)),
+                                        (busy, -(-4 * (len(plan.steps) + 1) // 8) * 8)),
                l3_load=l3_load, l3_dump=tuple(dumps), l3_fault=l3_fault)
 
 
@@ -198,8 +201,13 @@ def _outcome(res, max_cycles, plan=None):
 
 
 def _tensor(plan, name, raw: bytes) -> np.ndarray:
+    """A tensor from its bytes as the SoC stores it (NCHW, or NHWC between CIM layers)."""
     t = plan.graph.tensors[name]
-    return np.frombuffer(raw[:t.size], dtype=np.int8).reshape(t.shape)
+    flat = np.frombuffer(raw[:t.size], dtype=np.int8)
+    if plan.layouts.get(name) == "NHWC":
+        n, c, h, w = t.shape
+        return flat.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+    return flat.reshape(t.shape)
 
 
 def _compare(plan, x, res, ref, backend, max_cycles, locate) -> NetworkRun:
@@ -219,8 +227,10 @@ def _compare(plan, x, res, ref, backend, max_cycles, locate) -> NetworkRun:
         if mismatch is not None and locate and not plan.check_layers:
             mismatch = _locate(plan, x, backend, max_cycles) or mismatch
     marks = np.frombuffer(res.dumps[0], dtype="<u8").astype(np.int64)
+    busy = np.frombuffer(res.dumps[1], dtype="<u4")[:len(plan.steps)].astype(np.int64)
     return NetworkRun(backend, host_dequantize(plan, y_q), y_q, ref[out_name], mismatch,
-                      res.cycles, res.instret, np.diff(marks).tolist(), compared, res.console)
+                      res.cycles, res.instret, np.diff(marks).tolist(), compared, res.console,
+                      step_busy=busy.tolist())
 
 
 def run_networks(runs, *, backend: str = "verilator", max_cycles: int = DEFAULT_MAX_CYCLES,

@@ -2,14 +2,17 @@
 
 Every layer is computed with the arithmetic of the unit it was dispatched to. The CPU kernels
 and the NPU both compute `hetsoc.golden`'s integer functions bit for bit (docs/numerics.md), so
-for the ``cpu`` and ``npu`` strategies the reference is the golden executor itself, layer by
-layer; a unit with arithmetic of its own (the CIM) will bring its own function here.
+for those layers the reference is the golden executor itself; a unit with arithmetic of its own
+(the CIM: 7-bit DAC inputs, a 6-bit ADC per column) gives its target a ``golden(graph, node,
+args)`` method, its numpy model with the integers the compiler chose for the layer, and every
+layer dispatched to it is computed by that.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..compiler.targets import plan_targets
 from ..golden import dequantize_linear, quantize_linear, run_node
 from ..golden.lower import integer_params
 
@@ -54,8 +57,12 @@ def reference(plan, x_q: np.ndarray) -> dict[str, np.ndarray]:
     values = {name: t.data for name, t in graph.tensors.items() if t.is_const}
     values[plan.boundary.input] = np.asarray(x_q)
     nodes = {n.name: n for n in graph.nodes}
+    units = plan_targets(plan)
     for layer in plan.layers:
         node = nodes[layer.name]
-        fn = GOLDEN_BY_UNIT[layer.unit] if layer.unit else run_node
+        if layer.unit is None:
+            fn = run_node
+        else:
+            fn = GOLDEN_BY_UNIT.get(layer.unit) or units[layer.unit].golden
         values[layer.output] = fn(graph, node, [values[n] for n in node.inputs])
     return values

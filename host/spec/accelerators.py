@@ -272,3 +272,13 @@ class AcceleratorSlot:
     def load_gateware(self):
         """The gateware factory (imports the plug-in's gateware)."""
         return load_reference(self.plugin.gateware)
+
+    def __reduce__(self):
+        # A spec holds functions (often lambdas), which do not pickle: a slot travels to
+        # another process (a worker of a sweep or of the differential bench) as its plug-in
+        # reference, and the spec is imported again there.
+        return (_slot_from_plugin, (self.kind, self.name, self.index, self.params, self.plugin))
+
+
+def _slot_from_plugin(kind, name, index, params, plugin) -> AcceleratorSlot:
+    return AcceleratorSlot(kind, name, index, params, plugin.load_spec(), plugin)

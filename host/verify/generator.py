@@ -5,7 +5,8 @@ A program is built from *blocks*: short instruction sequences that must run as a
 ever moves forward to the start of a later block, except for a loop's own closing branch, whose
 counter register ``x4`` no other instruction writes; so every program ends. Loads and stores
 address a data region through ``x3``, which nothing writes either, and small areas in L2 and
-L1; a few stores print to the console.
+L1; a fraction (:data:`MISALIGNED`) of them are misaligned, which the core completes in
+hardware as unicorn does; a few stores print to the console.
 
 Memory map (inside the config's main memory; see :class:`Layout`)::
 
@@ -31,6 +32,7 @@ SIG_SIZE = 128
 FAR_SIZE = 128
 BASE_REG, LOOP_REG = 3, 4
 WRITABLE = [1, 2, *range(5, 32)]
+MISALIGNED = 0.15   # share of loads and stores at an address not a multiple of their width
 CORNERS = [0, 1, -1, -(1 << 31), (1 << 31) - 1, 2, -2, -(1 << 31) + 1]
 _ALU_RR = ["add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and"]
 _ALU_RI = ["addi", "slti", "sltiu", "xori", "ori", "andi"]
@@ -176,20 +178,22 @@ class _Gen:
         return self.r.randrange(-2048, 2048)
 
     def mem_operand(self, width: int) -> tuple[list[tuple], int, int]:
-        """Setup instructions, base register and offset of an aligned access in the data."""
+        """Setup instructions, base register and offset of an access in the data: aligned,
+        or misaligned with probability :data:`MISALIGNED` (when the width allows it)."""
         lo, hi = SIG_SIZE - REGION_SIZE // 2, REGION_SIZE // 2 - width
+        align = -1 if self.r.random() < MISALIGNED else -width
         roll = self.r.random()
         if roll < 0.5:
-            return [], BASE_REG, self.r.randrange(lo, hi + 1) & -width
+            return [], BASE_REG, self.r.randrange(lo, hi + 1) & align
         base = self.r.choice(WRITABLE)
         self.recent = (self.recent + [base])[-3:]
         if roll < 0.8 or not self.far:
             k = self.r.randrange(-256, 257) * 4
-            off = self.r.randrange(max(-2048, lo - k), min(2047, hi - k) + 1) & -width
+            off = self.r.randrange(max(-2048, lo - k), min(2047, hi - k) + 1) & align
             return [("addi", base, BASE_REG, k)], base, off
         # Another memory (L2 or L1): a different target on the bus, other latencies.
         area = self.r.choice(self.far)
-        off = self.r.randrange(0, FAR_SIZE - width + 1) & -width
+        off = self.r.randrange(0, FAR_SIZE - width + 1) & align
         shift = self.r.choice([0, 0, 16, -16]) if FAR_SIZE > 16 else 0
         return _li(base, area + shift), base, off - shift
 

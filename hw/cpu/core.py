@@ -21,6 +21,12 @@ Hazards and penalties (single-cycle memories)
     is empty (one bubble); fence.i then refetches, so stores before it are visible to the fetch.
     Every stage stalls correctly when a bus does not accept a request or responds late.
 
+Misaligned loads and stores
+    complete inside ``memory_windows`` (:mod:`.lsu`): one that crosses a word boundary is two
+    bus accesses, the upper word issued from X, the lower from M once the upper has answered
+    (one cycle more than an aligned access with single-cycle memories). Outside the windows a
+    misaligned access is an access fault (mcause 5/7), raised in X before any bus access.
+
 Wfi
     A wfi waits in D while an interrupt is enabled in ``mie`` and none is pending (with ``mie``
     zero nothing could end it, so it does not wait), then completes: an interrupt that ends
@@ -37,7 +43,7 @@ Traps
     instruction (``mepc``) instead of executing.
 """
 
-from amaranth import Module, Mux, Signal
+from amaranth import Cat, Const, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -68,6 +74,9 @@ class Core(wiring.Component):
     ----------
     reset_vector : int
         Address of the first instruction (4-byte aligned).
+    memory_windows : sequence of (int, int)
+        ``(base, size)`` of the memories, where misaligned loads and stores complete (by
+        default the whole address space).
 
     Members
     -------
@@ -86,7 +95,8 @@ class Core(wiring.Component):
         ``mcycle`` keep their values at the next edge (an interrupt ends it combinationally).
     """
 
-    def __init__(self, reset_vector: int, *, counter_domain: str = "sync"):
+    def __init__(self, reset_vector: int, *, counter_domain: str = "sync",
+                 memory_windows=((0, 1 << 32),)):
         if not isinstance(reset_vector, int) or isinstance(reset_vector, bool):
             raise TypeError(f"Reset vector must be an integer, not {reset_vector!r}")
         if not 0 <= reset_vector < 1 << 32 or reset_vector % 4:
@@ -96,6 +106,7 @@ class Core(wiring.Component):
             raise TypeError(f"counter_domain must be a str, not {counter_domain!r}")
         self.reset_vector = reset_vector
         self.counter_domain = counter_domain
+        self.memory_windows = tuple(memory_windows)
         super().__init__({
             "ibus": Out(BusSignature()),
             "dbus": Out(BusSignature()),
@@ -124,7 +135,7 @@ class Core(wiring.Component):
         m.submodules.shifter = shifter = Shifter()
         m.submodules.multiplier = mul = Multiplier()
         m.submodules.divider = div = Divider()
-        m.submodules.lsu = lsu = LoadStoreUnit()
+        m.submodules.lsu = lsu = LoadStoreUnit(self.memory_windows)
         m.submodules.csr = csr = CsrFile(self.counter_domain)
         m.submodules.branch = branch = BranchUnit()
         m.submodules.fwd1 = fwd1 = Forwarding()
@@ -152,24 +163,28 @@ class Core(wiring.Component):
         m_wait = Signal()       # waiting for the data bus response
         m_trap = Signal()
         m_fault = m_valid & mm.mem & dbus.rsp_valid & dbus.err
+        # The access's last response (a split access has two; an error on the first ends it).
+        m_done = dbus.rsp_valid & (lsu.m_last | dbus.err)
         m_cause = Signal(32)
         m_tval = Signal(32)
         m_value = Signal(32)
         m_ready = Signal()      # m_value is valid this cycle (for forwarding)
         m_retire = Signal()
         m.d.comb += [
-            m_wait.eq(m_valid & mm.mem & ~dbus.rsp_valid),
+            m_wait.eq(m_valid & mm.mem & ~m_done),
             m_trap.eq(m_valid & (mm.exc | m_fault)),
             m_retire.eq(m_valid & ~m_wait & ~m_trap),
-            lsu.m_rdata.eq(dbus.rdata),
-            lsu.m_offset.eq(mm.offset),
-            lsu.m_funct3.eq(mm.funct3),
+            lsu.m_valid.eq(m_valid & mm.mem), lsu.m_split.eq(mm.split), lsu.m_addr.eq(mm.tval),
+            lsu.m_rsp_valid.eq(dbus.rsp_valid), lsu.m_rsp_err.eq(dbus.err),
+            lsu.m_rdata.eq(dbus.rdata), lsu.m_funct3.eq(mm.funct3),
+            lsu.m_req_ready.eq(dbus.req_ready),
             m_value.eq(Mux(mm.load, lsu.m_value, Mux(mm.mul, mul.result, mm.value))),
-            m_ready.eq(~mm.load | dbus.rsp_valid),
+            m_ready.eq(~mm.load | (dbus.rsp_valid & lsu.m_last)),
             m_trap_sel.bus_fault.eq(m_fault), m_trap_sel.store.eq(mm.store),
             m_trap_sel.exc_cause.eq(mm.cause), m_trap_sel.interrupt.eq(mm.interrupt),
             m_cause.eq(m_trap_sel.cause),
-            m_tval.eq(mm.tval),
+            # An error on the upper word of a split access: mtval is that part's address.
+            m_tval.eq(Mux(lsu.m_first_fault, Cat(Const(0, 2), mm.tval[2:] + 1), mm.tval)),
             rf.rd_addr.eq(mm.rd),
             rf.rd_data.eq(m_value),
             rf.rd_we.eq(m_retire & mm.rd_we),
@@ -215,9 +230,10 @@ class Core(wiring.Component):
         x_ok = x_valid & ~x.exc
         target_misaligned = taken & target[1]
         csr_illegal = dec.csr & csr.illegal
+        mem_fault = (dec.load | dec.store) & lsu.x_fault
         m.d.comb += [
             x_trap.csr_illegal.eq(csr_illegal), x_trap.target_misaligned.eq(target_misaligned),
-            x_trap.mem_misaligned.eq((dec.load | dec.store) & lsu.x_misaligned),
+            x_trap.mem_fault.eq(mem_fault),
             x_trap.store.eq(dec.store),
         ]
         x_go = Signal()         # executes (no exception)
@@ -225,14 +241,26 @@ class Core(wiring.Component):
         serial = dec.csr | dec.mret | dec.fence_i
         x_mem = x_go & (dec.load | dec.store)
 
-        m.d.comb += [
-            dbus.req_valid.eq(x_mem & (~m_valid | ~mm.mem | dbus.rsp_valid) & ~m_trap),
-            dbus.addr.eq(alu.sum),
-            dbus.we.eq(dec.store),
-            dbus.wdata.eq(lsu.x_wdata),
-            dbus.wstrb.eq(Mux(dec.store, lsu.x_wstrb, 0)),
-        ]
-        x_ready = Mux(x_mem, dbus.req_ready,
+        # The data bus serves M's second access of a split access first, else X's access (once
+        # M's last response arrives).
+        with m.If(lsu.m_req_valid):
+            m.d.comb += [
+                dbus.req_valid.eq(1),
+                dbus.addr.eq(lsu.m_req_addr),
+                dbus.we.eq(mm.store),
+                dbus.wdata.eq(mm.wdata),
+                dbus.wstrb.eq(Mux(mm.store, mm.lo_wstrb, 0)),
+            ]
+        with m.Else():
+            m.d.comb += [
+                dbus.req_valid.eq(x_mem & (~m_valid | ~mm.mem | (dbus.rsp_valid & lsu.m_last))
+                                  & ~m_trap),
+                dbus.addr.eq(lsu.x_req_addr),
+                dbus.we.eq(dec.store),
+                dbus.wdata.eq(lsu.x_wdata),
+                dbus.wstrb.eq(Mux(dec.store, lsu.x_wstrb, 0)),
+            ]
+        x_ready = Mux(x_mem, dbus.req_ready & ~lsu.m_req_valid,
                       Mux(serial, ~m_valid, Mux(dec.div, div.done, 1)))
         x_advance = Signal()
         m.d.comb += x_advance.eq(x_valid & (x_ready | ~x_go) & ~m_wait & ~m_trap)
@@ -286,13 +314,16 @@ class Core(wiring.Component):
                 mm.mem.eq(x_mem),
                 mm.store.eq(dec.store),
                 mm.funct3.eq(dec.funct3),
-                mm.offset.eq(alu.sum[:2]),
+                mm.split.eq(lsu.x_split),
+                mm.wdata.eq(lsu.x_wdata),
+                mm.lo_wstrb.eq(lsu.x_lo_wstrb),
                 mm.no_count.eq(writes_counter),
                 mm.exc.eq(x_valid & ~x_go),
                 mm.interrupt.eq(x.exc & x.interrupt),
                 mm.cause.eq(Mux(x.exc, x.cause, new_cause)),
                 mm.tval.eq(Mux(x.exc | csr_illegal, x.tval,
-                               Mux(target_misaligned, target, alu.sum))),
+                               Mux(target_misaligned, target,
+                                   Mux(mem_fault, lsu.x_fault_addr, alu.sum)))),
             ]
         with m.Elif(~m_wait):
             m.d.sync += m_valid.eq(0)

@@ -44,10 +44,12 @@ MemoryLayout = data.StructLayout({
     "mem": 1,           # a data bus access is outstanding
     "store": 1,
     "funct3": 3,        # load size and signedness
-    "offset": 2,        # low address bits of the load
+    "split": 1,         # the access crosses a word: M issues the lower word's access
+    "wdata": 32,        # store data, rotated to its lanes (for the lower word's access)
+    "lo_wstrb": 4,      # the lower word's byte strobes
     "no_count": 1,      # wrote minstret: the write replaces this instruction's increment
     "exc": 1,
     "interrupt": 1,
     "cause": 4,
-    "tval": 32,         # mtval; the address for memory accesses
+    "tval": 32,         # mtval; the address of a memory access
 })

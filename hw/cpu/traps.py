@@ -52,19 +52,20 @@ class DecodeTrap(wiring.Component):
 
 
 class ExecuteTrap(wiring.Component):
-    """The exception X finds: an illegal CSR access, a misaligned jump target, a misaligned
-    load or store (in that order); ``go`` when there is none.
+    """The exception X finds: an illegal CSR access, a misaligned jump target, a load or store
+    access fault the load/store unit finds before any bus access (a misaligned access outside
+    the memory windows), in that order; ``go`` when there is none.
 
     Members
     -------
-    csr_illegal, target_misaligned, mem_misaligned, store : In(1)
+    csr_illegal, target_misaligned, mem_fault, store : In(1)
     go : Out(1)
     cause : Out(4)
     """
 
     csr_illegal: In(1)
     target_misaligned: In(1)
-    mem_misaligned: In(1)
+    mem_fault: In(1)
     store: In(1)
     go: Out(1)
     cause: Out(4)
@@ -72,10 +73,10 @@ class ExecuteTrap(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         m.d.comb += [
-            self.go.eq(~self.csr_illegal & ~self.target_misaligned & ~self.mem_misaligned),
+            self.go.eq(~self.csr_illegal & ~self.target_misaligned & ~self.mem_fault),
             self.cause.eq(Mux(self.csr_illegal, Cause.ILLEGAL, Mux(
                 self.target_misaligned, Cause.FETCH_MISALIGNED,
-                Mux(self.store, Cause.STORE_MISALIGNED, Cause.LOAD_MISALIGNED)))),
+                Mux(self.store, Cause.STORE_FAULT, Cause.LOAD_FAULT)))),
         ]
         return m
 

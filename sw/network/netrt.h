@@ -20,9 +20,13 @@
 /* Exit codes of a failed run (the host runtime names them). */
 #define NET_EXIT_DMA 10
 #define NET_EXIT_NPU 11
+#define NET_EXIT_CIM 12
 
 /* mcycle at the start of each step and at the end (defined by the generated code). */
 extern uint64_t net_marks[];
+/* Each step's accelerator busy cycles: the unit's BUSY_CYCLES counter added after each of the
+ * step's descriptors (defined by the generated code, zero at start). */
+extern uint32_t net_busy[];
 
 /* Open the DMA windows: loads read L3 and write L2/L1, stores read L1 and write L3. */
 void net_init(void);
@@ -37,5 +41,15 @@ void net_npu_weights(uint32_t l2_addr, uint32_t n32);
 /* Run one NPU descriptor to its end. */
 void net_npu_run(const uint32_t desc[HETSOC_NPU_DESC_WORDS]);
 #endif
+#ifdef HETSOC_HAS_CIM
+/* Program the CIM's macro rows 0..rows-1, columns 0..cols-1 (cols a multiple of 32) by one DMA
+ * transfer from L3 into its window: rows packed rows of cols / 4 bytes at l3_addr. */
+void net_cim_weights(uint32_t l3_addr, uint32_t rows, uint32_t cols);
+/* Run one CIM descriptor to its end. */
+void net_cim_run(const uint32_t desc[HETSOC_CIM_DESC_WORDS]);
+#endif
+/* Activations between the compiler's NCHW and a unit's HWC: c channels of hw pixels each. */
+void net_nchw_to_hwc(uint32_t src, uint32_t dst, uint32_t c, uint32_t hw);
+void net_hwc_to_nchw(uint32_t src, uint32_t dst, uint32_t c, uint32_t hw);
 
 #endif /* HETSOC_NETRT_H */

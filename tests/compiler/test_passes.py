@@ -93,7 +93,7 @@ def test_overrides_refused(resnet8, tmp_path, text, message):
     ("[layers\n", "is not valid TOML: "),
     ('[pins]\nconv1 = "cpu"\n', "unknown key 'pins' (it holds one [layers] table of "
                                 "layer = \"unit\")"),
-    ('[layers]\nconv1 = "gpu"\n', "layer 'conv1' must be pinned to one of cpu, npu, "
+    ('[layers]\nconv1 = "gpu"\n', "layer 'conv1' must be pinned to one of cpu, npu, cim, "
                                   "not 'gpu'"),
     ('layers = 3\n', "[layers] must be a table of layer = \"unit\", not 3"),
 ])
@@ -111,7 +111,7 @@ def test_bad_overrides_files(resnet8, tmp_path, text, message):
 def test_unknown_strategy_and_pass(resnet8):
     with pytest.raises(CompileError) as e:
         compile_graph(resnet8, strategy="gpu")
-    assert str(e.value) == "unknown strategy 'gpu': choose one of cpu, npu"
+    assert str(e.value) == "unknown strategy 'gpu': choose one of cpu, npu, cim"
     with pytest.raises(CompileError) as e:
         compile_graph(resnet8, until="tile")
     assert str(e.value) == ("pass must be one of legalize, dispatch, place, codegen, build, "

@@ -223,16 +223,17 @@ class _Run:
 def run(source: str | Program, *, max_cycles=20_000, ibus_ready=1.0, dbus_ready=1.0,
         ibus_delay=1, dbus_delay=1, err_ranges=((ERR_BASE, ERR_BASE + 0x1000),), seed=0,
         irq_delay=1, irq_schedule=(), ibus_err_ranges=None, vcd=None,
-        must_finish=True) -> Result:
+        must_finish=True, memory_windows=((RAM_BASE, RAM_SIZE),)) -> Result:
     """Run a program until it stores to ``TOHOST`` (or ``max_cycles``).
 
     ``*_ready`` is the probability that the bus accepts a request in a given cycle; ``*_delay``
     the maximum response latency in cycles (uniformly random from 1). Unless ``must_finish`` is
     false, running out of cycles fails the test. ``irq_schedule`` lists ``(cycle, lines)``
     changes of the interrupt lines, beside the program's own stores to ``IRQ``.
+    ``memory_windows`` are the core's (where misaligned accesses complete): RAM by default.
     """
     program = assemble(source) if isinstance(source, str) else source
-    core = Core(program.entry)
+    core = Core(program.entry, memory_windows=memory_windows)
     sim = Simulator(core)
     sim.add_clock(1e-8)
     run_state = _Run(program, irq_delay)

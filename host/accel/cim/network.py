@@ -20,7 +20,8 @@ from ...golden.cim_noise import apply_faults
 from ...golden.requant import quantize_multiplier, round_rne, rshift_rne
 from ...ir import QuantParams
 
-__all__ = ["CimPlan", "cim_layers", "plan_cim", "run_graph_cim", "ternarize_hidden"]
+__all__ = ["CimPlan", "cim_layers", "cim_node", "plan_cim", "run_graph_cim",
+           "ternarize_hidden"]
 
 _SATURATED = 0.01      # at most this fraction of DAC inputs or ADC codes may clip
 
@@ -98,6 +99,25 @@ def plan_cim(graph, calibration, *, rows: int) -> dict[str, CimPlan]:
     return plans
 
 
+def cim_node(graph, node, args, plan: CimPlan, *, rows: int, cols: int, noise_scale: int = 0,
+             seed: int = 0, adc_offset: int = 0, faults=None):
+    """One conv2d or dense node on the CIM's golden model with the integers of ``plan``;
+    ``seed`` is the layer's (each descriptor's derives from it, as the encoder's)."""
+    p = integer_params(graph, node)
+    kw = dict(x_zero_point=p["x_zero_point"], input_shift=plan.input_shift,
+              adc_shift=plan.adc_shift, multiplier=plan.multiplier, shift=plan.shift,
+              y_zero_point=p["y_zero_point"], y_min=p["y_min"], y_max=p["y_max"],
+              rows=rows, cols=cols, noise_scale=noise_scale, seed=seed & 0xFFFFFFFF,
+              adc_offset=adc_offset)
+    w = args[1]
+    if faults is not None:
+        w4 = apply_faults(w[:, :, None, None] if node.op == "dense" else w, *faults)
+        w = w4[:, :, 0, 0] if node.op == "dense" else w4
+    if node.op == "dense":
+        return cim_dense(args[0], w, plan.bias, **kw)
+    return cim_conv2d(args[0], w, plan.bias, strides=p["strides"], pads=p["pads"], **kw)
+
+
 def run_graph_cim(graph, feeds, plans, *, rows: int, cols: int, noise_scale: int = 0,
                   seed: int = 0, adc_offset: int = 0, faults=None):
     """`hetsoc.golden.run_graph` with the planned layers on the CIM golden model; layer ``i``
@@ -116,22 +136,9 @@ def run_graph_cim(graph, feeds, plans, *, rows: int, cols: int, noise_scale: int
         if plan is None:
             values[node.outputs[0]] = run_node(graph, node, args)
             continue
-        p = integer_params(graph, node)
-        kw = dict(x_zero_point=p["x_zero_point"], input_shift=plan.input_shift,
-                  adc_shift=plan.adc_shift, multiplier=plan.multiplier, shift=plan.shift,
-                  y_zero_point=p["y_zero_point"], y_min=p["y_min"], y_max=p["y_max"],
-                  rows=rows, cols=cols, noise_scale=noise_scale,
-                  seed=(seed * 1000003 + index) & 0xFFFFFFFF, adc_offset=adc_offset)
-        w = args[1]
-        if faults is not None:
-            w4 = apply_faults(w[:, :, None, None] if node.op == "dense" else w, *faults)
-            w = w4[:, :, 0, 0] if node.op == "dense" else w4
-        if node.op == "dense":
-            y = cim_dense(args[0], w, plan.bias, **kw)
-        else:
-            y = cim_conv2d(args[0], w, plan.bias, strides=p["strides"], pads=p["pads"],
-                           **kw)
-        values[node.outputs[0]] = y
+        values[node.outputs[0]] = cim_node(
+            graph, node, args, plan, rows=rows, cols=cols, noise_scale=noise_scale,
+            seed=seed * 1000003 + index, adc_offset=adc_offset, faults=faults)
     return {name: values[name] for name in graph.outputs}
 
 
